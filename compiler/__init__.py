@@ -1,0 +1,1 @@
+"""campaign-compiler: marketing operations as code."""

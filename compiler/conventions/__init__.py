@@ -1,0 +1,1 @@
+"""Routing table and metric registry: models, the seed's defaults, and repository overrides."""

@@ -1,0 +1,45 @@
+"""The one type every problem becomes: a finding at a path, line and column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How bad a finding is; errors fail `campc check`, warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A 1-based line and column in a source file."""
+
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding: `path:line:col: CODE message`, plus a hint."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    line: int = 1
+    col: int = 1
+    hint: str = ""
+    related: tuple[str, ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Findings are reported by path, then position, then code."""
+        return (self.path, self.line, self.col, self.code, self.message)
+
+    def location(self) -> str:
+        """`path:line:col`, the form editors and terminals turn into links."""
+        return f"{self.path}:{self.line}:{self.col}"

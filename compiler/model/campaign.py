@@ -1,0 +1,182 @@
+"""The `campaign` kind: a window of coordinated activity with a budget, sends and milestones."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from compiler.model.common import (
+    Amount,
+    Currency,
+    DateWindow,
+    Duration,
+    Email,
+    Identifier,
+    IsoDate,
+    LocalDateTime,
+    Partner,
+    PositiveInt,
+    Sender,
+    Slug,
+    SpecBase,
+    StrictModel,
+    Timezone,
+    Variable,
+)
+
+Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+class MonthlyPacing(StrictModel):
+    """Explicit spend per month, as shares of each channel's allocation."""
+
+    months: dict[str, float] = Field(min_length=1)
+    """Month (`2027-04`) -> share of the allocation spent that month; shares sum to 1."""
+
+
+class Budget(StrictModel):
+    """The money a campaign may spend, and how it is split across channels."""
+
+    currency: Currency
+    """ISO 4217 currency code of every amount in this budget."""
+    total: Amount
+    """Total budget."""
+    channels: dict[Identifier, Amount] = Field(default_factory=dict)
+    """Channel -> allocated amount; allocations should sum to `total`."""
+    contingency: Amount | None = None
+    """Part of the total held back for the unforeseen."""
+    pacing: Literal["even", "front_loaded", "back_loaded"] | MonthlyPacing = "even"
+    """How spend is spread over the window: even, front_loaded, back_loaded or explicit months."""
+
+
+class Repeat(StrictModel):
+    """A recurrence rule for a send (compiles to an iCalendar RRULE)."""
+
+    frequency: Literal["daily", "weekly", "monthly"]
+    """How often the send repeats."""
+    interval: PositiveInt = 1
+    """Every n-th day, week or month."""
+    weekdays: list[Weekday] = Field(default_factory=list)
+    """Days of the week (MO..SU); with `monthly`, combine with `position`."""
+    position: int | None = Field(default=None, ge=-5, le=5)
+    """With monthly + weekdays: 1 = first, 2 = second, -1 = last such weekday."""
+    count: PositiveInt | None = None
+    """Number of occurrences."""
+    until: IsoDate | None = None
+    """Last day on which an occurrence may fall."""
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Repeat:
+        if (self.count is None) == (self.until is None):
+            raise ValueError("give exactly one of `count` or `until`")
+        if self.position is not None and not self.weekdays:
+            raise ValueError("`position` needs `weekdays`")
+        return self
+
+
+class Send(StrictModel):
+    """A scheduled send: one-off at `at`, or recurring from `at` with `repeat`."""
+
+    id: Slug
+    """Id of the send, unique within the campaign."""
+    name: str = Field(min_length=1)
+    """What the send is."""
+    channel: Identifier = "email"
+    """Channel used (email, sms, push...)."""
+    audience: Slug
+    """Audience id the send goes to."""
+    at: LocalDateTime
+    """First (or only) send time, local to the campaign's timezone."""
+    repeat: Repeat | None = None
+    """Recurrence; absent for a one-off send."""
+    email: Email | None = None
+    """Email content, for email sends."""
+
+    @model_validator(mode="after")
+    def _email_content(self) -> Send:
+        if self.channel == "email" and self.email is None:
+            raise ValueError("an email send needs `email` (template and subject)")
+        return self
+
+
+class Milestone(StrictModel):
+    """A dated moment of the campaign: a launch, a webinar, a deadline."""
+
+    id: Slug
+    """Id of the milestone, unique within the campaign."""
+    name: str = Field(min_length=1)
+    """What happens."""
+    at: LocalDateTime | IsoDate
+    """When: a local date and time, or a whole day."""
+    duration: Duration | None = None
+    """How long it lasts, for timed milestones."""
+
+
+class Utm(StrictModel):
+    """UTM parameters appended to the campaign's links."""
+
+    source: str = Field(min_length=1)
+    """utm_source, e.g. newsletter."""
+    medium: str = Field(min_length=1)
+    """utm_medium, e.g. email."""
+    campaign: str | None = None
+    """utm_campaign; defaults to the campaign id."""
+
+
+class Handoff(StrictModel):
+    """Work handed to a partner team (seed: Composition avec les Autres Skills)."""
+
+    team: Partner
+    """The partner team that owns the work."""
+    scope: str = Field(min_length=1)
+    """What they own."""
+    contact: str | None = None
+    """Who to talk to there."""
+
+
+class SequenceLink(StrictModel):
+    """A sequence the campaign feeds, with when its cohort enters."""
+
+    id: Slug
+    """Sequence id."""
+    cohort_enters: LocalDateTime | None = None
+    """When the campaign's cohort enters the sequence (schedules its sends)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_id(cls, value: Any) -> Any:
+        return {"id": value} if isinstance(value, str) else value
+
+
+class Campaign(SpecBase):
+    """A campaign: window, timezone, channels, budget, sends, milestones, KPIs."""
+
+    kind: Literal["campaign"]
+    """Always `campaign`."""
+    timezone: Timezone
+    """IANA timezone the campaign's local times are in."""
+    window: DateWindow
+    """First and last day of the campaign."""
+    audiences: list[Slug] = Field(default_factory=list)
+    """Audience ids the campaign reaches."""
+    channels: list[Identifier] = Field(default_factory=list)
+    """Channels used (email, paid_social, events...)."""
+    budget: Budget | None = None
+    """Budget and per-channel allocation."""
+    sender: Sender | None = None
+    """Default sender of the campaign's emails."""
+    variables: dict[Identifier, Variable] = Field(default_factory=dict)
+    """Template variables with sample values."""
+    sends: list[Send] = Field(default_factory=list)
+    """Scheduled sends, one-off or recurring."""
+    milestones: list[Milestone] = Field(default_factory=list)
+    """Launches, webinars, deadlines."""
+    utm: Utm | None = None
+    """UTM parameters for links."""
+    handoffs: list[Handoff] = Field(default_factory=list)
+    """Work handed off to partner teams."""
+    sequences: list[SequenceLink] = Field(default_factory=list)
+    """Sequences the campaign feeds (ids, or `{id, cohort_enters}`)."""
+    experiments: list[Slug] = Field(default_factory=list)
+    """Experiments run within the campaign."""

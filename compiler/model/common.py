@@ -1,0 +1,298 @@
+"""Types every spec kind shares: slugs, dates, durations, money, rates, KPIs."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import cache
+from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
+
+DOMAINS = ("campagnes", "acquisition", "automation", "performance")
+Domain = Literal["campagnes", "acquisition", "automation", "performance"]
+
+Partner = Literal[
+    "paid-media",
+    "marketing-analytics",
+    "seo-expert",
+    "content-marketing",
+    "customer-success",
+    "frontend-developer",
+]
+"""Partner teams (seed: Composition avec les Autres Skills)."""
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+DURATION_PATTERN = r"^(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?$"
+DECIMAL_PATTERN = r"^-?\d+(?:\.\d+)?$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+LOCAL_DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?$"
+TEMPLATE_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"
+CLOCK_PATTERN = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
+
+_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+class StrictModel(BaseModel):
+    """Base of every spec model: unknown keys are errors, no NaN or infinity."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        frozen=True,
+        use_attribute_docstrings=True,
+        str_strip_whitespace=False,
+    )
+
+
+def _parse_duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("a duration is text like `2d`, `36h`, `90m` or `1w`")
+    match = _DURATION.match(value.strip())
+    if not value.strip() or match is None:
+        raise ValueError(
+            f"`{value}` is not a duration: write whole numbers with w, d, h or m, "
+            "largest unit first (`2d`, `36h`, `1d12h`, `90m`)"
+        )
+    weeks, days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+    return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+
+
+def format_duration(value: timedelta) -> str:
+    """The canonical text form of a duration: `1d12h`, `90m` becomes `1h30m`."""
+    minutes = int(value.total_seconds() // 60)
+    if minutes == 0:
+        return "0m"
+    parts = []
+    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60), ("m", 1)):
+        count, minutes = divmod(minutes, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(_parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": DURATION_PATTERN,
+            "minLength": 2,
+            "examples": ["2d", "36h", "90m", "1w"],
+        }
+    ),
+]
+
+
+def _require_text(kind: str, pattern: str) -> Any:
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and compiled.match(value):
+            return value
+        raise ValueError(f"expected {kind}, got `{value}`")
+
+    return check
+
+
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_require_text("an ISO date like 2027-03-01", DATE_PATTERN)),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
+LocalDateTime = Annotated[
+    datetime,
+    BeforeValidator(
+        _require_text(
+            "a local date and time like 2027-03-10T16:00 (no offset: the spec's "
+            "timezone applies)",
+            LOCAL_DATETIME_PATTERN,
+        )
+    ),
+    WithJsonSchema({"type": "string", "pattern": LOCAL_DATETIME_PATTERN}),
+]
+ClockTime = Annotated[
+    time,
+    BeforeValidator(_require_text("a time of day like 08:30", CLOCK_PATTERN)),
+    WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN}),
+]
+
+
+def _decimal_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a boolean")
+    if isinstance(value, str) and not re.match(DECIMAL_PATTERN, value.strip()):
+        raise ValueError(f"`{value}` is not a decimal number like 1250 or 1250.50")
+    if isinstance(value, float):
+        return str(value)
+    return value
+
+
+_DECIMAL_SCHEMA = {
+    "anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_PATTERN}],
+}
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_text),
+    Field(allow_inf_nan=False),
+    WithJsonSchema(_DECIMAL_SCHEMA),
+]
+"""Money amounts and other exact numbers: Decimal, never float."""
+
+Number = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_text),
+    Field(allow_inf_nan=False),
+    WithJsonSchema(_DECIMAL_SCHEMA),
+]
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a boolean")
+    return value
+
+
+Fraction = Annotated[
+    float,
+    BeforeValidator(_not_bool),
+    Field(ge=0, le=1, allow_inf_nan=False),
+]
+"""A rate written as a fraction in [0, 1]: 0.25, not 25."""
+
+PositiveInt = Annotated[int, BeforeValidator(_not_bool), Field(ge=1)]
+
+Slug = Annotated[
+    str,
+    Field(pattern=SLUG_PATTERN, min_length=1, max_length=64),
+]
+"""A lowercase id: letters, digits and single hyphens (`spring-launch-2027`)."""
+
+Identifier = Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=64)]
+"""A snake_case name (channels, metrics, attributes, events)."""
+
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+"""An ISO 4217 currency code such as EUR or USD."""
+
+TemplatePath = Annotated[
+    str,
+    Field(pattern=TEMPLATE_PATTERN, max_length=200),
+]
+"""A template file relative to `campaigns/templates/`, without `..`."""
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _check_timezone(value: str) -> str:
+    if value not in _zones():
+        raise ValueError(f"`{value}` is not an IANA timezone (for example Europe/Paris)")
+    return value
+
+
+Timezone = Annotated[
+    str,
+    AfterValidator(_check_timezone),
+    WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*$"}),
+]
+"""An IANA timezone name such as Europe/Paris or America/New_York."""
+
+
+class Kpi(StrictModel):
+    """A key metric the spec is judged by."""
+
+    metric: str = Field(min_length=1)
+    """Canonical metric id from the metric registry (e.g. `open_rate`)."""
+    target: Number
+    """Target value in the metric's unit: rates as fractions (0.25, not 25)."""
+    currency: Currency | None = None
+    """Currency of the target, for metrics measured in money."""
+    primary: bool = False
+    """The one KPI the spec is judged by first."""
+
+
+class DateWindow(StrictModel):
+    """A span of whole days, both ends included."""
+
+    start: IsoDate
+    """First day (ISO date)."""
+    end: IsoDate
+    """Last day, included (ISO date)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateWindow:
+        if self.end < self.start:
+            raise ValueError("`end` is before `start`")
+        return self
+
+
+class SpecBase(StrictModel):
+    """Fields every spec has."""
+
+    id: Slug
+    """Lowercase slug, unique across the repository; also the output file name."""
+    name: str = Field(min_length=1, max_length=200)
+    """Human-readable name."""
+    domain: Domain
+    """Sub-domain: campagnes, acquisition, automation or performance."""
+    owner: str = Field(min_length=1, max_length=200)
+    """Who answers for the spec: an email or a team handle (@growth-team)."""
+    description: str | None = None
+    """What the spec is for, in a sentence or two."""
+    tags: list[str] = Field(default_factory=list)
+    """Free-form labels (also read by routing)."""
+    kpis: list[Kpi] = Field(default_factory=list)
+    """Key metrics with targets; exactly one should be primary."""
+
+
+class Variable(StrictModel):
+    """A template variable with its type and a sample value for previews."""
+
+    type: Literal["string", "number", "boolean", "url", "date"] = "string"
+    """Type of the value."""
+    sample: str | int | float | bool
+    """Value used to render previews."""
+    description: str | None = None
+    """What the variable holds."""
+
+
+class Sender(StrictModel):
+    """Who an email comes from."""
+
+    from_: str = Field(alias="from", min_length=3)
+    """From header, e.g. `Fjord <news@fjord.example>`."""
+    reply_to: str | None = None
+    """Reply-To address."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class Email(StrictModel):
+    """The content of one email send."""
+
+    template: TemplatePath
+    """Template file relative to `campaigns/templates/`."""
+    subject: str = Field(min_length=1)
+    """Subject line (may use template variables)."""
+    preheader: str | None = None
+    """Preview text shown after the subject in the inbox."""
+    sender: Sender | None = None
+    """Overrides the spec's default sender."""

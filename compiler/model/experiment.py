@@ -1,0 +1,115 @@
+"""The `experiment` kind: an A/B or multi-arm test with its statistical design."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from compiler.model.common import (
+    Duration,
+    Fraction,
+    IsoDate,
+    Number,
+    PositiveInt,
+    Slug,
+    SpecBase,
+    StrictModel,
+)
+
+
+class Variant(StrictModel):
+    """One arm of the experiment."""
+
+    id: Slug
+    """Variant id; the first variant is the control."""
+    name: str = Field(min_length=1)
+    """What the variant is."""
+    weight: Fraction
+    """Share of the experiment's traffic (weights sum to 1)."""
+    description: str | None = None
+    """How it differs from the control."""
+
+
+class PrimaryMetric(StrictModel):
+    """The metric the decision rests on, with what the design assumes of it."""
+
+    metric: str = Field(min_length=1)
+    """Metric id from the registry (e.g. `conversion_rate`)."""
+    type: Literal["proportion", "continuous"] = "proportion"
+    """A rate per unit (proportion) or a mean of a continuous value."""
+    baseline: Number
+    """Current value: a rate in (0, 1) for proportions, a mean for continuous metrics."""
+    std_dev: Number | None = Field(default=None, gt=0)
+    """Standard deviation, for continuous metrics."""
+    mde: Number = Field(gt=0)
+    """Minimum detectable effect."""
+    mde_type: Literal["relative", "absolute"] = "relative"
+    """Whether the MDE is relative to the baseline (0.1 = +10%) or absolute."""
+    direction: Literal["increase", "decrease", "any"] = "increase"
+    """Which change counts as a win."""
+
+    @model_validator(mode="after")
+    def _std_dev(self) -> PrimaryMetric:
+        if self.type == "continuous" and self.std_dev is None:
+            raise ValueError("a continuous metric needs `std_dev`")
+        return self
+
+
+class Guardrail(StrictModel):
+    """A metric that must not get worse beyond a threshold."""
+
+    metric: str = Field(min_length=1)
+    """Metric id from the registry."""
+    threshold: Number
+    """Largest tolerated degradation, relative (0.02 = 2% worse)."""
+    direction: Literal["increase", "decrease"] | None = None
+    """Which direction is bad; defaults to the registry's direction."""
+
+
+class Traffic(StrictModel):
+    """How many units reach the experiment's surface."""
+
+    daily: PositiveInt
+    """Eligible units per day on the surface."""
+    share: Fraction = 1.0
+    """Share of them enrolled in the experiment."""
+
+
+class Experiment(SpecBase):
+    """An A/B or multi-arm experiment: hypothesis, variants, metrics and design."""
+
+    kind: Literal["experiment"]
+    """Always `experiment`."""
+    hypothesis: str = Field(min_length=1)
+    """The falsifiable hypothesis: because X, changing Y will move Z."""
+    unit: Literal["visitor", "user", "session", "account", "lead", "contact"]
+    """The randomization unit."""
+    audience: Slug | None = None
+    """Audience id the experiment targets."""
+    surface: str = Field(min_length=1)
+    """Where it runs (page, email, app screen)."""
+    variants: list[Variant] = Field(min_length=2)
+    """Control first, then treatments."""
+    primary_metric: PrimaryMetric
+    """The decision metric."""
+    guardrails: list[Guardrail] = Field(default_factory=list)
+    """Metrics that must not degrade."""
+    alpha: float = Field(default=0.05, gt=0, lt=0.5)
+    """Significance level (false-positive rate)."""
+    power: float = Field(default=0.8, gt=0, lt=1)
+    """Probability of detecting the MDE if it is real."""
+    sides: Literal[1, 2] = 2
+    """One- or two-sided test."""
+    method: Literal["pooled", "unpooled", "arcsine"] = "pooled"
+    """Sample-size method for proportions."""
+    correction: Literal["bonferroni", "none"] = "bonferroni"
+    """Multiple-comparison correction across treatment arms."""
+    traffic: Traffic
+    """Daily traffic and the share enrolled."""
+    start: IsoDate
+    """First day of the experiment."""
+    max_duration: Duration | None = None
+    """Longest acceptable run; defaults to the repository's setting."""
+    sequential: bool = False
+    """Whether a sequential design allows early stopping."""

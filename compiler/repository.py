@@ -1,0 +1,120 @@
+"""Loading a campaigns folder: every file read, validated and indexed for the rules."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pydantic import BaseModel
+
+from compiler.conventions.models import Metrics, Routing
+from compiler.conventions.registry import Conventions, conventions
+from compiler.diagnostics import Diagnostic
+from compiler.kinds import SPEC_KINDS, Audiences
+from compiler.model.audience import Audience
+from compiler.source import Document, read
+from compiler.validate import validate
+
+TEMPLATES_DIR = "templates"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class SpecFile:
+    """A valid file: where it is, what it said, and its model."""
+
+    path: str
+    """Display path (relative to the working directory where possible)."""
+    rel: PurePosixPath
+    """Path relative to the campaigns folder."""
+    doc: Document
+    model: BaseModel
+
+    @property
+    def kind(self) -> str:
+        """The document's kind."""
+        return str(self.doc.data["kind"])
+
+
+@dataclass(frozen=True)
+class DeclaredAudience:
+    """An audience with the file and list index it is declared at."""
+
+    audience: Audience
+    file: SpecFile
+    index: int
+
+
+@dataclass
+class Repository:
+    """Everything the rules and back-ends read: valid specs, registries, conventions."""
+
+    root: Path
+    specs: list[SpecFile] = field(default_factory=list)
+    registries: list[SpecFile] = field(default_factory=list)
+    templates: frozenset[str] = frozenset()
+    conventions: Conventions = field(default_factory=conventions)
+    files_read: int = 0
+
+    def audiences(self) -> Iterator[DeclaredAudience]:
+        """Every declared audience, in file order."""
+        for file in self.registries:
+            if isinstance(file.model, Audiences):
+                for index, audience in enumerate(file.model.audiences):
+                    yield DeclaredAudience(audience, file, index)
+
+    def ids(self, kind: str) -> dict[str, SpecFile]:
+        """Specs of one kind by id (the first one where an id is duplicated)."""
+        found: dict[str, SpecFile] = {}
+        for spec in self.specs:
+            if spec.kind == kind:
+                found.setdefault(str(spec.doc.data["id"]), spec)
+        return found
+
+
+def discover(root: Path) -> list[Path]:
+    """Every YAML file under `root`, sorted; skips `templates/` and hidden folders."""
+    found = []
+    for folder, dirs, names in os.walk(root):
+        here = Path(folder)
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not (here == root and d == TEMPLATES_DIR)
+        )
+        found.extend(here / n for n in names if n.endswith(YAML_SUFFIXES))
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _templates(root: Path) -> frozenset[str]:
+    base = root / TEMPLATES_DIR
+    if not base.is_dir():
+        return frozenset()
+    return frozenset(
+        p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file()
+    )
+
+
+def load(root: Path, display: Callable[[Path], str]) -> tuple[Repository, list[Diagnostic]]:
+    """Read and validate every file of a campaigns folder; findings for what is invalid."""
+    repo = Repository(root=root, templates=_templates(root))
+    problems: list[Diagnostic] = []
+    for path in discover(root):
+        shown = display(path)
+        doc, found = read(shown, path.read_bytes())
+        repo.files_read += 1
+        problems.extend(found)
+        if doc is None:
+            continue
+        model, found = validate(doc)
+        problems.extend(found)
+        if model is None:
+            continue
+        spec = SpecFile(shown, PurePosixPath(path.relative_to(root).as_posix()), doc, model)
+        (repo.specs if spec.kind in SPEC_KINDS else repo.registries).append(spec)
+    routing = next((f.model for f in repo.registries if isinstance(f.model, Routing)), None)
+    metrics = next((f.model for f in repo.registries if isinstance(f.model, Metrics)), None)
+    assert routing is None or isinstance(routing, Routing)
+    assert metrics is None or isinstance(metrics, Metrics)
+    repo.conventions = conventions(routing, metrics)
+    return repo, problems

@@ -1,0 +1,26 @@
+"""JSON Schemas of every document kind, generated from the pydantic models."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from compiler.kinds import KINDS
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def schema_for(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one kind, with `$schema` and a title editors show."""
+    generated = KINDS[kind].model_json_schema(mode="validation")
+    return {"$schema": DIALECT, "$id": f"{kind}.schema.json", **generated}
+
+
+def render() -> dict[str, bytes]:
+    """`{file name: bytes}` for every kind, byte-stable."""
+    return {
+        f"{kind}.schema.json": (
+            json.dumps(schema_for(kind), indent=2, ensure_ascii=False) + "\n"
+        ).encode("utf-8")
+        for kind in sorted(KINDS)
+    }

@@ -1,0 +1,430 @@
+"""Reading YAML specs into plain data, keeping the line and column of every key and value.
+
+The file is composed into a node tree by ruamel.yaml's C parser (falling back to its
+pure-Python parser for the YAML 1.2 flow forms libyaml refuses), then converted by
+hand so that nothing but plain data can come out: only the core tags are accepted,
+timestamps stay strings (pydantic parses them with a location), duplicate keys and
+oversized alias expansions are findings, and every problem carries a position.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.main import YAML
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from compiler.diagnostics import Diagnostic
+from compiler.rules.load import finding
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 64
+MAX_NODES = 100_000
+
+Loc = tuple[str | int, ...]
+
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_SCALAR_TAGS.add("!")
+_DIRECTIVE = re.compile(r"^%(?:YAML|TAG)\b.*$", re.MULTILINE)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_FLOAT_SPECIAL = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
+
+try:
+    _C_YAML: YAML | None = YAML(typ="safe", pure=False)
+except Exception:  # pragma: no cover - the C extension is a declared dependency
+    _C_YAML = None
+_PURE_YAML = YAML(typ="safe", pure=True)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a key and its value start (1-based); a list item has only a value."""
+
+    key_line: int
+    key_col: int
+    line: int
+    col: int
+
+
+@dataclass
+class Document:
+    """One YAML file read into plain data, with the position of every key and value."""
+
+    path: str
+    data: dict[str, Any]
+    spans: dict[Loc, Span] = field(default_factory=dict)
+    text: str = ""
+
+    def span(self, loc: Loc) -> Span:
+        """The span of `loc` or of its nearest ancestor that has one."""
+        for end in range(len(loc), -1, -1):
+            found = self.spans.get(loc[:end])
+            if found is not None:
+                return found
+        return Span(1, 1, 1, 1)
+
+    def value_at(self, loc: Loc) -> tuple[int, int]:
+        """Line and column of the value at `loc` (or the nearest ancestor)."""
+        s = self.span(loc)
+        return s.line, s.col
+
+    def key_at(self, loc: Loc) -> tuple[int, int]:
+        """Line and column of the key at `loc` (or the nearest ancestor)."""
+        s = self.span(loc)
+        return s.key_line, s.key_col
+
+
+class _Refused(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def read(path: str, raw: bytes) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse one file's bytes; returns the document or the findings that stopped it."""
+    try:
+        return _read(path, raw), []
+    except _Refused as refused:
+        return None, [refused.diagnostic]
+
+
+def _read(path: str, raw: bytes) -> Document:
+    if len(raw) > MAX_BYTES:
+        raise _Refused(
+            finding(
+                "YAML009",
+                path,
+                1,
+                1,
+                f"file is {len(raw):,} bytes; a spec may be at most {MAX_BYTES:,}",
+                "split the spec into several files",
+            )
+        )
+    text = _decode(path, raw)
+    if (directive := _DIRECTIVE.search(text)) is not None:
+        line = text.count("\n", 0, directive.start()) + 1
+        raise _Refused(
+            finding(
+                "YAML010",
+                path,
+                line,
+                1,
+                f"directive `{directive.group(0).strip()}` is not allowed",
+                "remove it: specs are always read as YAML 1.2 (so `no` stays text)",
+            )
+        )
+    _check_flow_depth(path, text)
+    root = _compose(path, text)
+    if root is None:
+        raise _Refused(
+            finding("YAML006", path, 1, 1, "file is empty", "start it with `kind:`")
+        )
+    if not isinstance(root, MappingNode):
+        line, col = _mark(root)
+        what = "a list" if isinstance(root, SequenceNode) else "a single value"
+        raise _Refused(
+            finding(
+                "YAML007",
+                path,
+                line,
+                col,
+                f"a spec must be a mapping of keys to values, not {what}",
+                "start the file with `kind: ...` at column 1",
+            )
+        )
+    _check_expansion(path, root)
+    doc = Document(path=path, data={}, text=text)
+    data = _Converter(path, doc.spans).value(root, (), 0)
+    assert isinstance(data, dict)
+    doc.data = data
+    return doc
+
+
+def _decode(path: str, raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = raw[: err.start]
+        line = before.count(b"\n") + 1
+        col = err.start - (before.rfind(b"\n") + 1) + 1
+        raise _Refused(
+            finding(
+                "YAML005",
+                path,
+                line,
+                col,
+                f"byte 0x{raw[err.start]:02x} is not valid UTF-8",
+                "save the file as UTF-8 (your editor's 'Save with encoding')",
+            )
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _check_flow_depth(path: str, text: str) -> None:
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        if depth > MAX_DEPTH:
+            line = text.count("\n", 0, match.start()) + 1
+            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            raise _Refused(
+                finding(
+                    "YAML009",
+                    path,
+                    line,
+                    col,
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    "flatten the structure; no spec field nests this deep",
+                )
+            )
+
+
+def _compose(path: str, text: str) -> Node | None:
+    try:
+        if _C_YAML is None:
+            return _PURE_YAML.compose(text)
+        try:
+            return _C_YAML.compose(text)
+        except MarkedYAMLError as err:
+            # libyaml implements YAML 1.1 flow scalars: `{at: 2027-03-10T16:00}`
+            # is legal YAML 1.2, which the pure parser reads.
+            if "found unexpected ':'" not in str(err.problem):
+                raise
+            return _PURE_YAML.compose(text)
+    except MarkedYAMLError as err:
+        raise _Refused(_yaml_error(path, err)) from None
+    except YAMLError as err:
+        raise _Refused(
+            finding("YAML001", path, 1, 1, f"YAML error: {err}", "fix the YAML syntax")
+        ) from None
+    except RecursionError:
+        raise _Refused(
+            finding(
+                "YAML009",
+                path,
+                1,
+                1,
+                "nesting too deep to read",
+                "flatten the structure; no spec field nests this deep",
+            )
+        ) from None
+
+
+def _yaml_error(path: str, err: MarkedYAMLError) -> Diagnostic:
+    mark = err.problem_mark or err.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    col = mark.column + 1 if mark is not None else 1
+    problem = str(err.problem or err.context or "invalid YAML")
+    if "expected a single document" in problem:
+        return finding(
+            "YAML008",
+            path,
+            line,
+            col,
+            "file holds more than one YAML document",
+            "keep one spec per file: remove the `---` separator and move the rest out",
+        )
+    if "found undefined alias" in problem or "found recursive" in problem:
+        return finding("YAML004", path, line, col, problem, "define the anchor before using it")
+    message = problem
+    if err.context and err.problem:
+        message = f"{err.context}: {err.problem}"
+    hint = "fix the YAML syntax at this position"
+    if "found unexpected ':'" in problem or "mapping values are not allowed" in problem:
+        hint = "quote values that contain `: ` (for example `name: \"Q2: launch\"`)"
+    elif "found character '\\t'" in problem:
+        hint = "indent with spaces, never tabs"
+    return finding("YAML001", path, line, col, message, hint)
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _tag(node: Node) -> str:
+    return str(node.tag)
+
+
+def _check_expansion(path: str, root: Node) -> None:
+    """Refuse a document whose aliases expand past MAX_NODES (a billion laughs)."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            line, col = _mark(node)
+            raise _Refused(
+                finding("YAML004", path, line, col, "alias refers to itself", "remove the cycle")
+            )
+        active.add(key)
+        total = 1
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+        elif isinstance(node, SequenceNode):
+            for item in node.value:
+                total += size(item)
+        active.discard(key)
+        sizes[key] = total
+        if total > MAX_NODES:
+            line, col = _mark(node)
+            raise _Refused(
+                finding(
+                    "YAML004",
+                    path,
+                    line,
+                    col,
+                    f"aliases expand this document past {MAX_NODES:,} values",
+                    "write the values out; anchors are for small repeated blocks",
+                )
+            )
+        return total
+
+    try:
+        size(root)
+    except RecursionError:
+        raise _Refused(
+            finding("YAML009", path, 1, 1, "nesting too deep to read", "flatten the structure")
+        ) from None
+
+
+class _Converter:
+    """Node tree -> plain dicts, lists and scalars, recording every position."""
+
+    def __init__(self, path: str, spans: dict[Loc, Span]) -> None:
+        self.path = path
+        self.spans = spans
+
+    def refuse(self, code: str, node: Node, message: str, hint: str) -> _Refused:
+        line, col = _mark(node)
+        return _Refused(finding(code, self.path, line, col, message, hint))
+
+    def value(self, node: Node, loc: Loc, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise self.refuse(
+                "YAML009", node, f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure"
+            )
+        tag = _tag(node)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, tag)
+        if isinstance(node, SequenceNode):
+            if tag != f"{_CORE}seq":
+                raise self.forbidden(node, tag)
+            items = []
+            for index, item in enumerate(node.value):
+                line, col = _mark(item)
+                self.spans[(*loc, index)] = Span(line, col, line, col)
+                items.append(self.value(item, (*loc, index), depth + 1))
+            return items
+        if isinstance(node, MappingNode):
+            if tag != f"{_CORE}map":
+                raise self.forbidden(node, tag)
+            return self.mapping(node, loc, depth)
+        raise self.refuse("YAML001", node, "unsupported YAML node", "use plain values")  # pragma: no cover
+
+    def mapping(self, node: MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if _tag(key_node) == f"{_CORE}merge":
+                merges.append(value_node)
+                continue
+            key = self.key(key_node)
+            key_line, key_col = _mark(key_node)
+            if key in first_seen:
+                raise self.refuse(
+                    "YAML002",
+                    key_node,
+                    f"duplicate key `{key}`",
+                    f"`{key}` is already defined at line {first_seen[key]}; keep one",
+                )
+            first_seen[key] = key_line
+            line, col = _mark(value_node)
+            self.spans[(*loc, key)] = Span(key_line, key_col, line, col)
+            result[key] = self.value(value_node, (*loc, key), depth + 1)
+        for merge in merges:
+            sources = merge.value if isinstance(merge, SequenceNode) else [merge]
+            for source in sources:
+                if not isinstance(source, MappingNode):
+                    raise self.refuse(
+                        "YAML001",
+                        source,
+                        "`<<` merges only mappings",
+                        "merge an anchored mapping: `<<: *defaults`",
+                    )
+                merged = _Converter(self.path, {}).mapping(source, (), depth + 1)
+                for key, value in merged.items():
+                    if key not in result:
+                        line, col = _mark(source)
+                        self.spans[(*loc, key)] = Span(line, col, line, col)
+                        result[key] = value
+        return result
+
+    def key(self, node: Node) -> str:
+        if not isinstance(node, ScalarNode):
+            raise self.refuse(
+                "YAML001", node, "keys must be plain text", "use a plain word as the key"
+            )
+        tag = _tag(node)
+        if tag not in _SCALAR_TAGS:
+            raise self.forbidden(node, tag)
+        return str(node.value)
+
+    def forbidden(self, node: Node, tag: str) -> _Refused:
+        shown = tag.replace(_CORE, "!!")
+        return self.refuse(
+            "YAML003",
+            node,
+            f"tag `{shown}` is not allowed: specs hold plain data only",
+            "remove the tag (quote the value if it is text)",
+        )
+
+    def scalar(self, node: ScalarNode, tag: str) -> Any:
+        text = str(node.value)
+        if tag in (f"{_CORE}str", f"{_CORE}timestamp", "!"):
+            return text
+        if tag == f"{_CORE}null":
+            return None
+        if tag == f"{_CORE}bool":
+            return text.lower() == "true"
+        try:
+            if tag == f"{_CORE}int":
+                return _int(text)
+            if tag == f"{_CORE}float":
+                return _float(text)
+        except ValueError:
+            kind = tag.removeprefix(_CORE)
+            raise self.refuse(
+                "YAML001",
+                node,
+                f"`{text}` is not a valid {kind}",
+                "remove the explicit tag or fix the value",
+            ) from None
+        raise self.forbidden(node, tag)
+
+
+def _int(text: str) -> int:
+    clean = text.replace("_", "")
+    body = clean.lstrip("+-")
+    if body[:2].lower() in ("0x", "0o", "0b"):
+        return int(clean, 0)
+    return int(clean, 10)
+
+
+def _float(text: str) -> float:
+    clean = text.replace("_", "").lower()
+    if clean in _FLOAT_SPECIAL:
+        return _FLOAT_SPECIAL[clean]
+    return float(clean)
+

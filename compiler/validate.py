@@ -1,0 +1,206 @@
+"""Validating a read document against its kind's model; pydantic errors become findings."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from compiler.diagnostics import Diagnostic
+from compiler.kinds import KINDS
+from compiler.model.common import CLOCK_PATTERN, NAME_PATTERN, SLUG_PATTERN, TEMPLATE_PATTERN
+from compiler.rules.load import finding
+from compiler.source import Document, Loc
+
+_PATTERNS = {
+    SLUG_PATTERN: "a lowercase slug like `spring-launch-2027` (letters, digits, single hyphens)",
+    NAME_PATTERN: "a snake_case name like `paid_social`",
+    r"^[A-Z]{3}$": "an ISO 4217 currency code like EUR",
+    r"^[A-Z]{2}$": "an ISO 3166 country code like FR",
+    CLOCK_PATTERN: "a time of day like 08:30",
+    TEMPLATE_PATTERN: "a path under campaigns/templates/ like `onboarding/welcome.html` "
+    "(no leading `/`, no `.` or `..` segments)",
+}
+
+
+def validate(doc: Document) -> tuple[BaseModel | None, list[Diagnostic]]:
+    """The document's model, or the findings that say why it is not valid."""
+    kind = doc.data.get("kind")
+    model = KINDS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        return None, [_unknown_kind(doc, kind)]
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as err:
+        return None, _findings(doc, model, err.errors(include_url=False))
+
+
+def _unknown_kind(doc: Document, kind: Any) -> Diagnostic:
+    known = ", ".join(KINDS)
+    if "kind" not in doc.data:
+        return finding("SCHEMA004", doc.path, 1, 1, "missing `kind`", f"add `kind:` ({known})")
+    line, col = doc.value_at(("kind",))
+    close = difflib.get_close_matches(str(kind), list(KINDS), n=1)
+    hint = f"did you mean `{close[0]}`?" if close else f"use one of: {known}"
+    return finding("SCHEMA004", doc.path, line, col, f"unknown kind `{kind}`", hint)
+
+
+def _findings(doc: Document, model: type[BaseModel], errors: list[ErrorDetails]) -> list[Diagnostic]:
+    grouped: dict[tuple[str, Loc], list[ErrorDetails]] = {}
+    for error in errors:
+        code, where = _classify(doc, error)
+        grouped.setdefault((code, where), []).append(error)
+    found = []
+    for (code, where), group in grouped.items():
+        found.append(_finding(doc, model, code, where, group))
+    return found
+
+
+def _classify(doc: Document, error: ErrorDetails) -> tuple[str, Loc]:
+    loc = _data_loc(doc.data, tuple(error["loc"]))
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "SCHEMA002", loc
+    if kind in ("missing", "union_tag_not_found"):
+        return "SCHEMA003", loc
+    return "SCHEMA001", loc
+
+
+def _data_loc(data: Any, loc: tuple[int | str, ...]) -> Loc:
+    """Map pydantic's loc (with union tags and validator names) onto the data's keys."""
+    path: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif index == len(loc) - 1 and isinstance(node, dict) and isinstance(part, str):
+            path.append(part)  # a missing key: keep its name
+    return tuple(path)
+
+
+def _finding(
+    doc: Document, model: type[BaseModel], code: str, loc: Loc, group: list[ErrorDetails]
+) -> Diagnostic:
+    field = _field_name(loc)
+    if code == "SCHEMA002":
+        line, col = doc.key_at(loc)
+        hint = "remove it"
+        close = difflib.get_close_matches(str(loc[-1]), sorted(_fields_at(model, loc[:-1])), n=1)
+        if close:
+            hint = f"did you mean `{close[0]}`?"
+        return finding(code, doc.path, line, col, f"unknown key `{loc[-1]}`", hint)
+    if code == "SCHEMA003":
+        parent = loc[:-1]
+        line, col = doc.key_at(parent) if parent else (1, 1)
+        missing = ", ".join(f"`{_missing_name(e)}`" for e in group)
+        where = f" in `{_field_name(parent)}`" if parent else ""
+        return finding(
+            code, doc.path, line, col, f"missing required key {missing}{where}", f"add {missing}"
+        )
+    line, col = doc.value_at(loc)
+    reasons = list(dict.fromkeys(_reason(e) for e in group))
+    message = " or ".join(reasons) if len(reasons) > 1 else reasons[0]
+    subject = f"`{field}`" if field else "document"
+    hint = _hint(group) or _describe(model, loc)
+    return finding(code, doc.path, line, col, f"invalid {subject}: {message}", hint)
+
+
+def _missing_name(error: ErrorDetails) -> str:
+    if error["type"] == "union_tag_not_found":
+        return str(error.get("ctx", {}).get("discriminator", "type")).strip("'")
+    return str(error["loc"][-1])
+
+
+def _field_name(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _reason(error: ErrorDetails) -> str:
+    ctx = error.get("ctx", {})
+    kind = error["type"]
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        return "expected " + _PATTERNS.get(pattern, f"text matching `{pattern}`")
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind == "union_tag_invalid":
+        expected = ctx.get("expected_tags", "")
+        return f"`{ctx.get('tag')}` is not one of {expected}"
+    if kind == "literal_error":
+        return f"expected one of {ctx.get('expected', '')}"
+    message = error["msg"]
+    return message[:1].lower() + message[1:]
+
+
+def _hint(group: list[ErrorDetails]) -> str:
+    for error in group:
+        if error["type"] == "literal_error":
+            options = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+            close = difflib.get_close_matches(str(error.get("input")), options, n=1)
+            if close:
+                return f"did you mean `{close[0]}`?"
+        if error["type"] in ("date_from_datetime_parsing", "date_parsing", "datetime_parsing"):
+            return "check that the date exists (month 1-12, day within the month)"
+    return ""
+
+
+def _describe(model: type[BaseModel], loc: Loc) -> str:
+    """The description of the field at `loc`, as a hint of what it expects."""
+    if not loc or not isinstance(loc[-1], str):
+        return ""
+    for candidate in _models_at(model, loc[:-1]):
+        for name, info in candidate.model_fields.items():
+            if loc[-1] in (name, info.alias) and info.description:
+                return f"`{loc[-1]}`: {info.description}"
+    return ""
+
+
+def _models_at(model: type[BaseModel], loc: Loc) -> set[type[BaseModel]]:
+    """The models that can hold the mapping at `loc` (several where a union allows)."""
+    candidates: set[type[BaseModel]] = {model}
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        following: set[type[BaseModel]] = set()
+        for candidate in candidates:
+            for name, info in candidate.model_fields.items():
+                if part in (name, info.alias):
+                    following |= set(_models_in(info.annotation))
+        if following:
+            candidates = following
+    return candidates
+
+
+def _fields_at(model: type[BaseModel], loc: Loc) -> set[str]:
+    """Every key allowed at `loc`, for a "did you mean"."""
+    candidates = _models_at(model, loc)
+    keys: set[str] = set()
+    for candidate in candidates:
+        keys |= {info.alias or name for name, info in candidate.model_fields.items()}
+    return keys
+
+
+def _models_in(annotation: Any) -> Iterable[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        return
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        yield from _models_in(typing.get_args(annotation)[0])
+        return
+    if origin is not None or isinstance(annotation, types.UnionType):
+        for arg in typing.get_args(annotation):
+            yield from _models_in(arg)
