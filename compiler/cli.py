@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from compiler import pipeline, report, schemas, settings
@@ -126,4 +125,9 @@ def explain(code: str) -> None:
         sys.exit(EXIT_USAGE)
     console = _console()
     console.print(f"{rule.code} ({rule.name}), default severity: {rule.severity.value}\n")
-    console.print(Markdown(rule.doc) if console.is_terminal else rule.doc)
+    if console.is_terminal:
+        from rich.markdown import Markdown  # only worth its import time on a terminal
+
+        console.print(Markdown(rule.doc))
+    else:
+        console.print(rule.doc)

@@ -222,7 +222,7 @@ def _yaml_error(path: str, err: MarkedYAMLError) -> Diagnostic:
     line = mark.line + 1 if mark is not None else 1
     col = mark.column + 1 if mark is not None else 1
     problem = str(err.problem or err.context or "invalid YAML")
-    if "expected a single document" in problem:
+    if "expected a single document" in f"{err.context} {err.problem}":
         return finding(
             "YAML008",
             path,

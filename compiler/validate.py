@@ -63,8 +63,11 @@ def _findings(doc: Document, model: type[BaseModel], errors: list[ErrorDetails])
 
 
 def _classify(doc: Document, error: ErrorDetails) -> tuple[str, Loc]:
-    loc = _data_loc(doc.data, tuple(error["loc"]))
     kind = error["type"]
+    raw_loc = tuple(error["loc"])
+    if kind in ("union_tag_not_found", "union_tag_invalid"):
+        raw_loc = (*raw_loc, _discriminator(error))  # point at (or under) the `type` key
+    loc = _data_loc(doc.data, raw_loc)
     if kind == "extra_forbidden":
         return "SCHEMA002", loc
     if kind in ("missing", "union_tag_not_found"):
@@ -95,7 +98,7 @@ def _finding(
     if code == "SCHEMA002":
         line, col = doc.key_at(loc)
         hint = "remove it"
-        close = difflib.get_close_matches(str(loc[-1]), sorted(_fields_at(model, loc[:-1])), n=1)
+        close = difflib.get_close_matches(str(loc[-1]), _fields_at(model, doc.data, loc[:-1]), n=1)
         if close:
             hint = f"did you mean `{close[0]}`?"
         return finding(code, doc.path, line, col, f"unknown key `{loc[-1]}`", hint)
@@ -111,13 +114,17 @@ def _finding(
     reasons = list(dict.fromkeys(_reason(e) for e in group))
     message = " or ".join(reasons) if len(reasons) > 1 else reasons[0]
     subject = f"`{field}`" if field else "document"
-    hint = _hint(group) or _describe(model, loc)
+    hint = _hint(group) or _describe(model, doc.data, loc)
     return finding(code, doc.path, line, col, f"invalid {subject}: {message}", hint)
+
+
+def _discriminator(error: ErrorDetails) -> str:
+    return str(error.get("ctx", {}).get("discriminator", "type")).strip("'")
 
 
 def _missing_name(error: ErrorDetails) -> str:
     if error["type"] == "union_tag_not_found":
-        return str(error.get("ctx", {}).get("discriminator", "type")).strip("'")
+        return _discriminator(error)
     return str(error["loc"][-1])
 
 
@@ -147,50 +154,70 @@ def _reason(error: ErrorDetails) -> str:
 
 def _hint(group: list[ErrorDetails]) -> str:
     for error in group:
-        if error["type"] == "literal_error":
-            options = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
-            close = difflib.get_close_matches(str(error.get("input")), options, n=1)
-            if close:
-                return f"did you mean `{close[0]}`?"
+        if error["type"] in ("literal_error", "union_tag_invalid"):
+            ctx = error.get("ctx", {})
+            expected = str(ctx.get("expected", ctx.get("expected_tags", "")))
+            options = re.findall(r"'([^']*)'", expected)
+            given = ctx.get("tag", error.get("input"))
+            close = difflib.get_close_matches(str(given), options, n=1)
+            return f"did you mean `{close[0]}`?" if close else "use one of the values listed"
         if error["type"] in ("date_from_datetime_parsing", "date_parsing", "datetime_parsing"):
             return "check that the date exists (month 1-12, day within the month)"
+        if error["type"] == "bool_type":
+            return "write `true` or `false` (in YAML 1.2, yes/no/on/off are text)"
     return ""
 
 
-def _describe(model: type[BaseModel], loc: Loc) -> str:
+def _describe(model: type[BaseModel], data: Any, loc: Loc) -> str:
     """The description of the field at `loc`, as a hint of what it expects."""
     if not loc or not isinstance(loc[-1], str):
         return ""
-    for candidate in _models_at(model, loc[:-1]):
+    for candidate in _models_at(model, data, loc[:-1]):
         for name, info in candidate.model_fields.items():
             if loc[-1] in (name, info.alias) and info.description:
                 return f"`{loc[-1]}`: {info.description}"
     return ""
 
 
-def _models_at(model: type[BaseModel], loc: Loc) -> set[type[BaseModel]]:
-    """The models that can hold the mapping at `loc` (several where a union allows)."""
-    candidates: set[type[BaseModel]] = {model}
+def _models_at(model: type[BaseModel], data: Any, loc: Loc) -> list[type[BaseModel]]:
+    """The models that can hold the mapping at `loc`, narrowed by its `type` where a union allows."""
+    candidates: list[type[BaseModel]] = [model]
+    node = data
     for part in loc:
+        node = _child(node, part)
         if isinstance(part, int):
             continue
-        following: set[type[BaseModel]] = set()
+        following: dict[type[BaseModel], None] = {}
         for candidate in candidates:
             for name, info in candidate.model_fields.items():
                 if part in (name, info.alias):
-                    following |= set(_models_in(info.annotation))
+                    following.update(dict.fromkeys(_models_in(info.annotation)))
         if following:
-            candidates = following
-    return candidates
+            candidates = list(following)
+    tag = node.get("type") if isinstance(node, dict) else None
+    narrowed = [c for c in candidates if _accepts_type(c, tag)]
+    return narrowed or candidates
 
 
-def _fields_at(model: type[BaseModel], loc: Loc) -> set[str]:
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+def _accepts_type(model: type[BaseModel], tag: Any) -> bool:
+    info = model.model_fields.get("type")
+    return info is not None and tag in typing.get_args(info.annotation)
+
+
+def _fields_at(model: type[BaseModel], data: Any, loc: Loc) -> list[str]:
     """Every key allowed at `loc`, for a "did you mean"."""
-    candidates = _models_at(model, loc)
-    keys: set[str] = set()
-    for candidate in candidates:
-        keys |= {info.alias or name for name, info in candidate.model_fields.items()}
-    return keys
+    keys: dict[str, None] = {}
+    for candidate in _models_at(model, data, loc):
+        keys.update(dict.fromkeys(info.alias or name for name, info in candidate.model_fields.items()))
+    return list(keys)
 
 
 def _models_in(annotation: Any) -> Iterable[type[BaseModel]]:

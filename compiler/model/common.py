@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
@@ -52,14 +54,13 @@ class StrictModel(BaseModel):
         extra="forbid",
         allow_inf_nan=False,
         frozen=True,
+        strict=True,
         use_attribute_docstrings=True,
         str_strip_whitespace=False,
     )
 
 
 def _parse_duration(value: Any) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
     if not isinstance(value, str):
         raise ValueError("a duration is text like `2d`, `36h`, `90m` or `1w`")
     match = _DURATION.match(value.strip())
@@ -100,83 +101,72 @@ Duration = Annotated[
 ]
 
 
-def _require_text(kind: str, pattern: str) -> Any:
+def _parser(kind: str, pattern: str, parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+    """A before-validator: text of the right shape, parsed, with the reason when it is not."""
     compiled = re.compile(pattern)
 
     def check(value: Any) -> Any:
-        if isinstance(value, str) and compiled.match(value):
-            return value
-        raise ValueError(f"expected {kind}, got `{value}`")
+        if not isinstance(value, str) or not compiled.match(value):
+            raise ValueError(f"expected {kind}, got `{value}`")
+        try:
+            return parse(value)
+        except ValueError as err:
+            raise ValueError(f"`{value}` is not a valid {kind.split(' like ')[0][2:]}: {err}") from None
 
     return check
 
 
 IsoDate = Annotated[
     date,
-    BeforeValidator(_require_text("an ISO date like 2027-03-01", DATE_PATTERN)),
+    BeforeValidator(_parser("a date like 2027-03-01", DATE_PATTERN, date.fromisoformat)),
     WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
 ]
 LocalDateTime = Annotated[
     datetime,
     BeforeValidator(
-        _require_text(
-            "a local date and time like 2027-03-10T16:00 (no offset: the spec's "
-            "timezone applies)",
+        _parser(
+            "a local date and time like 2027-03-10T16:00 (no offset: the spec's timezone applies)",
             LOCAL_DATETIME_PATTERN,
+            datetime.fromisoformat,
         )
     ),
     WithJsonSchema({"type": "string", "pattern": LOCAL_DATETIME_PATTERN}),
 ]
 ClockTime = Annotated[
     time,
-    BeforeValidator(_require_text("a time of day like 08:30", CLOCK_PATTERN)),
+    BeforeValidator(_parser("a time of day like 08:30", CLOCK_PATTERN, time.fromisoformat)),
     WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN}),
 ]
 
 
-def _decimal_text(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("expected a number, got a boolean")
-    if isinstance(value, str) and not re.match(DECIMAL_PATTERN, value.strip()):
+def _to_decimal(value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"expected a number, got `{value}`")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("expected a finite number")
+    text = str(value).strip()
+    if isinstance(value, str) and not re.match(DECIMAL_PATTERN, text):
         raise ValueError(f"`{value}` is not a decimal number like 1250 or 1250.50")
-    if isinstance(value, float):
-        return str(value)
-    return value
+    return Decimal(text)
 
-
-_DECIMAL_SCHEMA = {
-    "anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_PATTERN}],
-}
-Amount = Annotated[
-    Decimal,
-    BeforeValidator(_decimal_text),
-    Field(allow_inf_nan=False),
-    WithJsonSchema(_DECIMAL_SCHEMA),
-]
-"""Money amounts and other exact numbers: Decimal, never float."""
 
 Number = Annotated[
     Decimal,
-    BeforeValidator(_decimal_text),
-    Field(allow_inf_nan=False),
-    WithJsonSchema(_DECIMAL_SCHEMA),
+    BeforeValidator(_to_decimal),
+    WithJsonSchema(
+        {"anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_PATTERN}]}
+    ),
 ]
+"""An exact number (Decimal, never float): money amounts, targets, baselines."""
 
+Amount = Number
 
-def _not_bool(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("expected a number, got a boolean")
-    return value
-
-
-Fraction = Annotated[
-    float,
-    BeforeValidator(_not_bool),
-    Field(ge=0, le=1, allow_inf_nan=False),
-]
+Fraction = Annotated[float, Field(ge=0, le=1)]
 """A rate written as a fraction in [0, 1]: 0.25, not 25."""
 
-PositiveInt = Annotated[int, BeforeValidator(_not_bool), Field(ge=1)]
+PositiveInt = Annotated[int, Field(ge=1)]
 
 Slug = Annotated[
     str,

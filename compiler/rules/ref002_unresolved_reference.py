@@ -74,10 +74,14 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
             message = f"{ref.target} `{ref.value}` does not exist"
             other = kinds.get(ref.value)
             if ref.target in ("sequence", "experiment") and other is not None:
-                message = f"`{ref.value}` is a {other}, not a {ref.target}"
+                message = f"`{ref.value}` is a {other}, not {_article(ref.target)}"
             close = difflib.get_close_matches(ref.value, sorted(names), n=1)
             hint = f"did you mean `{close[0]}`?" if close else f"use the id {_WHERE[ref.target]}"
             yield rule.diagnostic(spec.path, line, col, message, hint)
+
+
+def _article(word: str) -> str:
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
 
 
 def _local_names(spec: SpecFile) -> dict[str, set[str]]:

@@ -1,0 +1,55 @@
+"""Shared fixtures: the real CLI run in-process, and the golden-file switch."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compiler.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+UPDATE_GOLDENS = os.environ.get("CAMPC_UPDATE_GOLDENS") == "1"
+"""Set CAMPC_UPDATE_GOLDENS=1 to rewrite expected outputs instead of comparing."""
+
+
+@dataclass
+class Run:
+    """The outcome of one CLI invocation."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+CliRun = Callable[..., Run]
+
+
+@pytest.fixture
+def campc(monkeypatch: pytest.MonkeyPatch) -> CliRun:
+    """Run `campc ARGS...` in-process from a working directory; never raises."""
+
+    def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:
+        monkeypatch.chdir(cwd)
+        runner = CliRunner()
+        result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+def assert_golden(path: Path, actual: str) -> None:
+    """Compare with a committed expected file (or rewrite it under CAMPC_UPDATE_GOLDENS=1)."""
+    if UPDATE_GOLDENS:
+        path.write_text(actual, encoding="utf-8")
+        return
+    assert path.is_file(), f"{path} is missing: run with CAMPC_UPDATE_GOLDENS=1 to create it"
+    expected = path.read_text(encoding="utf-8")
+    assert actual == expected, (
+        f"output differs from {path.relative_to(ROOT)}; if the change is intended, "
+        "rerun with CAMPC_UPDATE_GOLDENS=1 and review the diff"
+    )
