@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from typing import IO
 
@@ -36,7 +37,14 @@ def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
 
 def text(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None:
     """`path:line:col: CODE message`, a hint below, then a summary line."""
-    console = Console(file=out, highlight=False, soft_wrap=True, emoji=False, markup=False)
+    console = Console(
+        file=out,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+        markup=False,
+        color_system=None if os.environ.get("NO_COLOR") else "auto",  # no-color.org: no styling
+    )
     for d in diagnostics:
         line = Text()
         line.append(d.location(), style="bold")

@@ -76,7 +76,7 @@ class Repository:
 
 def discover(root: Path) -> list[Path]:
     """Every YAML file under `root`, sorted; skips `templates/` and hidden folders."""
-    found = []
+    found: list[Path] = []
     for folder, dirs, names in os.walk(root):
         here = Path(folder)
         dirs[:] = sorted(
@@ -90,9 +90,7 @@ def _templates(root: Path) -> frozenset[str]:
     base = root / TEMPLATES_DIR
     if not base.is_dir():
         return frozenset()
-    return frozenset(
-        p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file()
-    )
+    return frozenset(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
 
 
 def load(root: Path, display: Callable[[Path], str]) -> tuple[Repository, list[Diagnostic]]:

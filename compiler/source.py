@@ -121,9 +121,7 @@ def _read(path: str, raw: bytes) -> Document:
     _check_flow_depth(path, text)
     root = _compose(path, text)
     if root is None:
-        raise _Refused(
-            finding("YAML006", path, 1, 1, "file is empty", "start it with `kind:`")
-        )
+        raise _Refused(finding("YAML006", path, 1, 1, "file is empty", "start it with `kind:`"))
     if not isinstance(root, MappingNode):
         line, col = _mark(root)
         what = "a list" if isinstance(root, SequenceNode) else "a single value"
@@ -187,23 +185,24 @@ def _check_flow_depth(path: str, text: str) -> None:
 
 
 def _compose(path: str, text: str) -> Node | None:
+    node: Node | None
     try:
         if _C_YAML is None:
-            return _PURE_YAML.compose(text)
-        try:
-            return _C_YAML.compose(text)
-        except MarkedYAMLError as err:
-            # libyaml implements YAML 1.1 flow scalars: `{at: 2027-03-10T16:00}`
-            # is legal YAML 1.2, which the pure parser reads.
-            if "found unexpected ':'" not in str(err.problem):
-                raise
-            return _PURE_YAML.compose(text)
+            node = _PURE_YAML.compose(text)
+        else:
+            try:
+                node = _C_YAML.compose(text)
+            except MarkedYAMLError as err:
+                # libyaml implements YAML 1.1 flow scalars: `{at: 2027-03-10T16:00}`
+                # is legal YAML 1.2, which the pure parser reads.
+                if "found unexpected ':'" not in str(err.problem):
+                    raise
+                node = _PURE_YAML.compose(text)
+        return node
     except MarkedYAMLError as err:
         raise _Refused(_yaml_error(path, err)) from None
     except YAMLError as err:
-        raise _Refused(
-            finding("YAML001", path, 1, 1, f"YAML error: {err}", "fix the YAML syntax")
-        ) from None
+        raise _Refused(_reader_error(path, text, err)) from None
     except RecursionError:
         raise _Refused(
             finding(
@@ -238,10 +237,29 @@ def _yaml_error(path: str, err: MarkedYAMLError) -> Diagnostic:
         message = f"{err.context}: {err.problem}"
     hint = "fix the YAML syntax at this position"
     if "found unexpected ':'" in problem or "mapping values are not allowed" in problem:
-        hint = "quote values that contain `: ` (for example `name: \"Q2: launch\"`)"
+        hint = 'quote values that contain `: ` (for example `name: "Q2: launch"`)'
     elif "found character '\\t'" in problem:
         hint = "indent with spaces, never tabs"
     return finding("YAML001", path, line, col, message, hint)
+
+
+def _reader_error(path: str, text: str, err: YAMLError) -> Diagnostic:
+    """Errors without a mark: the reader refusing a character, at its offset."""
+    offset = getattr(err, "position", None)
+    character = getattr(err, "character", None)
+    if not isinstance(offset, int) or not isinstance(character, str | int):
+        return finding("YAML001", path, 1, 1, f"YAML error: {err}", "fix the YAML syntax")
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    code_point = character if isinstance(character, int) else ord(character)
+    return finding(
+        "YAML001",
+        path,
+        line,
+        col,
+        f"character U+{code_point:04X} is not allowed in YAML",
+        "remove the control character (write it as an escape inside double quotes if needed)",
+    )
 
 
 def _mark(node: Node) -> tuple[int, int]:
@@ -330,7 +348,9 @@ class _Converter:
             if tag != f"{_CORE}map":
                 raise self.forbidden(node, tag)
             return self.mapping(node, loc, depth)
-        raise self.refuse("YAML001", node, "unsupported YAML node", "use plain values")  # pragma: no cover
+        raise self.refuse(
+            "YAML001", node, "unsupported YAML node", "use plain values"
+        )  # pragma: no cover
 
     def mapping(self, node: MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -427,4 +447,3 @@ def _float(text: str) -> float:
     if clean in _FLOAT_SPECIAL:
         return _FLOAT_SPECIAL[clean]
     return float(clean)
-

@@ -51,7 +51,9 @@ def _unknown_kind(doc: Document, kind: Any) -> Diagnostic:
     return finding("SCHEMA004", doc.path, line, col, f"unknown kind `{kind}`", hint)
 
 
-def _findings(doc: Document, model: type[BaseModel], errors: list[ErrorDetails]) -> list[Diagnostic]:
+def _findings(
+    doc: Document, model: type[BaseModel], errors: list[ErrorDetails]
+) -> list[Diagnostic]:
     grouped: dict[tuple[str, Loc], list[ErrorDetails]] = {}
     for error in errors:
         code, where = _classify(doc, error)
@@ -80,12 +82,11 @@ def _data_loc(data: Any, loc: tuple[int | str, ...]) -> Loc:
     path: list[str | int] = []
     node = data
     for index, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
+            node = _child(node, part)
         elif index == len(loc) - 1 and isinstance(node, dict) and isinstance(part, str):
             path.append(part)  # a missing key: keep its name
     return tuple(path)
@@ -180,7 +181,7 @@ def _describe(model: type[BaseModel], data: Any, loc: Loc) -> str:
 
 
 def _models_at(model: type[BaseModel], data: Any, loc: Loc) -> list[type[BaseModel]]:
-    """The models that can hold the mapping at `loc`, narrowed by its `type` where a union allows."""
+    """The models that can hold the mapping at `loc` (narrowed by its `type` in a union)."""
     candidates: list[type[BaseModel]] = [model]
     node = data
     for part in loc:
@@ -216,7 +217,9 @@ def _fields_at(model: type[BaseModel], data: Any, loc: Loc) -> list[str]:
     """Every key allowed at `loc`, for a "did you mean"."""
     keys: dict[str, None] = {}
     for candidate in _models_at(model, data, loc):
-        keys.update(dict.fromkeys(info.alias or name for name, info in candidate.model_fields.items()))
+        keys.update(
+            dict.fromkeys(info.alias or name for name, info in candidate.model_fields.items())
+        )
     return list(keys)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from compiler.model.common import (
+    SLUG_PATTERN,
     Amount,
     Currency,
     DateWindow,
@@ -135,8 +136,21 @@ class Handoff(StrictModel):
     """Who to talk to there."""
 
 
+def _id_or_object(schema: dict[str, Any]) -> None:
+    """In the schema as in the model, a bare id stands for `{id: ...}`."""
+    as_object = dict(schema)
+    schema.clear()
+    schema.update(
+        title=as_object.pop("title", "SequenceLink"),
+        description=as_object.pop("description", ""),
+        anyOf=[{"type": "string", "pattern": SLUG_PATTERN}, as_object],
+    )
+
+
 class SequenceLink(StrictModel):
     """A sequence the campaign feeds, with when its cohort enters."""
+
+    model_config = ConfigDict(json_schema_extra=_id_or_object)
 
     id: Slug
     """Sequence id."""

@@ -111,7 +111,9 @@ def _parser(kind: str, pattern: str, parse: Callable[[str], Any]) -> Callable[[A
         try:
             return parse(value)
         except ValueError as err:
-            raise ValueError(f"`{value}` is not a valid {kind.split(' like ')[0][2:]}: {err}") from None
+            raise ValueError(
+                f"`{value}` is not a valid {kind.split(' like ')[0][2:]}: {err}"
+            ) from None
 
     return check
 
@@ -155,9 +157,7 @@ def _to_decimal(value: Any) -> Decimal:
 Number = Annotated[
     Decimal,
     BeforeValidator(_to_decimal),
-    WithJsonSchema(
-        {"anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_PATTERN}]}
-    ),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_PATTERN}]}),
 ]
 """An exact number (Decimal, never float): money amounts, targets, baselines."""
 

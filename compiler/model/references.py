@@ -13,9 +13,7 @@ from compiler.model.experiment import Experiment
 from compiler.model.scoring import ScoringModel
 from compiler.model.sequence import BranchStep, SendStep, Sequence
 
-Target = Literal[
-    "audience", "sequence", "experiment", "template", "step", "attribute", "event"
-]
+Target = Literal["audience", "sequence", "experiment", "template", "step", "attribute", "event"]
 Loc = tuple[str | int, ...]
 
 

@@ -1,4 +1,4 @@
-"""A reference names an audience, sequence, experiment, template, step, attribute or event that does not exist.
+"""A reference names an audience, sequence, experiment, template, step or catalog entry.
 
 ## What it does
 Checks every reference a spec makes: a campaign's audiences, sends, sequences,
