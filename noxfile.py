@@ -1,0 +1,49 @@
+"""Developer and CI jobs; `nox -l` is the menu."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+PYPROJECT = nox.project.load_toml(Path(__file__).parent / "pyproject.toml")
+PYTHONS = nox.project.python_versions(PYPROJECT)
+
+nox.options.sessions = ["tests", "lint", "typecheck", "schemas", "campaigns"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Run the test suite (pass pytest options after --)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-q", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0])
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check."""
+    session.install("ruff")
+    session.run("ruff", "check", "compiler", "tests", "noxfile.py")
+    session.run("ruff", "format", "--check", "compiler", "tests", "noxfile.py")
+
+
+@nox.session(python=PYTHONS[0])
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on compiler/."""
+    session.install("-e", ".", "mypy")
+    session.run("mypy", "compiler")
+
+
+@nox.session(python=PYTHONS[0])
+def schemas(session: nox.Session) -> None:
+    """Fail if schemas/ drifted from the models."""
+    session.install("-e", ".")
+    session.run("campc", "schema", "--check")
+
+
+@nox.session(python=PYTHONS[0])
+def campaigns(session: nox.Session) -> None:
+    """Check the example campaigns repository."""
+    session.install("-e", ".")
+    session.run("campc", "check")
