@@ -32,6 +32,8 @@ _SCALAR_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "
 _SCALAR_TAGS.add("!")
 _DIRECTIVE = re.compile(r"^%(?:YAML|TAG)\b.*$", re.MULTILINE)
 _BRACKETS = re.compile(r"[\[\]{}]")
+_DIGIT_COLON = re.compile(r"(?<=\d):(?=\d)")
+_COLON_MASK = "\ue000"  # a private-use character: never in real specs, one column wide
 _FLOAT_SPECIAL = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
 
 try:
@@ -119,7 +121,7 @@ def _read(path: str, raw: bytes) -> Document:
             )
         )
     _check_flow_depth(path, text)
-    root = _compose(path, text)
+    root, masked = _compose(path, text)
     if root is None:
         raise _Refused(finding("YAML006", path, 1, 1, "file is empty", "start it with `kind:`"))
     if not isinstance(root, MappingNode):
@@ -137,7 +139,7 @@ def _read(path: str, raw: bytes) -> Document:
         )
     _check_expansion(path, root)
     doc = Document(path=path, data={}, text=text)
-    data = _Converter(path, doc.spans).value(root, (), 0)
+    data = _Converter(path, doc.spans, masked).value(root, (), 0)
     assert isinstance(data, dict)
     doc.data = data
     return doc
@@ -184,21 +186,26 @@ def _check_flow_depth(path: str, text: str) -> None:
             )
 
 
-def _compose(path: str, text: str) -> Node | None:
-    node: Node | None
+def _compose(path: str, text: str) -> tuple[Node | None, bool]:
+    """The node tree, and whether colons between digits were masked for libyaml."""
     try:
         if _C_YAML is None:
-            node = _PURE_YAML.compose(text)
-        else:
+            return _PURE_YAML.compose(text), False
+        try:
+            return _C_YAML.compose(text), False
+        except MarkedYAMLError as err:
+            if "found unexpected ':'" not in str(err.problem):
+                raise
+        # libyaml reads flow scalars as YAML 1.1 did: `{at: 2027-03-10T16:00}` is legal
+        # YAML 1.2 it refuses. A colon between digits is never a mapping indicator, so
+        # mask it with a same-width character (positions stay exact) and retry in C;
+        # only if that fails too, use the pure-Python parser (about 4x slower).
+        if _COLON_MASK not in text:
             try:
-                node = _C_YAML.compose(text)
-            except MarkedYAMLError as err:
-                # libyaml implements YAML 1.1 flow scalars: `{at: 2027-03-10T16:00}`
-                # is legal YAML 1.2, which the pure parser reads.
-                if "found unexpected ':'" not in str(err.problem):
-                    raise
-                node = _PURE_YAML.compose(text)
-        return node
+                return _C_YAML.compose(_DIGIT_COLON.sub(_COLON_MASK, text)), True
+            except MarkedYAMLError:
+                pass
+        return _PURE_YAML.compose(text), False
     except MarkedYAMLError as err:
         raise _Refused(_yaml_error(path, err)) from None
     except YAMLError as err:
@@ -319,9 +326,14 @@ def _check_expansion(path: str, root: Node) -> None:
 class _Converter:
     """Node tree -> plain dicts, lists and scalars, recording every position."""
 
-    def __init__(self, path: str, spans: dict[Loc, Span]) -> None:
+    def __init__(self, path: str, spans: dict[Loc, Span], masked: bool = False) -> None:
         self.path = path
         self.spans = spans
+        self.masked = masked
+
+    def text(self, node: ScalarNode) -> str:
+        value = str(node.value)
+        return value.replace(_COLON_MASK, ":") if self.masked else value
 
     def refuse(self, code: str, node: Node, message: str, hint: str) -> _Refused:
         line, col = _mark(node)
@@ -383,7 +395,7 @@ class _Converter:
                         "`<<` merges only mappings",
                         "merge an anchored mapping: `<<: *defaults`",
                     )
-                merged = _Converter(self.path, {}).mapping(source, (), depth + 1)
+                merged = _Converter(self.path, {}, self.masked).mapping(source, (), depth + 1)
                 for key, value in merged.items():
                     if key not in result:
                         line, col = _mark(source)
@@ -399,7 +411,7 @@ class _Converter:
         tag = _tag(node)
         if tag not in _SCALAR_TAGS:
             raise self.forbidden(node, tag)
-        return str(node.value)
+        return self.text(node)
 
     def forbidden(self, node: Node, tag: str) -> _Refused:
         shown = tag.replace(_CORE, "!!")
@@ -411,7 +423,7 @@ class _Converter:
         )
 
     def scalar(self, node: ScalarNode, tag: str) -> Any:
-        text = str(node.value)
+        text = self.text(node)
         if tag in (f"{_CORE}str", f"{_CORE}timestamp", "!"):
             return text
         if tag == f"{_CORE}null":

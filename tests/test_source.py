@@ -166,3 +166,26 @@ def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
 @given(st.text(alphabet=st.sampled_from(list("ab:-[]{}&*!|>'\"#%? \n\t,1.~")), max_size=80))
 def test_yaml_punctuation_soup_never_raises(text: str) -> None:
     read("fuzz.yaml", text.encode())
+
+
+flow_scalars = st.one_of(
+    st.from_regex(r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}\Z"),
+    st.from_regex(r"\A\d{1,3}(:\d{1,2}){1,2}\Z"),
+    st.from_regex(r"\A[a-z]{1,6}\Z"),
+    st.from_regex(r"\A[a-z]{1,3}:[0-9a-z]{1,3}\Z"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.from_regex(r"\A[a-z]{1,5}\Z"), flow_scalars), min_size=1, max_size=4))
+def test_masked_fast_path_reads_flow_scalars_as_the_yaml_12_parser_does(
+    pairs: list[tuple[str, str]],
+) -> None:
+    from ruamel.yaml.main import YAML
+
+    body = ", ".join(f"{k}: {v}" for k, v in dict(pairs).items())
+    text = f"m: [{{{body}}}, {pairs[0][1]}]\n"
+    doc, found = read("s.yaml", text.encode())
+    assert found == []
+    assert doc is not None
+    assert doc.data == YAML(typ="safe", pure=True).load(text)
