@@ -67,12 +67,27 @@ def main() -> None:
     show_default=True,
     help="How findings are printed.",
 )
+@click.option("--select", help="Comma-separated rules to run (replaces the configured set).")
+@click.option("--ignore", help="Comma-separated rules not to run (added to the configured set).")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @_errors_exit
-def check(paths: tuple[Path, ...], output_format: str) -> None:
+def check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    select: str | None,
+    ignore: str | None,
+    strict: bool,
+) -> None:
     """Load, validate and lint specs (default: the campaigns folder)."""
-    result = pipeline.check(_settings(), paths)
+    current = _settings()
+    lint = current.lint.with_overrides(
+        settings.check_selectors("--select", select) if select else None,
+        settings.check_selectors("--ignore", ignore) if ignore else None,
+    )
+    result = pipeline.check(current, paths, lint_settings=lint)
     report.FORMATTERS[output_format](result.diagnostics, result.files, sys.stdout)
-    failed = any(d.severity is Severity.ERROR for d in result.diagnostics)
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    failed = any(d.severity in failing for d in result.diagnostics)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
@@ -100,6 +115,19 @@ def schema(check_only: bool) -> None:
     if check_only and (stale or extra):
         click.echo("schemas are out of date: run `campc schema`", err=True)
         sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="How decisions are printed.",
+)
+@_errors_exit
+def route(files: tuple[Path, ...], output_format: str) -> None:
+    """Show how routing decides each spec's sub-domain, with the evidence."""
+    decisions = pipeline.route(_settings(), files)
+    report.ROUTE_FORMATTERS[output_format](decisions, sys.stdout)
 
 
 @main.command()

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
+Loc = tuple[str | int, ...]
+"""A location in a document's data: keys and list indexes from the root."""
+
+
 class Severity(StrEnum):
     """How bad a finding is; errors fail `campc check`, warnings do not."""
 

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler import repository
+from compiler import engine, repository, routing
 from compiler.diagnostics import Diagnostic
 from compiler.rules import RULES
-from compiler.settings import Settings
+from compiler.settings import LintSettings, Settings
 
 
 class UsageError(Exception):
@@ -37,26 +37,43 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.resolve().as_posix()
 
 
-def _targets(settings: Settings, paths: Sequence[Path]) -> dict[Path, set[Path] | None]:
-    """Campaign folders to load, each with the files to report on (None: all)."""
+@dataclass
+class _Target:
+    """A campaigns folder to load, and the files and folders in it to report on (all if empty)."""
+
+    root: Path
+    only: list[Path] = field(default_factory=list)
+    everything: bool = False
+
+    def shows(self, path: Path) -> bool:
+        """Whether findings in `path` are reported."""
+        resolved = path.resolve()
+        return self.everything or any(
+            resolved == p or resolved.is_relative_to(p) for p in self.only
+        )
+
+
+def _targets(settings: Settings, paths: Sequence[Path]) -> list[_Target]:
+    """Campaign folders to load: the configured one (whole, or the named files and sub-folders
+    in it), plus any other folder named, loaded as a repository of its own."""
+    campaigns = settings.campaigns.resolve()
     if not paths:
         if not settings.campaigns.is_dir():
             raise UsageError(f"no campaigns folder at {settings.campaigns}")
-        return {settings.campaigns.resolve(): None}
-    campaigns = settings.campaigns.resolve()
-    targets: dict[Path, set[Path] | None] = {}
+        return [_Target(campaigns, everything=True)]
+    targets: dict[Path, _Target] = {}
     for given in paths:
         path = given.resolve()
         if not path.exists():
             raise UsageError(f"{given}: no such file or folder")
-        if path.is_dir():
-            targets[path] = None
-            continue
-        root = campaigns if path.is_relative_to(campaigns) else path.parent
-        if root in targets and targets[root] is None:
-            continue
-        targets.setdefault(root, set()).add(path)  # type: ignore[union-attr]
-    return targets
+        if path.is_relative_to(campaigns):
+            root = campaigns
+        else:
+            root = path if path.is_dir() else path.parent
+        target = targets.setdefault(root, _Target(root))
+        target.everything = target.everything or path == root
+        target.only.append(path)
+    return list(targets.values())
 
 
 def lint(repo: repository.Repository) -> list[Diagnostic]:
@@ -72,19 +89,66 @@ def lint(repo: repository.Repository) -> list[Diagnostic]:
     return found
 
 
-def check(settings: Settings, paths: Sequence[Path] = (), cwd: Path | None = None) -> CheckResult:
+def check(
+    settings: Settings,
+    paths: Sequence[Path] = (),
+    cwd: Path | None = None,
+    lint_settings: LintSettings | None = None,
+) -> CheckResult:
     """Load, validate and lint; findings sorted by path and position."""
     here = cwd or Path(os.getcwd())
+    rules = lint_settings or settings.lint
+
+    def project_path(shown: str) -> str:
+        return display_path(here / shown, settings.root)
+
     result = CheckResult()
-    for root, only in _targets(settings, paths).items():
-        repo, problems = repository.load(root, lambda p: display_path(p, here))
-        found = problems + lint(repo)
-        if only is not None:
-            shown = {display_path(p, here) for p in only}
-            found = [d for d in found if d.path in shown]
-            result.files += len(shown)
-        else:
-            result.files += repo.files_read
+    for target in _targets(settings, paths):
+        repo, problems = repository.load(target.root, lambda p: display_path(p, here))
+        docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
+        found = engine.apply(problems + lint(repo), docs, rules, project_path)
+        found = [d for d in found if target.shows(here / d.path)]
+        result.files += sum(target.shows(p) for p in repository.discover(target.root))
         result.diagnostics.extend(found)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+@dataclass(frozen=True)
+class RouteReport:
+    """One spec's routing: declared domain and folder, derived domain, partner work."""
+
+    path: str
+    kind: str
+    declared: str
+    folder: str | None
+    decision: routing.Decision
+    partners: tuple[routing.Evidence, ...]
+    handoffs: tuple[str, ...]
+
+
+def route(settings: Settings, paths: Sequence[Path], cwd: Path | None = None) -> list[RouteReport]:
+    """The routing decision of each named spec (its repository's conventions apply)."""
+    here = cwd or Path(os.getcwd())
+    reports = []
+    for target in _targets(settings, paths):
+        repo, problems = repository.load(target.root, lambda p: display_path(p, here))
+        broken = sorted({d.path for d in problems if target.shows(here / d.path)})
+        if broken:
+            raise UsageError(f"{broken[0]} does not load: run `campc check` first")
+        for spec in repo.specs:
+            if not target.shows(here / spec.path):
+                continue
+            table = repo.conventions.routing
+            reports.append(
+                RouteReport(
+                    path=spec.path,
+                    kind=spec.kind,
+                    declared=str(spec.doc.data["domain"]),
+                    folder=spec.rel.parts[0] if len(spec.rel.parts) > 1 else None,
+                    decision=routing.decide(spec.model, spec.kind, table),
+                    partners=tuple(routing.partner_work(spec.model, table)),
+                    handoffs=tuple(h.team for h in getattr(spec.model, "handoffs", [])),
+                )
+            )
+    return reports

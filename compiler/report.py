@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
 
 from compiler.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from compiler.pipeline import RouteReport
 
 JSON_VERSION = 1
 
@@ -88,4 +91,55 @@ def as_json(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None
 FORMATTERS: dict[str, Callable[[Sequence[Diagnostic], int, IO[str]], None]] = {
     "text": text,
     "json": as_json,
+}
+
+
+def route_text(reports: Sequence[RouteReport], out: IO[str]) -> None:
+    """Each spec's routing decision and its evidence, for a reviewer."""
+    for r in reports:
+        decision = r.decision
+        verdict = "agrees" if decision.domain in (None, r.declared) else "DISAGREES"
+        out.write(f"{r.path} ({r.kind})\n")
+        out.write(f"  declared: {r.declared}, folder: {r.folder or '(none)'}\n")
+        if decision.domain is None:
+            out.write("  derived:  nothing in the spec points to a sub-domain\n")
+        else:
+            out.write(f"  derived:  {decision.domain} ({verdict})\n")
+            out.write(f"  because:  {decision.explain()}\n")
+        for evidence in r.partners:
+            status = "handed off" if evidence.target in r.handoffs else "NO HAND-OFF"
+            out.write(f"  partner:  {evidence.target} ({evidence.describe()}): {status}\n")
+        out.write("\n")
+
+
+def route_json(reports: Sequence[RouteReport], out: IO[str]) -> None:
+    """The same as a JSON list."""
+    document = [
+        {
+            "path": r.path,
+            "kind": r.kind,
+            "declared": r.declared,
+            "folder": r.folder,
+            "derived": r.decision.domain,
+            "by_kind": r.decision.by_kind is not None,
+            "scores": dict(r.decision.scores),
+            "tied": list(r.decision.tied),
+            "evidence": [
+                {"domain": e.target, "keyword": e.keyword, "field": e.field}
+                for e in r.decision.evidence
+            ],
+            "partners": [
+                {"team": e.target, "keyword": e.keyword, "field": e.field,
+                 "handed_off": e.target in r.handoffs}
+                for e in r.partners
+            ],
+        }
+        for r in reports
+    ]
+    out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+ROUTE_FORMATTERS: dict[str, Callable[[Sequence[RouteReport], IO[str]], None]] = {
+    "text": route_text,
+    "json": route_json,
 }

@@ -18,14 +18,12 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.main import YAML
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Diagnostic, Loc
 from compiler.rules.load import finding
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
 MAX_NODES = 100_000
-
-Loc = tuple[str | int, ...]
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -53,6 +51,24 @@ class Span:
     col: int
 
 
+_NOQA = re.compile(
+    r"#\s*campc:\s*noqa(?P<file>-file)?"
+    r"(?:\s*:\s*(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Noqa:
+    """A suppression comment: `# campc: noqa[: CODES]` or `# campc: noqa-file[: CODES]`."""
+
+    line: int
+    col: int
+    codes: tuple[str, ...]
+    """Codes or rule names as written; empty means every rule."""
+    file_level: bool
+
+
 @dataclass
 class Document:
     """One YAML file read into plain data, with the position of every key and value."""
@@ -74,6 +90,17 @@ class Document:
         """Line and column of the value at `loc` (or the nearest ancestor)."""
         s = self.span(loc)
         return s.line, s.col
+
+    def noqa(self) -> list[Noqa]:
+        """The suppression comments of the file, in order."""
+        found = []
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            if "campc" not in line:
+                continue
+            for match in _NOQA.finditer(line):
+                codes = tuple(c.strip() for c in (match.group("codes") or "").split(",") if c.strip())
+                found.append(Noqa(number, match.start() + 1, codes, bool(match.group("file"))))
+        return found
 
     def key_at(self, loc: Loc) -> tuple[int, int]:
         """Line and column of the key at `loc` (or the nearest ancestor)."""

@@ -16,7 +16,6 @@ from compiler.model.common import (
     Identifier,
     IsoDate,
     LocalDateTime,
-    Partner,
     PositiveInt,
     Sender,
     Slug,
@@ -125,17 +124,6 @@ class Utm(StrictModel):
     """utm_campaign; defaults to the campaign id."""
 
 
-class Handoff(StrictModel):
-    """Work handed to a partner team (seed: Composition avec les Autres Skills)."""
-
-    team: Partner
-    """The partner team that owns the work."""
-    scope: str = Field(min_length=1)
-    """What they own."""
-    contact: str | None = None
-    """Who to talk to there."""
-
-
 def _id_or_object(schema: dict[str, Any]) -> None:
     """In the schema as in the model, a bare id stands for `{id: ...}`."""
     as_object = dict(schema)
@@ -188,8 +176,6 @@ class Campaign(SpecBase):
     """Launches, webinars, deadlines."""
     utm: Utm | None = None
     """UTM parameters for links."""
-    handoffs: list[Handoff] = Field(default_factory=list)
-    """Work handed off to partner teams."""
     sequences: list[SequenceLink] = Field(default_factory=list)
     """Sequences the campaign feeds (ids, or `{id, cohort_enters}`)."""
     experiments: list[Slug] = Field(default_factory=list)

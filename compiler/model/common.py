@@ -234,6 +234,17 @@ class DateWindow(StrictModel):
         return self
 
 
+class Handoff(StrictModel):
+    """Work handed to a partner team (seed: Composition avec les Autres Skills)."""
+
+    team: Partner
+    """The partner team that owns the work."""
+    scope: str = Field(min_length=1)
+    """What they own."""
+    contact: str | None = None
+    """Who to talk to there."""
+
+
 class SpecBase(StrictModel):
     """Fields every spec has."""
 
@@ -251,6 +262,8 @@ class SpecBase(StrictModel):
     """Free-form labels (also read by routing)."""
     kpis: list[Kpi] = Field(default_factory=list)
     """Key metrics with targets; exactly one should be primary."""
+    handoffs: list[Handoff] = Field(default_factory=list)
+    """Work handed off to partner teams (paid media, SEO, content...)."""
 
 
 class Variable(StrictModel):

@@ -8,13 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from compiler.diagnostics import Loc
+
 from compiler.model.campaign import Campaign
 from compiler.model.experiment import Experiment
 from compiler.model.scoring import ScoringModel
 from compiler.model.sequence import BranchStep, SendStep, Sequence
 
 Target = Literal["audience", "sequence", "experiment", "template", "step", "attribute", "event"]
-Loc = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)

@@ -6,21 +6,46 @@ from compiler.rules import (
     ref001_duplicate_id,
     ref002_unresolved_reference,
     ref003_duplicate_conventions,
+    route001_domain_mismatch,
+    route002_folder_mismatch,
+    route003_missing_handoff,
 )
 from compiler.rules.base import Rule
-from compiler.rules.load import LOAD_RULES
+from compiler.rules.load import LOAD_RULES, UNUSED_NOQA
 
 RULE_MODULES = (
     ref001_duplicate_id,
     ref002_unresolved_reference,
     ref003_duplicate_conventions,
+    route001_domain_mismatch,
+    route002_folder_mismatch,
+    route003_missing_handoff,
 )
 
 RULES: dict[str, Rule] = {
     **LOAD_RULES,
+    UNUSED_NOQA.code: UNUSED_NOQA,
     **{rule.code: rule for rule in map(Rule.from_module, RULE_MODULES)},
 }
-"""Every code: the loader's findings first, then the lint rules."""
+"""Every code: the loader's findings, the engine's, then the lint rules."""
+
+
+def selected(selector: str) -> list[Rule]:
+    """Rules a selector names: ALL, a family prefix (ROUTE), a code or a kebab-case name."""
+    wanted = selector.strip()
+    if wanted.upper() == "ALL":
+        return list(RULES.values())
+    rule = lookup(wanted)
+    if rule is not None:
+        return [rule]
+    if wanted.isalpha():
+        return [r for r in RULES.values() if r.code.rstrip("0123456789") == wanted.upper()]
+    return []
+
+
+def selects(selector: str) -> bool:
+    """Whether a selector names at least one rule."""
+    return bool(selected(selector))
 
 
 def lookup(code_or_name: str) -> Rule | None:

@@ -25,6 +25,8 @@ class Rule:
     severity: Severity
     doc: str
     check: Check | None = None
+    ignorable: bool = True
+    """False for findings that stop a file from being read at all."""
 
     @property
     def summary(self) -> str:

@@ -1,6 +1,6 @@
-"""Findings raised while reading and validating files, before any rule runs.
+"""Findings raised while reading and validating files, before any rule runs, and by the engine.
 
-They cannot be ignored: a file that cannot be read has nothing to lint.
+The loader's cannot be ignored: a file that cannot be read has nothing to lint.
 """
 
 from __future__ import annotations
@@ -12,7 +12,13 @@ from compiler.rules.base import Rule
 
 
 def _rule(code: str, name: str, doc: str) -> Rule:
-    return Rule(code=code, name=name, severity=Severity.ERROR, doc=inspect.cleandoc(doc))
+    return Rule(
+        code=code,
+        name=name,
+        severity=Severity.ERROR,
+        doc=inspect.cleandoc(doc),
+        ignorable=False,
+    )
 
 
 LOAD_RULES: dict[str, Rule] = {
@@ -335,6 +341,36 @@ LOAD_RULES: dict[str, Rule] = {
         ),
     )
 }
+
+
+UNUSED_NOQA = Rule(
+    code="NOQA001",
+    name="unused-noqa",
+    severity=Severity.WARNING,
+    doc=inspect.cleandoc(
+        """A `# campc: noqa` comment suppresses nothing, or names an unknown rule.
+
+        ## What it does
+        Reports suppression comments (line-level `# campc: noqa: CODE` and
+        file-level `# campc: noqa-file: CODE`) whose codes did not suppress a
+        finding, and codes or names that are not rules.
+
+        ## Why is this bad?
+        A stale suppression hides the next real finding on that line, and a
+        misspelt code suppresses nothing while looking as if it does.
+
+        ## Example
+        ```yaml
+        domain: campagnes  # campc: noqa: ROUTE001  (the domain is right now)
+        ```
+
+        ## Use instead
+        ```yaml
+        domain: campagnes
+        ```
+        """
+    ),
+)
 
 
 def finding(code: str, path: str, line: int, col: int, message: str, hint: str = "") -> Diagnostic:

@@ -1,0 +1,71 @@
+"""Rule tests as data: every `cases/<CODE>.yaml` lists passing and failing repositories.
+
+A case file holds `rule`, optional `files` shared by every case, and `cases`:
+each with a `name`, its own `files` (path -> content) and `expect`, the
+findings as `[path, line, col, code]`. Only the rule under test runs (the
+loader's codes always do), so cases stay small.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from compiler import pipeline
+from compiler.rules import RULES
+from compiler.settings import LintSettings, Settings
+
+CASES = Path(__file__).parent / "cases"
+CASE_FILES = sorted(CASES.glob("*.yaml"))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _cases() -> list[Any]:
+    params = []
+    for path in CASE_FILES:
+        data = _load(path)
+        for case in data["cases"]:
+            params.append(
+                pytest.param(data["rule"], data.get("files", {}), case, id=f"{path.stem}:{case['name']}")
+            )
+    return params
+
+
+@pytest.mark.parametrize(("code", "shared", "case"), _cases())
+def test_rule_case(tmp_path: Path, code: str, shared: dict[str, str], case: dict[str, Any]) -> None:
+    for name, content in {**shared, **case.get("files", {})}.items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    settings = Settings(
+        root=tmp_path,
+        campaigns=tmp_path,
+        outputs=tmp_path / "outputs",
+        schemas=tmp_path / "schemas",
+        lint=LintSettings(select=(code, *case.get("also_select", []))),
+    )
+    result = pipeline.check(settings, cwd=tmp_path)
+    found = [[d.path, d.line, d.col, d.code] for d in result.diagnostics]
+    expected = sorted(case["expect"])
+    assert found == expected, "\n".join(f"{d.location()}: {d.code} {d.message}" for d in result.diagnostics)
+
+
+def test_every_lint_rule_has_a_case_file_with_passing_and_failing_cases() -> None:
+    covered = {}
+    for path in CASE_FILES:
+        data = _load(path)
+        assert path.stem == data["rule"], f"{path.name} holds cases of {data['rule']}"
+        outcomes = {bool(case["expect"]) for case in data["cases"]}
+        covered[data["rule"]] = outcomes
+    for code, rule in RULES.items():
+        if not rule.ignorable:
+            continue  # loader findings: tests/examples/invalid covers them
+        assert covered.get(code) == {True, False}, f"{code} needs passing and failing cases"
