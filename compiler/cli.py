@@ -135,10 +135,15 @@ def rules() -> None:
     """List every rule: code, name, severity and summary."""
     from compiler.rules import RULES
 
+    console = _console()
+    if not console.is_terminal:
+        for rule in RULES.values():
+            click.echo(f"{rule.code:<10} {rule.name:<22} {rule.severity.value:<8} {rule.summary}")
+        return
     table = Table("code", "name", "severity", "summary", box=None, pad_edge=False)
     for rule in RULES.values():
         table.add_row(rule.code, rule.name, rule.severity.value, rule.summary)
-    _console().print(table)
+    console.print(table)
 
 
 @main.command()

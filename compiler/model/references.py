@@ -77,3 +77,22 @@ def _scoring(spec: ScoringModel) -> Iterator[Reference]:
             yield Reference("attribute", name, ("examples", i, "attributes", name))
         for j, event in enumerate(example.events):
             yield Reference("event", event.event, ("examples", i, "events", j, "event"))
+
+
+@dataclass(frozen=True)
+class MetricUse:
+    """A metric named at `loc`, as a KPI, an experiment's primary metric or a guardrail."""
+
+    metric: str
+    role: Literal["kpi", "primary_metric", "guardrail"]
+    loc: Loc
+
+
+def metric_uses(spec: BaseModel) -> Iterator[MetricUse]:
+    """Every metric a spec names, in document order."""
+    for i, kpi in enumerate(getattr(spec, "kpis", [])):
+        yield MetricUse(kpi.metric, "kpi", ("kpis", i, "metric"))
+    if isinstance(spec, Experiment):
+        yield MetricUse(spec.primary_metric.metric, "primary_metric", ("primary_metric", "metric"))
+        for i, guardrail in enumerate(spec.guardrails):
+            yield MetricUse(guardrail.metric, "guardrail", ("guardrails", i, "metric"))

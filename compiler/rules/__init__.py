@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from compiler.rules import (
+    metric001_unknown_metric,
+    metric002_metric_alias,
+    metric003_off_area_kpi,
+    metric004_rate_out_of_range,
+    metric005_primary_kpi,
+    metric006_unit_mismatch,
+    metric007_guardrail_direction,
     ref001_duplicate_id,
     ref002_unresolved_reference,
     ref003_duplicate_conventions,
@@ -14,6 +21,13 @@ from compiler.rules.base import Rule
 from compiler.rules.load import LOAD_RULES, UNUSED_NOQA
 
 RULE_MODULES = (
+    metric001_unknown_metric,
+    metric002_metric_alias,
+    metric003_off_area_kpi,
+    metric004_rate_out_of_range,
+    metric005_primary_kpi,
+    metric006_unit_mismatch,
+    metric007_guardrail_direction,
     ref001_duplicate_id,
     ref002_unresolved_reference,
     ref003_duplicate_conventions,

@@ -1,0 +1,72 @@
+"""A rate target outside [0, 1], usually a percent written as a whole number.
+
+## What it does
+Reports KPI targets of rate metrics (open rate, CTR, CVR...) below 0 or above
+1. Where the value reads as a percent (above 1, at most 100) the hint gives
+the fraction, and `campc check --fix` rewrites it.
+
+## Why is this bad?
+Rates are fractions everywhere in campc (and in the warehouse): a target of
+25 for a 25% open rate is a 2,500% target, which no report will ever reach.
+
+## Example
+```yaml
+kpis:
+  - {metric: open_rate, target: 25, primary: true}
+```
+
+## Use instead
+```yaml
+kpis:
+  - {metric: open_rate, target: 0.25, primary: true}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from compiler.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from compiler.repository import Repository
+
+CODE = "METRIC004"
+NAME = "rate-out-of-range"
+SEVERITY = Severity.ERROR
+
+
+def as_fraction(target: Decimal) -> Decimal | None:
+    """The fraction a percent-looking target stands for (25 -> 0.25), if it reads as one."""
+    if Decimal(1) < target <= Decimal(100):
+        return (target / 100).normalize()
+    return None
+
+
+def check(repo: Repository) -> Iterator[Diagnostic]:
+    """Yield a finding for each rate KPI whose target is outside [0, 1]."""
+    from compiler.rules import RULES
+
+    rule = RULES[CODE]
+    registry = repo.conventions.metrics
+    for spec in repo.specs:
+        for index, kpi in enumerate(getattr(spec.model, "kpis", [])):
+            metric = registry.get(kpi.metric) or registry.by_alias(kpi.metric)
+            if metric is None or metric.unit != "rate" or 0 <= kpi.target <= 1:
+                continue
+            fraction = as_fraction(kpi.target)
+            hint = (
+                f"rates are fractions: write {fraction:f}, not {kpi.target:f}"
+                if fraction is not None
+                else "rates are fractions between 0 and 1"
+            )
+            line, col = spec.doc.value_at(("kpis", index, "target"))
+            yield rule.diagnostic(
+                spec.path,
+                line,
+                col,
+                f"`{metric.id}` is a rate, but the target is {kpi.target:f}",
+                hint,
+            )
