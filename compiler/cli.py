@@ -120,8 +120,12 @@ def schema(check_only: bool) -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-    show_default=True, help="How decisions are printed.",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How decisions are printed.",
 )
 @_errors_exit
 def route(files: tuple[Path, ...], output_format: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-
 Loc = tuple[str | int, ...]
 """A location in a document's data: keys and list indexes from the root."""
 

@@ -129,8 +129,12 @@ def route_json(reports: Sequence[RouteReport], out: IO[str]) -> None:
                 for e in r.decision.evidence
             ],
             "partners": [
-                {"team": e.target, "keyword": e.keyword, "field": e.field,
-                 "handed_off": e.target in r.handoffs}
+                {
+                    "team": e.target,
+                    "keyword": e.keyword,
+                    "field": e.field,
+                    "handed_off": e.target in r.handoffs,
+                }
                 for e in r.partners
             ],
         }

@@ -57,6 +57,8 @@ class Repository:
     templates: frozenset[str] = frozenset()
     conventions: Conventions = field(default_factory=conventions)
     files_read: int = 0
+    display: Callable[[Path], str] = str
+    """How paths are shown in findings."""
 
     def audiences(self) -> Iterator[DeclaredAudience]:
         """Every declared audience, in file order."""
@@ -95,7 +97,7 @@ def _templates(root: Path) -> frozenset[str]:
 
 def load(root: Path, display: Callable[[Path], str]) -> tuple[Repository, list[Diagnostic]]:
     """Read and validate every file of a campaigns folder; findings for what is invalid."""
-    repo = Repository(root=root, templates=_templates(root))
+    repo = Repository(root=root, templates=_templates(root), display=display)
     problems: list[Diagnostic] = []
     for path in discover(root):
         shown = display(path)

@@ -19,8 +19,8 @@ from pydantic import BaseModel
 
 from compiler.conventions.models import Routing
 from compiler.conventions.registry import normalize
-from compiler.model.campaign import Campaign
 from compiler.diagnostics import Loc
+from compiler.model.campaign import Campaign
 
 
 @dataclass(frozen=True)
@@ -102,11 +102,16 @@ def channels(spec: BaseModel) -> Iterator[tuple[str, Loc, str]]:
                 yield f"channels.{channel}", ("budget", "channels", channel), channel
 
 
-def _matches(
-    spec: BaseModel, table: dict[str, tuple[list[str], list[str]]]
-) -> list[Evidence]:
+@dataclass
+class _Text:
+    field: str
+    loc: Loc
+    words: str
+
+
+def _matches(spec: BaseModel, table: dict[str, tuple[list[str], list[str]]]) -> list[Evidence]:
     """Keyword and channel matches; longest phrases first, each stretch of text counted once."""
-    fields = [[field, loc, _words(text)] for field, loc, text in texts(spec)]
+    fields = [_Text(field, loc, _words(text)) for field, loc, text in texts(spec)]
     keywords = sorted(
         {(_words(k).strip(), k, target) for target, (words, _) in table.items() for k in words},
         key=lambda item: (-len(item[0]), item[0], item[2]),
@@ -118,13 +123,13 @@ def _matches(
             continue
         pattern = _pattern(keyword)
         for entry in fields:
-            match = pattern.search(entry[2])
+            match = pattern.search(entry.words)
             if match is None:
                 continue
             counted.add((target, normalized))
-            found.append(Evidence(target, keyword, entry[0], entry[1]))
+            found.append(Evidence(target, keyword, entry.field, entry.loc))
             start, end = match.span()
-            entry[2] = entry[2][:start] + " " * (end - start) + entry[2][end:]
+            entry.words = entry.words[:start] + " " * (end - start) + entry.words[end:]
             break
     for target, (_, channel_names) in table.items():
         for field, loc, channel in channels(spec):
@@ -140,7 +145,7 @@ def decide(spec: BaseModel, kind: str, routing: Routing) -> Decision:
     fixed = routing.kinds.get(kind)  # type: ignore[call-overload]
     if fixed is not None:
         return Decision(fixed, kind, (), (), ())
-    table = {d: (r.keywords, r.channels) for d, r in routing.domains.items()}
+    table = {str(d): (r.keywords, r.channels) for d, r in routing.domains.items()}
     evidence = _matches(spec, table)
     order = [*routing.order, *(d for d in routing.domains if d not in routing.order)]
     counts = {d: sum(e.target == d for e in evidence) for d in order}
@@ -156,5 +161,5 @@ def decide(spec: BaseModel, kind: str, routing: Routing) -> Decision:
 
 def partner_work(spec: BaseModel, routing: Routing) -> list[Evidence]:
     """Evidence of work that belongs to a partner team, one per keyword or channel."""
-    table = {team: (p.keywords, p.channels) for team, p in routing.partners.items()}
+    table = {str(team): (p.keywords, p.channels) for team, p in routing.partners.items()}
     return _matches(spec, table)

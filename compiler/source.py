@@ -98,7 +98,9 @@ class Document:
             if "campc" not in line:
                 continue
             for match in _NOQA.finditer(line):
-                codes = tuple(c.strip() for c in (match.group("codes") or "").split(",") if c.strip())
+                codes = tuple(
+                    c.strip() for c in (match.group("codes") or "").split(",") if c.strip()
+                )
                 found.append(Noqa(number, match.start() + 1, codes, bool(match.group("file"))))
         return found
 

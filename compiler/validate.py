@@ -12,11 +12,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Diagnostic, Loc
 from compiler.kinds import KINDS
 from compiler.model.common import CLOCK_PATTERN, NAME_PATTERN, SLUG_PATTERN, TEMPLATE_PATTERN
 from compiler.rules.load import finding
-from compiler.source import Document, Loc
+from compiler.source import Document
 
 _PATTERNS = {
     SLUG_PATTERN: "a lowercase slug like `spring-launch-2027` (letters, digits, single hyphens)",

@@ -1,7 +1,7 @@
 """Example folders: valid cases check clean, invalid ones give their expected findings.
 
 They exercise reading, validation and cross-file references, so they run with the
-loader's codes and the REF rules only; lint rules have their own cases in tests/rules.
+loader's codes and the cross-file reference rules only (lint rules: tests/rules).
 """
 
 from __future__ import annotations
@@ -13,20 +13,21 @@ import pytest
 from tests.conftest import ROOT, CliRun, assert_golden
 
 EXAMPLES = Path(__file__).parent / "examples"
+CROSS_FILE = "REF001,REF002,REF003"
 VALID = sorted(p for p in (EXAMPLES / "valid").iterdir() if p.is_dir())
 INVALID = sorted(p for p in (EXAMPLES / "invalid").iterdir() if p.is_dir())
 
 
 @pytest.mark.parametrize("case", VALID, ids=lambda p: p.name)
 def test_valid_example_checks_clean(campc: CliRun, case: Path) -> None:
-    run = campc("check", "--select", "REF", ".", cwd=case)
+    run = campc("check", "--select", CROSS_FILE, ".", cwd=case)
     assert run.exit_code == 0, run.stdout
     assert run.stdout.startswith("All checks passed")
 
 
 @pytest.mark.parametrize("case", INVALID, ids=lambda p: p.name)
 def test_invalid_example_reports_expected_findings(campc: CliRun, case: Path) -> None:
-    run = campc("check", "--select", "REF", ".", cwd=case)
+    run = campc("check", "--select", CROSS_FILE, ".", cwd=case)
     assert run.exit_code == 1, run.stdout
     assert "Traceback" not in run.stdout + run.stderr
     assert_golden(case / "expected.txt", run.stdout)

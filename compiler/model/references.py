@@ -9,7 +9,6 @@ from typing import Literal
 from pydantic import BaseModel
 
 from compiler.diagnostics import Loc
-
 from compiler.model.campaign import Campaign
 from compiler.model.experiment import Experiment
 from compiler.model.scoring import ScoringModel

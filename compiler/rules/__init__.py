@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from compiler.rules import (
+    meta001_owner_format,
+    meta002_missing_description,
     metric001_unknown_metric,
     metric002_metric_alias,
     metric003_off_area_kpi,
@@ -13,6 +15,9 @@ from compiler.rules import (
     ref001_duplicate_id,
     ref002_unresolved_reference,
     ref003_duplicate_conventions,
+    ref004_unused_spec,
+    ref005_unused_template,
+    ref006_id_file_mismatch,
     route001_domain_mismatch,
     route002_folder_mismatch,
     route003_missing_handoff,
@@ -31,6 +36,11 @@ RULE_MODULES = (
     ref001_duplicate_id,
     ref002_unresolved_reference,
     ref003_duplicate_conventions,
+    ref004_unused_spec,
+    ref005_unused_template,
+    ref006_id_file_mismatch,
+    meta001_owner_format,
+    meta002_missing_description,
     route001_domain_mismatch,
     route002_folder_mismatch,
     route003_missing_handoff,

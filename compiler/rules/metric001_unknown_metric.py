@@ -67,6 +67,4 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 "`kind: metrics` file), or add this metric to it"
             )
             line, col = spec.doc.value_at(use.loc)
-            yield rule.diagnostic(
-                spec.path, line, col, f"unknown metric `{use.metric}`", hint
-            )
+            yield rule.diagnostic(spec.path, line, col, f"unknown metric `{use.metric}`", hint)

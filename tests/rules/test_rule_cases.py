@@ -34,7 +34,9 @@ def _cases() -> list[Any]:
         data = _load(path)
         for case in data["cases"]:
             params.append(
-                pytest.param(data["rule"], data.get("files", {}), case, id=f"{path.stem}:{case['name']}")
+                pytest.param(
+                    data["rule"], data.get("files", {}), case, id=f"{path.stem}:{case['name']}"
+                )
             )
     return params
 
@@ -55,7 +57,9 @@ def test_rule_case(tmp_path: Path, code: str, shared: dict[str, str], case: dict
     result = pipeline.check(settings, cwd=tmp_path)
     found = [[d.path, d.line, d.col, d.code] for d in result.diagnostics]
     expected = sorted(case["expect"])
-    assert found == expected, "\n".join(f"{d.location()}: {d.code} {d.message}" for d in result.diagnostics)
+    assert found == expected, "\n".join(
+        f"{d.location()}: {d.code} {d.message}" for d in result.diagnostics
+    )
 
 
 def test_every_lint_rule_has_a_case_file_with_passing_and_failing_cases() -> None:

@@ -1,0 +1,60 @@
+"""A template file that no send uses, directly or through extends/include/import.
+
+## What it does
+Collects the templates every send and sequence step names, follows their
+`{% extends %}`, `{% include %}` and `{% import %}` with Jinja2's parser, and
+reports files under `templates/` that are never reached. (When a template
+computes a name at run time, nothing is reported.)
+
+## Why is this bad?
+Stale templates get edited by mistake ("why did my change not ship?") and
+make the folder harder to review.
+
+## Example
+```
+templates/launch/announcement-v1.html   # no send uses it
+```
+
+## Use instead
+Delete the file, or point the send at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.model.references import references
+from compiler.repository import TEMPLATES_DIR
+from compiler.templates import referenced
+
+if TYPE_CHECKING:
+    from compiler.repository import Repository
+
+CODE = "REF005"
+NAME = "unused-template"
+SEVERITY = Severity.WARNING
+
+
+def check(repo: Repository) -> Iterator[Diagnostic]:
+    """Yield a finding for each template nothing reaches."""
+    from compiler.rules import RULES
+
+    rule = RULES[CODE]
+    if not repo.templates:
+        return
+    named = {
+        ref.value
+        for spec in repo.specs
+        for ref in references(spec.model)
+        if ref.target == "template"
+    }
+    reached = referenced(repo.root / TEMPLATES_DIR, named)
+    if reached is None:
+        return
+    for name in sorted(repo.templates - reached):
+        path = repo.display(repo.root / TEMPLATES_DIR / name)
+        yield rule.diagnostic(
+            path, 1, 1, f"template `{name}` is not used by any send", "delete it or use it"
+        )

@@ -1,0 +1,56 @@
+"""A spec whose `id` is not its file name.
+
+## What it does
+Reports specs whose `id` differs from the file's name without `.yaml`.
+
+## Why is this bad?
+The id names the outputs (`outputs/test-plans/<id>.md`...); when it differs
+from the file name, nobody finds the spec from its artifact or the artifact
+from its spec, and renames drift apart.
+
+## Example
+```yaml
+# campaigns/campagnes/spring.yaml
+id: spring-launch-2027
+```
+
+## Use instead
+```yaml
+# campaigns/campagnes/spring-launch-2027.yaml
+id: spring-launch-2027
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from compiler.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from compiler.repository import Repository
+
+CODE = "REF006"
+NAME = "id-file-mismatch"
+SEVERITY = Severity.WARNING
+
+
+def check(repo: Repository) -> Iterator[Diagnostic]:
+    """Yield a finding for each spec whose id is not its file name."""
+    from compiler.rules import RULES
+
+    rule = RULES[CODE]
+    for spec in repo.specs:
+        spec_id = str(spec.doc.data["id"])
+        if spec.rel.stem == spec_id:
+            continue
+        line, col = spec.doc.value_at(("id",))
+        target = spec.path.removesuffix(spec.rel.name) + f"{spec_id}{spec.rel.suffix}"
+        yield rule.diagnostic(
+            spec.path,
+            line,
+            col,
+            f"id `{spec_id}` does not match the file name `{spec.rel.name}`",
+            f"git mv {spec.path} {target}",
+        )
