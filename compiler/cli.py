@@ -62,10 +62,9 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(sorted(report.FORMATTERS)),
-    default="text",
-    show_default=True,
-    help="How findings are printed.",
+    type=click.Choice(list(report.FORMATTERS)),
+    default=None,
+    help="How findings are printed [default: text, or github when GITHUB_ACTIONS=true].",
 )
 @click.option("--select", help="Comma-separated rules to run (replaces the configured set).")
 @click.option("--ignore", help="Comma-separated rules not to run (added to the configured set).")
@@ -73,7 +72,7 @@ def main() -> None:
 @_errors_exit
 def check(
     paths: tuple[Path, ...],
-    output_format: str,
+    output_format: str | None,
     select: str | None,
     ignore: str | None,
     strict: bool,
@@ -85,6 +84,8 @@ def check(
         settings.check_selectors("--ignore", ignore) if ignore else None,
     )
     result = pipeline.check(current, paths, lint_settings=lint)
+    if output_format is None:
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     report.FORMATTERS[output_format](result.diagnostics, result.files, sys.stdout)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     failed = any(d.severity in failing for d in result.diagnostics)

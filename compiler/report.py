@@ -1,10 +1,11 @@
-"""Formatters for findings, chosen by name: text for people, json for machines."""
+"""Formatters for findings, chosen by name: text for people, the rest for machines and CI."""
 
 from __future__ import annotations
 
 import json
 import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
@@ -38,9 +39,8 @@ def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
     )
 
 
-def text(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None:
-    """`path:line:col: CODE message`, a hint below, then a summary line."""
-    console = Console(
+def _console(out: IO[str]) -> Console:
+    return Console(
         file=out,
         highlight=False,
         soft_wrap=True,
@@ -48,17 +48,63 @@ def text(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None:
         markup=False,
         color_system=None if os.environ.get("NO_COLOR") else "auto",  # no-color.org: no styling
     )
+
+
+def _headline(d: Diagnostic) -> Text:
+    line = Text()
+    line.append(d.location(), style="bold")
+    line.append(": ")
+    line.append(d.code, style=_STYLE[d.severity])
+    line.append(f" {d.message}")
+    if d.severity is not Severity.ERROR:
+        line.append(f" [{d.severity.value}]", style="dim")
+    return line
+
+
+class _Sources:
+    """Source lines of the files findings point at, read once each."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[str]] = {}
+
+    def line(self, path: str, number: int) -> str | None:
+        if path not in self._lines:
+            try:
+                raw = Path(path).read_bytes()
+            except OSError:
+                raw = b""
+            text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+            self._lines[path] = text.splitlines()
+        lines = self._lines[path]
+        return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+def text(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None:
+    """Each finding with its source line and a caret under the column, a hint, a summary."""
+    console = _console(out)
+    sources = _Sources()
     for d in diagnostics:
-        line = Text()
-        line.append(d.location(), style="bold")
-        line.append(": ")
-        line.append(d.code, style=_STYLE[d.severity])
-        line.append(f" {d.message}")
-        if d.severity is not Severity.ERROR:
-            line.append(f" [{d.severity.value}]", style="dim")
-        console.print(line)
+        console.print(_headline(d))
+        source = sources.line(d.path, d.line)
+        if source is not None and source.strip():
+            gutter = str(d.line)
+            shown = source.rstrip()
+            pad = "".join(c if c == "\t" else " " for c in shown[: d.col - 1])
+            console.print(Text(f"  {gutter} | ", style="dim") + Text(shown))
+            console.print(
+                Text(f"  {' ' * len(gutter)} | ", style="dim")
+                + Text(f"{pad}^", style=_STYLE[d.severity])
+            )
         if d.hint:
             console.print(Text(f"  hint: {d.hint}", style="cyan"))
+    console.print(Text(summary(diagnostics, files), style="bold"))
+
+
+def concise(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None:
+    """One line per finding (`path:line:col: CODE message`), then a summary line."""
+    console = _console(out)
+    for d in diagnostics:
+        console.print(_headline(d))
     console.print(Text(summary(diagnostics, files), style="bold"))
 
 
@@ -88,9 +134,116 @@ def as_json(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None
     out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def github(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None:
+    """GitHub Actions annotations, then the full list (GitHub shows only ~10 of each kind).
+
+    With `GITHUB_STEP_SUMMARY` set, a table of every finding is appended to the job summary.
+    """
+    for d in diagnostics:
+        properties = ",".join(
+            f"{key}={_escape_property(value)}"
+            for key, value in (
+                ("file", d.path),
+                ("line", str(d.line)),
+                ("col", str(d.col)),
+                ("title", f"{d.code} ({d.name})"),
+            )
+        )
+        message = f"{d.message}\nhint: {d.hint}" if d.hint else d.message
+        out.write(f"::{_GITHUB_LEVEL[d.severity]} {properties}::{_escape_data(message)}\n")
+    concise(diagnostics, files, out)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(markdown_summary(diagnostics, files))
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
+    """`campc check` as Markdown, for a pull request's job summary."""
+    lines = ["## campc check", "", summary(diagnostics, files), ""]
+    if diagnostics:
+        lines += ["| location | code | severity | message |", "|---|---|---|---|"]
+        lines += [
+            f"| `{d.location()}` | {d.code} | {d.severity.value} | {_cell(d.message)} |"
+            for d in diagnostics
+        ]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def sarif(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None:
+    """SARIF 2.1.0, as GitHub code scanning and other viewers upload it."""
+    from compiler import __version__
+    from compiler.rules import RULES
+
+    index = {code: i for i, code in enumerate(RULES)}
+    rules = [
+        {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.doc},
+            "help": {"text": rule.doc, "markdown": rule.doc},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+        }
+        for rule in RULES.values()
+    ]
+    results = [
+        {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": _SARIF_LEVEL[d.severity],
+            "message": {"text": f"{d.message} (hint: {d.hint})" if d.hint else d.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": d.line, "startColumn": d.col},
+                    }
+                }
+            ],
+        }
+        for d in diagnostics
+    ]
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "campc", "version": __version__, "rules": rules}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
 FORMATTERS: dict[str, Callable[[Sequence[Diagnostic], int, IO[str]], None]] = {
     "text": text,
+    "concise": concise,
     "json": as_json,
+    "github": github,
+    "sarif": sarif,
 }
 
 

@@ -41,10 +41,11 @@ class LintSettings:
     def with_overrides(
         self, select: tuple[str, ...] | None, ignore: tuple[str, ...] | None
     ) -> LintSettings:
-        """Command-line `--select` replaces the configured selection; `--ignore` adds."""
+        """Command-line `--select` replaces the configured selection (and its ignores);
+        `--ignore` adds to whatever is selected."""
         return LintSettings(
             select=select if select else self.select,
-            ignore=(*self.ignore, *(ignore or ())),
+            ignore=(*(() if select else self.ignore), *(ignore or ())),
             extend_select=() if select else self.extend_select,
             per_file_ignores=self.per_file_ignores,
             severity=self.severity,
