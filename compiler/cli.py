@@ -13,8 +13,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from compiler import pipeline, report, schemas, settings
-from compiler.diagnostics import Severity
+from compiler import fixes, pipeline, report, schemas, settings
+from compiler.diagnostics import Diagnostic, Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,6 +69,7 @@ def main() -> None:
 @click.option("--select", help="Comma-separated rules to run (replaces the configured set).")
 @click.option("--ignore", help="Comma-separated rules not to run (added to the configured set).")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option("--fix", "fix", is_flag=True, help="Apply safe fixes to the specs, then re-check.")
 @_errors_exit
 def check(
     paths: tuple[Path, ...],
@@ -76,6 +77,7 @@ def check(
     select: str | None,
     ignore: str | None,
     strict: bool,
+    fix: bool,
 ) -> None:
     """Load, validate and lint specs (default: the campaigns folder)."""
     current = _settings()
@@ -84,12 +86,33 @@ def check(
         settings.check_selectors("--ignore", ignore) if ignore else None,
     )
     result = pipeline.check(current, paths, lint_settings=lint)
+    applied = []
+    if fix:
+        applied = fixes.apply(result.diagnostics, Path(os.getcwd()))
+        if applied:
+            result = pipeline.check(current, paths, lint_settings=lint)
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     report.FORMATTERS[output_format](result.diagnostics, result.files, sys.stdout)
+    if fix:
+        _report_fixes(applied, result.diagnostics)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     failed = any(d.severity in failing for d in result.diagnostics)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _report_fixes(applied: list[fixes.Applied], remaining: list[Diagnostic]) -> None:
+    """After `--fix`: what was rewritten, and the moves that are left to run by hand."""
+    for item in applied:
+        d = item.diagnostic
+        description = d.fix.description if d.fix else ""
+        click.echo(f"fixed {d.location()}: {d.code} {description}", err=True)
+    click.echo(f"Fixed {len(applied)} finding{'' if len(applied) == 1 else 's'}.", err=True)
+    moves = sorted({d.hint for d in remaining if d.hint.startswith("git mv ")})
+    if moves:
+        click.echo("Files to move (not done automatically):", err=True)
+        for move in moves:
+            click.echo(f"  {move}", err=True)
 
 
 @main.command()
@@ -136,10 +159,24 @@ def route(files: tuple[Path, ...], output_format: str) -> None:
 
 
 @main.command()
-def rules() -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="Table, Markdown reference (docs/rules.md) or JSON.",
+)
+def rules(output_format: str) -> None:
     """List every rule: code, name, severity and summary."""
     from compiler.rules import RULES
 
+    if output_format == "markdown":
+        click.echo(report.rules_markdown(list(RULES.values())), nl=False)
+        return
+    if output_format == "json":
+        click.echo(report.rules_json(list(RULES.values())), nl=False)
+        return
     console = _console()
     if not console.is_terminal:
         for rule in RULES.values():

@@ -26,6 +26,25 @@ class Position:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the text from (line, col) up to (end_line, end_col), exclusive, 1-based."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A safe, mechanical correction of a finding: what it does and its edits."""
+
+    description: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding: `path:line:col: CODE message`, plus a hint."""
 
@@ -38,6 +57,7 @@ class Diagnostic:
     col: int = 1
     hint: str = ""
     related: tuple[str, ...] = field(default=())
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Findings are reported by path, then position, then code."""

@@ -18,7 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.main import YAML
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from compiler.diagnostics import Diagnostic, Loc
+from compiler.diagnostics import Diagnostic, Edit, Fix, Loc
 from compiler.rules.load import finding
 
 MAX_BYTES = 1_000_000
@@ -43,12 +43,15 @@ _PURE_YAML = YAML(typ="safe", pure=True)
 
 @dataclass(frozen=True)
 class Span:
-    """Where a key and its value start (1-based); a list item has only a value."""
+    """Where a key and its value start, and where the value ends (1-based; the end is
+    exclusive). A list item's key position is its value's."""
 
     key_line: int
     key_col: int
     line: int
     col: int
+    end_line: int = 0
+    end_col: int = 0
 
 
 _NOQA = re.compile(
@@ -103,6 +106,13 @@ class Document:
                 )
                 found.append(Noqa(number, match.start() + 1, codes, bool(match.group("file"))))
         return found
+
+    def replace_value(self, loc: Loc, text: str, description: str) -> Fix | None:
+        """A fix that rewrites the scalar at `loc` (quotes included) as `text`."""
+        span = self.spans.get(loc)
+        if span is None or not span.end_line:
+            return None
+        return Fix(description, (Edit(span.line, span.col, span.end_line, span.end_col, text),))
 
     def key_at(self, loc: Loc) -> tuple[int, int]:
         """Line and column of the key at `loc` (or the nearest ancestor)."""
@@ -302,6 +312,10 @@ def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def _end(node: Node) -> tuple[int, int]:
+    return node.end_mark.line + 1, node.end_mark.column + 1
+
+
 def _tag(node: Node) -> str:
     return str(node.tag)
 
@@ -382,7 +396,7 @@ class _Converter:
             items = []
             for index, item in enumerate(node.value):
                 line, col = _mark(item)
-                self.spans[(*loc, index)] = Span(line, col, line, col)
+                self.spans[(*loc, index)] = Span(line, col, line, col, *_end(item))
                 items.append(self.value(item, (*loc, index), depth + 1))
             return items
         if isinstance(node, MappingNode):
@@ -412,7 +426,7 @@ class _Converter:
                 )
             first_seen[key] = key_line
             line, col = _mark(value_node)
-            self.spans[(*loc, key)] = Span(key_line, key_col, line, col)
+            self.spans[(*loc, key)] = Span(key_line, key_col, line, col, *_end(value_node))
             result[key] = self.value(value_node, (*loc, key), depth + 1)
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]

@@ -149,3 +149,36 @@ def test_specs_are_never_written(campc: CliRun, tmp_path: Path) -> None:
     campc("check", cwd=root)
     after = {p: p.read_bytes() for p in (root / "campaigns").rglob("*") if p.is_file()}
     assert before == after
+
+
+def test_fix_rewrites_aliases_and_percents_keeping_comments_order_and_quotes(
+    campc: CliRun, tmp_path: Path
+) -> None:
+    fixtures = ROOT / "tests" / "fixtures" / "fix"
+    spec = tmp_path / "campaigns" / "acquisition" / "newsletter.yaml"
+    spec.parent.mkdir(parents=True)
+    shutil.copy(fixtures / "before.yaml", spec)
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.campc]\n[tool.campc.lint]\nignore = ['METRIC003']\n"
+    )
+    run = campc("check", "--fix", cwd=tmp_path)
+    assert spec.read_text() == (fixtures / "after.yaml").read_text()
+    assert "Fixed 4 findings." in run.stderr
+    # 150 is no percent: reported, not rewritten; the noqa'd alias stays as written
+    assert run.exit_code == 1
+    assert "METRIC004 `deliverability_rate` is a rate, but the target is 150" in run.stdout
+    again = campc("check", "--fix", cwd=tmp_path)
+    assert "Fixed 0 findings." in again.stderr
+    assert spec.read_text() == (fixtures / "after.yaml").read_text()
+
+
+def test_fix_lists_the_git_mv_for_misfiled_specs(campc: CliRun, tmp_path: Path) -> None:
+    root = copy_repo(tmp_path)
+    source = root / "campaigns" / "acquisition" / "monthly-newsletter-q2.yaml"
+    source.rename(root / "campaigns" / "campagnes" / source.name)
+    run = campc("check", "--fix", cwd=root)
+    assert (
+        "git mv campaigns/campagnes/monthly-newsletter-q2.yaml "
+        "campaigns/acquisition/monthly-newsletter-q2.yaml"
+    ) in run.stderr
+    assert (root / "campaigns" / "campagnes" / source.name).is_file()  # moves are not done for you

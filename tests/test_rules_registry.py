@@ -7,6 +7,7 @@ import re
 
 import compiler.rules
 from compiler.rules import RULE_MODULES, RULES, lookup
+from tests.conftest import ROOT, CliRun
 
 RULE_MODULE = re.compile(r"^[a-z]+\d{3}_[a-z0-9_]+$")
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
@@ -46,3 +47,12 @@ def test_lookup_by_code_or_name() -> None:
     assert lookup("ref001") is RULES["REF001"]
     assert lookup("duplicate-id") is RULES["REF001"]
     assert lookup("nothing") is None
+
+
+def test_docs_list_every_rule_from_the_registry(campc: CliRun) -> None:
+    """docs/rules.md is generated, never written by hand: regenerate it when rules change."""
+    run = campc("rules", "--format", "markdown")
+    committed = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert run.stdout == committed, "run `campc rules --format markdown > docs/rules.md`"
+    for code in RULES:
+        assert f"## {code}" in committed

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from compiler.diagnostics import Diagnostic, Severity
+from compiler.diagnostics import Diagnostic, Fix, Severity
 
 if TYPE_CHECKING:
     from compiler.repository import Repository
@@ -34,10 +34,11 @@ class Rule:
         return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else ""
 
     def diagnostic(
-        self, path: str, line: int, col: int, message: str, hint: str = ""
+        self, path: str, line: int, col: int, message: str, hint: str = "", fix: Fix | None = None
     ) -> Diagnostic:
         """A finding of this rule at a position, with its default severity."""
         return Diagnostic(
+            fix=fix,
             code=self.code,
             name=self.name,
             severity=self.severity,

@@ -55,4 +55,5 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 col,
                 f"`{use.metric}` is an alias of `{metric.id}`",
                 f"write `{metric.id}` (`campc check --fix` does it)",
+                spec.doc.replace_value(use.loc, metric.id, f"`{use.metric}` -> `{metric.id}`"),
             )

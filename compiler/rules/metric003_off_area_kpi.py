@@ -64,6 +64,6 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 spec.path,
                 line,
                 col,
-                f"`{metric.id}` is a {metric.area} metric, not one of {domain}'s",
+                f"`{metric.id}` belongs to the {metric.area} metric table, not to {domain}'s",
                 f"{domain} KPIs: {', '.join(own)}; or suppress with `# campc: noqa: {CODE}`",
             )

@@ -62,11 +62,18 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 if fraction is not None
                 else "rates are fractions between 0 and 1"
             )
-            line, col = spec.doc.value_at(("kpis", index, "target"))
+            loc = ("kpis", index, "target")
+            line, col = spec.doc.value_at(loc)
+            fix = None
+            if fraction is not None:
+                fix = spec.doc.replace_value(
+                    loc, f"{fraction:f}", f"{kpi.target:f} -> {fraction:f} for `{metric.id}`"
+                )
             yield rule.diagnostic(
                 spec.path,
                 line,
                 col,
                 f"`{metric.id}` is a rate, but the target is {kpi.target:f}",
                 hint,
+                fix,
             )
