@@ -93,3 +93,15 @@ def test_loader_findings_cannot_be_ignored(campc: CliRun) -> None:
     )
     assert run.exit_code == 1
     assert "YAML001" in run.stdout
+
+
+def test_readme_configuration_example_is_valid(campc: CliRun, tmp_path: Path) -> None:
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(\[tool\.campc\].*?)```", readme, re.DOTALL)
+    assert block is not None
+    (tmp_path / "pyproject.toml").write_text(block.group(1))
+    shutil.copytree(ROOT / "campaigns", tmp_path / "campaigns")
+    run = campc("check", cwd=tmp_path)
+    assert run.exit_code == 0, run.stdout + run.stderr
