@@ -182,3 +182,33 @@ def test_fix_lists_the_git_mv_for_misfiled_specs(campc: CliRun, tmp_path: Path) 
         "campaigns/acquisition/monthly-newsletter-q2.yaml"
     ) in run.stderr
     assert (root / "campaigns" / "campagnes" / source.name).is_file()  # moves are not done for you
+
+
+def test_route_shows_the_decision_and_its_evidence(campc: CliRun) -> None:
+    run = campc("route", "campaigns/acquisition/monthly-newsletter-q2.yaml")
+    assert run.exit_code == 0
+    assert run.stdout.splitlines()[:4] == [
+        "campaigns/acquisition/monthly-newsletter-q2.yaml (campaign)",
+        "  declared: acquisition, folder: acquisition",
+        "  derived:  acquisition (agrees)",
+        "  because:  acquisition 2 ('newsletter' in name, 'email' in tags[1])",
+    ]
+    decided = json.loads(campc("route", "--format", "json", "campaigns/automation").stdout)
+    assert {d["derived"] for d in decided} == {"automation"}
+    assert all(d["by_kind"] for d in decided)
+    launch = json.loads(
+        campc("route", "--format", "json", "campaigns/campagnes/pulse-launch-2027.yaml").stdout
+    )[0]
+    assert launch["derived"] == "campagnes"
+    assert {
+        "team": "paid-media",
+        "keyword": "paid_social",
+        "field": "channels[1]",
+        "handed_off": True,
+    } in launch["partners"]
+
+
+def test_route_refuses_a_file_that_does_not_load(campc: CliRun) -> None:
+    run = campc("route", str(INVALID / "yaml-syntax" / "mini.yaml"))
+    assert run.exit_code == 2
+    assert "campc check" in run.stderr
