@@ -44,6 +44,7 @@ def schemas(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[0])
 def campaigns(session: nox.Session) -> None:
-    """Check the example campaigns repository."""
+    """Check the example campaigns repository and that outputs/ is up to date."""
     session.install("-e", ".")
     session.run("campc", "check")
+    session.run("campc", "build", "--check")

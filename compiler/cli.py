@@ -101,6 +101,67 @@ def check(
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), help="Outputs folder (default: configured).")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if outputs are stale.")
+@_errors_exit
+def build(out: Path | None, check_only: bool) -> None:
+    """Check the specs, then compile every artifact into the outputs folder."""
+    current = _settings()
+    progress = _progress()
+    try:
+        result = pipeline.build(current, out=out, check_only=check_only, progress=progress)
+    finally:
+        if progress is not None:
+            progress.stop()
+    if result.check.failed:
+        report.FORMATTERS["text"](result.check.diagnostics, result.check.files, sys.stdout)
+        click.echo("campc: build stopped by errors; nothing was written", err=True)
+        sys.exit(EXIT_FINDINGS)
+    changes = result.changes
+    assert changes is not None and result.out is not None
+    folder = pipeline.display_path(result.out, Path(os.getcwd()))
+    if check_only:
+        if not changes:
+            click.echo(f"{folder}/ is up to date ({len(result.artifacts)} files).")
+            return
+        for label, paths in (("stale", changes.stale), ("missing", changes.missing),
+                             ("extra", changes.extra)):
+            for path in paths:
+                click.echo(f"{label}: {folder}/{path}")
+                if path in changes.diffs:
+                    click.echo(changes.diffs[path])
+        click.echo(f"{folder}/ is out of date: run `campc build` and commit it.", err=True)
+        sys.exit(EXIT_FINDINGS)
+    count = len(changes.stale) + len(changes.missing) + len(changes.extra)
+    if count:
+        click.echo(f"Wrote {len(result.artifacts)} files to {folder}/ ({count} changed).")
+    else:
+        click.echo(f"{folder}/ is up to date ({len(result.artifacts)} files).")
+
+
+class _Progress:
+    """A spinner naming the back-end at work, on a terminal outside CI only."""
+
+    def __init__(self) -> None:
+        from rich.status import Status
+
+        self.status = Status("checking", console=Console(stderr=True))
+        self.status.start()
+
+    def __call__(self, name: str) -> None:
+        self.status.update(f"compiling {name}")
+
+    def stop(self) -> None:
+        self.status.stop()
+
+
+def _progress() -> _Progress | None:
+    if os.environ.get("CI") or not Console(stderr=True).is_terminal:
+        return None
+    return _Progress()
+
+
 def _report_fixes(applied: list[fixes.Applied], remaining: list[Diagnostic]) -> None:
     """After `--fix`: what was rewritten, and the moves that are left to run by hand."""
     for item in applied:

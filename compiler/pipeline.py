@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler import engine, repository, routing
-from compiler.diagnostics import Diagnostic
+from compiler import engine, repository, routing, writer
+from compiler.backends import BACKENDS, Artifact, BuildContext, manifest
+from compiler.diagnostics import Diagnostic, Severity
 from compiler.rules import RULES
 from compiler.settings import LintSettings, Settings
 
@@ -23,10 +24,23 @@ class InternalError(Exception):
 
 @dataclass
 class CheckResult:
-    """What `campc check` found."""
+    """What `campc check` found (and the repositories it loaded)."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
+    repositories: list[repository.Repository] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Whether any finding is an error."""
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def settings_for(root: Path) -> Settings:
+    """The settings of the project at `root` (its pyproject.toml, or the defaults)."""
+    from compiler import settings as settings_module
+
+    return settings_module.load(root)
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -109,6 +123,7 @@ def check(
         found = engine.apply(problems + lint(repo), docs, rules, project_path)
         found = [d for d in found if target.shows(here / d.path)]
         result.files += sum(target.shows(p) for p in repository.discover(target.root))
+        result.repositories.append(repo)
         result.diagnostics.extend(found)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
@@ -152,3 +167,66 @@ def route(settings: Settings, paths: Sequence[Path], cwd: Path | None = None) ->
                 )
             )
     return reports
+
+
+@dataclass
+class BuildResult:
+    """What `campc build` did: the check's findings, then what changed (or would)."""
+
+    check: CheckResult
+    artifacts: list[Artifact] = field(default_factory=list)
+    changes: writer.Changes | None = None
+    out: Path | None = None
+
+
+def compile_artifacts(repo: repository.Repository, context: BuildContext,
+                      shown: Callable[[Path], str],
+                      progress: Callable[[str], None] | None = None) -> list[Artifact]:
+    """Run every back-end, then the manifest of what they produced."""
+    artifacts: list[Artifact] = []
+    for name, backend in BACKENDS.items():
+        if progress is not None:
+            progress(name)
+        try:
+            produced = backend(repo, context)
+        except Exception as err:  # a crashing back-end is our bug
+            raise InternalError(f"back-end {name} failed: {err!r}") from err
+        artifacts.extend(produced)
+    paths = [a.path for a in artifacts]
+    if len(paths) != len(set(paths)):
+        raise InternalError("two back-ends wrote the same output path")
+    return [*artifacts, manifest.build(repo, artifacts, shown)]
+
+
+def build(
+    settings: Settings,
+    out: Path | None = None,
+    check_only: bool = False,
+    cwd: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Check the repository; if clean, compile every artifact and write (or compare) them."""
+    here = cwd or Path(os.getcwd())
+    checked = check(settings, cwd=here)
+    result = BuildResult(check=checked, out=out or settings.outputs)
+    if checked.failed:
+        return result
+    repo = checked.repositories[0]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not epoch.isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got `{epoch}`")
+    context = BuildContext(
+        uid_domain=settings.uid_domain,
+        source_date_epoch=int(epoch) if epoch is not None else None,
+    )
+    result.artifacts = compile_artifacts(
+        repo, context, lambda p: display_path(p, settings.root), progress
+    )
+    assert result.out is not None
+    if check_only:
+        result.changes = writer.compare(result.out, result.artifacts)
+    else:
+        result.changes = writer.compare(result.out, result.artifacts)
+        if result.changes:
+            writer.write(result.out, result.artifacts)
+    return result

@@ -52,6 +52,10 @@ class LintSettings:
         )
 
 
+CALENDAR_OPTIONS = {"uid-domain": "domain part of calendar event UIDs"}
+"""Every `[tool.campc.calendar]` option."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved paths of one project, and its lint configuration."""
@@ -62,6 +66,7 @@ class Settings:
     schemas: Path
     config_file: Path | None = field(default=None)
     lint: LintSettings = field(default_factory=LintSettings)
+    uid_domain: str = "campc.invalid"
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -97,12 +102,16 @@ def load(cwd: Path) -> Settings:
         raise SettingsError(f"{pyproject}: [tool.campc] must be a table")
     values = dict(DEFAULTS)
     lint = LintSettings()
+    uid_domain = "campc.invalid"
     for key, value in table.items():
         if key == "lint":
             lint = _lint(pyproject, value)
             continue
+        if key == "calendar":
+            uid_domain = _calendar(pyproject, value)
+            continue
         if key not in DEFAULTS:
-            known = ", ".join(sorted(DEFAULTS))
+            known = ", ".join([*sorted(DEFAULTS), "calendar", "lint"])
             raise SettingsError(f"{pyproject}: unknown option `tool.campc.{key}` (known: {known})")
         if not isinstance(value, str) or not value:
             raise SettingsError(f"{pyproject}: `tool.campc.{key}` must be a path")
@@ -115,7 +124,21 @@ def load(cwd: Path) -> Settings:
         schemas=root / values["schemas"],
         config_file=pyproject,
         lint=lint,
+        uid_domain=uid_domain,
     )
+
+
+def _calendar(pyproject: Path, table: object) -> str:
+    prefix = "tool.campc.calendar"
+    if not isinstance(table, dict):
+        raise SettingsError(f"{pyproject}: [{prefix}] must be a table")
+    for key in table:
+        if key not in CALENDAR_OPTIONS:
+            raise SettingsError(f"{pyproject}: unknown option `{prefix}.{key}`")
+    domain = table.get("uid-domain", "campc.invalid")
+    if not isinstance(domain, str) or not domain or any(c in domain for c in "@/ \t\n"):
+        raise SettingsError(f"{pyproject}: `{prefix}.uid-domain` must be a domain name")
+    return domain
 
 
 def check_selectors(where: str, values: Any) -> tuple[str, ...]:

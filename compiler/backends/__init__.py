@@ -1,0 +1,18 @@
+"""The back-ends, listed by hand: each `build(repo, context)` returns its artifacts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from compiler.backends import calendar
+from compiler.backends.base import Artifact, BuildContext
+from compiler.repository import Repository
+
+Backend = Callable[[Repository, BuildContext], list[Artifact]]
+
+BACKENDS: dict[str, Backend] = {
+    "calendar": calendar.build,
+}
+"""Back-end name -> build function, run in this order."""
+
+__all__ = ["BACKENDS", "Artifact", "Backend", "BuildContext"]

@@ -1,0 +1,24 @@
+"""What a back-end returns: artifacts, each its bytes and the specs it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One output file, relative to the outputs folder, and the spec ids it is built from."""
+
+    path: str
+    content: bytes
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """Settings the back-ends read; no clock, no environment beyond what is declared here."""
+
+    uid_domain: str = "campc.invalid"
+    """The domain part of calendar UIDs (`<spec id>/<event>@<uid_domain>`)."""
+    source_date_epoch: int | None = None
+    """SOURCE_DATE_EPOCH, the one clock a reproducible build may read."""

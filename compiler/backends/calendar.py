@@ -1,0 +1,194 @@
+"""Calendar back-end: `calendar/all.ics`, one `.ics` per campaign, and a Markdown overview."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+
+from icalendar import Calendar, vRecur
+from icalendar import Event as VEvent
+
+from compiler.backends.base import Artifact, BuildContext
+from compiler.backends.vtimezone import vtimezone
+from compiler.model.campaign import Campaign, Repeat
+from compiler.repository import Repository
+from compiler.schedule import Event, events, occurrences
+
+PRODID = "-//campaign-compiler//campc//EN"
+
+
+def build(repo: Repository, context: BuildContext) -> list[Artifact]:
+    """All events in one calendar, each campaign's in its own, and calendar/README.md."""
+    everything = events(repo)
+    artifacts = [
+        Artifact(
+            "calendar/all.ics",
+            _ics("All campaigns", everything, repo, context),
+            tuple(sorted({e.spec_id for e in everything})),
+        )
+    ]
+    for spec in repo.specs:
+        if not isinstance(spec.model, Campaign):
+            continue
+        mine = [e for e in everything if spec.model.id in e.campaigns]
+        artifacts.append(
+            Artifact(
+                f"calendar/{spec.model.id}.ics",
+                _ics(spec.model.name, mine, repo, context),
+                tuple(sorted({e.spec_id for e in mine})),
+            )
+        )
+    artifacts.append(
+        Artifact(
+            "calendar/README.md",
+            overview(everything).encode("utf-8"),
+            tuple(sorted({e.spec_id for e in everything})),
+        )
+    )
+    return artifacts
+
+
+def _stamp(event: Event, context: BuildContext) -> datetime:
+    """DTSTAMP: SOURCE_DATE_EPOCH if set, else midnight UTC of the spec's first day."""
+    if context.source_date_epoch is not None:
+        return datetime.fromtimestamp(context.source_date_epoch, UTC)
+    model = event.spec.model
+    first = getattr(getattr(model, "window", None), "start", None) or getattr(model, "start", None)
+    if not isinstance(first, date):
+        first = event.start if isinstance(event.start, date) else date(1970, 1, 1)
+    day = first.date() if isinstance(first, datetime) else first
+    return datetime.combine(day, time(0), UTC)
+
+
+def _rrule(repeat: Repeat, start: datetime) -> vRecur:
+    rule: dict[str, object] = {"FREQ": repeat.frequency.upper()}
+    if repeat.interval != 1:
+        rule["INTERVAL"] = repeat.interval
+    if repeat.weekdays:
+        days = [f"{repeat.position}{d}" if repeat.position else d for d in repeat.weekdays]
+        rule["BYDAY"] = days
+    if repeat.count is not None:
+        rule["COUNT"] = repeat.count
+    if repeat.until is not None:
+        last = datetime.combine(repeat.until, time(23, 59, 59), start.tzinfo)
+        rule["UNTIL"] = last.astimezone(UTC)
+    return vRecur(rule)
+
+
+def _vevent(event: Event, repo: Repository, context: BuildContext) -> VEvent:
+    spec = event.spec
+    model = spec.model
+    vevent = VEvent()
+    vevent.add("uid", f"{event.spec_id}/{event.key}@{context.uid_domain}")
+    vevent.add("dtstamp", _stamp(event, context))
+    vevent.add("dtstart", event.start)
+    if event.end is not None:
+        vevent.add("dtend", event.end)
+    if event.repeat is not None and isinstance(event.start, datetime):
+        vevent.add("rrule", _rrule(event.repeat, event.start))
+    vevent.add("summary", event.summary)
+    source = repo.display(repo.root / spec.rel)
+    lines = [f"Owner: {spec.doc.data['owner']}", f"Spec: {source}"]
+    if event.audience:
+        lines.append(f"Audience: {event.audience}")
+    description = getattr(model, "description", None)
+    if description:
+        lines += ["", description.strip()]
+    vevent.add("description", "\n".join(lines))
+    categories = [str(spec.doc.data["domain"]), event.kind]
+    if event.channel:
+        categories.append(event.channel)
+    vevent.add("categories", categories)
+    vevent.add("transp", "TRANSPARENT" if event.kind == "window" else "OPAQUE")
+    return vevent
+
+
+def _ics(name: str, chosen: Sequence[Event], repo: Repository, context: BuildContext) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    zones = sorted({e.timezone for e in chosen if e.timezone})
+    years = _years(chosen)
+    for zone in zones:
+        calendar.add_component(vtimezone(zone, years[0] - 1, years[1]))
+    for event in chosen:
+        calendar.add_component(_vevent(event, repo, context))
+    return bytes(calendar.to_ical())
+
+
+def _years(chosen: Iterable[Event]) -> tuple[int, int]:
+    years = [e.start.year for e in chosen]
+    for event in chosen:
+        if event.repeat is not None and event.repeat.until is not None:
+            years.append(event.repeat.until.year)
+        elif event.repeat is not None and event.repeat.count is not None:
+            years.append(event.start.year + event.repeat.count * event.repeat.interval // 12 + 1)
+    if not years:
+        return (1970, 1970)
+    return (min(years), max(years))
+
+
+_NOT_IN_GANTT = {"send", "sequence-send"}
+"""Sends are listed in the monthly tables; the chart keeps to windows and milestones."""
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _sort_key(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+    return value.isoformat() + "T00:00"
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace(":", " -").replace("#", "").replace(";", ",")
+
+
+def overview(everything: Sequence[Event]) -> str:
+    """The quarter(s) as a Mermaid Gantt chart and one table per month."""
+    lines = ["# Calendar", "", "Generated by `campc build` from the specs; do not edit.", ""]
+    if not everything:
+        return "\n".join([*lines, "No dated events.", ""])
+    quarters = sorted({(_day(e.start).year, (_day(e.start).month - 1) // 3 + 1) for e in everything})
+    for year, quarter in quarters:
+        lines += [f"## {year}-Q{quarter}", "", "```mermaid", "gantt"]
+        lines += [f"    title {year}-Q{quarter}", "    dateFormat YYYY-MM-DD", "    axisFormat %d %b"]
+        in_quarter = [
+            e for e in everything
+            if (_day(e.start).year, (_day(e.start).month - 1) // 3 + 1) == (year, quarter)
+        ]
+        domains = sorted({str(e.spec.doc.data["domain"]) for e in in_quarter})
+        for domain in domains:
+            lines.append(f"    section {domain}")
+            for event in in_quarter:
+                if str(event.spec.doc.data["domain"]) != domain or event.kind in _NOT_IN_GANTT:
+                    continue
+                task = f"{event.spec_id}-{event.key}".replace("/", "-")
+                name = _mermaid_text(event.summary)
+                start = _day(event.start)
+                if event.kind == "window":
+                    end = _day(event.end) if event.end else start + timedelta(days=1)
+                    lines.append(f"    {name} :{task}, {start.isoformat()}, {end.isoformat()}")
+                else:
+                    lines.append(f"    {name} :milestone, {task}, {start.isoformat()}, 0d")
+        lines += ["```", ""]
+    rows = sorted(
+        ((start, event) for event in everything for start in occurrences(event)),
+        key=lambda row: (_sort_key(row[0]), row[1].spec_id, row[1].key),
+    )
+    months = sorted({(_day(start).year, _day(start).month) for start, _ in rows})
+    for year, month in months:
+        lines += [f"### {date(year, month, 1):%B %Y}", ""]
+        lines += ["| date | time | event | spec |", "|---|---|---|---|"]
+        for start, event in rows:
+            if (_day(start).year, _day(start).month) != (year, month):
+                continue
+            when = f"{start:%H:%M} {start.tzname()}" if isinstance(start, datetime) else "all day"
+            summary = event.summary.replace("|", "\\|")
+            lines.append(f"| {_day(start).isoformat()} | {when} | {summary} | `{event.spec_id}` |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,236 @@
+"""Every dated event the specs define, in one list: what the calendar shows and CAL rules check."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule
+
+from compiler.diagnostics import Loc
+from compiler.model.campaign import Campaign, Repeat
+from compiler.model.experiment import Experiment
+from compiler.model.sequence import BranchStep, ExitStep, SendStep, Sequence, WaitStep
+from compiler.repository import Repository, SpecFile
+
+EventKind = Literal["window", "milestone", "send", "sequence-send", "experiment-start"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One calendar entry. Timed events carry an aware `start`; all-day ones a `date`."""
+
+    spec: SpecFile
+    key: str
+    """Unique within the spec; with the spec id it makes the UID."""
+    kind: EventKind
+    summary: str
+    start: date | datetime
+    end: date | datetime | None
+    """Exclusive end (the day after, for all-day events); None for an instant."""
+    loc: Loc
+    """Where in the spec the event is defined (for findings)."""
+    timezone: str | None = None
+    repeat: Repeat | None = None
+    channel: str | None = None
+    audience: str | None = None
+    campaigns: tuple[str, ...] = field(default=())
+    """Campaigns whose calendar shows the event (besides its own spec, if a campaign)."""
+
+    @property
+    def spec_id(self) -> str:
+        """The id of the spec that defines the event."""
+        return str(self.spec.doc.data["id"])
+
+    @property
+    def all_day(self) -> bool:
+        """Whether the event is a whole day (or days) rather than a time."""
+        return not isinstance(self.start, datetime)
+
+
+def occurrences(event: Event) -> list[date | datetime]:
+    """Every start of the event: one, or each occurrence of its recurrence."""
+    if event.repeat is None or not isinstance(event.start, datetime):
+        return [event.start]
+    return list(_rule(event.repeat, event.start))
+
+
+def _rule(repeat: Repeat, start: datetime) -> rrule:
+    frequency = {"daily": DAILY, "weekly": WEEKLY, "monthly": MONTHLY}[repeat.frequency]
+    days = [_WEEKDAYS[d](repeat.position) if repeat.position else _WEEKDAYS[d] for d in repeat.weekdays]
+    until = None
+    if repeat.until is not None:
+        until = datetime.combine(repeat.until, time(23, 59, 59), start.tzinfo)
+    return rrule(
+        frequency,
+        dtstart=start,
+        interval=repeat.interval,
+        byweekday=days or None,
+        count=repeat.count,
+        until=until,
+    )
+
+
+def starts_on_rule(event: Event) -> bool:
+    """Whether the first start is itself an occurrence of the recurrence (RFC 5545 leaves
+    a DTSTART off its rule to each client, and clients disagree)."""
+    if event.repeat is None or not isinstance(event.start, datetime):
+        return True
+    first = next(iter(_rule(event.repeat, event.start)), None)
+    return first == event.start
+
+
+_WEEKDAYS = {"MO": MO, "TU": TU, "WE": WE, "TH": TH, "FR": FR, "SA": SA, "SU": SU}
+
+SEND_LENGTH = timedelta(minutes=15)
+"""How long a send is shown in a calendar: long enough to see, short enough not to hide others."""
+
+
+def events(repo: Repository) -> list[Event]:
+    """Every event, sorted by start (in UTC for timed events), then spec and key."""
+    found: list[Event] = []
+    sequences = {str(s.doc.data["id"]): s for s in repo.specs if isinstance(s.model, Sequence)}
+    experiment_owner: dict[str, list[str]] = {}
+    for spec in repo.specs:
+        if isinstance(spec.model, Campaign):
+            found.extend(_campaign(spec, spec.model, sequences))
+            for experiment in spec.model.experiments:
+                experiment_owner.setdefault(experiment, []).append(str(spec.model.id))
+    for spec in repo.specs:
+        if isinstance(spec.model, Experiment):
+            found.append(_experiment(spec, spec.model, experiment_owner.get(spec.model.id, [])))
+    return sorted(found, key=_order)
+
+
+def _order(event: Event) -> tuple[str, str, str]:
+    if isinstance(event.start, datetime):
+        when = event.start.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M")
+    else:
+        when = event.start.isoformat() + "T00:00"
+    return when, event.spec_id, event.key
+
+
+def _local(value: datetime, timezone: str) -> datetime:
+    return value.replace(tzinfo=ZoneInfo(timezone))
+
+
+def _campaign(
+    spec: SpecFile, campaign: Campaign, sequences: dict[str, SpecFile]
+) -> Iterator[Event]:
+    tz = campaign.timezone
+    own = (campaign.id,)
+    yield Event(
+        spec,
+        "window",
+        "window",
+        campaign.name,
+        campaign.window.start,
+        campaign.window.end + timedelta(days=1),
+        ("window",),
+        campaigns=own,
+    )
+    for index, milestone in enumerate(campaign.milestones):
+        loc = ("milestones", index)
+        if isinstance(milestone.at, datetime):
+            start = _local(milestone.at, tz)
+            end = start + milestone.duration if milestone.duration else None
+            yield Event(spec, f"milestone-{milestone.id}", "milestone", milestone.name, start, end,
+                        loc, timezone=tz, campaigns=own)
+        else:
+            yield Event(spec, f"milestone-{milestone.id}", "milestone", milestone.name,
+                        milestone.at, milestone.at + timedelta(days=1), loc, campaigns=own)
+    for index, send in enumerate(campaign.sends):
+        start = _local(send.at, tz)
+        yield Event(
+            spec,
+            f"send-{send.id}",
+            "send",
+            f"Send: {send.name}",
+            start,
+            start + SEND_LENGTH,
+            ("sends", index),
+            timezone=tz,
+            repeat=send.repeat,
+            channel=send.channel,
+            audience=send.audience,
+            campaigns=own,
+        )
+    for index, link in enumerate(campaign.sequences):
+        target = sequences.get(link.id)
+        if link.cohort_enters is None or target is None:
+            continue
+        assert isinstance(target.model, Sequence)
+        entered = _local(link.cohort_enters, tz)
+        for step, delay in send_delays(target.model):
+            start = entered + delay
+            yield Event(
+                target,
+                f"cohort-{campaign.id}-{step.id}",
+                "sequence-send",
+                f"Sequence send: {target.model.name}, {step.id} ({campaign.name} cohort)",
+                start,
+                start + SEND_LENGTH,
+                ("sequences", index),
+                timezone=tz,
+                channel="email",
+                audience=target.model.audience or (campaign.audiences or [None])[0],
+                campaigns=own,
+            )
+
+
+def _experiment(spec: SpecFile, experiment: Experiment, owners: list[str]) -> Event:
+    return Event(
+        spec,
+        "start",
+        "experiment-start",
+        f"Experiment starts: {experiment.name}",
+        experiment.start,
+        experiment.start + timedelta(days=1),
+        ("start",),
+        audience=experiment.audience,
+        campaigns=tuple(owners),
+    )
+
+
+def following(sequence: Sequence) -> dict[str, list[str]]:
+    """Each step's successors: `next` (or the following step), a branch's `then` and `else`."""
+    steps = sequence.steps
+    graph: dict[str, list[str]] = {}
+    for index, step in enumerate(steps):
+        after = steps[index + 1].id if index + 1 < len(steps) else None
+        if isinstance(step, ExitStep):
+            graph[step.id] = []
+        elif isinstance(step, BranchStep):
+            graph[step.id] = [step.then, step.otherwise or after or step.then]
+        else:
+            nxt = step.next or after
+            graph[step.id] = [nxt] if nxt else []
+    return graph
+
+
+def send_delays(sequence: Sequence) -> list[tuple[SendStep, timedelta]]:
+    """Each reachable send step with its earliest delay after entry, in step order."""
+    by_id = {step.id: step for step in sequence.steps}
+    graph = following(sequence)
+    best: dict[str, timedelta] = {}
+    queue: list[tuple[timedelta, int, str]] = [(timedelta(0), 0, sequence.steps[0].id)]
+    order = {step.id: i for i, step in enumerate(sequence.steps)}
+    while queue:
+        delay, _, step_id = heapq.heappop(queue)
+        if step_id in best or step_id not in by_id:
+            continue
+        best[step_id] = delay
+        step = by_id[step_id]
+        after = delay + step.duration if isinstance(step, WaitStep) else delay
+        for nxt in graph.get(step_id, []):
+            if nxt not in best:
+                heapq.heappush(queue, (after, order.get(nxt, 0), nxt))
+    return [
+        (step, best[step.id])
+        for step in sequence.steps
+        if isinstance(step, SendStep) and step.id in best
+    ]

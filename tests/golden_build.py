@@ -1,0 +1,45 @@
+"""Building a fixture repository into a temporary folder, for the golden tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compiler import pipeline, settings
+from tests.conftest import UPDATE_GOLDENS
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def build_fixture(name: str, out: Path) -> pipeline.BuildResult:
+    """Build tests/golden/<name>/ (with its own pyproject.toml) into `out`."""
+    root = GOLDEN / name
+    result = pipeline.build(settings.load(root), out=out, cwd=root)
+    assert not result.check.failed, [d.message for d in result.check.diagnostics]
+    return result
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder`, by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def assert_tree_matches_golden(name: str, built: Path) -> None:
+    """The built files equal tests/golden/<name>/expected/ byte for byte."""
+    expected_dir = GOLDEN / name / "expected"
+    if UPDATE_GOLDENS:
+        import shutil
+
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        shutil.copytree(built, expected_dir)
+        return
+    expected, actual = tree(expected_dir), tree(built)
+    assert sorted(actual) == sorted(expected), "files differ from tests/golden/{name}/expected"
+    for path, content in expected.items():
+        assert actual[path] == content, (
+            f"{path} differs from tests/golden/{name}/expected/{path}; if intended, rerun "
+            "with CAMPC_UPDATE_GOLDENS=1 and review the diff"
+        )

@@ -1,0 +1,145 @@
+"""`campc build`: check first, atomic swap, --check, manifest, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler import backends, pipeline
+from tests.conftest import ROOT, CliRun
+from tests.golden_build import tree
+
+
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "campaigns", tmp_path / "campaigns")
+    (tmp_path / "pyproject.toml").write_text("[tool.campc]\n")
+    return tmp_path
+
+
+def test_committed_outputs_are_up_to_date(campc: CliRun) -> None:
+    run = campc("build", "--check")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert "is up to date" in run.stdout
+
+
+def test_build_then_check_lists_stale_missing_and_extra(campc: CliRun, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    assert campc("build", cwd=root).exit_code == 0
+    assert campc("build", "--check", cwd=root).exit_code == 0
+    out = root / "outputs"
+    (out / "calendar" / "README.md").write_text("# edited by hand\n")
+    (out / "calendar" / "all.ics").unlink()
+    (out / "notes.txt").write_text("stray\n")
+    run = campc("build", "--check", cwd=root)
+    assert run.exit_code == 1
+    assert "stale: outputs/calendar/README.md" in run.stdout
+    assert "-# edited by hand" in run.stdout  # a short diff for text files
+    assert "missing: outputs/calendar/all.ics" in run.stdout
+    assert "extra: outputs/notes.txt" in run.stdout
+    assert (out / "notes.txt").exists()  # --check writes nothing
+    assert campc("build", cwd=root).exit_code == 0
+    assert not (out / "notes.txt").exists()  # files no spec produces disappear
+    assert campc("build", "--check", cwd=root).exit_code == 0
+
+
+def test_errors_stop_the_build_and_nothing_is_written(campc: CliRun, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    campc("build", cwd=root)
+    before = tree(root / "outputs")
+    spec = root / "campaigns" / "campagnes" / "pulse-launch-2027.yaml"
+    spec.write_text(spec.read_text().replace("total: 60000", "total: lots"))
+    run = campc("build", cwd=root)
+    assert run.exit_code == 1
+    assert "SCHEMA001" in run.stdout
+    assert "nothing was written" in run.stderr
+    assert tree(root / "outputs") == before
+
+
+def test_a_back_end_failing_halfway_leaves_outputs_untouched(
+    campc: CliRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path)
+    campc("build", cwd=root)
+    before = tree(root / "outputs")
+    (root / "campaigns" / "campagnes" / "data-quality-roadshow.yaml").unlink()
+
+    def broken(repo: object, context: object) -> list[backends.Artifact]:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setitem(backends.BACKENDS, "zz-broken", broken)
+    run = campc("build", cwd=root)
+    assert run.exit_code == 2
+    assert "back-end zz-broken failed" in run.stderr
+    assert tree(root / "outputs") == before
+    assert sorted(p.name for p in root.iterdir()) == ["campaigns", "outputs", "pyproject.toml"]
+
+
+def test_a_write_failing_halfway_leaves_outputs_untouched(
+    campc: CliRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path)
+    campc("build", cwd=root)
+    before = tree(root / "outputs")
+    (root / "campaigns" / "campagnes" / "data-quality-roadshow.yaml").unlink()
+    calls = {"n": 0}
+    real = Path.write_bytes
+
+    def flaky(self: Path, data: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("no space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", flaky)
+    with pytest.raises(OSError, match="no space left"):
+        pipeline.build(pipeline.settings_for(root), cwd=root)
+    monkeypatch.undo()
+    assert tree(root / "outputs") == before
+    assert sorted(p.name for p in root.iterdir()) == ["campaigns", "outputs", "pyproject.toml"]
+
+
+def test_manifest_lists_specs_and_artifacts_with_hashes() -> None:
+    manifest = json.loads((ROOT / "outputs" / "manifest.json").read_text())
+    assert manifest["version"] == 1
+    ids = [s["id"] for s in manifest["specs"]]
+    assert ids == sorted(ids) and "pulse-launch-2027" in ids
+    launch = next(s for s in manifest["specs"] if s["id"] == "pulse-launch-2027")
+    spec_bytes = (ROOT / launch["path"]).read_bytes()
+    assert launch["sha256"] == hashlib.sha256(spec_bytes).hexdigest()
+    for artifact in manifest["artifacts"]:
+        content = (ROOT / "outputs" / artifact["path"]).read_bytes()
+        assert artifact["sha256"] == hashlib.sha256(content).hexdigest()
+    launch_ics = next(a for a in manifest["artifacts"] if a["path"] == "calendar/pulse-launch-2027.ics")
+    assert "trial-onboarding-nurture" in launch_ics["specs"]
+
+
+def _build_in_subprocess(root: Path, out: Path, env: dict[str, str]) -> dict[str, bytes]:
+    full = {**os.environ, **env}
+    subprocess.run(
+        [sys.executable, "-m", "compiler", "build", "--out", str(out)],
+        cwd=root, env=full, check=True, capture_output=True,
+    )
+    return tree(out)
+
+
+def test_builds_are_identical_across_timezones_and_locales(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    first = _build_in_subprocess(root, tmp_path / "a", {"TZ": "Pacific/Kiritimati", "LC_ALL": "C"})
+    second = _build_in_subprocess(
+        root, tmp_path / "b", {"TZ": "America/Adak", "LC_ALL": "C.UTF-8", "LANG": "fr_FR.UTF-8"}
+    )
+    assert first == second
+    assert first == tree(ROOT / "outputs")
+
+
+def test_source_date_epoch_is_the_only_clock(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    built = _build_in_subprocess(root, tmp_path / "a", {"SOURCE_DATE_EPOCH": "1800000000"})
+    assert b"DTSTAMP:20270115T080000Z" in built["calendar/all.ics"]
