@@ -31,7 +31,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHONS[0])
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on compiler/."""
-    session.install("-e", ".", "mypy")
+    session.install("-e", ".", "mypy", "types-python-dateutil")
     session.run("mypy", "compiler")
 
 

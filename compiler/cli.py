@@ -102,8 +102,12 @@ def check(
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path), help="Outputs folder (default: configured).")
-@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if outputs are stale.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Outputs folder (default: configured)."
+)
+@click.option(
+    "--check", "check_only", is_flag=True, help="Write nothing; exit 1 if outputs are stale."
+)
 @_errors_exit
 def build(out: Path | None, check_only: bool) -> None:
     """Check the specs, then compile every artifact into the outputs folder."""
@@ -119,14 +123,18 @@ def build(out: Path | None, check_only: bool) -> None:
         click.echo("campc: build stopped by errors; nothing was written", err=True)
         sys.exit(EXIT_FINDINGS)
     changes = result.changes
-    assert changes is not None and result.out is not None
+    assert changes is not None
+    assert result.out is not None
     folder = pipeline.display_path(result.out, Path(os.getcwd()))
     if check_only:
         if not changes:
             click.echo(f"{folder}/ is up to date ({len(result.artifacts)} files).")
             return
-        for label, paths in (("stale", changes.stale), ("missing", changes.missing),
-                             ("extra", changes.extra)):
+        for label, paths in (
+            ("stale", changes.stale),
+            ("missing", changes.missing),
+            ("extra", changes.extra),
+        ):
             for path in paths:
                 click.echo(f"{label}: {folder}/{path}")
                 if path in changes.diffs:

@@ -179,9 +179,12 @@ class BuildResult:
     out: Path | None = None
 
 
-def compile_artifacts(repo: repository.Repository, context: BuildContext,
-                      shown: Callable[[Path], str],
-                      progress: Callable[[str], None] | None = None) -> list[Artifact]:
+def compile_artifacts(
+    repo: repository.Repository,
+    context: BuildContext,
+    shown: Callable[[Path], str],
+    progress: Callable[[str], None] | None = None,
+) -> list[Artifact]:
     """Run every back-end, then the manifest of what they produced."""
     artifacts: list[Artifact] = []
     for name, backend in BACKENDS.items():

@@ -60,8 +60,15 @@ def occurrences(event: Event) -> list[date | datetime]:
 
 
 def _rule(repeat: Repeat, start: datetime) -> rrule:
-    frequency = {"daily": DAILY, "weekly": WEEKLY, "monthly": MONTHLY}[repeat.frequency]
-    days = [_WEEKDAYS[d](repeat.position) if repeat.position else _WEEKDAYS[d] for d in repeat.weekdays]
+    frequencies: dict[str, Literal[1, 2, 3]] = {
+        "monthly": MONTHLY,
+        "weekly": WEEKLY,
+        "daily": DAILY,
+    }
+    frequency = frequencies[repeat.frequency]
+    days = [
+        _WEEKDAYS[d](repeat.position) if repeat.position else _WEEKDAYS[d] for d in repeat.weekdays
+    ]
     until = None
     if repeat.until is not None:
         until = datetime.combine(repeat.until, time(23, 59, 59), start.tzinfo)
@@ -138,11 +145,28 @@ def _campaign(
         if isinstance(milestone.at, datetime):
             start = _local(milestone.at, tz)
             end = start + milestone.duration if milestone.duration else None
-            yield Event(spec, f"milestone-{milestone.id}", "milestone", milestone.name, start, end,
-                        loc, timezone=tz, campaigns=own)
+            yield Event(
+                spec,
+                f"milestone-{milestone.id}",
+                "milestone",
+                milestone.name,
+                start,
+                end,
+                loc,
+                timezone=tz,
+                campaigns=own,
+            )
         else:
-            yield Event(spec, f"milestone-{milestone.id}", "milestone", milestone.name,
-                        milestone.at, milestone.at + timedelta(days=1), loc, campaigns=own)
+            yield Event(
+                spec,
+                f"milestone-{milestone.id}",
+                "milestone",
+                milestone.name,
+                milestone.at,
+                milestone.at + timedelta(days=1),
+                loc,
+                campaigns=own,
+            )
     for index, send in enumerate(campaign.sends):
         start = _local(send.at, tz)
         yield Event(
@@ -177,7 +201,8 @@ def _campaign(
                 ("sequences", index),
                 timezone=tz,
                 channel="email",
-                audience=target.model.audience or (campaign.audiences or [None])[0],
+                audience=target.model.audience
+                or (campaign.audiences[0] if campaign.audiences else None),
                 campaigns=own,
             )
 

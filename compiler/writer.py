@@ -29,9 +29,7 @@ class Changes:
 def _existing(folder: Path) -> dict[str, Path]:
     if not folder.is_dir():
         return {}
-    return {
-        p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _short_diff(path: str, old: bytes, new: bytes, limit: int = 20) -> str:
@@ -40,7 +38,11 @@ def _short_diff(path: str, old: bytes, new: bytes, limit: int = 20) -> str:
         after = new.decode("utf-8").splitlines()
     except UnicodeDecodeError:
         return ""
-    lines = list(difflib.unified_diff(before, after, f"{path} (committed)", f"{path} (built)", lineterm="", n=1))
+    lines = list(
+        difflib.unified_diff(
+            before, after, f"{path} (committed)", f"{path} (built)", lineterm="", n=1
+        )
+    )
     if len(lines) > limit:
         lines = [*lines[:limit], f"... {len(lines) - limit} more diff lines"]
     return "\n".join(lines)

@@ -27,8 +27,36 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
+def xlsx_dump(data: bytes) -> str:
+    """A workbook as text: sheets, frozen panes, column widths, and every cell's value or
+    formula, number format and weight. Golden tests compare this, not the zip bytes."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    lines = []
+    for sheet in book.worksheets:
+        lines.append(f"[{sheet.title}] freeze={sheet.freeze_panes}")
+        widths = {
+            k: round(v.width, 2) for k, v in sorted(sheet.column_dimensions.items()) if v.width
+        }
+        lines.append(f"  widths={widths}")
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is None:
+                    continue
+                bold = " bold" if cell.font and cell.font.b else ""
+                lines.append(f"  {cell.coordinate}={cell.value!r} fmt={cell.number_format!r}{bold}")
+    return "\n".join(lines) + "\n"
+
+
+def _comparable(path: str, content: bytes) -> bytes:
+    return xlsx_dump(content).encode() if path.endswith(".xlsx") else content
+
+
 def assert_tree_matches_golden(name: str, built: Path) -> None:
-    """The built files equal tests/golden/<name>/expected/ byte for byte."""
+    """The built files equal tests/golden/<name>/expected/ (workbooks as normalized dumps)."""
     expected_dir = GOLDEN / name / "expected"
     if UPDATE_GOLDENS:
         import shutil
@@ -39,7 +67,7 @@ def assert_tree_matches_golden(name: str, built: Path) -> None:
     expected, actual = tree(expected_dir), tree(built)
     assert sorted(actual) == sorted(expected), "files differ from tests/golden/{name}/expected"
     for path, content in expected.items():
-        assert actual[path] == content, (
+        assert _comparable(path, actual[path]) == _comparable(path, content), (
             f"{path} differs from tests/golden/{name}/expected/{path}; if intended, rerun "
             "with CAMPC_UPDATE_GOLDENS=1 and review the diff"
         )

@@ -109,14 +109,17 @@ def test_manifest_lists_specs_and_artifacts_with_hashes() -> None:
     manifest = json.loads((ROOT / "outputs" / "manifest.json").read_text())
     assert manifest["version"] == 1
     ids = [s["id"] for s in manifest["specs"]]
-    assert ids == sorted(ids) and "pulse-launch-2027" in ids
+    assert ids == sorted(ids)
+    assert "pulse-launch-2027" in ids
     launch = next(s for s in manifest["specs"] if s["id"] == "pulse-launch-2027")
     spec_bytes = (ROOT / launch["path"]).read_bytes()
     assert launch["sha256"] == hashlib.sha256(spec_bytes).hexdigest()
     for artifact in manifest["artifacts"]:
         content = (ROOT / "outputs" / artifact["path"]).read_bytes()
         assert artifact["sha256"] == hashlib.sha256(content).hexdigest()
-    launch_ics = next(a for a in manifest["artifacts"] if a["path"] == "calendar/pulse-launch-2027.ics")
+    launch_ics = next(
+        a for a in manifest["artifacts"] if a["path"] == "calendar/pulse-launch-2027.ics"
+    )
     assert "trial-onboarding-nurture" in launch_ics["specs"]
 
 
@@ -124,7 +127,10 @@ def _build_in_subprocess(root: Path, out: Path, env: dict[str, str]) -> dict[str
     full = {**os.environ, **env}
     subprocess.run(
         [sys.executable, "-m", "compiler", "build", "--out", str(out)],
-        cwd=root, env=full, check=True, capture_output=True,
+        cwd=root,
+        env=full,
+        check=True,
+        capture_output=True,
     )
     return tree(out)
 

@@ -38,8 +38,10 @@ def _python_starts(path: Path) -> dict[str, list[str]]:
     starts: dict[str, list[str]] = {}
     for event in recurring_ical_events.of(calendar).between(date(2000, 1, 1), date(2100, 1, 1)):
         value = event["DTSTART"].dt
-        shown = value.isoformat() if not isinstance(value, datetime) else (
-            value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        shown = (
+            value.isoformat()
+            if not isinstance(value, datetime)
+            else (value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"))
         )
         starts.setdefault(str(event["UID"]), []).append(shown)
     return {uid: sorted(times) for uid, times in starts.items()}
@@ -62,9 +64,13 @@ def test_known_offsets_in_summer_and_winter(built: Path) -> None:
         "2027-07-14T10:00:00.000Z"
     ]
     # New York 09:00 in January is 14:00Z (EST); the last-Friday recap crosses the March change
-    assert starts["new-york-winter-campaign/send-kickoff@calendar.test"] == ["2027-01-05T14:00:00.000Z"]
+    assert starts["new-york-winter-campaign/send-kickoff@calendar.test"] == [
+        "2027-01-05T14:00:00.000Z"
+    ]
     assert starts["new-york-winter-campaign/send-monthly-last-friday@calendar.test"] == [
-        "2027-01-29T21:00:00.000Z", "2027-02-26T21:00:00.000Z", "2027-03-26T20:00:00.000Z",
+        "2027-01-29T21:00:00.000Z",
+        "2027-02-26T21:00:00.000Z",
+        "2027-03-26T20:00:00.000Z",
     ]
     # Kolkata has no DST: +05:30 all year
     assert starts["india-webinar/milestone-webinar@calendar.test"] == ["2027-02-10T09:30:00.000Z"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.backends import calendar
+from compiler.backends import budget, calendar
 from compiler.backends.base import Artifact, BuildContext
 from compiler.repository import Repository
 
@@ -12,6 +12,7 @@ Backend = Callable[[Repository, BuildContext], list[Artifact]]
 
 BACKENDS: dict[str, Backend] = {
     "calendar": calendar.build,
+    "budget": budget.build,
 }
 """Back-end name -> build function, run in this order."""
 

@@ -18,7 +18,9 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def build(repo: Repository, artifacts: Sequence[Artifact], shown: Callable[[Path], str]) -> Artifact:
+def build(
+    repo: Repository, artifacts: Sequence[Artifact], shown: Callable[[Path], str]
+) -> Artifact:
     """The manifest of one build; `shown` gives spec paths relative to the project."""
     specs = [
         {

@@ -54,7 +54,8 @@ def transitions(tzid: str, first_year: int, last_year: int) -> list[Transition]:
                     high = middle
             changed = datetime.fromtimestamp(high, zone)
             high_utc = datetime.fromtimestamp(high, UTC)
-            assert before is not None and after is not None
+            assert before is not None
+            assert after is not None
             found.append(
                 Transition(
                     onset=(high_utc + before).replace(tzinfo=None),
@@ -108,7 +109,9 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
         if yearly:
             part.add(
                 "rrule",
-                vRecur({"FREQ": "YEARLY", "BYMONTH": first.onset.month, "BYDAY": _byday(first.onset)}),
+                vRecur(
+                    {"FREQ": "YEARLY", "BYMONTH": first.onset.month, "BYDAY": _byday(first.onset)}
+                ),
             )
         part.add("tzoffsetfrom", first.offset_from)
         part.add("tzoffsetto", first.offset_to)

@@ -1,0 +1,269 @@
+"""Budget back-end: `budget/budget.xlsx`, `budget/budget.csv` and `budget/README.md`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from compiler.backends.base import Artifact, BuildContext
+from compiler.budget import Line, Plan, minor_unit, plans, quarter
+from compiler.repository import Repository
+
+CSV_COLUMNS = ("campaign", "name", "domain", "currency", "channel", "month", "amount")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def build(
+    repo: Repository, context: BuildContext, *, cache_formulas: bool = True
+) -> list[Artifact]:
+    """The workbook, the tidy CSV and the Markdown summary of every campaign budget.
+
+    `cache_formulas=False` leaves formula results uncached (tests use it to prove a
+    spreadsheet application recalculated them).
+    """
+    budgets = plans(repo)
+    if not budgets:
+        return []
+    sources = tuple(p.campaign.id for p in budgets)
+    return [
+        Artifact("budget/budget.xlsx", workbook(budgets, context, cache_formulas), sources),
+        Artifact("budget/budget.csv", tidy_csv(budgets), sources),
+        Artifact("budget/README.md", overview(budgets).encode("utf-8"), sources),
+    ]
+
+
+def _safe(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (CSV injection)."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def _amount(value: Decimal, currency: str) -> str:
+    return f"{value:.{minor_unit(currency)}f}"
+
+
+def tidy_csv(budgets: Sequence[Plan]) -> bytes:
+    """One row per campaign, channel and month: the shape pivot tables and BI tools want."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for plan in budgets:
+        for line in plan.lines:
+            writer.writerow(
+                [
+                    line.campaign,
+                    _safe(line.name),
+                    line.domain,
+                    line.currency,
+                    line.channel,
+                    line.month,
+                    _amount(line.amount, line.currency),
+                ]
+            )
+    return out.getvalue().encode("utf-8")
+
+
+def _currencies(budgets: Sequence[Plan]) -> list[str]:
+    return sorted({p.budget.currency for p in budgets})
+
+
+def workbook(budgets: Sequence[Plan], context: BuildContext, cache_formulas: bool = True) -> bytes:
+    """The xlsx: per currency a summary (campaign x channel) and a monthly pacing sheet."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    created = (
+        datetime.fromtimestamp(context.source_date_epoch, UTC).replace(tzinfo=None)
+        if context.source_date_epoch is not None
+        else datetime(2000, 1, 1)
+    )
+    book.set_properties({"title": "Campaign budgets", "creator": "campc", "created": created})
+    header = book.add_format({"bold": True, "bottom": 1})
+    bold = book.add_format({"bold": True})
+    currencies = _currencies(budgets)
+    for currency in currencies:
+        chosen = [p for p in budgets if p.budget.currency == currency]
+        suffix = f" {currency}" if len(currencies) > 1 else ""
+        money = book.add_format({"num_format": _number_format(currency)})
+        money_total = book.add_format(
+            {"num_format": _number_format(currency), "bold": True, "top": 1}
+        )
+        formats = (header, bold, money, money_total)
+        _summary(book, f"Summary{suffix}", chosen, formats, cache_formulas)
+        _pacing(book, f"Pacing{suffix}", chosen, formats, cache_formulas)
+    book.close()
+    return buffer.getvalue()
+
+
+def _number_format(currency: str) -> str:
+    places = minor_unit(currency)
+    decimals = "." + "0" * places if places else ""
+    return f'#,##0{decimals} "{currency}"'
+
+
+def _formula(
+    sheet: Worksheet, row: int, col: int, formula: str, fmt: object, value: Decimal, cache: bool
+) -> None:
+    if cache:
+        sheet.write_formula(row, col, formula, fmt, float(value))
+    else:
+        sheet.write_formula(row, col, formula, fmt)
+
+
+def _fit(sheet: Worksheet, widths: list[int]) -> None:
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, min(max(width + 2, 8), 60))
+
+
+def _summary(
+    book: Workbook, title: str, chosen: Sequence[Plan], formats: tuple[object, ...], cache: bool
+) -> None:
+    header, bold, money, money_total = formats
+    sheet = book.add_worksheet(title)
+    channels = sorted({c for p in chosen for c in p.budget.channels})
+    contingency = any(p.budget.contingency for p in chosen)
+    columns = [
+        "Campaign",
+        "Name",
+        "Domain",
+        *channels,
+        *(["Contingency"] if contingency else []),
+        "Total",
+    ]
+    sheet.write_row(0, 0, columns, header)
+    widths = [len(c) for c in columns]
+    first_amount, last_amount = 3, 3 + len(channels) + (1 if contingency else 0) - 1
+    total_col = last_amount + 1
+    column_sums = [Decimal(0)] * (total_col - first_amount + 1)
+    for row, plan in enumerate(chosen, start=1):
+        texts = [plan.campaign.id, plan.campaign.name, plan.campaign.domain]
+        for col, text in enumerate(texts):
+            sheet.write_string(row, col, text)
+            widths[col] = max(widths[col], len(text))
+        values = [plan.budget.channels.get(c) for c in channels]
+        if contingency:
+            values.append(plan.budget.contingency)
+        for offset, value in enumerate(values):
+            if value is not None:
+                sheet.write_number(row, first_amount + offset, float(value), money)
+                column_sums[offset] += value
+                widths[first_amount + offset] = max(
+                    widths[first_amount + offset], len(f"{value:,}") + 4
+                )
+        row_total = sum((v for v in values if v is not None), Decimal(0))
+        column_sums[-1] += row_total
+        span = f"{xl_rowcol_to_cell(row, first_amount)}:{xl_rowcol_to_cell(row, last_amount)}"
+        _formula(sheet, row, total_col, f"=SUM({span})", money, row_total, cache)
+        widths[total_col] = max(widths[total_col], len(f"{row_total:,}") + 4)
+    total_row = len(chosen) + 1
+    sheet.write_string(total_row, 0, "Total", bold)
+    for offset, value in enumerate(column_sums):
+        col = first_amount + offset
+        span = f"{xl_rowcol_to_cell(1, col)}:{xl_rowcol_to_cell(total_row - 1, col)}"
+        _formula(sheet, total_row, col, f"=SUM({span})", money_total, value, cache)
+    sheet.freeze_panes(1, 1)
+    _fit(sheet, widths)
+
+
+def _pacing(
+    book: Workbook, title: str, chosen: Sequence[Plan], formats: tuple[object, ...], cache: bool
+) -> None:
+    header, bold, money, money_total = formats
+    sheet = book.add_worksheet(title)
+    months = sorted({line.month for p in chosen for line in p.lines})
+    columns = ["Campaign", "Channel", *months, "Total"]
+    sheet.write_row(0, 0, columns, header)
+    widths = [len(c) for c in columns]
+    rows: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for plan in chosen:
+        for line in plan.lines:
+            rows.setdefault((line.campaign, line.channel), {})[line.month] = line.amount
+    total_col = 2 + len(months)
+    column_sums = [Decimal(0)] * (len(months) + 1)
+    for row, ((campaign, channel), by_month) in enumerate(sorted(rows.items()), start=1):
+        sheet.write_string(row, 0, campaign)
+        sheet.write_string(row, 1, channel)
+        widths[0], widths[1] = max(widths[0], len(campaign)), max(widths[1], len(channel))
+        for offset, month in enumerate(months):
+            if month in by_month:
+                sheet.write_number(row, 2 + offset, float(by_month[month]), money)
+                column_sums[offset] += by_month[month]
+                widths[2 + offset] = max(widths[2 + offset], len(f"{by_month[month]:,}") + 4)
+        row_total = sum(by_month.values(), Decimal(0))
+        column_sums[-1] += row_total
+        span = f"{xl_rowcol_to_cell(row, 2)}:{xl_rowcol_to_cell(row, total_col - 1)}"
+        _formula(sheet, row, total_col, f"=SUM({span})", money, row_total, cache)
+        widths[total_col] = max(widths[total_col], len(f"{row_total:,}") + 4)
+    total_row = len(rows) + 1
+    sheet.write_string(total_row, 0, "Total", bold)
+    for offset, value in enumerate(column_sums):
+        col = 2 + offset
+        span = f"{xl_rowcol_to_cell(1, col)}:{xl_rowcol_to_cell(total_row - 1, col)}"
+        _formula(sheet, total_row, col, f"=SUM({span})", money_total, value, cache)
+    sheet.freeze_panes(1, 2)
+    _fit(sheet, widths)
+
+
+def _table(title: str, rows: Sequence[tuple[str, Decimal]], currency: str) -> list[str]:
+    total = sum((v for _, v in rows), Decimal(0))
+    lines = [f"| {title} | {currency} | share |", "|---|---:|---:|"]
+    for key, value in rows:
+        share = f"{value / total:.1%}" if total else "-"
+        lines.append(f"| {key} | {_amount(value, currency)} | {share} |")
+    lines += [f"| **total** | **{_amount(total, currency)}** | |", ""]
+    return lines
+
+
+def _grouped(lines: Sequence[Line], key: str) -> list[tuple[str, Decimal]]:
+    sums: dict[str, Decimal] = {}
+    for line in lines:
+        name = str(getattr(line, key))
+        sums[name] = sums.get(name, Decimal(0)) + line.amount
+    return sorted(sums.items())
+
+
+def overview(budgets: Sequence[Plan]) -> str:
+    """Totals per domain, quarter and channel, and a pie chart of the channel split."""
+    out = ["# Budget", "", "Generated by `campc build` from the specs; do not edit.", ""]
+    for currency in _currencies(budgets):
+        chosen = [p for p in budgets if p.budget.currency == currency]
+        lines = [line for p in chosen for line in p.lines]
+        total = sum((p.budget.total for p in chosen), Decimal(0))
+        out += [f"## {currency}", ""]
+        out += [f"Total budget {_amount(total, currency)} {currency} over {len(chosen)} campaigns"]
+        contingency = sum((p.budget.contingency or Decimal(0) for p in chosen), Decimal(0))
+        if contingency:
+            out[-1] += f", of which {_amount(contingency, currency)} held as contingency"
+        out[-1] += "."
+        out += ["", "### By domain", ""]
+        out += _table("domain", _grouped(lines, "domain"), currency)
+        out += ["### By quarter", ""]
+        out += _table("quarter", sorted(_quarters(lines).items()), currency)
+        out += ["### By channel", ""]
+        by_channel = _grouped(lines, "channel")
+        out += _table("channel", by_channel, currency)
+        out += ["```mermaid", f"pie title Channel split ({currency})"]
+        out += [f'    "{channel}" : {_amount(value, currency)}' for channel, value in by_channel]
+        out += ["```", ""]
+    return "\n".join(out)
+
+
+def _quarters(lines: Sequence[Line]) -> dict[str, Decimal]:
+    sums: dict[str, Decimal] = {}
+    for line in lines:
+        sums[quarter(line.month)] = sums.get(quarter(line.month), Decimal(0)) + line.amount
+    return sums

@@ -1,0 +1,159 @@
+"""Budget back-end: golden files, exact Decimal proration, and LibreOffice agreeing with the CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from compiler.backends import budget as budget_backend
+from compiler.backends.base import BuildContext
+from compiler.budget import month_weights, split
+from compiler.repository import load
+from tests.golden_build import GOLDEN, assert_tree_matches_golden, build_fixture
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("budget") / "out"
+    build_fixture("budget-repo", out)
+    return out
+
+
+def test_budget_golden_files(built: Path) -> None:
+    assert_tree_matches_golden("budget-repo", built)
+
+
+def _csv_sums(path: Path) -> dict[tuple[str, str], Decimal]:
+    sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            sums[(row["currency"], row["campaign"])] += Decimal(row["amount"])
+            sums[(row["currency"], "*")] += Decimal(row["amount"])
+    return dict(sums)
+
+
+def _pacing_totals(data: bytes) -> dict[tuple[str, str], Decimal]:
+    """Campaign and grand totals as the workbook's formula cells hold them (cached values)."""
+    book = load_workbook(io.BytesIO(data), data_only=True)
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for sheet in book.worksheets:
+        if not sheet.title.startswith("Pacing"):
+            continue
+        currency = sheet.title.removeprefix("Pacing").strip() or "EUR"
+        rows = list(sheet.iter_rows(values_only=True))
+        for row in rows[1:-1]:
+            totals[(currency, str(row[0]))] += Decimal(str(row[-1] or 0)).quantize(Decimal("0.01"))
+        totals[(currency, "*")] = Decimal(str(rows[-1][-1] or 0)).quantize(Decimal("0.01"))
+    return dict(totals)
+
+
+def test_cached_formula_values_equal_the_csv_sums(built: Path) -> None:
+    xlsx = (built / "budget" / "budget.xlsx").read_bytes()
+    assert _pacing_totals(xlsx) == _csv_sums(built / "budget" / "budget.csv")
+
+
+def test_csv_cells_cannot_run_as_formulas(built: Path) -> None:
+    rows = list(csv.reader((built / "budget" / "budget.csv").open(encoding="utf-8")))
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert any(cell.startswith("'=HYPERLINK") for row in rows for cell in row)
+
+
+def test_formula_text_in_names_stays_text_in_the_workbook(built: Path) -> None:
+    book = load_workbook(built / "budget" / "budget.xlsx")
+    names = [c.value for c in book["Summary USD"]["B"][1:2]]
+    assert names == ['=HYPERLINK("http://evil.example") newsletter']
+    assert book["Summary USD"]["B2"].data_type == "s"
+
+
+def _recalculated_by_libreoffice(xlsx: Path, work: Path) -> bytes:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice Calc is needed (.ci/run installs libreoffice-calc-nogui)"
+    profile = work / "profile"
+    (profile / "user").mkdir(parents=True)
+    # OOXMLRecalcMode 0 = always recalculate on load (the default trusts cached values)
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+        "</oor:items>\n"
+    )
+    out = work / "converted"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(xlsx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return (out / xlsx.name).read_bytes()
+
+
+def test_libreoffice_recalculates_the_formulas_to_the_csv_totals(tmp_path: Path) -> None:
+    root = GOLDEN / "budget-repo"
+    repo, problems = load(root / "campaigns", str)
+    assert not problems
+    # The canary: formulas written without cached results (XlsxWriter caches 0), so only
+    # a real recalculation can produce the totals.
+    artifacts = budget_backend.build(repo, BuildContext(), cache_formulas=False)
+    files = {a.path: a.content for a in artifacts}
+    uncached = tmp_path / "budget.xlsx"
+    uncached.write_bytes(files["budget/budget.xlsx"])
+    assert set(_pacing_totals(uncached.read_bytes()).values()) == {Decimal("0.00")}
+    recalculated = _recalculated_by_libreoffice(uncached, tmp_path)
+    (tmp_path / "budget.csv").write_bytes(files["budget/budget.csv"])
+    assert _pacing_totals(recalculated) == _csv_sums(tmp_path / "budget.csv")
+
+
+amounts = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+weights = st.dictionaries(
+    st.sampled_from([f"2027-{m:02d}" for m in range(1, 13)]),
+    st.integers(min_value=1, max_value=10_000).map(Decimal),
+    min_size=1,
+)
+
+
+@given(amounts, weights, st.sampled_from([0, 2, 3]))
+def test_split_sums_exactly_and_stays_within_one_minor_unit(
+    amount: Decimal, parts: dict[str, Decimal], places: int
+) -> None:
+    amount = amount.quantize(Decimal(1).scaleb(-places))
+    result = split(amount, parts, places)
+    assert sum(result.values()) == amount
+    total = sum(parts.values())
+    quantum = Decimal(1).scaleb(-places)
+    for key, value in result.items():
+        assert value >= 0
+        assert abs(value - amount * parts[key] / total) < quantum
+
+
+def test_pacing_weights_front_and_back_load() -> None:
+    from datetime import date
+
+    even = month_weights(date(2027, 1, 1), date(2027, 2, 28), "even")
+    front = month_weights(date(2027, 1, 1), date(2027, 2, 28), "front_loaded")
+    back = month_weights(date(2027, 1, 1), date(2027, 2, 28), "back_loaded")
+    assert even == {"2027-01": 31, "2027-02": 28}
+    assert front["2027-01"] > front["2027-02"]
+    assert back["2027-01"] < back["2027-02"]
