@@ -13,7 +13,8 @@ from compiler.repository import Repository, SpecFile
 
 
 @cache
-def _currencies() -> frozenset[str]:
+def currencies() -> frozenset[str]:
+    """Every ISO 4217 code (current and historic, from CLDR via Babel)."""
     from babel.numbers import list_currencies
 
     return frozenset(list_currencies())
@@ -21,7 +22,7 @@ def _currencies() -> frozenset[str]:
 
 def is_currency(code: str) -> bool:
     """Whether `code` is an ISO 4217 currency code."""
-    return code in _currencies()
+    return code in currencies()
 
 
 def minor_unit(code: str) -> int:

@@ -6,6 +6,7 @@ from pydantic import BaseModel
 
 from compiler.conventions.models import Metrics, Routing
 from compiler.model.audience import Audiences
+from compiler.model.blackouts import Blackouts
 from compiler.model.campaign import Campaign
 from compiler.model.experiment import Experiment
 from compiler.model.scoring import ScoringModel
@@ -23,6 +24,7 @@ SPEC_KINDS: dict[str, type[BaseModel]] = {
 
 REGISTRY_KINDS: dict[str, type[BaseModel]] = {
     "audiences": Audiences,
+    "blackouts": Blackouts,
     "routing": Routing,
     "metrics": Metrics,
 }
@@ -35,6 +37,7 @@ __all__ = [
     "REGISTRY_KINDS",
     "SPEC_KINDS",
     "Audiences",
+    "Blackouts",
     "Campaign",
     "Experiment",
     "Metrics",

@@ -118,7 +118,9 @@ def check(
 
     result = CheckResult()
     for target in _targets(settings, paths):
-        repo, problems = repository.load(target.root, lambda p: display_path(p, here))
+        repo, problems = repository.load(
+            target.root, lambda p: display_path(p, here), settings.policy
+        )
         docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
         found = engine.apply(problems + lint(repo), docs, rules, project_path)
         found = [d for d in found if target.shows(here / d.path)]

@@ -14,6 +14,7 @@ from compiler.conventions.registry import Conventions, conventions
 from compiler.diagnostics import Diagnostic
 from compiler.kinds import SPEC_KINDS, Audiences
 from compiler.model.audience import Audience
+from compiler.policy import Policy
 from compiler.source import Document, read
 from compiler.validate import validate
 
@@ -59,6 +60,10 @@ class Repository:
     files_read: int = 0
     display: Callable[[Path], str] = str
     """How paths are shown in findings."""
+    policy: Policy = field(default_factory=Policy)
+    """The project's calendar and budget policies (from pyproject.toml)."""
+    derived: dict[str, object] = field(default_factory=dict)
+    """Computations several rules share (the schedule...), made once per run."""
 
     def audiences(self) -> Iterator[DeclaredAudience]:
         """Every declared audience, in file order."""
@@ -95,9 +100,13 @@ def _templates(root: Path) -> frozenset[str]:
     return frozenset(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
 
 
-def load(root: Path, display: Callable[[Path], str]) -> tuple[Repository, list[Diagnostic]]:
+def load(
+    root: Path, display: Callable[[Path], str], policy: Policy | None = None
+) -> tuple[Repository, list[Diagnostic]]:
     """Read and validate every file of a campaigns folder; findings for what is invalid."""
-    repo = Repository(root=root, templates=_templates(root), display=display)
+    repo = Repository(
+        root=root, templates=_templates(root), display=display, policy=policy or Policy()
+    )
     problems: list[Diagnostic] = []
     for path in discover(root):
         shown = display(path)

@@ -40,11 +40,19 @@ class Event:
     audience: str | None = None
     campaigns: tuple[str, ...] = field(default=())
     """Campaigns whose calendar shows the event (besides its own spec, if a campaign)."""
+    sequence: Sequence | None = None
+    """For a sequence send: the sequence (the event belongs to the campaign whose cohort
+    enters it, where `cohort_enters` decides its time)."""
 
     @property
     def spec_id(self) -> str:
         """The id of the spec that defines the event."""
         return str(self.spec.doc.data["id"])
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The specs the event comes from: its own, and the sequence for a sequence send."""
+        return (self.spec_id, self.sequence.id) if self.sequence else (self.spec_id,)
 
     @property
     def all_day(self) -> bool:
@@ -99,6 +107,14 @@ SEND_LENGTH = timedelta(minutes=15)
 
 def events(repo: Repository) -> list[Event]:
     """Every event, sorted by start (in UTC for timed events), then spec and key."""
+    cached = repo.derived.get("events")
+    if cached is None:
+        cached = repo.derived["events"] = _events(repo)
+    assert isinstance(cached, list)
+    return cached
+
+
+def _events(repo: Repository) -> list[Event]:
     found: list[Event] = []
     sequences = {str(s.doc.data["id"]): s for s in repo.specs if isinstance(s.model, Sequence)}
     experiment_owner: dict[str, list[str]] = {}
@@ -192,18 +208,19 @@ def _campaign(
         for step, delay in send_delays(target.model):
             start = entered + delay
             yield Event(
-                target,
-                f"cohort-{campaign.id}-{step.id}",
+                spec,
+                f"sequence-{link.id}-{step.id}",
                 "sequence-send",
                 f"Sequence send: {target.model.name}, {step.id} ({campaign.name} cohort)",
                 start,
                 start + SEND_LENGTH,
-                ("sequences", index),
+                ("sequences", index, "cohort_enters"),
                 timezone=tz,
                 channel="email",
                 audience=target.model.audience
                 or (campaign.audiences[0] if campaign.audiences else None),
                 campaigns=own,
+                sequence=target.model,
             )
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import time
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from compiler.diagnostics import Severity
+from compiler.model.common import DOMAINS
+from compiler.policy import BudgetPolicy, CalendarPolicy, Policy
 
 
 class SettingsError(Exception):
@@ -52,8 +57,19 @@ class LintSettings:
         )
 
 
-CALENDAR_OPTIONS = {"uid-domain": "domain part of calendar event UIDs"}
+CALENDAR_OPTIONS = {
+    "uid-domain": "domain part of calendar event UIDs",
+    "markets": "countries whose public holidays apply by default, like ['FR', 'DE-BY']",
+    "quiet-hours": "no campaign send between these local times, like '21:00-08:00' (or '')",
+}
 """Every `[tool.campc.calendar]` option."""
+
+BUDGET_OPTIONS = {
+    "quarterly-caps": "currency -> most all campaigns may spend per quarter",
+    "domain-caps": "domain -> currency -> most its campaigns may spend per quarter",
+    "max-contingency-share": "largest share of a budget held as contingency (default 0.1)",
+}
+"""Every `[tool.campc.budget]` option."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +82,12 @@ class Settings:
     schemas: Path
     config_file: Path | None = field(default=None)
     lint: LintSettings = field(default_factory=LintSettings)
-    uid_domain: str = "campc.invalid"
+    policy: Policy = field(default_factory=Policy)
+
+    @property
+    def uid_domain(self) -> str:
+        """The domain part of calendar UIDs."""
+        return self.policy.calendar.uid_domain
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -102,16 +123,20 @@ def load(cwd: Path) -> Settings:
         raise SettingsError(f"{pyproject}: [tool.campc] must be a table")
     values = dict(DEFAULTS)
     lint = LintSettings()
-    uid_domain = "campc.invalid"
+    calendar = CalendarPolicy()
+    budget = BudgetPolicy()
     for key, value in table.items():
         if key == "lint":
             lint = _lint(pyproject, value)
             continue
         if key == "calendar":
-            uid_domain = _calendar(pyproject, value)
+            calendar = _calendar(pyproject, value)
+            continue
+        if key == "budget":
+            budget = _budget(pyproject, value)
             continue
         if key not in DEFAULTS:
-            known = ", ".join([*sorted(DEFAULTS), "calendar", "lint"])
+            known = ", ".join([*sorted(DEFAULTS), "budget", "calendar", "lint"])
             raise SettingsError(f"{pyproject}: unknown option `tool.campc.{key}` (known: {known})")
         if not isinstance(value, str) or not value:
             raise SettingsError(f"{pyproject}: `tool.campc.{key}` must be a path")
@@ -124,21 +149,77 @@ def load(cwd: Path) -> Settings:
         schemas=root / values["schemas"],
         config_file=pyproject,
         lint=lint,
-        uid_domain=uid_domain,
+        policy=Policy(calendar=calendar, budget=budget),
     )
 
 
-def _calendar(pyproject: Path, table: object) -> str:
-    prefix = "tool.campc.calendar"
+def _table(pyproject: Path, prefix: str, table: object, options: dict[str, str]) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise SettingsError(f"{pyproject}: [{prefix}] must be a table")
     for key in table:
-        if key not in CALENDAR_OPTIONS:
-            raise SettingsError(f"{pyproject}: unknown option `{prefix}.{key}`")
-    domain = table.get("uid-domain", "campc.invalid")
+        if key not in options:
+            known = ", ".join(options)
+            raise SettingsError(f"{pyproject}: unknown option `{prefix}.{key}` (known: {known})")
+    return table
+
+
+def _calendar(pyproject: Path, value: object) -> CalendarPolicy:
+    prefix = "tool.campc.calendar"
+    table = _table(pyproject, prefix, value, CALENDAR_OPTIONS)
+    domain = table.get("uid-domain", CalendarPolicy.uid_domain)
     if not isinstance(domain, str) or not domain or any(c in domain for c in "@/ \t\n"):
         raise SettingsError(f"{pyproject}: `{prefix}.uid-domain` must be a domain name")
-    return domain
+    markets = table.get("markets", [])
+    if not isinstance(markets, list) or not all(
+        isinstance(m, str) and re.fullmatch(r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?", m) for m in markets
+    ):
+        raise SettingsError(f"{pyproject}: `{prefix}.markets` must list codes like 'FR' or 'DE-BY'")
+    quiet = table.get("quiet-hours", "21:00-08:00")
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)", str(quiet))
+    if quiet != "" and match is None:
+        raise SettingsError(f"{pyproject}: `{prefix}.quiet-hours` must look like '21:00-08:00'")
+    hours = None
+    if match is not None:
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        hours = (time(h1, m1), time(h2, m2))
+    return CalendarPolicy(uid_domain=domain, markets=tuple(markets), quiet_hours=hours)
+
+
+def _money_table(pyproject: Path, where: str, value: object) -> dict[str, Decimal]:
+    if not isinstance(value, dict):
+        raise SettingsError(f"{pyproject}: `{where}` must be a table of CURRENCY = amount")
+    caps = {}
+    for currency, amount in value.items():
+        if not re.fullmatch(r"[A-Z]{3}", currency) or isinstance(amount, bool):
+            raise SettingsError(f"{pyproject}: `{where}.{currency}` must be CURRENCY = amount")
+        try:
+            caps[currency] = Decimal(str(amount))
+        except InvalidOperation:
+            raise SettingsError(f"{pyproject}: `{where}.{currency}` is not a number") from None
+    return caps
+
+
+def _budget(pyproject: Path, value: object) -> BudgetPolicy:
+    prefix = "tool.campc.budget"
+    table = _table(pyproject, prefix, value, BUDGET_OPTIONS)
+    quarterly = _money_table(pyproject, f"{prefix}.quarterly-caps", table.get("quarterly-caps", {}))
+    domains_value = table.get("domain-caps", {})
+    if not isinstance(domains_value, dict):
+        raise SettingsError(f"{pyproject}: `{prefix}.domain-caps` must be a table")
+    domains = {}
+    for domain, caps in domains_value.items():
+        if domain not in DOMAINS:
+            known = ", ".join(DOMAINS)
+            raise SettingsError(
+                f"{pyproject}: `{prefix}.domain-caps.{domain}` is not a domain ({known})"
+            )
+        domains[domain] = _money_table(pyproject, f"{prefix}.domain-caps.{domain}", caps)
+    share = table.get("max-contingency-share", 0.1)
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+        raise SettingsError(f"{pyproject}: `{prefix}.max-contingency-share` must be in [0, 1]")
+    return BudgetPolicy(
+        quarterly_caps=quarterly, domain_caps=domains, max_contingency_share=Decimal(str(share))
+    )
 
 
 def check_selectors(where: str, values: Any) -> tuple[str, ...]:

@@ -75,7 +75,7 @@ def test_known_offsets_in_summer_and_winter(built: Path) -> None:
     # Kolkata has no DST: +05:30 all year
     assert starts["india-webinar/milestone-webinar@calendar.test"] == ["2027-02-10T09:30:00.000Z"]
     # the sequence cohort: entry at 14:30, then 1d12h later the branch's sends
-    assert starts["welcome-drip/cohort-berlin-summer-launch-nudge@calendar.test"] == [
+    assert starts["berlin-summer-launch/sequence-welcome-drip-nudge@calendar.test"] == [
         "2027-07-16T00:30:00.000Z"
     ]
 

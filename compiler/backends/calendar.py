@@ -24,7 +24,7 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
         Artifact(
             "calendar/all.ics",
             _ics("All campaigns", everything, repo, context),
-            tuple(sorted({e.spec_id for e in everything})),
+            tuple(sorted({s for e in everything for s in e.sources})),
         )
     ]
     for spec in repo.specs:
@@ -35,14 +35,14 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
             Artifact(
                 f"calendar/{spec.model.id}.ics",
                 _ics(spec.model.name, mine, repo, context),
-                tuple(sorted({e.spec_id for e in mine})),
+                tuple(sorted({s for e in mine for s in e.sources})),
             )
         )
     artifacts.append(
         Artifact(
             "calendar/README.md",
             overview(everything).encode("utf-8"),
-            tuple(sorted({e.spec_id for e in everything})),
+            tuple(sorted({s for e in everything for s in e.sources})),
         )
     )
     return artifacts

@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 from compiler.rules import (
+    budget001_allocation_mismatch,
+    budget002_non_positive_amount,
+    budget003_unknown_currency,
+    budget004_pacing_mismatch,
+    budget005_cap_exceeded,
+    budget006_contingency_share,
+    cal001_frequency_cap,
+    cal002_quiet_hours,
+    cal003_closed_day,
+    cal004_outside_window,
+    cal005_local_time,
+    cal006_rrule_start,
     meta001_owner_format,
     meta002_missing_description,
     metric001_unknown_metric,
@@ -26,6 +38,18 @@ from compiler.rules.base import Rule
 from compiler.rules.load import LOAD_RULES, UNUSED_NOQA
 
 RULE_MODULES = (
+    budget001_allocation_mismatch,
+    budget002_non_positive_amount,
+    budget003_unknown_currency,
+    budget004_pacing_mismatch,
+    budget005_cap_exceeded,
+    budget006_contingency_share,
+    cal001_frequency_cap,
+    cal002_quiet_hours,
+    cal003_closed_day,
+    cal004_outside_window,
+    cal005_local_time,
+    cal006_rrule_start,
     metric001_unknown_metric,
     metric002_metric_alias,
     metric003_off_area_kpi,

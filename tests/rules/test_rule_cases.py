@@ -3,7 +3,8 @@
 A case file holds `rule`, optional `files` shared by every case, and `cases`:
 each with a `name`, its own `files` (path -> content) and `expect`, the
 findings as `[path, line, col, code]`. Only the rule under test runs (the
-loader's codes always do), so cases stay small.
+loader's codes always do), so cases stay small. A `pyproject.toml` among the
+files sets the project's policies (budget caps, markets, quiet hours).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ruamel.yaml import YAML
 from compiler import pipeline
 from compiler.rules import RULES
 from compiler.settings import LintSettings, Settings
+from compiler.settings import load as load_settings
 
 CASES = Path(__file__).parent / "cases"
 CASE_FILES = sorted(CASES.glob("*.yaml"))
@@ -47,12 +49,16 @@ def test_rule_case(tmp_path: Path, code: str, shared: dict[str, str], case: dict
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
+    # a case's pyproject.toml sets policies (caps, markets); it is not a spec
+    policy = load_settings(tmp_path).policy
+    (tmp_path / "pyproject.toml").unlink(missing_ok=True)
     settings = Settings(
         root=tmp_path,
         campaigns=tmp_path,
         outputs=tmp_path / "outputs",
         schemas=tmp_path / "schemas",
         lint=LintSettings(select=(code, *case.get("also_select", []))),
+        policy=policy,
     )
     result = pipeline.check(settings, cwd=tmp_path)
     found = [[d.path, d.line, d.col, d.code] for d in result.diagnostics]

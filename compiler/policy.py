@@ -1,0 +1,43 @@
+"""Team policies the rules enforce beyond the specs: markets, quiet hours, budget caps.
+
+Declared in `[tool.campc.calendar]` and `[tool.campc.budget]`; the defaults here apply
+when a project says nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class CalendarPolicy:
+    """Calendar settings: UIDs, the company's markets, default quiet hours."""
+
+    uid_domain: str = "campc.invalid"
+    """The domain part of calendar UIDs."""
+    markets: tuple[str, ...] = ()
+    """Countries (ISO 3166, `DE` or `DE-BY`) whose holidays apply when an audience names none."""
+    quiet_hours: tuple[time, time] | None = (time(21, 0), time(8, 0))
+    """No campaign send between these local times of the audience (None: no default)."""
+
+
+@dataclass(frozen=True)
+class BudgetPolicy:
+    """Budget limits across campaigns."""
+
+    quarterly_caps: dict[str, Decimal] = field(default_factory=dict)
+    """Currency -> most all campaigns may spend in one quarter."""
+    domain_caps: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    """Domain -> currency -> most its campaigns may spend in one quarter."""
+    max_contingency_share: Decimal = Decimal("0.10")
+    """Largest share of a budget held back as contingency."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Every policy of a project."""
+
+    calendar: CalendarPolicy = field(default_factory=CalendarPolicy)
+    budget: BudgetPolicy = field(default_factory=BudgetPolicy)

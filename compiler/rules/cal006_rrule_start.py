@@ -1,0 +1,59 @@
+"""A recurring send whose first date is not itself one of its recurrences.
+
+## What it does
+Reports recurring sends whose `at` does not match their `repeat` rule, such
+as a "first Tuesday of the month" newsletter whose `at` is a Wednesday.
+
+## Why is this bad?
+RFC 5545 leaves such a start to each client: some count it as an extra
+occurrence, others skip it, so the calendar, the sending platform and the
+team disagree on how many sends there are.
+
+## Example
+```yaml
+at: 2027-04-07T09:30          # a Wednesday
+repeat: {frequency: monthly, weekdays: [TU], position: 1, count: 3}
+```
+
+## Use instead
+```yaml
+at: 2027-04-06T09:30          # the first Tuesday of April
+repeat: {frequency: monthly, weekdays: [TU], position: 1, count: 3}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.schedule import events, occurrences, starts_on_rule
+
+if TYPE_CHECKING:
+    from compiler.repository import Repository
+
+CODE = "CAL006"
+NAME = "rrule-start"
+SEVERITY = Severity.ERROR
+
+
+def check(repo: Repository) -> Iterator[Diagnostic]:
+    """Yield a finding for each recurring send that does not start on its rule."""
+    from compiler.rules import RULES
+
+    rule = RULES[CODE]
+    for event in events(repo):
+        if event.repeat is None or starts_on_rule(event):
+            continue
+        first = occurrences(event)[0]
+        loc = (*event.loc, "at")
+        line, col = event.spec.doc.value_at(loc)
+        yield rule.diagnostic(
+            event.spec.path,
+            line,
+            col,
+            f"{event.summary} starts on {event.start:%a %Y-%m-%d}, which its `repeat` rule "
+            f"does not include (its first occurrence is {first:%a %Y-%m-%d})",
+            f"set `at` to {first:%Y-%m-%dT%H:%M}",
+        )
