@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule
 
 from compiler.diagnostics import Loc
+from compiler.experiments import plan
 from compiler.model.campaign import Campaign, Repeat
 from compiler.model.experiment import Experiment
 from compiler.model.sequence import BranchStep, ExitStep, SendStep, Sequence, WaitStep
 from compiler.repository import Repository, SpecFile
 
-EventKind = Literal["window", "milestone", "send", "sequence-send", "experiment-start"]
+EventKind = Literal["window", "milestone", "send", "sequence-send", "experiment", "readout"]
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def _events(repo: Repository) -> list[Event]:
                 experiment_owner.setdefault(experiment, []).append(str(spec.model.id))
     for spec in repo.specs:
         if isinstance(spec.model, Experiment):
-            found.append(_experiment(spec, spec.model, experiment_owner.get(spec.model.id, [])))
+            found.extend(_experiment(spec, spec.model, experiment_owner.get(spec.model.id, [])))
     return sorted(found, key=_order)
 
 
@@ -224,14 +225,40 @@ def _campaign(
             )
 
 
-def _experiment(spec: SpecFile, experiment: Experiment, owners: list[str]) -> Event:
-    return Event(
+def _experiment(spec: SpecFile, experiment: Experiment, owners: list[str]) -> Iterator[Event]:
+    planned = plan(experiment)
+    if planned is None:  # the EXP rules report why no plan can be made
+        yield Event(
+            spec,
+            "run",
+            "experiment",
+            f"Experiment: {experiment.name}",
+            experiment.start,
+            experiment.start + timedelta(days=1),
+            ("start",),
+            audience=experiment.audience,
+            campaigns=tuple(owners),
+        )
+        return
+    yield Event(
         spec,
-        "start",
-        "experiment-start",
-        f"Experiment starts: {experiment.name}",
-        experiment.start,
-        experiment.start + timedelta(days=1),
+        "run",
+        "experiment",
+        f"Experiment: {experiment.name} ({planned.weeks} week{'s' if planned.weeks > 1 else ''}, "
+        f"{planned.total:,} {experiment.unit}s)",
+        planned.start,
+        planned.end + timedelta(days=1),
+        ("start",),
+        audience=experiment.audience,
+        campaigns=tuple(owners),
+    )
+    yield Event(
+        spec,
+        "readout",
+        "readout",
+        f"Experiment readout: {experiment.name}",
+        planned.readout,
+        planned.readout + timedelta(days=1),
         ("start",),
         audience=experiment.audience,
         campaigns=tuple(owners),

@@ -99,7 +99,7 @@ def _vevent(event: Event, repo: Repository, context: BuildContext) -> VEvent:
     if event.channel:
         categories.append(event.channel)
     vevent.add("categories", categories)
-    vevent.add("transp", "TRANSPARENT" if event.kind == "window" else "OPAQUE")
+    vevent.add("transp", "TRANSPARENT" if event.kind in ("window", "experiment") else "OPAQUE")
     return vevent
 
 
@@ -177,7 +177,7 @@ def overview(everything: Sequence[Event]) -> str:
                 task = f"{event.spec_id}-{event.key}".replace("/", "-")
                 name = _mermaid_text(event.summary)
                 start = _day(event.start)
-                if event.kind == "window":
+                if event.kind in ("window", "experiment"):
                     end = _day(event.end) if event.end else start + timedelta(days=1)
                     lines.append(f"    {name} :{task}, {start.isoformat()}, {end.isoformat()}")
                 else:

@@ -1,0 +1,131 @@
+"""Sample sizes for A/B and multi-arm tests, from the standard library's NormalDist.
+
+Proportions use the two-proportion z-test. The default, `pooled`, is the formula of
+R's `power.prop.test` (pooled variance under the null, unpooled under the
+alternative) generalised to unequal arms; `unpooled` uses the unpooled variance
+under both; `arcsine` uses Cohen's effect size h. Continuous metrics use the
+two-sample z-test on means. With several treatment arms, each is compared with the
+control at alpha divided by the number of comparisons (Bonferroni), so planning
+never depends on observed p-values.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Literal
+
+Method = Literal["pooled", "unpooled", "arcsine"]
+_Z = NormalDist()
+
+
+@dataclass(frozen=True)
+class Design:
+    """What a test is planned for; weights are the arms' traffic shares, control first."""
+
+    baseline: float
+    """Control rate (proportion) or mean (continuous)."""
+    effect: float
+    """Absolute difference to detect (treatment minus control)."""
+    weights: tuple[float, ...]
+    alpha: float = 0.05
+    power: float = 0.8
+    sides: int = 2
+    method: Method = "pooled"
+    std_dev: float | None = None
+    """Standard deviation of a continuous metric; None for a proportion."""
+    bonferroni: bool = True
+
+
+def z_alpha(alpha: float, sides: int, comparisons: int, bonferroni: bool) -> float:
+    """The critical value of one comparison, corrected for several."""
+    corrected = alpha / comparisons if bonferroni and comparisons > 1 else alpha
+    return _Z.inv_cdf(1 - corrected / sides)
+
+
+def control_size(design: Design, ratio: float, za: float) -> float:
+    """Units needed in the control arm when the treatment arm gets `ratio` times as many."""
+    zb = _Z.inv_cdf(design.power)
+    delta = design.effect
+    if delta == 0:
+        raise ValueError("the effect to detect must not be zero")
+    if design.std_dev is not None:
+        return (za + zb) ** 2 * design.std_dev**2 * (1 + 1 / ratio) / delta**2
+    p1 = design.baseline
+    p2 = p1 + delta
+    if not (0 < p1 < 1 and 0 < p2 < 1):
+        raise ValueError(f"rates must stay inside (0, 1): baseline {p1}, treatment {p2}")
+    q1, q2 = 1 - p1, 1 - p2
+    if design.method == "arcsine":
+        h = 2 * math.asin(math.sqrt(p2)) - 2 * math.asin(math.sqrt(p1))
+        return (za + zb) ** 2 * (1 + 1 / ratio) / h**2
+    alternative = math.sqrt(p1 * q1 + p2 * q2 / ratio)
+    if design.method == "unpooled":
+        return (za * alternative + zb * alternative) ** 2 / delta**2
+    pooled = (p1 + ratio * p2) / (1 + ratio)
+    null = math.sqrt(pooled * (1 - pooled) * (1 + 1 / ratio))
+    return (za * null + zb * alternative) ** 2 / delta**2
+
+
+def sample_sizes(design: Design) -> tuple[int, ...]:
+    """Units per arm (control first), each rounded up, for the weakest comparison."""
+    control_weight, *treatments = design.weights
+    if not treatments:
+        raise ValueError("a test needs a control and at least one treatment")
+    za = z_alpha(design.alpha, design.sides, len(treatments), design.bonferroni)
+    total = max(
+        control_size(design, weight / control_weight, za) / control_weight for weight in treatments
+    )
+    return tuple(math.ceil(total * weight - 1e-9) for weight in design.weights)
+
+
+def achieved_power(design: Design, units_per_control: float) -> float:
+    """Power of the weakest comparison with `units_per_control` in the control arm."""
+    control_weight, *treatments = design.weights
+    za = z_alpha(design.alpha, design.sides, len(treatments), design.bonferroni)
+    worst = 1.0
+    for weight in treatments:
+        ratio = weight / control_weight
+        n1, n2 = units_per_control, units_per_control * ratio
+        if design.std_dev is not None:
+            se = design.std_dev * math.sqrt(1 / n1 + 1 / n2)
+            z = abs(design.effect) / se - za
+        else:
+            p1 = design.baseline
+            p2 = p1 + design.effect
+            if design.method == "arcsine":
+                h = abs(2 * math.asin(math.sqrt(p2)) - 2 * math.asin(math.sqrt(p1)))
+                z = h / math.sqrt(1 / n1 + 1 / n2) - za
+            else:
+                alt = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+                if design.method == "unpooled":
+                    z = (abs(design.effect) - za * alt) / alt
+                else:
+                    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+                    null = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+                    z = (abs(design.effect) - za * null) / alt
+        worst = min(worst, _Z.cdf(z))
+    return worst
+
+
+def minimum_effect(design: Design, units_per_control: float) -> float:
+    """The smallest absolute effect reachable with `units_per_control` at the design's power
+    (found by bisection on `achieved_power`, which grows with the effect)."""
+    low = 0.0
+    if design.std_dev is not None:
+        high = design.std_dev * 100
+    else:
+        high = (1 - design.baseline) * (1 - 1e-9)
+    target = design.power
+    probe = Design(**{**design.__dict__, "effect": high})
+    if achieved_power(probe, units_per_control) < target:
+        return math.inf
+    for _ in range(200):
+        middle = (low + high) / 2
+        probe = Design(**{**design.__dict__, "effect": middle})
+        if middle == 0 or achieved_power(probe, units_per_control) < target:
+            low = middle
+        else:
+            high = middle
+    return high
