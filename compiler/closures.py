@@ -6,8 +6,6 @@ import warnings
 from datetime import date
 from functools import cache
 
-import holidays as holiday_data
-
 from compiler.model.audience import Market
 from compiler.model.blackouts import Blackouts
 from compiler.repository import Repository
@@ -19,11 +17,15 @@ class UnknownMarket(Exception):
 
 @cache
 def _holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:
+    import holidays as holiday_data  # imports every country's calendar: only when needed
+
     try:
         with warnings.catch_warnings():
             # years outside a country's data give an empty table, which is what we want
             warnings.simplefilter("ignore", UserWarning)
-            table = holiday_data.country_holidays(country, subdiv=subdivision, years=[year])
+            table = holiday_data.country_holidays(
+                country, subdiv=subdivision, years=[year], expand=False
+            )
     except NotImplementedError:
         raise UnknownMarket(f"{country}-{subdivision}" if subdivision else country) from None
     return {day: str(name) for day, name in table.items()}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler import engine, repository, routing, writer
-from compiler.backends import BACKENDS, Artifact, BuildContext, manifest
+from compiler.artifacts import Artifact, BuildContext
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.rules import RULES
 from compiler.settings import LintSettings, Settings
@@ -188,6 +188,8 @@ def compile_artifacts(
     progress: Callable[[str], None] | None = None,
 ) -> list[Artifact]:
     """Run every back-end, then the manifest of what they produced."""
+    from compiler.backends import BACKENDS, manifest  # heavy (icalendar, xlsxwriter): build only
+
     artifacts: list[Artifact] = []
     for name, backend in BACKENDS.items():
         if progress is not None:

@@ -102,6 +102,15 @@ def channels(spec: BaseModel) -> Iterator[tuple[str, Loc, str]]:
                 yield f"channels.{channel}", ("budget", "channels", channel), channel
 
 
+@lru_cache(maxsize=64)
+def _keywords(table: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, str, str]]:
+    """(normalized, keyword, target), longest first: computed once per routing table."""
+    return sorted(
+        {(_words(k).strip(), k, target) for target, words in table for k in words},
+        key=lambda item: (-len(item[0]), item[0], item[2]),
+    )
+
+
 @dataclass
 class _Text:
     field: str
@@ -112,10 +121,7 @@ class _Text:
 def _matches(spec: BaseModel, table: dict[str, tuple[list[str], list[str]]]) -> list[Evidence]:
     """Keyword and channel matches; longest phrases first, each stretch of text counted once."""
     fields = [_Text(field, loc, _words(text)) for field, loc, text in texts(spec)]
-    keywords = sorted(
-        {(_words(k).strip(), k, target) for target, (words, _) in table.items() for k in words},
-        key=lambda item: (-len(item[0]), item[0], item[2]),
-    )
+    keywords = _keywords(tuple((target, tuple(words)) for target, (words, _) in table.items()))
     found: list[Evidence] = []
     counted: set[tuple[str, str]] = set()
     for normalized, keyword, target in keywords:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from jinja2 import meta
-from jinja2.exceptions import TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
-
 
 def referenced(folder: Path, names: Iterable[str]) -> set[str] | None:
     """Templates reachable from `names` through extends/include/import; None if undecidable."""
+    from jinja2 import meta  # Jinja2 takes a tenth of a second to import: only when needed
+    from jinja2.exceptions import TemplateSyntaxError
+    from jinja2.sandbox import SandboxedEnvironment
+
     env = SandboxedEnvironment()
     seen: set[str] = set()
     pending = [n for n in names if (folder / n).is_file()]

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.backends.base import Artifact
+from compiler.artifacts import Artifact
 
 
 @dataclass

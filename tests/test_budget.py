@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from compiler.artifacts import BuildContext
 from compiler.backends import budget as budget_backend
-from compiler.backends.base import BuildContext
 from compiler.budget import month_weights, split
 from compiler.repository import load
 from tests.golden_build import GOLDEN, assert_tree_matches_golden, build_fixture

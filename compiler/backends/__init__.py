@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from compiler.artifacts import Artifact, BuildContext
 from compiler.backends import budget, calendar
-from compiler.backends.base import Artifact, BuildContext
 from compiler.repository import Repository
 
 Backend = Callable[[Repository, BuildContext], list[Artifact]]

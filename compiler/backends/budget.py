@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from compiler.backends.base import Artifact, BuildContext
+from compiler.artifacts import Artifact, BuildContext
 from compiler.budget import Line, Plan, minor_unit, plans, quarter
 from compiler.repository import Repository
 

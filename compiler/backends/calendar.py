@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from icalendar import Calendar, vRecur
 from icalendar import Event as VEvent
 
-from compiler.backends.base import Artifact, BuildContext
+from compiler.artifacts import Artifact, BuildContext
 from compiler.backends.vtimezone import vtimezone
 from compiler.model.campaign import Campaign, Repeat
 from compiler.repository import Repository

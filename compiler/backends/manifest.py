@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from compiler.backends.base import Artifact
+from compiler.artifacts import Artifact
 from compiler.repository import Repository
 
 MANIFEST = "manifest.json"

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Literal
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -188,12 +188,16 @@ TemplatePath = Annotated[
 
 
 @cache
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return name != "localtime"  # a system alias, not an IANA name
 
 
 def _check_timezone(value: str) -> str:
-    if value not in _zones():
+    if not _known_zone(value):
         raise ValueError(f"`{value}` is not an IANA timezone (for example Europe/Paris)")
     return value
 

@@ -1,4 +1,5 @@
-"""What a back-end returns: artifacts, each its bytes and the specs it came from."""
+"""What back-ends return and read: artifacts (bytes plus the specs they came from), and
+the build context. Outside the back-ends package so that checking never imports them."""
 
 from __future__ import annotations
 
