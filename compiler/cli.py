@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -275,3 +276,71 @@ def explain(code: str) -> None:
         console.print(Markdown(rule.doc))
     else:
         console.print(rule.doc)
+
+
+@main.command()
+@click.option(
+    "--baseline", type=float, required=True, help="Control rate (or mean with --std-dev)."
+)
+@click.option("--mde", type=float, help="Minimum detectable effect (omit to solve for it).")
+@click.option(
+    "--mde-type", type=click.Choice(["relative", "absolute"]), default="relative", show_default=True
+)
+@click.option("--alpha", type=float, default=0.05, show_default=True)
+@click.option("--power", "target_power", type=float, help="Target power (omit to solve for it).")
+@click.option("--sides", type=click.Choice(["1", "2"]), default="2", show_default=True)
+@click.option("--arms", type=int, default=2, show_default=True, help="Arms, control included.")
+@click.option(
+    "--method",
+    type=click.Choice(["pooled", "unpooled", "arcsine"]),
+    default="pooled",
+    show_default=True,
+)
+@click.option("--n", "per_arm", type=int, help="Units per arm (omit to solve for it).")
+@click.option("--traffic", type=float, help="Eligible units per day, for the duration.")
+@click.option("--share", type=float, default=1.0, show_default=True, help="Share enrolled.")
+@click.option("--std-dev", type=float, help="Standard deviation, for a continuous metric.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def power(
+    baseline: float,
+    mde: float | None,
+    mde_type: str,
+    alpha: float,
+    target_power: float | None,
+    sides: str,
+    arms: int,
+    method: str,
+    per_arm: int | None,
+    traffic: float | None,
+    share: float,
+    std_dev: float | None,
+    output_format: str,
+) -> None:
+    """Sample size, MDE or power of an A/B or multi-arm test (give two, get the third)."""
+    from compiler import power as calculator
+
+    if target_power is None and mde is not None and per_arm is None:
+        target_power = 0.8  # the usual default when solving for the sample size
+    request = calculator.Request(
+        baseline=baseline,
+        mde=mde,
+        mde_type=mde_type,
+        alpha=alpha,
+        power=target_power,
+        sides=int(sides),
+        arms=arms,
+        method=method,  # type: ignore[arg-type]
+        n=per_arm,
+        traffic=traffic,
+        share=share,
+        std_dev=std_dev,
+    )
+    try:
+        document = calculator.solve(request)
+    except calculator.PowerError as err:
+        click.echo(f"campc: error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    if output_format == "json":
+        click.echo(json.dumps(document, indent=2))
+    else:
+        click.echo(calculator.text(document), nl=False)

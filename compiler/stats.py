@@ -129,3 +129,33 @@ def minimum_effect(design: Design, units_per_control: float) -> float:
         else:
             high = middle
     return high
+
+
+def chi2_sf(x: float, degrees: int) -> float:
+    """P(X > x) for a chi-square variable with `degrees` degrees of freedom (the SRM test's
+    p-value), from the regularized lower incomplete gamma function's series."""
+    if x <= 0:
+        return 1.0
+    shape, half = degrees / 2, x / 2
+    term = total = 1 / shape
+    n = 0
+    while term > total * 1e-17:
+        n += 1
+        term *= half / (shape + n)
+        total += term
+    lower = math.exp(shape * math.log(half) - half - math.lgamma(shape)) * total
+    return max(0.0, 1.0 - lower)
+
+
+def chi2_critical(p_value: float, degrees: int) -> float:
+    """The chi-square value whose upper-tail probability is `p_value` (bisection)."""
+    low, high = 0.0, 1.0
+    while chi2_sf(high, degrees) > p_value:
+        high *= 2
+    for _ in range(200):
+        middle = (low + high) / 2
+        if chi2_sf(middle, degrees) > p_value:
+            low = middle
+        else:
+            high = middle
+    return high

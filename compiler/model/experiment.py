@@ -48,6 +48,8 @@ class PrimaryMetric(StrictModel):
     """Whether the MDE is relative to the baseline (0.1 = +10%) or absolute."""
     direction: Literal["increase", "decrease", "any"] = "increase"
     """Which change counts as a win."""
+    source: str | None = None
+    """Where the baseline comes from (dashboard, query, period)."""
 
     @model_validator(mode="after")
     def _std_dev(self) -> PrimaryMetric:
