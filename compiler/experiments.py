@@ -21,10 +21,16 @@ class ExperimentPlan:
     days: int
     """Days of traffic the sample needs."""
     weeks: int
-    """Whole weeks it runs (a full weekly cycle of traffic each)."""
+    """Whole weeks the sample needs (the run when the spec asks for whole weeks)."""
     start: date
     end: date
-    """Last day of the planned run (start + whole weeks, inclusive)."""
+    """Last day of the planned run (inclusive): whole weeks, or just the days needed."""
+
+    @property
+    def run_days(self) -> int:
+        """Days from the start to the planned end, both included."""
+        return (self.end - self.start).days + 1
+
     readout: date
     """The first working day after the end."""
 
@@ -65,7 +71,8 @@ def plan(experiment: Experiment) -> ExperimentPlan | None:
         return None
     days = math.ceil(total / daily)
     weeks = math.ceil(days / 7)
-    end = experiment.start + timedelta(days=weeks * 7 - 1)
+    run = weeks * 7 if experiment.whole_weeks else days
+    end = experiment.start + timedelta(days=run - 1)
     readout = end + timedelta(days=1)
     while readout.weekday() >= 5:
         readout += timedelta(days=1)

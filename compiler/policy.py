@@ -1,13 +1,13 @@
 """Team policies the rules enforce beyond the specs: markets, quiet hours, budget caps.
 
-Declared in `[tool.campc.calendar]` and `[tool.campc.budget]`; the defaults here apply
-when a project says nothing.
+Declared in `[tool.campc.calendar]`, `[tool.campc.budget]` and
+`[tool.campc.experiments]`; the defaults here apply when a project says nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 
 
@@ -36,8 +36,17 @@ class BudgetPolicy:
 
 
 @dataclass(frozen=True)
+class ExperimentPolicy:
+    """Limits on experiments."""
+
+    max_duration: timedelta = timedelta(weeks=8)
+    """Longest run an experiment may plan when its spec sets no `max_duration`."""
+
+
+@dataclass(frozen=True)
 class Policy:
     """Every policy of a project."""
 
     calendar: CalendarPolicy = field(default_factory=CalendarPolicy)
     budget: BudgetPolicy = field(default_factory=BudgetPolicy)
+    experiments: ExperimentPolicy = field(default_factory=ExperimentPolicy)

@@ -244,7 +244,7 @@ def _experiment(spec: SpecFile, experiment: Experiment, owners: list[str]) -> It
         spec,
         "run",
         "experiment",
-        f"Experiment: {experiment.name} ({planned.weeks} week{'s' if planned.weeks > 1 else ''}, "
+        f"Experiment: {experiment.name} ({planned.run_days} days, "
         f"{planned.total:,} {experiment.unit}s)",
         planned.start,
         planned.end + timedelta(days=1),

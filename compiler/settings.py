@@ -12,7 +12,7 @@ from typing import Any
 
 from compiler.diagnostics import Severity
 from compiler.model.common import DOMAINS
-from compiler.policy import BudgetPolicy, CalendarPolicy, Policy
+from compiler.policy import BudgetPolicy, CalendarPolicy, ExperimentPolicy, Policy
 
 
 class SettingsError(Exception):
@@ -71,6 +71,9 @@ BUDGET_OPTIONS = {
 }
 """Every `[tool.campc.budget]` option."""
 
+EXPERIMENT_OPTIONS = {"max-duration": "longest planned run without a spec's own, like '8w'"}
+"""Every `[tool.campc.experiments]` option."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -125,6 +128,7 @@ def load(cwd: Path) -> Settings:
     lint = LintSettings()
     calendar = CalendarPolicy()
     budget = BudgetPolicy()
+    experiments = ExperimentPolicy()
     for key, value in table.items():
         if key == "lint":
             lint = _lint(pyproject, value)
@@ -135,8 +139,11 @@ def load(cwd: Path) -> Settings:
         if key == "budget":
             budget = _budget(pyproject, value)
             continue
+        if key == "experiments":
+            experiments = _experiments(pyproject, value)
+            continue
         if key not in DEFAULTS:
-            known = ", ".join([*sorted(DEFAULTS), "budget", "calendar", "lint"])
+            known = ", ".join([*sorted(DEFAULTS), "budget", "calendar", "experiments", "lint"])
             raise SettingsError(f"{pyproject}: unknown option `tool.campc.{key}` (known: {known})")
         if not isinstance(value, str) or not value:
             raise SettingsError(f"{pyproject}: `tool.campc.{key}` must be a path")
@@ -149,7 +156,7 @@ def load(cwd: Path) -> Settings:
         schemas=root / values["schemas"],
         config_file=pyproject,
         lint=lint,
-        policy=Policy(calendar=calendar, budget=budget),
+        policy=Policy(calendar=calendar, budget=budget, experiments=experiments),
     )
 
 
@@ -183,6 +190,24 @@ def _calendar(pyproject: Path, value: object) -> CalendarPolicy:
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         hours = (time(h1, m1), time(h2, m2))
     return CalendarPolicy(uid_domain=domain, markets=tuple(markets), quiet_hours=hours)
+
+
+def _experiments(pyproject: Path, value: object) -> ExperimentPolicy:
+    from pydantic import TypeAdapter, ValidationError
+
+    from compiler.model.common import Duration
+
+    prefix = "tool.campc.experiments"
+    table = _table(pyproject, prefix, value, EXPERIMENT_OPTIONS)
+    if "max-duration" not in table:
+        return ExperimentPolicy()
+    try:
+        duration = TypeAdapter(Duration).validate_python(table["max-duration"])
+    except ValidationError:
+        raise SettingsError(
+            f"{pyproject}: `{prefix}.max-duration` must be a duration like '8w' or '30d'"
+        ) from None
+    return ExperimentPolicy(max_duration=duration)
 
 
 def _money_table(pyproject: Path, where: str, value: object) -> dict[str, Decimal]:

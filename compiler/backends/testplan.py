@@ -167,11 +167,16 @@ def _design_lines(experiment: Experiment, planned: ExperimentPlan | None) -> lis
 def _schedule_lines(experiment: Experiment, planned: ExperimentPlan | None) -> list[str]:
     if planned is None:
         return []
+    run = (
+        f"run for **{planned.weeks} whole week{'s' if planned.weeks > 1 else ''}** to cover "
+        "weekly cycles"
+        if experiment.whole_weeks
+        else f"run for **{planned.run_days} day{'s' if planned.run_days > 1 else ''}**"
+    )
     lines = [
         "## Duration and dates",
         "",
-        f"- {planned.days} days of traffic at {planned.daily_units:,.0f} units a day, run for "
-        f"**{planned.weeks} whole week{'s' if planned.weeks > 1 else ''}** to cover weekly cycles",
+        f"- {planned.days} days of traffic at {planned.daily_units:,.0f} units a day, {run}",
         f"- Start {planned.start.isoformat()}, planned end {planned.end.isoformat()}, "
         f"readout {planned.readout.isoformat()}",
     ]
@@ -206,7 +211,7 @@ def _rules_lines(experiment: Experiment, planned: ExperimentPlan | None) -> list
         f"(chi-square above {critical:.2f}) and stop the analysis until the cause is found."
     )
     if planned is not None:
-        enrolled = planned.daily_units * planned.weeks * 7
+        enrolled = planned.daily_units * planned.run_days
         lines += ["", "| variant | expected units at the planned end |", "|---|---:|"]
         for variant in experiment.variants:
             lines.append(f"| `{variant.id}` | {enrolled * variant.weight:,.0f} |")

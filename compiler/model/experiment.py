@@ -115,3 +115,5 @@ class Experiment(SpecBase):
     """Longest acceptable run; defaults to the repository's setting."""
     sequential: bool = False
     """Whether a sequential design allows early stopping."""
+    whole_weeks: bool = True
+    """Run for whole weeks so every weekday is sampled alike; false for one-off sends."""

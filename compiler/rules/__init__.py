@@ -16,6 +16,12 @@ from compiler.rules import (
     cal005_local_time,
     cal006_rrule_start,
     cal007_overlapping_experiments,
+    exp001_variant_weights,
+    exp002_underpowered_duration,
+    exp003_primary_metric_area,
+    exp004_no_guardrail,
+    exp005_baseline_range,
+    exp006_undetectable_mde,
     meta001_owner_format,
     meta002_missing_description,
     metric001_unknown_metric,
@@ -39,6 +45,12 @@ from compiler.rules.base import Rule
 from compiler.rules.load import LOAD_RULES, UNUSED_NOQA
 
 RULE_MODULES = (
+    exp001_variant_weights,
+    exp002_underpowered_duration,
+    exp003_primary_metric_area,
+    exp004_no_guardrail,
+    exp005_baseline_range,
+    exp006_undetectable_mde,
     budget001_allocation_mismatch,
     budget002_non_positive_amount,
     budget003_unknown_currency,
