@@ -40,11 +40,19 @@ from compiler.rules import (
     route001_domain_mismatch,
     route002_folder_mismatch,
     route003_missing_handoff,
+    score001_example_mismatch,
+    score002_unreachable_threshold,
+    score003_zero_decay,
+    score004_duplicate_rule,
 )
 from compiler.rules.base import Rule
 from compiler.rules.load import LOAD_RULES, UNUSED_NOQA
 
 RULE_MODULES = (
+    score001_example_mismatch,
+    score002_unreachable_threshold,
+    score003_zero_decay,
+    score004_duplicate_rule,
     exp001_variant_weights,
     exp002_underpowered_duration,
     exp003_primary_metric_area,

@@ -1,0 +1,114 @@
+"""The reference scorer's semantics, rule by rule (compiler/scoring.py documents them)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from compiler.model.scoring import ScoringModel
+from compiler.scoring import LeadEvent, maximum, round2, score
+
+BASE = {
+    "kind": "scoring_model",
+    "id": "m",
+    "name": "Model",
+    "domain": "automation",
+    "owner": "ops@acme.example",
+    "catalog": {
+        "attributes": {"size": {"type": "number"}, "level": {"type": "string"}},
+        "events": {"demo": {}, "click": {}},
+    },
+    "thresholds": {"mql": 40, "sql": 60},
+}
+
+
+def model(**parts: object) -> ScoringModel:
+    return ScoringModel.model_validate({**BASE, **parts})
+
+
+AS_OF = date(2027, 4, 20)
+
+
+def events(*pairs: tuple[str, str]) -> list[LeadEvent]:
+    return [LeadEvent(name, datetime.fromisoformat(at)) for name, at in pairs]
+
+
+def test_fit_operators_and_null_attributes() -> None:
+    m = model(
+        fit=[
+            {"id": "big", "attribute": "size", "op": "gte", "value": 200, "points": 10},
+            {
+                "id": "senior",
+                "attribute": "level",
+                "op": "in",
+                "value": ["vp", "cto"],
+                "points": 20,
+            },
+            {"id": "not-intern", "attribute": "level", "op": "ne", "value": "intern", "points": 5},
+            {"id": "known-size", "attribute": "size", "op": "exists", "points": 1},
+        ]
+    )
+    full = score(m, {"size": "250", "level": "vp"}, [], AS_OF)
+    assert full.contributions == {"big": 10, "senior": 20, "not-intern": 5, "known-size": 1}
+    empty = score(m, {"size": None}, [], AS_OF)
+    assert empty.fit == 0  # null makes every test false, `ne` and `exists` included
+
+
+def test_behaviour_decay_window_expiry_and_future_events() -> None:
+    m = model(
+        behaviour=[
+            {"id": "demo", "event": "demo", "points": 30},
+            {"id": "clicks", "event": "click", "points": 2, "within": "7d"},
+        ],
+        decay={"half_life": "10d", "expire_after": "25d"},
+    )
+    result = score(
+        m,
+        {},
+        events(
+            ("demo", "2027-04-10T09:00"),  # 10 days: half of 30
+            ("demo", "2027-03-20T09:00"),  # 31 days: expired
+            ("demo", "2027-04-21T09:00"),  # after as_of: ignored
+            ("click", "2027-04-20T23:00"),  # today: 2 x 1
+            ("click", "2027-04-13T09:00"),  # 7 days: outside a 7d window
+        ),
+        AS_OF,
+    )
+    assert result.contributions == {"demo": 15.0, "clicks": 2.0}
+    assert result.behaviour == 17.0
+
+
+def test_caps_max_points_grades_and_stages() -> None:
+    m = model(
+        fit=[{"id": "big", "attribute": "size", "op": "gt", "value": 10, "points": 50}],
+        behaviour=[{"id": "clicks", "event": "click", "points": 5, "max_points": 12}],
+        caps={"fit": 40, "total": 45},
+        grades=[{"grade": "A", "min_fit": 40}, {"grade": "B", "min_fit": 0}],
+    )
+    result = score(m, {"size": 11}, events(*[("click", "2027-04-19T10:00")] * 5), AS_OF)
+    assert result.contributions["clicks"] == 12
+    assert (result.fit, result.behaviour, result.total) == (40, 12, 45)
+    assert (result.grade, result.stage) == ("A", "mql")
+    assert maximum(m) == 45
+
+
+def test_negative_points_go_below_zero() -> None:
+    m = model(
+        fit=[{"id": "intern", "attribute": "level", "op": "eq", "value": "intern", "points": -20}]
+    )
+    assert score(m, {"level": "intern"}, [], AS_OF).total == -20
+
+
+@pytest.mark.parametrize(
+    ("value", "rounded"), [(2.675, 2.68), (0.125, 0.13), (-0.125, -0.13), (1.005, 1.0), (0.0, 0.0)]
+)
+def test_round2_is_half_away_from_zero_on_the_scaled_double(value: float, rounded: float) -> None:
+    assert round2(value) == rounded
+
+
+@given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
+def test_round2_stays_within_half_a_cent(value: float) -> None:
+    assert abs(round2(value) - value) <= 0.005 + 1e-9
