@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 
 from compiler.model.campaign import Budget, Campaign, MonthlyPacing
-from compiler.repository import Repository, SpecFile
+
+if TYPE_CHECKING:
+    from compiler.repository import Repository, SpecFile
 
 
 @cache

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -344,3 +345,62 @@ def power(
         click.echo(json.dumps(document, indent=2))
     else:
         click.echo(calculator.text(document), nl=False)
+
+
+@main.command()
+@click.argument("model_ref", metavar="MODEL")
+@click.option(
+    "--leads", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True
+)
+@click.option(
+    "--events", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True
+)
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Scoring date [today].")
+@click.option(
+    "--engine", type=click.Choice(["duckdb", "python"]), default="duckdb", show_default=True
+)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="CSV file [stdout].")
+@_errors_exit
+def score(
+    model_ref: str,
+    leads: Path,
+    events: Path,
+    as_of: datetime | None,
+    engine: str,
+    out: Path | None,
+) -> None:
+    """Score leads (CSV or Parquet) with a scoring model, given by id or spec path."""
+    from compiler import score_runner
+    from compiler.model.scoring import ScoringModel
+
+    current = _settings()
+    result = pipeline.check(current)
+    if result.failed:
+        report.FORMATTERS["text"](result.check_errors(), result.files, sys.stderr)
+        click.echo("campc: the specs have errors; fix them before scoring", err=True)
+        sys.exit(EXIT_FINDINGS)
+    repo = result.repositories[0]
+    model = next(
+        (
+            s.model
+            for s in repo.specs
+            if isinstance(s.model, ScoringModel)
+            and model_ref in (s.model.id, s.path, str(repo.root / s.rel))
+        ),
+        None,
+    )
+    if model is None:
+        click.echo(f"campc: error: no scoring model `{model_ref}`", err=True)
+        sys.exit(EXIT_USAGE)
+    day = as_of.date() if as_of is not None else date.today()
+    runner = score_runner.with_duckdb if engine == "duckdb" else score_runner.with_python
+    try:
+        rows = runner(model, leads, events, day)
+    except score_runner.ScoreError as err:
+        click.echo(f"campc: error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    text = score_runner.to_csv(model, rows)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")

@@ -5,10 +5,13 @@ from __future__ import annotations
 import warnings
 from datetime import date
 from functools import cache
+from typing import TYPE_CHECKING
 
 from compiler.model.audience import Market
 from compiler.model.blackouts import Blackouts
-from compiler.repository import Repository
+
+if TYPE_CHECKING:
+    from compiler.repository import Repository
 
 
 class UnknownMarket(Exception):

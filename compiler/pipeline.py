@@ -35,6 +35,10 @@ class CheckResult:
         """Whether any finding is an error."""
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
+    def check_errors(self) -> list[Diagnostic]:
+        """Only the errors."""
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
 
 def settings_for(root: Path) -> Settings:
     """The settings of the project at `root` (its pyproject.toml, or the defaults)."""

@@ -65,6 +65,11 @@ class Repository:
     derived: dict[str, object] = field(default_factory=dict)
     """Computations several rules share (the schedule...), made once per run."""
 
+    @property
+    def templates_dir(self) -> Path:
+        """Where the email templates live."""
+        return self.root / TEMPLATES_DIR
+
     def audiences(self) -> Iterator[DeclaredAudience]:
         """Every declared audience, in file order."""
         for file in self.registries:

@@ -6,7 +6,7 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule
@@ -16,9 +16,11 @@ from compiler.experiments import plan
 from compiler.model.campaign import Campaign, Repeat
 from compiler.model.experiment import Experiment
 from compiler.model.sequence import BranchStep, ExitStep, SendStep, Sequence, WaitStep
-from compiler.repository import Repository, SpecFile
 
 EventKind = Literal["window", "milestone", "send", "sequence-send", "experiment", "readout"]
+
+if TYPE_CHECKING:
+    from compiler.repository import Repository, SpecFile
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.model.references import references
-from compiler.repository import TEMPLATES_DIR
 from compiler.templates import referenced
 
 if TYPE_CHECKING:
@@ -50,11 +49,11 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         for ref in references(spec.model)
         if ref.target == "template"
     }
-    reached = referenced(repo.root / TEMPLATES_DIR, named)
+    reached = referenced(repo.templates_dir, named)
     if reached is None:
         return
     for name in sorted(repo.templates - reached):
-        path = repo.display(repo.root / TEMPLATES_DIR / name)
+        path = repo.display(repo.templates_dir / name)
         yield rule.diagnostic(
             path, 1, 1, f"template `{name}` is not used by any send", "delete it or use it"
         )

@@ -1,0 +1,268 @@
+"""A scoring model as one SQL query, built as a sqlglot syntax tree (never by string pasting).
+
+Inputs, documented in the scoring doc:
+- `leads`: one row per lead, a `lead_id` column and one column per catalog attribute;
+- `events`: `lead_id`, `event_type`, `occurred_at` (a timestamp).
+
+Output: one row per lead with `lead_id`, `fit`, `behaviour`, `total`, `grade`, `stage`
+and one `c_<rule id>` column per rule (its contribution), following the semantics of
+`compiler/scoring.py` exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import cast
+
+from sqlglot import exp
+
+from compiler.model.scoring import Attribute, BehaviourRule, Decay, FitRule, ScoringModel
+
+DIALECTS = ("duckdb", "postgres", "bigquery", "snowflake", "spark")
+
+
+def _column(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+def _number(value: float | int) -> exp.Expression:
+    return exp.Literal.number(value) if value >= 0 else exp.Neg(this=exp.Literal.number(-value))
+
+
+def _literal(value: object, numeric: bool) -> exp.Expression:
+    if numeric:
+        return _number(float(str(value)))
+    if isinstance(value, bool):
+        return exp.Literal.string("true" if value else "false")
+    return exp.Literal.string(str(value))
+
+
+def _as(value: exp.Expression, numeric: bool) -> exp.Expression:
+    return exp.Cast(this=value, to=exp.DataType.build("DOUBLE" if numeric else "VARCHAR"))
+
+
+def contribution_column(rule_id: str) -> str:
+    """The output column holding a rule's points."""
+    return "c_" + rule_id.replace("-", "_")
+
+
+def _predicate(rule: FitRule, attribute: Attribute | None) -> exp.Expression:
+    value = _column(rule.attribute, "l")
+    if rule.op == "exists":
+        return exp.Not(this=exp.Is(this=value, expression=exp.Null()))
+    numeric = attribute is not None and attribute.type == "number"
+    if rule.op in ("gt", "gte", "lt", "lte"):
+        numeric = True
+    left = _as(value, numeric)
+    if rule.op in ("in", "not_in"):
+        options = rule.value if isinstance(rule.value, list) else [rule.value]
+        found = exp.In(this=left, expressions=[_literal(o, numeric) for o in options])
+        return found if rule.op == "in" else exp.Not(this=found)
+    right = _literal(rule.value, numeric)
+    kinds: dict[str, type[exp.Binary]] = {
+        "eq": exp.EQ,
+        "ne": exp.NEQ,
+        "gt": exp.GT,
+        "gte": exp.GTE,
+        "lt": exp.LT,
+        "lte": exp.LTE,
+    }
+    return cast(exp.Expression, kinds[rule.op](this=left, expression=right))
+
+
+def _case(condition: exp.Expression, then: exp.Expression, otherwise: exp.Expression) -> exp.Case:
+    return exp.Case(ifs=[exp.If(this=condition, true=then)], default=otherwise)
+
+
+def _round2(value: exp.Expression) -> exp.Expression:
+    return exp.Round(this=value, decimals=exp.Literal.number(2))
+
+
+def _cap(value: exp.Expression, cap: int | None) -> exp.Expression:
+    if cap is None:
+        return value
+    return exp.Least(this=value, expressions=[_number(cap)])
+
+
+def _behaviour(rule: BehaviourRule, default: Decay | None) -> exp.Expression:
+    decay = rule.decay or default
+    age = _column("age_days")
+    conditions: list[exp.Expression] = [
+        exp.EQ(this=_column("event_type"), expression=exp.Literal.string(rule.event))
+    ]
+    if rule.within is not None:
+        conditions.append(exp.LT(this=age, expression=_number(rule.within.days)))
+    if decay is not None and decay.expire_after is not None:
+        conditions.append(exp.LT(this=age, expression=_number(decay.expire_after.days)))
+    points: exp.Expression = _number(rule.points)
+    if decay is not None and decay.half_life is not None:
+        exponent = exp.Div(
+            this=exp.Cast(this=age, to=exp.DataType.build("DOUBLE")),
+            expression=_number(float(decay.half_life.days)),
+        )
+        weight = exp.Pow(this=_number(0.5), expression=exponent)
+        points = _round2(exp.Mul(this=points, expression=weight))
+    condition = cast(exp.Expression, exp.and_(*conditions))
+    total = _round2(exp.Sum(this=_case(condition, points, _number(0))))
+    if rule.max_points is None:
+        return total
+    limit = _number(rule.max_points)
+    return exp.Case(
+        ifs=[
+            exp.If(this=exp.GT(this=total, expression=limit), true=limit),
+            exp.If(
+                this=exp.LT(this=total, expression=_number(-rule.max_points)),
+                true=_number(-rule.max_points),
+            ),
+        ],
+        default=total,
+    )
+
+
+def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
+    """The scoring query; `as_of` None scores as of the current date."""
+    day: exp.Expression = (
+        exp.Cast(this=exp.Literal.string(as_of.isoformat()), to=exp.DataType.build("DATE"))
+        if as_of is not None
+        else exp.CurrentDate()
+    )
+    event_day = exp.Cast(this=_column("occurred_at", "e"), to=exp.DataType.build("DATE"))
+    lead_events = (
+        exp.select(
+            _column("lead_id", "e"),
+            _column("event_type", "e"),
+            exp.alias_(
+                exp.DateDiff(this=day, expression=event_day, unit=exp.var("DAY")),
+                "age_days",
+                quoted=True,
+            ),
+        )
+        .from_(exp.alias_(exp.table_("events", quoted=True), "e", table=True))
+        .where(exp.LTE(this=event_day.copy(), expression=day.copy()))
+    )
+    behaviour_columns = [
+        exp.alias_(_behaviour(rule, model.decay), contribution_column(rule.id), quoted=True)
+        for rule in model.behaviour
+    ]
+    behaviour_raw = (
+        exp.select(_column("lead_id"), *behaviour_columns)
+        .from_(exp.table_("lead_events", quoted=True))
+        .group_by(_column("lead_id"))
+    )
+    fit_columns = [
+        exp.alias_(
+            _case(
+                _predicate(rule, model.catalog.attributes.get(rule.attribute)),
+                _number(rule.points),
+                _number(0),
+            ),
+            contribution_column(rule.id),
+            quoted=True,
+        )
+        for rule in model.fit
+    ]
+    carried = [
+        exp.alias_(
+            exp.Coalesce(this=_column(contribution_column(r.id), "b"), expressions=[_number(0)]),
+            contribution_column(r.id),
+            quoted=True,
+        )
+        for r in model.behaviour
+    ]
+    parts = (
+        exp.select(_column("lead_id", "l"), *fit_columns, *carried)
+        .from_(exp.alias_(exp.table_("leads", quoted=True), "l", table=True))
+        .join(
+            exp.alias_(exp.table_("behaviour_raw", quoted=True), "b", table=True),
+            on=exp.EQ(this=_column("lead_id", "b"), expression=_column("lead_id", "l")),
+            join_type="left",
+        )
+    )
+
+    def total_of(rules: list[str]) -> exp.Expression:
+        if not rules:
+            return _number(0)
+        result: exp.Expression = _column(contribution_column(rules[0]))
+        for rule_id in rules[1:]:
+            result = exp.Add(this=result, expression=_column(contribution_column(rule_id)))
+        return result
+
+    fit = _cap(total_of([r.id for r in model.fit]), model.caps.fit)
+    behaviour = _round2(_cap(total_of([r.id for r in model.behaviour]), model.caps.behaviour))
+    totals = exp.select(
+        exp.Star(),
+        exp.alias_(fit, "fit", quoted=True),
+        exp.alias_(behaviour, "behaviour", quoted=True),
+    ).from_(exp.table_("parts", quoted=True))
+    total = _round2(
+        _cap(exp.Add(this=_column("fit"), expression=_column("behaviour")), model.caps.total)
+    )
+    scored = exp.select(exp.Star(), exp.alias_(total, "total", quoted=True)).from_(
+        exp.table_("totals", quoted=True)
+    )
+    grade = (
+        exp.Case(
+            ifs=[
+                exp.If(
+                    this=exp.GTE(this=_column("fit"), expression=_number(g.min_fit)),
+                    true=exp.Literal.string(g.grade),
+                )
+                for g in model.grades
+            ],
+            default=exp.Null(),
+        )
+        if model.grades
+        else exp.Null()
+    )
+    stage = exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.GTE(this=_column("total"), expression=_number(model.thresholds.sql)),
+                true=exp.Literal.string("sql"),
+            ),
+            exp.If(
+                this=exp.GTE(this=_column("total"), expression=_number(model.thresholds.mql)),
+                true=exp.Literal.string("mql"),
+            ),
+        ],
+        default=exp.Literal.string("none"),
+    )
+    rule_ids = [r.id for r in model.fit] + [r.id for r in model.behaviour]
+    contributions = [_column(contribution_column(rule_id)) for rule_id in rule_ids]
+    final = (
+        exp.select(
+            _column("lead_id"),
+            _column("fit"),
+            _column("behaviour"),
+            _column("total"),
+            exp.alias_(grade, "grade", quoted=True),
+            exp.alias_(stage, "stage", quoted=True),
+            *contributions,
+        )
+        .from_(exp.table_("scored", quoted=True))
+        .order_by(_column("lead_id"))
+    )
+    for name, body in (
+        ("lead_events", lead_events),
+        ("behaviour_raw", behaviour_raw),
+        ("parts", parts),
+        ("totals", totals),
+        ("scored", scored),
+    ):
+        final = final.with_(exp.to_identifier(name, quoted=True), as_=body)
+    return final
+
+
+def _numeric_rounding(node: exp.Expression) -> exp.Expression:
+    """PostgreSQL rounds to decimals only on NUMERIC."""
+    if isinstance(node, exp.Round):
+        node.set("this", exp.Cast(this=node.this, to=exp.DataType.build("DECIMAL")))
+    return node
+
+
+def render(model: ScoringModel, dialect: str, as_of: date | None = None) -> str:
+    """The query as text in one SQL dialect."""
+    tree: exp.Expression = query(model, as_of)
+    if dialect == "postgres":
+        tree = tree.transform(_numeric_rounding)
+    return tree.sql(dialect=dialect, pretty=True) + ";\n"

@@ -1,0 +1,223 @@
+WITH "lead_events" AS (
+  SELECT
+    "e"."lead_id",
+    "e"."event_type",
+    CAST(EXTRACT(epoch FROM CAST(CURRENT_DATE AS TIMESTAMP) - CAST(CAST("e"."occurred_at" AS DATE) AS TIMESTAMP)) / 86400 AS BIGINT) AS "age_days"
+  FROM "events" AS e
+  WHERE
+    CAST("e"."occurred_at" AS DATE) <= CURRENT_DATE
+), "behaviour_raw" AS (
+  SELECT
+    "lead_id",
+    CASE
+      WHEN ROUND(
+        CAST(SUM(
+          CASE
+            WHEN "event_type" = 'pricing_page_viewed' AND "age_days" < 30 AND "age_days" < 180
+            THEN ROUND(CAST(5 * POWER(0.5, CAST("age_days" AS DOUBLE PRECISION) / 30.0) AS DECIMAL), 2)
+            ELSE 0
+          END
+        ) AS DECIMAL),
+        2
+      ) > 15
+      THEN 15
+      WHEN ROUND(
+        CAST(SUM(
+          CASE
+            WHEN "event_type" = 'pricing_page_viewed' AND "age_days" < 30 AND "age_days" < 180
+            THEN ROUND(CAST(5 * POWER(0.5, CAST("age_days" AS DOUBLE PRECISION) / 30.0) AS DECIMAL), 2)
+            ELSE 0
+          END
+        ) AS DECIMAL),
+        2
+      ) < -15
+      THEN -15
+      ELSE ROUND(
+        CAST(SUM(
+          CASE
+            WHEN "event_type" = 'pricing_page_viewed' AND "age_days" < 30 AND "age_days" < 180
+            THEN ROUND(CAST(5 * POWER(0.5, CAST("age_days" AS DOUBLE PRECISION) / 30.0) AS DECIMAL), 2)
+            ELSE 0
+          END
+        ) AS DECIMAL),
+        2
+      )
+    END AS "c_pricing_views",
+    CASE
+      WHEN ROUND(
+        CAST(SUM(
+          CASE
+            WHEN "event_type" = 'webinar_attended' AND "age_days" < 180
+            THEN ROUND(CAST(10 * POWER(0.5, CAST("age_days" AS DOUBLE PRECISION) / 30.0) AS DECIMAL), 2)
+            ELSE 0
+          END
+        ) AS DECIMAL),
+        2
+      ) > 20
+      THEN 20
+      WHEN ROUND(
+        CAST(SUM(
+          CASE
+            WHEN "event_type" = 'webinar_attended' AND "age_days" < 180
+            THEN ROUND(CAST(10 * POWER(0.5, CAST("age_days" AS DOUBLE PRECISION) / 30.0) AS DECIMAL), 2)
+            ELSE 0
+          END
+        ) AS DECIMAL),
+        2
+      ) < -20
+      THEN -20
+      ELSE ROUND(
+        CAST(SUM(
+          CASE
+            WHEN "event_type" = 'webinar_attended' AND "age_days" < 180
+            THEN ROUND(CAST(10 * POWER(0.5, CAST("age_days" AS DOUBLE PRECISION) / 30.0) AS DECIMAL), 2)
+            ELSE 0
+          END
+        ) AS DECIMAL),
+        2
+      )
+    END AS "c_webinar",
+    ROUND(
+      CAST(SUM(
+        CASE
+          WHEN "event_type" = 'demo_requested' AND "age_days" < 180
+          THEN ROUND(CAST(30 * POWER(0.5, CAST("age_days" AS DOUBLE PRECISION) / 30.0) AS DECIMAL), 2)
+          ELSE 0
+        END
+      ) AS DECIMAL),
+      2
+    ) AS "c_demo",
+    ROUND(
+      CAST(SUM(
+        CASE
+          WHEN "event_type" = 'trial_started' AND "age_days" < 180
+          THEN ROUND(CAST(25 * POWER(0.5, CAST("age_days" AS DOUBLE PRECISION) / 30.0) AS DECIMAL), 2)
+          ELSE 0
+        END
+      ) AS DECIMAL),
+      2
+    ) AS "c_trial",
+    CASE
+      WHEN ROUND(
+        CAST(SUM(
+          CASE
+            WHEN "event_type" = 'email_clicked' AND "age_days" < 30 AND "age_days" < 180
+            THEN ROUND(CAST(2 * POWER(0.5, CAST("age_days" AS DOUBLE PRECISION) / 30.0) AS DECIMAL), 2)
+            ELSE 0
+          END
+        ) AS DECIMAL),
+        2
+      ) > 10
+      THEN 10
+      WHEN ROUND(
+        CAST(SUM(
+          CASE
+            WHEN "event_type" = 'email_clicked' AND "age_days" < 30 AND "age_days" < 180
+            THEN ROUND(CAST(2 * POWER(0.5, CAST("age_days" AS DOUBLE PRECISION) / 30.0) AS DECIMAL), 2)
+            ELSE 0
+          END
+        ) AS DECIMAL),
+        2
+      ) < -10
+      THEN -10
+      ELSE ROUND(
+        CAST(SUM(
+          CASE
+            WHEN "event_type" = 'email_clicked' AND "age_days" < 30 AND "age_days" < 180
+            THEN ROUND(CAST(2 * POWER(0.5, CAST("age_days" AS DOUBLE PRECISION) / 30.0) AS DECIMAL), 2)
+            ELSE 0
+          END
+        ) AS DECIMAL),
+        2
+      )
+    END AS "c_clicks",
+    ROUND(
+      CAST(SUM(
+        CASE
+          WHEN "event_type" = 'unsubscribed' AND "age_days" < 180
+          THEN ROUND(CAST(-15 * POWER(0.5, CAST("age_days" AS DOUBLE PRECISION) / 30.0) AS DECIMAL), 2)
+          ELSE 0
+        END
+      ) AS DECIMAL),
+      2
+    ) AS "c_unsubscribe"
+  FROM "lead_events"
+  GROUP BY
+    "lead_id"
+), "parts" AS (
+  SELECT
+    "l"."lead_id",
+    CASE WHEN CAST("l"."company_size" AS DOUBLE PRECISION) >= 200.0 THEN 15 ELSE 0 END AS "c_mid_market",
+    CASE WHEN CAST("l"."company_size" AS DOUBLE PRECISION) >= 2000.0 THEN 10 ELSE 0 END AS "c_enterprise",
+    CASE
+      WHEN CAST("l"."job_level" AS VARCHAR) IN ('director', 'vp', 'c_level')
+      THEN 20
+      ELSE 0
+    END AS "c_senior",
+    CASE
+      WHEN CAST("l"."country" AS VARCHAR) IN ('FR', 'DE', 'GB', 'US')
+      THEN 5
+      ELSE 0
+    END AS "c_target_country",
+    CASE WHEN CAST("l"."email_domain_type" AS VARCHAR) = 'personal' THEN -20 ELSE 0 END AS "c_personal_email",
+    COALESCE("b"."c_pricing_views", 0) AS "c_pricing_views",
+    COALESCE("b"."c_webinar", 0) AS "c_webinar",
+    COALESCE("b"."c_demo", 0) AS "c_demo",
+    COALESCE("b"."c_trial", 0) AS "c_trial",
+    COALESCE("b"."c_clicks", 0) AS "c_clicks",
+    COALESCE("b"."c_unsubscribe", 0) AS "c_unsubscribe"
+  FROM "leads" AS l
+  LEFT JOIN "behaviour_raw" AS b
+    ON "b"."lead_id" = "l"."lead_id"
+), "totals" AS (
+  SELECT
+    *,
+    LEAST(
+      "c_mid_market" + "c_enterprise" + "c_senior" + "c_target_country" + "c_personal_email",
+      50
+    ) AS "fit",
+    ROUND(
+      CAST(LEAST(
+        "c_pricing_views" + "c_webinar" + "c_demo" + "c_trial" + "c_clicks" + "c_unsubscribe",
+        60
+      ) AS DECIMAL),
+      2
+    ) AS "behaviour"
+  FROM "parts"
+), "scored" AS (
+  SELECT
+    *,
+    ROUND(CAST(LEAST("fit" + "behaviour", 100) AS DECIMAL), 2) AS "total"
+  FROM "totals"
+)
+SELECT
+  "lead_id",
+  "fit",
+  "behaviour",
+  "total",
+  CASE
+    WHEN "fit" >= 40
+    THEN 'A'
+    WHEN "fit" >= 25
+    THEN 'B'
+    WHEN "fit" >= 10
+    THEN 'C'
+    WHEN "fit" >= -100
+    THEN 'D'
+    ELSE NULL
+  END AS "grade",
+  CASE WHEN "total" >= 75 THEN 'sql' WHEN "total" >= 50 THEN 'mql' ELSE 'none' END AS "stage",
+  "c_mid_market",
+  "c_enterprise",
+  "c_senior",
+  "c_target_country",
+  "c_personal_email",
+  "c_pricing_views",
+  "c_webinar",
+  "c_demo",
+  "c_trial",
+  "c_clicks",
+  "c_unsubscribe"
+FROM "scored"
+ORDER BY
+  "lead_id";
