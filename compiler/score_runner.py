@@ -49,6 +49,36 @@ def with_duckdb(
         con.close()
 
 
+def duckdb_csv(model: ScoringModel, leads: Path, events: Path, as_of: date, out: Path) -> None:
+    """Score with DuckDB and let it write the CSV (formatted as `to_csv` formats)."""
+    import duckdb
+
+    names = columns(model)
+    shown = []
+    for name in names:
+        column = f'"{name}"'
+        if name in ("lead_id", "grade", "stage"):
+            shown.append(column)
+        else:
+            shown.append(
+                f"CASE WHEN {column} = TRUNC({column}) "
+                f"THEN CAST(CAST({column} AS BIGINT) AS VARCHAR) "
+                f"ELSE format('{{:.2f}}', {column}) END AS {column}"
+            )
+    scores = query(model, as_of).sql("duckdb")
+    con = duckdb.connect()
+    try:
+        con.execute(f"CREATE TEMP TABLE leads AS SELECT * FROM {_reader(leads)}", [str(leads)])
+        con.execute(f"CREATE TEMP TABLE events AS SELECT * FROM {_reader(events)}", [str(events)])
+        con.execute(f"CREATE TEMP VIEW scores AS {scores.rstrip(';')}")
+        select = f"SELECT {', '.join(shown)} FROM scores ORDER BY lead_id"
+        con.execute(f"COPY ({select}) TO ? (HEADER, DELIMITER ',')", [str(out)])
+    except duckdb.Error as err:
+        raise ScoreError(str(err).splitlines()[0]) from None
+    finally:
+        con.close()
+
+
 def _rows(path: Path) -> list[dict[str, Any]]:
     if path.suffix.lower() == ".parquet":
         import duckdb
