@@ -4,20 +4,24 @@ For a lead, its events and an `as_of` date, in this order:
 
 1. **Fit.** Each fit rule tests one attribute: `eq`, `ne`, `gt`, `gte`, `lt`, `lte`
    (numbers compare as numbers, everything else as text), `in` / `not_in` (a list),
-   `exists` (not null). A missing or null attribute makes every test false. Each
-   true rule adds its signed `points`. Fit is the sum, capped at `caps.fit`.
+   `between` (`[low, high]`, both included), `regex` (the pattern found anywhere in
+   the value as text), `exists` (not null). A missing or null attribute makes every
+   test false. Each true rule adds its signed `points`. Fit is the sum, capped at
+   `caps.fit`.
 2. **Behaviour.** Only events on or before the `as_of` day count; an event's age is
    the whole days from its date to `as_of`. A behaviour rule counts every event of
    its type whose age is below its `within` (if set) and below `expire_after` (the
    rule's decay, else the model's); each adds `points x 0.5^(age / half_life)` (no
    decay without a half-life) rounded to 2 decimals, half away from zero, so that
-   every engine sums the same cents. A rule's total is its events' sum, its
-   magnitude capped at `max_points`. Behaviour is the sum of the rule totals,
-   capped at `caps.behaviour`.
-3. **Total** = fit + behaviour, capped at `caps.total`. Caps bound from above only:
-   negative points can take a score below zero.
+   every engine sums the same cents; a rule marked `once` counts only its most
+   recent event. A rule's total is its events' sum, its magnitude capped at
+   `max_points`. Behaviour is the sum of the rule totals, capped at `caps.behaviour`.
+3. **Total** = fit + behaviour, capped at `caps.total` and raised to `caps.floor`
+   (without a floor, negative points can take a score below zero).
 4. **Grade**: the first grade, in declared order, whose `min_fit` the fit reaches.
-5. **Stage**: `sql` from the SQL threshold, `mql` from the MQL threshold, else `none`.
+5. **Stage**: `disqualified` if any disqualifier holds (an attribute test as in fit
+   rules, or an event that happened on or before `as_of`), else `sql` from the SQL
+   threshold, `mql` from the MQL threshold, else `none`.
 
 The SQL back-end must implement exactly this; tests hold the two together.
 """
@@ -25,13 +29,14 @@ The SQL back-end must implement exactly this; tests hold the two together.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from compiler.model.scoring import Attribute, BehaviourRule, Decay, FitRule, ScoringModel
+from compiler.model.scoring import Attribute, BehaviourRule, Decay, Predicate, ScoringModel
 
 
 @dataclass(frozen=True)
@@ -75,12 +80,23 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _matches(rule: FitRule, value: Any, attribute: Attribute | None) -> bool:
+def _matches(rule: Predicate, value: Any, attribute: Attribute | None) -> bool:
     if value is None:
         return False
     if rule.op == "exists":
         return True
     numeric = attribute is not None and attribute.type == "number"
+    if rule.op == "regex":
+        return re.search(str(rule.value), _text(value)) is not None
+    if rule.op == "between":
+        assert isinstance(rule.value, list)
+        low, high = rule.value
+        if numeric:
+            number, lower, upper = _number(value), _number(low), _number(high)
+            if number is None or lower is None or upper is None:
+                return False
+            return lower <= number <= upper
+        return _text(low) <= _text(value) <= _text(high)
     if rule.op in ("in", "not_in"):
         options = rule.value if isinstance(rule.value, list) else [rule.value]
         if numeric:
@@ -121,12 +137,13 @@ def _rule_points(rule: BehaviourRule, ages: Iterable[int], default: Decay | None
     half_life = decay.half_life.days if decay and decay.half_life else None
     expire = decay.expire_after.days if decay and decay.expire_after else None
     within = rule.within.days if rule.within else None
+    eligible = [
+        age for age in ages if (within is None or age < within) and (expire is None or age < expire)
+    ]
+    if rule.once and eligible:
+        eligible = [min(eligible)]
     total = 0.0
-    for age in ages:
-        if within is not None and age >= within:
-            continue
-        if expire is not None and age >= expire:
-            continue
+    for age in eligible:
         weight = 0.5 ** (age / half_life) if half_life else 1.0
         total += round2(rule.points * weight)
     total = round2(total)  # a sum of cents, cleared of floating-point noise
@@ -157,10 +174,25 @@ def score(
         )
     contributions.update(behaviour_parts)
     behaviour = round2(_cap(sum(behaviour_parts.values()), model.caps.behaviour))
-    total = round2(_cap(fit + behaviour, model.caps.total))
+    total = _cap(fit + behaviour, model.caps.total)
+    if model.caps.floor is not None:
+        total = max(total, model.caps.floor)
+    total = round2(total)
     grade = next((g.grade for g in model.grades if fit >= g.min_fit), None)
+    disqualified = any(
+        (d.event is not None and d.event in ages)
+        or (
+            (test := d.predicate()) is not None
+            and _matches(
+                test, attributes.get(test.attribute), model.catalog.attributes.get(test.attribute)
+            )
+        )
+        for d in model.disqualifiers
+    )
     stage = (
-        "sql"
+        "disqualified"
+        if disqualified
+        else "sql"
         if total >= model.thresholds.sql
         else "mql"
         if total >= model.thresholds.mql
@@ -176,6 +208,9 @@ def maximum(model: ScoringModel) -> float:
     for rule in model.behaviour:
         if rule.points <= 0:
             continue
-        behaviour += rule.max_points if rule.max_points is not None else math.inf
+        if rule.once:
+            behaviour += min(rule.points, rule.max_points or rule.points)
+        else:
+            behaviour += rule.max_points if rule.max_points is not None else math.inf
     behaviour = _cap(behaviour, model.caps.behaviour)
     return _cap(fit + behaviour, model.caps.total)

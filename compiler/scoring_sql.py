@@ -16,7 +16,7 @@ from typing import cast
 
 from sqlglot import exp
 
-from compiler.model.scoring import Attribute, BehaviourRule, Decay, FitRule, ScoringModel
+from compiler.model.scoring import Attribute, BehaviourRule, Decay, Predicate, ScoringModel
 
 DIALECTS = ("duckdb", "postgres", "bigquery", "snowflake", "spark")
 
@@ -46,11 +46,21 @@ def contribution_column(rule_id: str) -> str:
     return "c_" + rule_id.replace("-", "_")
 
 
-def _predicate(rule: FitRule, attribute: Attribute | None) -> exp.Expression:
+def _predicate(rule: Predicate, attribute: Attribute | None) -> exp.Expression:
     value = _column(rule.attribute, "l")
     if rule.op == "exists":
         return exp.Not(this=exp.Is(this=value, expression=exp.Null()))
     numeric = attribute is not None and attribute.type == "number"
+    if rule.op == "regex":
+        return exp.RegexpLike(
+            this=_as(value, False), expression=exp.Literal.string(str(rule.value))
+        )
+    if rule.op == "between":
+        assert isinstance(rule.value, list)
+        low, high = rule.value
+        return exp.Between(
+            this=_as(value, numeric), low=_literal(low, numeric), high=_literal(high, numeric)
+        )
     if rule.op in ("gt", "gte", "lt", "lte"):
         numeric = True
     left = _as(value, numeric)
@@ -94,16 +104,26 @@ def _behaviour(rule: BehaviourRule, default: Decay | None) -> exp.Expression:
         conditions.append(exp.LT(this=age, expression=_number(rule.within.days)))
     if decay is not None and decay.expire_after is not None:
         conditions.append(exp.LT(this=age, expression=_number(decay.expire_after.days)))
-    points: exp.Expression = _number(rule.points)
-    if decay is not None and decay.half_life is not None:
+    condition = cast(exp.Expression, exp.and_(*conditions))
+
+    def weighted(days: exp.Expression) -> exp.Expression:
+        points: exp.Expression = _number(rule.points)
+        if decay is None or decay.half_life is None:
+            return points
         exponent = exp.Div(
-            this=exp.Cast(this=age, to=exp.DataType.build("DOUBLE")),
+            this=exp.Cast(this=days, to=exp.DataType.build("DOUBLE")),
             expression=_number(float(decay.half_life.days)),
         )
         weight = exp.Pow(this=_number(0.5), expression=exponent)
-        points = _round2(exp.Mul(this=points, expression=weight))
-    condition = cast(exp.Expression, exp.and_(*conditions))
-    total = _round2(exp.Sum(this=_case(condition, points, _number(0))))
+        return _round2(exp.Mul(this=points, expression=weight))
+
+    if rule.once:  # only the most recent event counts
+        youngest = exp.Min(this=_case(condition, age.copy(), exp.Null()))
+        total: exp.Expression = _case(
+            exp.Is(this=youngest, expression=exp.Null()), _number(0), weighted(youngest.copy())
+        )
+    else:
+        total = _round2(exp.Sum(this=_case(condition, weighted(age), _number(0))))
     if rule.max_points is None:
         return total
     limit = _number(rule.max_points)
@@ -144,6 +164,19 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
         exp.alias_(_behaviour(rule, model.decay), contribution_column(rule.id), quoted=True)
         for rule in model.behaviour
     ]
+    disqualifying_events = sorted({d.event for d in model.disqualifiers if d.event})
+    if disqualifying_events:
+        flag = exp.Max(
+            this=_case(
+                exp.In(
+                    this=_column("event_type"),
+                    expressions=[exp.Literal.string(e) for e in disqualifying_events],
+                ),
+                _number(1),
+                _number(0),
+            )
+        )
+        behaviour_columns.append(exp.alias_(flag, "dq_events", quoted=True))
     behaviour_raw = (
         exp.select(_column("lead_id"), *behaviour_columns)
         .from_(exp.table_("lead_events", quoted=True))
@@ -169,6 +202,21 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
         )
         for r in model.behaviour
     ]
+    attribute_tests = [
+        _predicate(test, model.catalog.attributes.get(test.attribute))
+        for d in model.disqualifiers
+        if (test := d.predicate()) is not None
+    ]
+    flags: list[exp.Expression] = []
+    if attribute_tests:
+        either = cast(exp.Expression, exp.or_(*attribute_tests))
+        flags.append(_case(either, _number(1), _number(0)))
+    if disqualifying_events:
+        flags.append(exp.Coalesce(this=_column("dq_events", "b"), expressions=[_number(0)]))
+    disqualified = flags[0] if flags else _number(0)
+    for extra in flags[1:]:
+        disqualified = exp.Greatest(this=disqualified, expressions=[extra])
+    carried.append(exp.alias_(disqualified, "disqualified", quoted=True))
     parts = (
         exp.select(_column("lead_id", "l"), *fit_columns, *carried)
         .from_(exp.alias_(exp.table_("leads", quoted=True), "l", table=True))
@@ -194,9 +242,12 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
         exp.alias_(fit, "fit", quoted=True),
         exp.alias_(behaviour, "behaviour", quoted=True),
     ).from_(exp.table_("parts", quoted=True))
-    total = _round2(
-        _cap(exp.Add(this=_column("fit"), expression=_column("behaviour")), model.caps.total)
+    summed: exp.Expression = _cap(
+        exp.Add(this=_column("fit"), expression=_column("behaviour")), model.caps.total
     )
+    if model.caps.floor is not None:
+        summed = exp.Greatest(this=summed, expressions=[_number(model.caps.floor)])
+    total = _round2(summed)
     scored = exp.select(exp.Star(), exp.alias_(total, "total", quoted=True)).from_(
         exp.table_("totals", quoted=True)
     )
@@ -216,6 +267,10 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
     )
     stage = exp.Case(
         ifs=[
+            exp.If(
+                this=exp.EQ(this=_column("disqualified"), expression=_number(1)),
+                true=exp.Literal.string("disqualified"),
+            ),
             exp.If(
                 this=exp.GTE(this=_column("total"), expression=_number(model.thresholds.sql)),
                 true=exp.Literal.string("sql"),

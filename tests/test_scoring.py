@@ -112,3 +112,42 @@ def test_round2_is_half_away_from_zero_on_the_scaled_double(value: float, rounde
 @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
 def test_round2_stays_within_half_a_cent(value: float) -> None:
     assert abs(round2(value) - value) <= 0.005 + 1e-9
+
+
+def test_between_regex_once_floor_and_disqualifiers() -> None:
+    m = model(
+        fit=[
+            {"id": "smb", "attribute": "size", "op": "between", "value": [50, 199], "points": 5},
+            {"id": "exec", "attribute": "level", "op": "regex", "value": "^(vp|c)", "points": 10},
+            {"id": "intern", "attribute": "level", "op": "eq", "value": "intern", "points": -40},
+        ],
+        behaviour=[{"id": "demo", "event": "demo", "points": 10, "once": True}],
+        caps={"floor": -25},
+        disqualifiers=[
+            {"id": "competitor", "attribute": "level", "op": "eq", "value": "competitor"},
+            {"id": "clicked-unsubscribe", "event": "click"},
+        ],
+    )
+    two_demos = events(("demo", "2027-04-19T10:00"), ("demo", "2027-04-10T10:00"))
+    lead = score(m, {"size": 199, "level": "vp sales"}, two_demos, AS_OF)
+    assert lead.contributions == {"smb": 5, "exec": 10, "intern": 0, "demo": 10}
+    assert lead.stage == "none"
+    assert score(m, {"level": "intern"}, [], AS_OF).total == -25  # the floor
+    assert score(m, {"level": "competitor"}, [], AS_OF).stage == "disqualified"
+    assert score(m, {}, events(("click", "2027-04-01T10:00")), AS_OF).stage == "disqualified"
+    assert score(m, {}, events(("click", "2027-04-21T10:00")), AS_OF).stage == "none"  # future
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"op": "between", "value": 5}, "between"),
+        ({"op": "regex", "value": "(unclosed"}, "not a valid pattern"),
+        ({"op": "in", "value": "vp"}, "needs a list"),
+    ],
+)
+def test_malformed_predicates_are_refused(rule: dict[str, object], message: str) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=message):
+        model(fit=[{"id": "r", "attribute": "level", "points": 1, **rule}])

@@ -68,7 +68,9 @@ attribute_values = {
     "job_level": st.one_of(
         st.none(), st.sampled_from(["individual", "manager", "director", "vp", "c_level"])
     ),
-    "industry": st.one_of(st.none(), st.sampled_from(["software", "retail", "O'Reilly"])),
+    "industry": st.one_of(
+        st.none(), st.sampled_from(["software", "retail", "O'Reilly", "education", "academic x"])
+    ),
     "country": st.one_of(st.none(), st.sampled_from(["FR", "DE", "GB", "US", "JP"])),
     "email_domain_type": st.one_of(st.none(), st.sampled_from(["business", "personal"])),
 }

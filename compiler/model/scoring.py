@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -17,8 +18,10 @@ from compiler.model.common import (
     StrictModel,
 )
 
-Operator = Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "exists"]
-Stage = Literal["none", "mql", "sql"]
+Operator = Literal[
+    "eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "between", "regex", "exists"
+]
+Stage = Literal["none", "mql", "sql", "disqualified"]
 
 
 class Attribute(StrictModel):
@@ -48,17 +51,38 @@ class Catalog(StrictModel):
     """Event name -> description."""
 
 
-class FitRule(StrictModel):
-    """Points for who the lead is (firmographics, role)."""
+class Predicate(StrictModel):
+    """A test on one lead attribute."""
 
     id: Slug
     """Rule id, unique within the model."""
     attribute: Identifier
     """Attribute tested (from the catalog)."""
     op: Operator = "eq"
-    """Comparison."""
+    """Comparison: eq, ne, gt, gte, lt, lte, in, not_in, between, regex or exists."""
     value: str | Number | bool | list[str | Number] | None = None
-    """Value compared with."""
+    """Value compared with: a list for in/not_in, `[low, high]` for between (both
+    included), a pattern for regex (found anywhere in the value)."""
+
+    @model_validator(mode="after")
+    def _value_fits_operator(self) -> Predicate:
+        if self.op == "between" and not (isinstance(self.value, list) and len(self.value) == 2):
+            raise ValueError("`between` needs `value: [low, high]`")
+        if self.op == "regex":
+            if not isinstance(self.value, str):
+                raise ValueError("`regex` needs a pattern as `value`")
+            try:
+                re.compile(self.value)
+            except re.error as err:
+                raise ValueError(f"`{self.value}` is not a valid pattern: {err}") from None
+        if self.op in ("in", "not_in") and not isinstance(self.value, list):
+            raise ValueError(f"`{self.op}` needs a list as `value`")
+        return self
+
+
+class FitRule(Predicate):
+    """Points for who the lead is (firmographics, role)."""
+
     points: int
     """Points added (negative to subtract) when the test holds."""
 
@@ -87,6 +111,8 @@ class BehaviourRule(StrictModel):
     """Only events within this long before the scoring date count."""
     decay: Decay | None = None
     """Overrides the model's default decay."""
+    once: bool = False
+    """Count only the most recent event instead of every one."""
 
 
 class Caps(StrictModel):
@@ -98,6 +124,8 @@ class Caps(StrictModel):
     """Largest behaviour score."""
     total: int | None = None
     """Largest total score."""
+    floor: int | None = None
+    """Smallest total score."""
 
 
 class Thresholds(StrictModel):
@@ -163,6 +191,35 @@ class ExampleLead(StrictModel):
     """The expected result."""
 
 
+class Disqualifier(StrictModel):
+    """A condition that takes a lead out of qualification whatever its score."""
+
+    id: Slug
+    """Disqualifier id."""
+    attribute: Identifier | None = None
+    """Attribute tested (with `op` and `value`, as in fit rules)."""
+    op: Operator = "eq"
+    """Comparison on the attribute."""
+    value: str | Number | bool | list[str | Number] | None = None
+    """Value compared with."""
+    event: Identifier | None = None
+    """Or: an event that disqualifies once it happened (on or before the scoring date)."""
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Disqualifier:
+        if (self.attribute is None) == (self.event is None):
+            raise ValueError("a disqualifier tests exactly one of `attribute` or `event`")
+        if self.attribute is not None:
+            Predicate(id=self.id, attribute=self.attribute, op=self.op, value=self.value)
+        return self
+
+    def predicate(self) -> Predicate | None:
+        """The attribute test, if this disqualifier is one."""
+        if self.attribute is None:
+            return None
+        return Predicate(id=self.id, attribute=self.attribute, op=self.op, value=self.value)
+
+
 class ScoringModel(SpecBase):
     """A lead-scoring model: catalog, fit and behaviour rules, caps, decay, thresholds."""
 
@@ -182,5 +239,7 @@ class ScoringModel(SpecBase):
     """MQL and SQL thresholds."""
     grades: list[Grade] = Field(default_factory=list)
     """Grades from the fit score, best first."""
+    disqualifiers: list[Disqualifier] = Field(default_factory=list)
+    """Conditions that make a lead's stage `disqualified` whatever its score."""
     examples: list[ExampleLead] = Field(default_factory=list)
     """Example leads with expected results."""

@@ -44,35 +44,24 @@ WITH "lead_events" AS (
       )
     END AS "c_pricing_views",
     CASE
-      WHEN ROUND(
-        SUM(
-          CASE
-            WHEN "event_type" = 'webinar_attended' AND "age_days" < 180
-            THEN ROUND(10 * POWER(0.5, CAST("age_days" AS DOUBLE) / 30.0), 2)
-            ELSE 0
-          END
-        ),
-        2
-      ) > 20
-      THEN 20
-      WHEN ROUND(
-        SUM(
-          CASE
-            WHEN "event_type" = 'webinar_attended' AND "age_days" < 180
-            THEN ROUND(10 * POWER(0.5, CAST("age_days" AS DOUBLE) / 30.0), 2)
-            ELSE 0
-          END
-        ),
-        2
-      ) < -20
-      THEN -20
+      WHEN MIN(
+        CASE
+          WHEN "event_type" = 'webinar_attended' AND "age_days" < 180
+          THEN "age_days"
+          ELSE NULL
+        END
+      ) IS NULL
+      THEN 0
       ELSE ROUND(
-        SUM(
-          CASE
-            WHEN "event_type" = 'webinar_attended' AND "age_days" < 180
-            THEN ROUND(10 * POWER(0.5, CAST("age_days" AS DOUBLE) / 30.0), 2)
-            ELSE 0
-          END
+        10 * POWER(
+          0.5,
+          CAST(MIN(
+            CASE
+              WHEN "event_type" = 'webinar_attended' AND "age_days" < 180
+              THEN "age_days"
+              ELSE NULL
+            END
+          ) AS DOUBLE) / 30.0
         ),
         2
       )
@@ -140,13 +129,19 @@ WITH "lead_events" AS (
         END
       ),
       2
-    ) AS "c_unsubscribe"
+    ) AS "c_unsubscribe",
+    MAX(CASE WHEN "event_type" IN ('unsubscribed') THEN 1 ELSE 0 END) AS "dq_events"
   FROM "lead_events"
   GROUP BY
     "lead_id"
 ), "parts" AS (
   SELECT
     "l"."lead_id",
+    CASE
+      WHEN CAST("l"."company_size" AS DOUBLE) BETWEEN 50.0 AND 199.0
+      THEN 5
+      ELSE 0
+    END AS "c_small_business",
     CASE WHEN CAST("l"."company_size" AS DOUBLE) >= 200.0 THEN 15 ELSE 0 END AS "c_mid_market",
     CASE WHEN CAST("l"."company_size" AS DOUBLE) >= 2000.0 THEN 10 ELSE 0 END AS "c_enterprise",
     CASE
@@ -165,7 +160,15 @@ WITH "lead_events" AS (
     COALESCE("b"."c_demo", 0) AS "c_demo",
     COALESCE("b"."c_trial", 0) AS "c_trial",
     COALESCE("b"."c_clicks", 0) AS "c_clicks",
-    COALESCE("b"."c_unsubscribe", 0) AS "c_unsubscribe"
+    COALESCE("b"."c_unsubscribe", 0) AS "c_unsubscribe",
+    GREATEST(
+      CASE
+        WHEN REGEXP_LIKE(CAST("l"."industry" AS VARCHAR), '^(education|academic)')
+        THEN 1
+        ELSE 0
+      END,
+      COALESCE("b"."dq_events", 0)
+    ) AS "disqualified"
   FROM "leads" AS l
   LEFT JOIN "behaviour_raw" AS b
     ON "b"."lead_id" = "l"."lead_id"
@@ -173,7 +176,7 @@ WITH "lead_events" AS (
   SELECT
     *,
     LEAST(
-      "c_mid_market" + "c_enterprise" + "c_senior" + "c_target_country" + "c_personal_email",
+      "c_small_business" + "c_mid_market" + "c_enterprise" + "c_senior" + "c_target_country" + "c_personal_email",
       50
     ) AS "fit",
     ROUND(
@@ -187,7 +190,7 @@ WITH "lead_events" AS (
 ), "scored" AS (
   SELECT
     *,
-    ROUND(LEAST("fit" + "behaviour", 100), 2) AS "total"
+    ROUND(GREATEST(LEAST("fit" + "behaviour", 100), -20), 2) AS "total"
   FROM "totals"
 )
 SELECT
@@ -206,7 +209,16 @@ SELECT
     THEN 'D'
     ELSE NULL
   END AS "grade",
-  CASE WHEN "total" >= 75 THEN 'sql' WHEN "total" >= 50 THEN 'mql' ELSE 'none' END AS "stage",
+  CASE
+    WHEN "disqualified" = 1
+    THEN 'disqualified'
+    WHEN "total" >= 75
+    THEN 'sql'
+    WHEN "total" >= 50
+    THEN 'mql'
+    ELSE 'none'
+  END AS "stage",
+  "c_small_business",
   "c_mid_market",
   "c_enterprise",
   "c_senior",
