@@ -53,7 +53,7 @@ def document(repo: Repository, spec: SpecFile, experiment: Experiment) -> str:
     """The pre-registration document of one experiment."""
     metrics = repo.conventions.metrics
     primary = experiment.primary_metric
-    metric = metrics.get(primary.metric) or metrics.by_alias(primary.metric)
+    metric = metrics.resolve(primary.metric)
     planned = plan(experiment)
     audiences = {d.audience.id: d.audience for d in repo.audiences()}
     audience = audiences.get(experiment.audience or "")
@@ -112,7 +112,7 @@ def document(repo: Repository, spec: SpecFile, experiment: Experiment) -> str:
     if experiment.guardrails:
         lines.append("- Guardrails (must not degrade by more than):")
         for guardrail in experiment.guardrails:
-            registered = metrics.get(guardrail.metric) or metrics.by_alias(guardrail.metric)
+            registered = metrics.resolve(guardrail.metric)
             bad = guardrail.direction or (
                 {"increase": "decrease", "decrease": "increase"}.get(registered.direction or "")
                 if registered

@@ -50,6 +50,10 @@ class MetricRegistry:
         key = metric_key(name)
         return self._by_alias.get(key) if key not in self._by_id else None
 
+    def resolve(self, name: str) -> Metric | None:
+        """The metric `name` is the id or an alias of."""
+        return self.get(name) or self.by_alias(name)
+
     def names(self) -> list[str]:
         """Every canonical id and alias, for "did you mean"."""
         return sorted({*self._by_id, *(metric_key(a) for m in self.metrics for a in m.aliases)})

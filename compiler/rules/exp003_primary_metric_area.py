@@ -49,7 +49,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         if not isinstance(model, Experiment):
             continue
         name = model.primary_metric.metric
-        metric = registry.get(name) or registry.by_alias(name)
+        metric = registry.resolve(name)
         if metric is None or metric.area in (None, "performance"):
             continue
         line, col = spec.doc.value_at(("primary_metric", "metric"))

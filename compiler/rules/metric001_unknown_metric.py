@@ -53,12 +53,12 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     names = registry.names()
     for spec in repo.specs:
         for use in metric_uses(spec.model):
-            if registry.get(use.metric) or registry.by_alias(use.metric):
+            if registry.resolve(use.metric):
                 continue
             close = difflib.get_close_matches(metric_key(use.metric), names, n=1, cutoff=0.6)
             canonical = None
             if close:
-                found = registry.get(close[0]) or registry.by_alias(close[0])
+                found = registry.resolve(close[0])
                 canonical = found.id if found else None
             hint = (
                 f"did you mean `{canonical}`?"

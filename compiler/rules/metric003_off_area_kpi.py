@@ -55,7 +55,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     for spec in repo.specs:
         domain = str(spec.doc.data["domain"])
         for use in metric_uses(spec.model):
-            metric = registry.get(use.metric) or registry.by_alias(use.metric)
+            metric = registry.resolve(use.metric)
             if use.role != "kpi" or metric is None or metric.area in (None, domain):
                 continue
             own = sorted(m.id for m in registry.metrics if m.area == domain)

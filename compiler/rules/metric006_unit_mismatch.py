@@ -47,7 +47,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     registry = repo.conventions.metrics
     for spec in repo.specs:
         for index, kpi in enumerate(getattr(spec.model, "kpis", [])):
-            metric = registry.get(kpi.metric) or registry.by_alias(kpi.metric)
+            metric = registry.resolve(kpi.metric)
             if metric is None:
                 continue
             loc: tuple[str | int, ...] = ("kpis", index, "target")

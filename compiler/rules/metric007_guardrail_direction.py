@@ -47,7 +47,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         if not isinstance(spec.model, Experiment):
             continue
         for index, guardrail in enumerate(spec.model.guardrails):
-            metric = registry.get(guardrail.metric) or registry.by_alias(guardrail.metric)
+            metric = registry.resolve(guardrail.metric)
             if metric is None or metric.direction is not None or guardrail.direction is not None:
                 continue
             line, col = spec.doc.value_at(("guardrails", index, "metric"))
