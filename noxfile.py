@@ -48,3 +48,10 @@ def campaigns(session: nox.Session) -> None:
     session.install("-e", ".")
     session.run("campc", "check")
     session.run("campc", "build", "--check")
+
+
+@nox.session(python=PYTHONS[0], default=False)
+def spark(session: nox.Session) -> None:
+    """Opt-in: run the generated Spark SQL under pyspark (local mode, needs Java 17)."""
+    session.install("-e", ".[test]", "pyspark>=4")
+    session.run("pytest", "-q", "tests/spark", *session.posargs, env={"CAMPC_SPARK": "1"})
