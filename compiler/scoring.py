@@ -14,8 +14,10 @@ For a lead, its events and an `as_of` date, in this order:
    rule's decay, else the model's); each adds `points x 0.5^(age / half_life)` (no
    decay without a half-life) rounded to 2 decimals, half away from zero, so that
    every engine sums the same cents; a rule marked `once` counts only its most
-   recent event. A rule's total is its events' sum, its magnitude capped at
-   `max_points`. Behaviour is the sum of the rule totals, capped at `caps.behaviour`.
+   recent event, and a rule with a `limit` at most `max` events (the most recent)
+   in each period of `per` days, periods counted back from `as_of` (age // per).
+   A rule's total is its events' sum, its magnitude capped at `max_points`.
+   Behaviour is the sum of the rule totals, capped at `caps.behaviour`.
 3. **Total** = fit + behaviour, capped at `caps.total` and raised to `caps.floor`
    (without a floor, negative points can take a score below zero).
 4. **Grade**: the first grade, in declared order, whose `min_fit` the fit reaches.
@@ -142,6 +144,13 @@ def _rule_points(rule: BehaviourRule, ages: Iterable[int], default: Decay | None
     ]
     if rule.once and eligible:
         eligible = [min(eligible)]
+    elif rule.limit is not None:
+        kept: dict[int, list[int]] = {}
+        for age in sorted(eligible):
+            period = kept.setdefault(age // rule.limit.per.days, [])
+            if len(period) < rule.limit.max:
+                period.append(age)
+        eligible = [age for ages_in in kept.values() for age in ages_in]
     total = 0.0
     for age in eligible:
         weight = 0.5 ** (age / half_life) if half_life else 1.0

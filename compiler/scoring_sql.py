@@ -160,10 +160,62 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
         .from_(exp.alias_(exp.table_("events", quoted=True), "e", table=True))
         .where(exp.LTE(this=event_day.copy(), expression=day.copy()))
     )
+    unlimited = [r for r in model.behaviour if r.limit is None or r.once]
+    limited = [r for r in model.behaviour if r.limit is not None and not r.once]
     behaviour_columns = [
         exp.alias_(_behaviour(rule, model.decay), contribution_column(rule.id), quoted=True)
-        for rule in model.behaviour
+        for rule in unlimited
     ]
+    # A per-period limit keeps the first `max` events of each period (most recent first):
+    # one CTE numbers the rule's events per period, another sums those kept.
+    extra_ctes: list[tuple[str, exp.Expression]] = []
+    for index, rule in enumerate(limited):
+        assert rule.limit is not None
+        period = exp.Floor(
+            this=exp.Div(
+                this=exp.Cast(this=_column("age_days"), to=exp.DataType.build("DOUBLE")),
+                expression=_number(float(rule.limit.per.days)),
+            )
+        )
+        numbered = exp.Window(
+            this=exp.RowNumber(),
+            partition_by=[_column("lead_id"), period],
+            order=exp.Order(expressions=[exp.Ordered(this=_column("age_days"))]),
+        )
+        decay = rule.decay or model.decay
+        conditions: list[exp.Expression] = [
+            exp.EQ(this=_column("event_type"), expression=exp.Literal.string(rule.event))
+        ]
+        if rule.within is not None:
+            conditions.append(
+                exp.LT(this=_column("age_days"), expression=_number(rule.within.days))
+            )
+        if decay is not None and decay.expire_after is not None:
+            conditions.append(
+                exp.LT(this=_column("age_days"), expression=_number(decay.expire_after.days))
+            )
+        events_kept = (
+            exp.select(
+                _column("lead_id"),
+                _column("event_type"),
+                _column("age_days"),
+                exp.alias_(numbered, "rn", quoted=True),
+            )
+            .from_(exp.table_("lead_events", quoted=True))
+            .where(cast(exp.Expression, exp.and_(*conditions)))
+        )
+        kept_total = (
+            exp.select(
+                _column("lead_id"),
+                exp.alias_(
+                    _behaviour(rule, model.decay), contribution_column(rule.id), quoted=True
+                ),
+            )
+            .from_(exp.table_(f"numbered_{index}", quoted=True))
+            .where(exp.LTE(this=_column("rn"), expression=_number(rule.limit.max)))
+            .group_by(_column("lead_id"))
+        )
+        extra_ctes += [(f"numbered_{index}", events_kept), (f"limited_{index}", kept_total)]
     disqualifying_events = sorted({d.event for d in model.disqualifiers if d.event})
     if disqualifying_events:
         flag = exp.Max(
@@ -194,9 +246,12 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
         )
         for rule in model.fit
     ]
+    source = {r.id: "b" for r in unlimited} | {r.id: f"r{i}" for i, r in enumerate(limited)}
     carried = [
         exp.alias_(
-            exp.Coalesce(this=_column(contribution_column(r.id), "b"), expressions=[_number(0)]),
+            exp.Coalesce(
+                this=_column(contribution_column(r.id), source[r.id]), expressions=[_number(0)]
+            ),
             contribution_column(r.id),
             quoted=True,
         )
@@ -226,6 +281,13 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
             join_type="left",
         )
     )
+    for index in range(len(limited)):
+        alias = f"r{index}"
+        parts = parts.join(
+            exp.alias_(exp.table_(f"limited_{index}", quoted=True), alias, table=True),
+            on=exp.EQ(this=_column("lead_id", alias), expression=_column("lead_id", "l")),
+            join_type="left",
+        )
 
     def total_of(rules: list[str]) -> exp.Expression:
         if not rules:
@@ -300,6 +362,7 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
     for name, body in (
         ("lead_events", lead_events),
         ("behaviour_raw", behaviour_raw),
+        *extra_ctes,
         ("parts", parts),
         ("totals", totals),
         ("scored", scored),

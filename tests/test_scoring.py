@@ -151,3 +151,27 @@ def test_malformed_predicates_are_refused(rule: dict[str, object], message: str)
 
     with pytest.raises(ValidationError, match=message):
         model(fit=[{"id": "r", "attribute": "level", "points": 1, **rule}])
+
+
+def test_per_period_limit_keeps_the_most_recent_events_of_each_period() -> None:
+    m = model(
+        behaviour=[
+            {"id": "views", "event": "click", "points": 1, "limit": {"max": 2, "per": "7d"}},
+        ]
+    )
+    views = events(
+        *[("click", f"2027-04-{day:02d}T09:00") for day in (20, 19, 18, 17)],  # period 0: 4
+        ("click", "2027-04-12T09:00"),  # age 8: period 1
+    )
+    assert score(m, {}, views, AS_OF).contributions == {"views": 3.0}
+
+
+def test_a_limit_period_is_whole_days() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="whole number of days"):
+        model(
+            behaviour=[
+                {"id": "v", "event": "click", "points": 1, "limit": {"max": 1, "per": "36h"}}
+            ]
+        )

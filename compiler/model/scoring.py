@@ -13,6 +13,7 @@ from compiler.model.common import (
     IsoDate,
     LocalDateTime,
     Number,
+    PositiveInt,
     Slug,
     SpecBase,
     StrictModel,
@@ -96,6 +97,21 @@ class Decay(StrictModel):
     """Points vanish entirely after this long."""
 
 
+class PeriodLimit(StrictModel):
+    """At most `max` events counted per period of `per` (periods counted back from `as_of`)."""
+
+    max: PositiveInt
+    """Events counted per period (the most recent ones)."""
+    per: Duration
+    """Length of a period, in whole days (`1d`, `7d`, `1w`)."""
+
+    @model_validator(mode="after")
+    def _whole_days(self) -> PeriodLimit:
+        if self.per.days < 1 or self.per.seconds:
+            raise ValueError("`per` is a whole number of days (1d, 7d, 1w...)")
+        return self
+
+
 class BehaviourRule(StrictModel):
     """Points for what the lead does (events)."""
 
@@ -113,6 +129,8 @@ class BehaviourRule(StrictModel):
     """Overrides the model's default decay."""
     once: bool = False
     """Count only the most recent event instead of every one."""
+    limit: PeriodLimit | None = None
+    """Count at most so many events per period (e.g. 1 per 1d)."""
 
 
 class Caps(StrictModel):

@@ -10,40 +10,6 @@ WITH "lead_events" AS (
   SELECT
     "lead_id",
     CASE
-      WHEN ROUND(
-        SUM(
-          CASE
-            WHEN "event_type" = 'pricing_page_viewed' AND "age_days" < 30 AND "age_days" < 180
-            THEN ROUND(5 * POWER(0.5, CAST("age_days" AS DOUBLE) / 30.0), 2)
-            ELSE 0
-          END
-        ),
-        2
-      ) > 15
-      THEN 15
-      WHEN ROUND(
-        SUM(
-          CASE
-            WHEN "event_type" = 'pricing_page_viewed' AND "age_days" < 30 AND "age_days" < 180
-            THEN ROUND(5 * POWER(0.5, CAST("age_days" AS DOUBLE) / 30.0), 2)
-            ELSE 0
-          END
-        ),
-        2
-      ) < -15
-      THEN -15
-      ELSE ROUND(
-        SUM(
-          CASE
-            WHEN "event_type" = 'pricing_page_viewed' AND "age_days" < 30 AND "age_days" < 180
-            THEN ROUND(5 * POWER(0.5, CAST("age_days" AS DOUBLE) / 30.0), 2)
-            ELSE 0
-          END
-        ),
-        2
-      )
-    END AS "c_pricing_views",
-    CASE
       WHEN MIN(
         CASE
           WHEN "event_type" = 'webinar_attended' AND "age_days" < 180
@@ -134,6 +100,60 @@ WITH "lead_events" AS (
   FROM "lead_events"
   GROUP BY
     "lead_id"
+), "numbered_0" AS (
+  SELECT
+    "lead_id",
+    "event_type",
+    "age_days",
+    ROW_NUMBER() OVER (
+      PARTITION BY "lead_id", FLOOR(CAST("age_days" AS DOUBLE) / 1.0)
+      ORDER BY "age_days"
+    ) AS "rn"
+  FROM "lead_events"
+  WHERE
+    "event_type" = 'pricing_page_viewed' AND "age_days" < 30 AND "age_days" < 180
+), "limited_0" AS (
+  SELECT
+    "lead_id",
+    CASE
+      WHEN ROUND(
+        SUM(
+          CASE
+            WHEN "event_type" = 'pricing_page_viewed' AND "age_days" < 30 AND "age_days" < 180
+            THEN ROUND(5 * POWER(0.5, CAST("age_days" AS DOUBLE) / 30.0), 2)
+            ELSE 0
+          END
+        ),
+        2
+      ) > 15
+      THEN 15
+      WHEN ROUND(
+        SUM(
+          CASE
+            WHEN "event_type" = 'pricing_page_viewed' AND "age_days" < 30 AND "age_days" < 180
+            THEN ROUND(5 * POWER(0.5, CAST("age_days" AS DOUBLE) / 30.0), 2)
+            ELSE 0
+          END
+        ),
+        2
+      ) < -15
+      THEN -15
+      ELSE ROUND(
+        SUM(
+          CASE
+            WHEN "event_type" = 'pricing_page_viewed' AND "age_days" < 30 AND "age_days" < 180
+            THEN ROUND(5 * POWER(0.5, CAST("age_days" AS DOUBLE) / 30.0), 2)
+            ELSE 0
+          END
+        ),
+        2
+      )
+    END AS "c_pricing_views"
+  FROM "numbered_0"
+  WHERE
+    "rn" <= 1
+  GROUP BY
+    "lead_id"
 ), "parts" AS (
   SELECT
     "l"."lead_id",
@@ -155,7 +175,7 @@ WITH "lead_events" AS (
       ELSE 0
     END AS "c_target_country",
     CASE WHEN CAST("l"."email_domain_type" AS VARCHAR) = 'personal' THEN -20 ELSE 0 END AS "c_personal_email",
-    COALESCE("b"."c_pricing_views", 0) AS "c_pricing_views",
+    COALESCE("r0"."c_pricing_views", 0) AS "c_pricing_views",
     COALESCE("b"."c_webinar", 0) AS "c_webinar",
     COALESCE("b"."c_demo", 0) AS "c_demo",
     COALESCE("b"."c_trial", 0) AS "c_trial",
@@ -172,6 +192,8 @@ WITH "lead_events" AS (
   FROM "leads" AS l
   LEFT JOIN "behaviour_raw" AS b
     ON "b"."lead_id" = "l"."lead_id"
+  LEFT JOIN "limited_0" AS r0
+    ON "r0"."lead_id" = "l"."lead_id"
 ), "totals" AS (
   SELECT
     *,
