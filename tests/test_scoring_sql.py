@@ -161,3 +161,37 @@ def test_campc_score_refuses_unknown_models_and_bad_files(campc: CliRun, tmp_pat
         )
         assert run.exit_code == 2, run.stdout
         assert "Traceback" not in run.stderr
+
+
+def test_campc_score_reads_parquet_with_both_engines(campc: CliRun, tmp_path: Path) -> None:
+    import duckdb
+
+    for name in ("leads", "events"):
+        duckdb.sql(
+            f"COPY (SELECT * FROM read_csv('{SAMPLES / (name + '.csv')}')) "
+            f"TO '{tmp_path / (name + '.parquet')}' (FORMAT parquet)"
+        )
+    args = [
+        "score",
+        "b2b-lead-scoring",
+        "--leads",
+        str(tmp_path / "leads.parquet"),
+        "--events",
+        str(tmp_path / "events.parquet"),
+        "--as-of",
+        "2027-04-20",
+    ]
+    from_csv = campc(
+        "score",
+        "b2b-lead-scoring",
+        "--leads",
+        str(SAMPLES / "leads.csv"),
+        "--events",
+        str(SAMPLES / "events.csv"),
+        "--as-of",
+        "2027-04-20",
+    ).stdout
+    for engine in ("duckdb", "python"):
+        run = campc(*args, "--engine", engine)
+        assert run.exit_code == 0, run.stderr
+        assert run.stdout == from_csv
