@@ -94,17 +94,24 @@ def _cap(value: exp.Expression, cap: int | None) -> exp.Expression:
     return exp.Least(this=value, expressions=[_number(cap)])
 
 
-def _behaviour(rule: BehaviourRule, default: Decay | None) -> exp.Expression:
+def _counts(rule: BehaviourRule, default: Decay | None) -> exp.Expression:
+    """Whether an event row counts for a rule: its type, its window, its expiry."""
     decay = rule.decay or default
     age = _column("age_days")
     conditions: list[exp.Expression] = [
         exp.EQ(this=_column("event_type"), expression=exp.Literal.string(rule.event))
     ]
     if rule.within is not None:
-        conditions.append(exp.LT(this=age, expression=_number(rule.within.days)))
+        conditions.append(exp.LT(this=age.copy(), expression=_number(rule.within.days)))
     if decay is not None and decay.expire_after is not None:
-        conditions.append(exp.LT(this=age, expression=_number(decay.expire_after.days)))
-    condition = cast(exp.Expression, exp.and_(*conditions))
+        conditions.append(exp.LT(this=age.copy(), expression=_number(decay.expire_after.days)))
+    return cast(exp.Expression, exp.and_(*conditions))
+
+
+def _behaviour(rule: BehaviourRule, default: Decay | None) -> exp.Expression:
+    decay = rule.decay or default
+    age = _column("age_days")
+    condition = _counts(rule, default)
 
     def weighted(days: exp.Expression) -> exp.Expression:
         points: exp.Expression = _number(rule.points)
@@ -182,18 +189,6 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
             partition_by=[_column("lead_id"), period],
             order=exp.Order(expressions=[exp.Ordered(this=_column("age_days"))]),
         )
-        decay = rule.decay or model.decay
-        conditions: list[exp.Expression] = [
-            exp.EQ(this=_column("event_type"), expression=exp.Literal.string(rule.event))
-        ]
-        if rule.within is not None:
-            conditions.append(
-                exp.LT(this=_column("age_days"), expression=_number(rule.within.days))
-            )
-        if decay is not None and decay.expire_after is not None:
-            conditions.append(
-                exp.LT(this=_column("age_days"), expression=_number(decay.expire_after.days))
-            )
         events_kept = (
             exp.select(
                 _column("lead_id"),
@@ -202,7 +197,7 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
                 exp.alias_(numbered, "rn", quoted=True),
             )
             .from_(exp.table_("lead_events", quoted=True))
-            .where(cast(exp.Expression, exp.and_(*conditions)))
+            .where(_counts(rule, model.decay))
         )
         kept_total = (
             exp.select(
