@@ -410,3 +410,40 @@ def score(
         click.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["campaign", "sequence", "scoring_model", "experiment"]))
+@click.argument("spec_id", metavar="ID")
+@click.option(
+    "--domain", type=click.Choice(["campagnes", "acquisition", "automation", "performance"])
+)
+@click.option("--owner", default="@marketing-ops", show_default=True)
+@_errors_exit
+def new(kind: str, spec_id: str, domain: str | None, owner: str) -> None:
+    """Write a spec skeleton with its schema modeline into the right domain folder."""
+    from compiler import scaffold
+
+    try:
+        path = scaffold.new_spec(_settings().campaigns, kind, spec_id, domain, owner)
+    except scaffold.ScaffoldError as err:
+        click.echo(f"campc: error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"wrote {pipeline.display_path(path, Path(os.getcwd()))}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--owner", default="@marketing-ops", show_default=True)
+def init(folder: Path, owner: str) -> None:
+    """Start a campaigns repository: config, conventions and one spec of each kind."""
+    from compiler import scaffold
+
+    try:
+        written = scaffold.init(folder, owner)
+    except scaffold.ScaffoldError as err:
+        click.echo(f"campc: error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {folder} && campc check && campc build")
