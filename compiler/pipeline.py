@@ -128,7 +128,7 @@ def check(
         docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
         found = engine.apply(problems + lint(repo), docs, rules, project_path)
         found = [d for d in found if target.shows(here / d.path)]
-        result.files += sum(target.shows(p) for p in repository.discover(target.root))
+        result.files += sum(target.shows(p) for p in repo.paths)
         result.repositories.append(repo)
         result.diagnostics.extend(found)
     result.diagnostics.sort(key=Diagnostic.sort_key)

@@ -57,7 +57,8 @@ class Repository:
     registries: list[SpecFile] = field(default_factory=list)
     templates: frozenset[str] = frozenset()
     conventions: Conventions = field(default_factory=conventions)
-    files_read: int = 0
+    paths: list[Path] = field(default_factory=list)
+    """Every YAML file read, in path order."""
     display: Callable[[Path], str] = str
     """How paths are shown in findings."""
     policy: Policy = field(default_factory=Policy)
@@ -113,10 +114,10 @@ def load(
         root=root, templates=_templates(root), display=display, policy=policy or Policy()
     )
     problems: list[Diagnostic] = []
-    for path in discover(root):
+    repo.paths = discover(root)
+    for path in repo.paths:
         shown = display(path)
         doc, found = read(shown, path.read_bytes())
-        repo.files_read += 1
         problems.extend(found)
         if doc is None:
             continue

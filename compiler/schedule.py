@@ -228,43 +228,31 @@ def _campaign(
 
 
 def _experiment(spec: SpecFile, experiment: Experiment, owners: list[str]) -> Iterator[Event]:
-    planned = plan(experiment)
-    if planned is None:  # the EXP rules report why no plan can be made
-        yield Event(
+    def day_event(key: str, kind: EventKind, summary: str, first: date, last: date) -> Event:
+        return Event(
             spec,
-            "run",
-            "experiment",
-            f"Experiment: {experiment.name}",
-            experiment.start,
-            experiment.start + timedelta(days=1),
+            key,
+            kind,
+            summary,
+            first,
+            last + timedelta(days=1),
             ("start",),
             audience=experiment.audience,
             campaigns=tuple(owners),
         )
+
+    planned = plan(experiment)
+    if planned is None:  # the EXP rules report why no plan can be made
+        name = f"Experiment: {experiment.name}"
+        yield day_event("run", "experiment", name, experiment.start, experiment.start)
         return
-    yield Event(
-        spec,
-        "run",
-        "experiment",
+    run = (
         f"Experiment: {experiment.name} ({planned.run_days} days, "
-        f"{planned.total:,} {experiment.unit}s)",
-        planned.start,
-        planned.end + timedelta(days=1),
-        ("start",),
-        audience=experiment.audience,
-        campaigns=tuple(owners),
+        f"{planned.total:,} {experiment.unit}s)"
     )
-    yield Event(
-        spec,
-        "readout",
-        "readout",
-        f"Experiment readout: {experiment.name}",
-        planned.readout,
-        planned.readout + timedelta(days=1),
-        ("start",),
-        audience=experiment.audience,
-        campaigns=tuple(owners),
-    )
+    yield day_event("run", "experiment", run, planned.start, planned.end)
+    readout = f"Experiment readout: {experiment.name}"
+    yield day_event("readout", "readout", readout, planned.readout, planned.readout)
 
 
 def following(sequence: Sequence) -> dict[str, list[str]]:
