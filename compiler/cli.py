@@ -10,18 +10,25 @@ from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from compiler import fixes, pipeline, report, schemas, settings
-from compiler.diagnostics import Diagnostic, Severity
+from compiler.errors import InternalError, SettingsError, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from compiler import fixes, settings
+    from compiler.diagnostics import Diagnostic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+CHECK_FORMATS = ("text", "concise", "json", "github", "sarif")
+"""`campc check --format` choices (report.FORMATTERS' keys; a test keeps them equal).
+Spelled out here so that `campc --help` needs no import beyond click."""
 
 
 def _errors_exit(command: F) -> F:
@@ -31,10 +38,10 @@ def _errors_exit(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (settings.SettingsError, pipeline.UsageError) as err:
+        except (SettingsError, UsageError) as err:
             click.echo(f"campc: error: {err}", err=True)
             sys.exit(EXIT_USAGE)
-        except pipeline.InternalError as err:
+        except InternalError as err:
             click.echo(f"campc: internal error: {err}", err=True)
             click.echo("  please report this with the spec that triggers it", err=True)
             sys.exit(EXIT_USAGE)
@@ -44,6 +51,8 @@ def _errors_exit(command: F) -> F:
 
 def _console() -> Console:
     """Standard output: rich on a terminal, plain and unwrapped when piped."""
+    from rich.console import Console
+
     console = Console(highlight=False, markup=False, emoji=False)
     if not console.is_terminal:
         console = Console(highlight=False, markup=False, emoji=False, width=10_000)
@@ -51,7 +60,35 @@ def _console() -> Console:
 
 
 def _settings() -> settings.Settings:
+    from compiler import settings
+
     return settings.load(Path(os.getcwd()))
+
+
+def run() -> None:
+    """The `campc` console script: `main`, then a fast exit.
+
+    A check or build leaves a large object graph behind; tearing it down (and running
+    the cyclic garbage collector over it on the way) is time a short-lived command
+    does not need to spend. Output is flushed before the process ends.
+    """
+    import gc
+
+    gc.set_threshold(100_000, 50, 100)  # few cycles are made; collect rarely
+    code: int | str | None = 0
+    try:
+        main(standalone_mode=True)
+    except SystemExit as done:
+        code = done.code
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    os._exit(code or 0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,7 +102,7 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(list(report.FORMATTERS)),
+    type=click.Choice(list(CHECK_FORMATS)),
     default=None,
     help="How findings are printed [default: text, or github when GITHUB_ACTIONS=true].",
 )
@@ -83,6 +120,9 @@ def check(
     fix: bool,
 ) -> None:
     """Load, validate and lint specs (default: the campaigns folder)."""
+    from compiler import fixes, pipeline, report, settings
+    from compiler.diagnostics import Severity
+
     current = _settings()
     lint = current.lint.with_overrides(
         settings.check_selectors("--select", select) if select else None,
@@ -114,6 +154,8 @@ def check(
 @_errors_exit
 def build(out: Path | None, check_only: bool) -> None:
     """Check the specs, then compile every artifact into the outputs folder."""
+    from compiler import pipeline, report
+
     current = _settings()
     progress = _progress()
     try:
@@ -155,6 +197,7 @@ class _Progress:
     """A spinner naming the back-end at work, on a terminal outside CI only."""
 
     def __init__(self) -> None:
+        from rich.console import Console
         from rich.status import Status
 
         self.status = Status("checking", console=Console(stderr=True))
@@ -168,6 +211,8 @@ class _Progress:
 
 
 def _progress() -> _Progress | None:
+    from rich.console import Console
+
     if os.environ.get("CI") or not Console(stderr=True).is_terminal:
         return None
     return _Progress()
@@ -192,6 +237,8 @@ def _report_fixes(applied: list[fixes.Applied], remaining: list[Diagnostic]) -> 
 @_errors_exit
 def schema(check_only: bool) -> None:
     """(Re)write the JSON Schemas of every kind into the schemas folder."""
+    from compiler import schemas
+
     folder = _settings().schemas
     stale = []
     for name, content in schemas.render().items():
@@ -226,6 +273,8 @@ def schema(check_only: bool) -> None:
 @_errors_exit
 def route(files: tuple[Path, ...], output_format: str) -> None:
     """Show how routing decides each spec's sub-domain, with the evidence."""
+    from compiler import pipeline, report
+
     decisions = pipeline.route(_settings(), files)
     report.ROUTE_FORMATTERS[output_format](decisions, sys.stdout)
 
@@ -241,6 +290,9 @@ def route(files: tuple[Path, ...], output_format: str) -> None:
 )
 def rules(output_format: str) -> None:
     """List every rule: code, name, severity and summary."""
+    from rich.table import Table
+
+    from compiler import report
     from compiler.rules import RULES
 
     if output_format == "markdown":
@@ -371,7 +423,7 @@ def score(
     out: Path | None,
 ) -> None:
     """Score leads (CSV or Parquet) with a scoring model, given by id or spec path."""
-    from compiler import score_runner
+    from compiler import pipeline, report, score_runner
     from compiler.model.scoring import ScoringModel
 
     current = _settings()
@@ -422,7 +474,7 @@ def score(
 @_errors_exit
 def new(kind: str, spec_id: str, domain: str | None, owner: str) -> None:
     """Write a spec skeleton with its schema modeline into the right domain folder."""
-    from compiler import scaffold
+    from compiler import pipeline, scaffold
 
     try:
         path = scaffold.new_spec(_settings().campaigns, kind, spec_id, domain, owner)

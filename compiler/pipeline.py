@@ -5,21 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from compiler import engine, repository, routing, writer
 from compiler.artifacts import Artifact, BuildContext
 from compiler.diagnostics import Diagnostic, Severity
+from compiler.errors import InternalError, UsageError
 from compiler.rules import RULES
 from compiler.settings import LintSettings, Settings
-
-
-class UsageError(Exception):
-    """The user asked for something that cannot be done (exit 2)."""
-
-
-class InternalError(Exception):
-    """A bug in campc itself (exit 2)."""
 
 
 @dataclass
@@ -47,12 +41,18 @@ def settings_for(root: Path) -> Settings:
     return settings_module.load(root)
 
 
+@lru_cache(maxsize=64)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
+
+
 def display_path(path: Path, cwd: Path) -> str:
     """A path as findings show it: relative to the working directory when below it."""
+    resolved = path.resolve()
     try:
-        return path.resolve().relative_to(cwd.resolve()).as_posix()
+        return resolved.relative_to(_resolved(cwd)).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return resolved.as_posix()
 
 
 @dataclass

@@ -129,6 +129,8 @@ def _matches(spec: BaseModel, table: dict[str, tuple[list[str], list[str]]]) -> 
             continue
         pattern = _pattern(keyword)
         for entry in fields:
+            if normalized not in entry.words:  # the pattern needs the words verbatim
+                continue
             match = pattern.search(entry.words)
             if match is None:
                 continue

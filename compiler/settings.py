@@ -11,13 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from compiler.diagnostics import Severity
-from compiler.model.common import DOMAINS
+from compiler.domains import DOMAINS
+from compiler.errors import SettingsError
 from compiler.policy import BudgetPolicy, CalendarPolicy, ExperimentPolicy, Policy
-
-
-class SettingsError(Exception):
-    """The configuration itself is wrong (exit 2)."""
-
 
 DEFAULTS = {"campaigns": "campaigns", "outputs": "outputs", "schemas": "schemas"}
 """Every `[tool.campc]` option with its default, relative to the project root."""

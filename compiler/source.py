@@ -17,6 +17,8 @@ from typing import Any
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.main import YAML
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
+from ruamel.yaml.tag import Tag
 
 from compiler.diagnostics import Diagnostic, Edit, Fix, Loc
 from compiler.rules.load import finding
@@ -34,11 +36,62 @@ _DIGIT_COLON = re.compile(r"(?<=\d):(?=\d)")
 _COLON_MASK = "\ue000"  # a private-use character: never in real specs, one column wide
 _FLOAT_SPECIAL = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
 
+
+def _implicit_table() -> dict[str | None, tuple[tuple[Tag, Any], ...]]:
+    """YAML 1.2's implicit typing rules by a plain scalar's first character."""
+    by_first: dict[str | None, list[tuple[Tag, Any]]] = {}
+    for versions, tag, regexp, first in implicit_resolvers:
+        if (1, 2) in versions:
+            starts: list[str | None] = list(first) if first else [None]
+            for ch in starts:
+                by_first.setdefault(ch, []).append((Tag(suffix=tag), regexp))
+    anywhere = by_first.pop(None, [])
+    table = {ch: (*rules, *anywhere) for ch, rules in by_first.items()}
+    table[None] = tuple(anywhere)
+    return table
+
+
+_IMPLICIT = _implicit_table()
+
+
+class _Resolver(VersionedResolver):
+    """ruamel.yaml's YAML 1.2 resolver with its rules looked up once, not per scalar.
+
+    The stock resolver re-derives the version's rule table for every scalar, which is
+    most of the time spent reading a spec; specs are always YAML 1.2 (directives are
+    refused before parsing), so the table is fixed. Tags are shared objects, so their
+    text is looked up by identity (`_tag`).
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode:
+            if implicit[0]:
+                rules = _IMPLICIT.get(value[:1], _IMPLICIT[None])
+                for tag, regexp in rules:
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
+
+
+def _yaml(pure: bool) -> YAML:
+    yaml = YAML(typ="safe", pure=pure)
+    yaml.Resolver = _Resolver
+    return yaml
+
+
 try:
-    _C_YAML: YAML | None = YAML(typ="safe", pure=False)
+    _C_YAML: YAML | None = _yaml(pure=False)
 except Exception:  # pragma: no cover - the C extension is a declared dependency
     _C_YAML = None
-_PURE_YAML = YAML(typ="safe", pure=True)
+_PURE_YAML = _yaml(pure=True)
+_TAG_TEXT: dict[int, str] = {id(tag): str(tag) for rules in _IMPLICIT.values() for tag, _ in rules}
+for _default in (
+    VersionedResolver.DEFAULT_SCALAR_TAG,
+    VersionedResolver.DEFAULT_SEQUENCE_TAG,
+    VersionedResolver.DEFAULT_MAPPING_TAG,
+):
+    _TAG_TEXT[id(_default)] = str(_default)
 
 
 @dataclass(frozen=True)
@@ -74,12 +127,27 @@ class Noqa:
 
 @dataclass
 class Document:
-    """One YAML file read into plain data, with the position of every key and value."""
+    """One YAML file read into plain data, with the position of every key and value.
+
+    Positions are worked out when first asked for (a finding, a fix): most files of a
+    repository have no finding, and reading without recording positions is faster.
+    They are not pickled either (the cache stores the text, from which they return).
+    """
 
     path: str
     data: dict[str, Any]
-    spans: dict[Loc, Span] = field(default_factory=dict)
     text: str = ""
+    _spans: dict[Loc, Span] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def spans(self) -> dict[Loc, Span]:
+        """The span of every key, value and list item, by location."""
+        if self._spans is None:
+            self._spans = _spans_of(self.path, self.text)
+        return self._spans
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "data": self.data, "text": self.text, "_spans": None}
 
     def span(self, loc: Loc) -> Span:
         """The span of `loc` or of its nearest ancestor that has one."""
@@ -134,7 +202,7 @@ def read(path: str, raw: bytes) -> tuple[Document | None, list[Diagnostic]]:
         return None, [refused.diagnostic]
 
 
-def _read(path: str, raw: bytes) -> Document:
+def _read(path: str, raw: bytes, with_spans: bool = False) -> Document:
     if len(raw) > MAX_BYTES:
         raise _Refused(
             finding(
@@ -176,12 +244,20 @@ def _read(path: str, raw: bytes) -> Document:
                 "start the file with `kind: ...` at column 1",
             )
         )
-    _check_expansion(path, root)
-    doc = Document(path=path, data={}, text=text)
-    data = _Converter(path, doc.spans, masked).value(root, (), 0)
+    if "*" in text:  # without an alias nothing can expand
+        _check_expansion(path, root)
+    spans: dict[Loc, Span] | None = {} if with_spans else None
+    data = _Converter(path, spans, masked).value(root, (), 0)
     assert isinstance(data, dict)
-    doc.data = data
-    return doc
+    return Document(path=path, data=data, text=text, _spans=spans)
+
+
+def _spans_of(path: str, text: str) -> dict[Loc, Span]:
+    """Read a document's text again, this time recording where everything is."""
+    try:
+        return _read(path, text.encode("utf-8"), with_spans=True).spans
+    except _Refused:  # pragma: no cover - the text was read once already
+        return {}
 
 
 def _decode(path: str, raw: bytes) -> str:
@@ -230,20 +306,17 @@ def _compose(path: str, text: str) -> tuple[Node | None, bool]:
     try:
         if _C_YAML is None:
             return _PURE_YAML.compose(text), False
+        # libyaml reads flow scalars as YAML 1.1 did: `{at: 2027-03-10T16:00}` is legal
+        # YAML 1.2 it refuses. A colon between digits is never a mapping indicator, so
+        # it is masked with a same-width character (positions stay exact) before the C
+        # parser reads the text; only if that fails, the pure-Python parser (about 4x
+        # slower) has the last word.
+        masked = _COLON_MASK not in text and _DIGIT_COLON.search(text) is not None
         try:
-            return _C_YAML.compose(text), False
+            return _C_YAML.compose(_DIGIT_COLON.sub(_COLON_MASK, text) if masked else text), masked
         except MarkedYAMLError as err:
             if "found unexpected ':'" not in str(err.problem):
                 raise
-        # libyaml reads flow scalars as YAML 1.1 did: `{at: 2027-03-10T16:00}` is legal
-        # YAML 1.2 it refuses. A colon between digits is never a mapping indicator, so
-        # mask it with a same-width character (positions stay exact) and retry in C;
-        # only if that fails too, use the pure-Python parser (about 4x slower).
-        if _COLON_MASK not in text:
-            try:
-                return _C_YAML.compose(_DIGIT_COLON.sub(_COLON_MASK, text)), True
-            except MarkedYAMLError:
-                pass
         return _PURE_YAML.compose(text), False
     except MarkedYAMLError as err:
         raise _Refused(_yaml_error(path, err)) from None
@@ -317,7 +390,8 @@ def _end(node: Node) -> tuple[int, int]:
 
 
 def _tag(node: Node) -> str:
-    return str(node.tag)
+    known = _TAG_TEXT.get(id(node.ctag))
+    return known if known is not None else str(node.tag)
 
 
 def _check_expansion(path: str, root: Node) -> None:
@@ -369,7 +443,7 @@ def _check_expansion(path: str, root: Node) -> None:
 class _Converter:
     """Node tree -> plain dicts, lists and scalars, recording every position."""
 
-    def __init__(self, path: str, spans: dict[Loc, Span], masked: bool = False) -> None:
+    def __init__(self, path: str, spans: dict[Loc, Span] | None, masked: bool = False) -> None:
         self.path = path
         self.spans = spans
         self.masked = masked
@@ -395,8 +469,9 @@ class _Converter:
                 raise self.forbidden(node, tag)
             items = []
             for index, item in enumerate(node.value):
-                line, col = _mark(item)
-                self.spans[(*loc, index)] = Span(line, col, line, col, *_end(item))
+                if self.spans is not None:
+                    line, col = _mark(item)
+                    self.spans[(*loc, index)] = Span(line, col, line, col, *_end(item))
                 items.append(self.value(item, (*loc, index), depth + 1))
             return items
         if isinstance(node, MappingNode):
@@ -425,8 +500,9 @@ class _Converter:
                     f"`{key}` is already defined at line {first_seen[key]}; keep one",
                 )
             first_seen[key] = key_line
-            line, col = _mark(value_node)
-            self.spans[(*loc, key)] = Span(key_line, key_col, line, col, *_end(value_node))
+            if self.spans is not None:
+                line, col = _mark(value_node)
+                self.spans[(*loc, key)] = Span(key_line, key_col, line, col, *_end(value_node))
             result[key] = self.value(value_node, (*loc, key), depth + 1)
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]
@@ -438,11 +514,12 @@ class _Converter:
                         "`<<` merges only mappings",
                         "merge an anchored mapping: `<<: *defaults`",
                     )
-                merged = _Converter(self.path, {}, self.masked).mapping(source, (), depth + 1)
+                merged = _Converter(self.path, None, self.masked).mapping(source, (), depth + 1)
                 for key, value in merged.items():
                     if key not in result:
-                        line, col = _mark(source)
-                        self.spans[(*loc, key)] = Span(line, col, line, col)
+                        if self.spans is not None:
+                            line, col = _mark(source)
+                            self.spans[(*loc, key)] = Span(line, col, line, col)
                         result[key] = value
         return result
 

@@ -189,3 +189,62 @@ def test_masked_fast_path_reads_flow_scalars_as_the_yaml_12_parser_does(
     assert found == []
     assert doc is not None
     assert doc.data == YAML(typ="safe", pure=True).load(text)
+
+
+SCALARS = [
+    "",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "true",
+    "False",
+    "TRUE",
+    "yes",
+    "no",
+    "on",
+    "0",
+    "-12",
+    "+7",
+    "0o17",
+    "0x1F",
+    "017",
+    "1_000",
+    "3.5",
+    "-.5",
+    "1e3",
+    "1.5e-3",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "12:30",
+    "2027-04-01",
+    "2027-04-01T09:00",
+    "plain words",
+    "0.1.2",
+    "-",
+    "+",
+    ".",
+]
+
+
+@pytest.mark.parametrize("scalar", SCALARS)
+def test_fast_resolver_types_plain_scalars_as_ruamel_yaml_1_2_does(scalar: str) -> None:
+    from ruamel.yaml import YAML
+
+    text = f"kind: x\nvalue: {scalar}\n"
+    stock = YAML(typ="safe", pure=True).compose(text)
+    expected = str(stock.value[1][1].tag)
+    ours = source._C_YAML.compose(text) if source._C_YAML else source._PURE_YAML.compose(text)
+    assert source._tag(ours.value[1][1]) == expected
+
+
+def test_positions_are_worked_out_on_demand_and_not_pickled() -> None:
+    import pickle
+
+    doc, _ = read("s.yaml", b"kind: campaign\nname: Launch\n")
+    assert doc is not None
+    copy = pickle.loads(pickle.dumps(doc))
+    assert copy._spans is None
+    assert copy.value_at(("name",)) == (2, 7)
+    assert copy.data == doc.data

@@ -22,7 +22,6 @@ from pydantic import (
     model_validator,
 )
 
-DOMAINS = ("campagnes", "acquisition", "automation", "performance")
 Domain = Literal["campagnes", "acquisition", "automation", "performance"]
 
 Partner = Literal[
@@ -57,6 +56,7 @@ class StrictModel(BaseModel):
         strict=True,
         use_attribute_docstrings=True,
         str_strip_whitespace=False,
+        defer_build=True,
     )
 
 
