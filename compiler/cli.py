@@ -19,7 +19,7 @@ from compiler.errors import InternalError, SettingsError, UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from compiler import fixes, settings
+    from compiler import cache, fixes, settings
     from compiler.diagnostics import Diagnostic
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,6 +110,7 @@ def main() -> None:
 @click.option("--ignore", help="Comma-separated rules not to run (added to the configured set).")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @click.option("--fix", "fix", is_flag=True, help="Apply safe fixes to the specs, then re-check.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .campc_cache/.")
 @_errors_exit
 def check(
     paths: tuple[Path, ...],
@@ -118,30 +119,62 @@ def check(
     ignore: str | None,
     strict: bool,
     fix: bool,
+    no_cache: bool,
 ) -> None:
     """Load, validate and lint specs (default: the campaigns folder)."""
-    from compiler import fixes, pipeline, report, settings
+    from compiler import cache, report
     from compiler.diagnostics import Severity
 
     current = _settings()
+    config = current.config_file.read_bytes() if current.config_file else b""
+    store = cache.Cache.off() if no_cache else cache.Cache.open(current.root, config)
+    # A whole result is reused when nothing it depends on changed: no model is loaded
+    # and no rule runs. --fix rewrites files, so it always works from scratch.
+    key = ""
+    if store.active and not fix:
+        key = store.key(
+            b"check",
+            os.getcwd().encode(),
+            "\0".join(str(p) for p in paths).encode(),
+            f"{select}\0{ignore}".encode(),
+            cache.fingerprint([current.campaigns, *paths]),
+        )
+    hit = store.get("check", key) if key else None
+    if hit is not None:
+        diagnostics, files = hit
+    else:
+        diagnostics, files = _check(current, paths, select, ignore, fix, store)
+        if key:
+            store.put("check", key, (diagnostics, files))
+    if output_format is None:
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    report.FORMATTERS[output_format](diagnostics, files, sys.stdout)
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    failed = any(d.severity in failing for d in diagnostics)
+    sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _check(
+    current: settings.Settings,
+    paths: tuple[Path, ...],
+    select: str | None,
+    ignore: str | None,
+    fix: bool,
+    store: cache.Cache,
+) -> tuple[list[Diagnostic], int]:
+    from compiler import fixes, pipeline, settings
+
     lint = current.lint.with_overrides(
         settings.check_selectors("--select", select) if select else None,
         settings.check_selectors("--ignore", ignore) if ignore else None,
     )
-    result = pipeline.check(current, paths, lint_settings=lint)
-    applied = []
+    result = pipeline.check(current, paths, lint_settings=lint, cache=store)
     if fix:
         applied = fixes.apply(result.diagnostics, Path(os.getcwd()))
         if applied:
-            result = pipeline.check(current, paths, lint_settings=lint)
-    if output_format is None:
-        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    report.FORMATTERS[output_format](result.diagnostics, result.files, sys.stdout)
-    if fix:
+            result = pipeline.check(current, paths, lint_settings=lint, cache=store)
         _report_fixes(applied, result.diagnostics)
-    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    failed = any(d.severity in failing for d in result.diagnostics)
-    sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+    return result.diagnostics, result.files
 
 
 @main.command()
@@ -151,15 +184,19 @@ def check(
 @click.option(
     "--check", "check_only", is_flag=True, help="Write nothing; exit 1 if outputs are stale."
 )
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .campc_cache/.")
 @_errors_exit
-def build(out: Path | None, check_only: bool) -> None:
+def build(out: Path | None, check_only: bool, no_cache: bool) -> None:
     """Check the specs, then compile every artifact into the outputs folder."""
     from compiler import pipeline, report
 
     current = _settings()
+    store = pipeline.open_cache(current, enabled=not no_cache)
     progress = _progress()
     try:
-        result = pipeline.build(current, out=out, check_only=check_only, progress=progress)
+        result = pipeline.build(
+            current, out=out, check_only=check_only, progress=progress, cache=store
+        )
     finally:
         if progress is not None:
             progress.stop()

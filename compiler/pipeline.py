@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from compiler import engine, repository, routing, writer
 from compiler.artifacts import Artifact, BuildContext
+from compiler.cache import Cache
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.errors import InternalError, UsageError
 from compiler.rules import RULES
+from compiler.rules.base import Rule
 from compiler.settings import LintSettings, Settings
 
 
@@ -34,6 +36,14 @@ class CheckResult:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
 
 
+def open_cache(settings: Settings, enabled: bool = True) -> Cache:
+    """The project's cache (inactive when `enabled` is False or CAMPC_NO_CACHE is set)."""
+    if not enabled:
+        return Cache.off()
+    config = settings.config_file.read_bytes() if settings.config_file else b""
+    return Cache.open(settings.root, config)
+
+
 def settings_for(root: Path) -> Settings:
     """The settings of the project at `root` (its pyproject.toml, or the defaults)."""
     from compiler import settings as settings_module
@@ -47,8 +57,10 @@ def _resolved(folder: Path) -> Path:
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    """A path as findings show it: relative to the working directory when below it."""
-    resolved = path.resolve()
+    """A path as findings show it: relative to the working directory when below it.
+    (An absolute path is only normalised: discovered files already sit under a resolved
+    folder, and resolving each again would cost a system call per path component.)"""
+    resolved = Path(os.path.normpath(path)) if path.is_absolute() else path.resolve()
     try:
         return resolved.relative_to(_resolved(cwd)).as_posix()
     except ValueError:
@@ -94,17 +106,96 @@ def _targets(settings: Settings, paths: Sequence[Path]) -> list[_Target]:
     return list(targets.values())
 
 
-def lint(repo: repository.Repository) -> list[Diagnostic]:
-    """Run every registered rule over a loaded repository."""
+def _run(rule: Rule, repo: repository.Repository) -> list[Diagnostic]:
+    assert rule.check is not None
+    try:
+        return list(rule.check(repo))
+    except Exception as err:  # a crashing rule is our bug, not the user's
+        raise InternalError(f"rule {rule.code} ({rule.name}) failed: {err!r}") from err
+
+
+def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagnostic]:
+    """Run every registered rule over a loaded repository.
+
+    Rules scoped to one spec (`Rule.scope`) run only on specs the cache holds no findings
+    for, together with the specs those link to (a campaign's sequences and experiments);
+    their findings are keyed by the bytes of the spec and of its links, and by the
+    registries, conventions and template names every spec may read. Findings such rules
+    make on the registries themselves are kept under that context. The other rules run
+    on the whole repository every time.
+    """
+    cache = cache or Cache.off()
+    rules = [r for r in RULES.values() if r.check is not None]
+    per_spec = [r for r in rules if r.scope == "spec"]
+    context = cache.key(
+        b"rules",
+        "\n".join(f"{f.path}\0{f.digest}" for f in repo.registries).encode(),
+        "\n".join(sorted(repo.templates)).encode(),
+    )
+    links = _links(repo)
+    keys = {
+        s.path: cache.key(
+            context.encode(),
+            f"{s.path}\0{s.digest}".encode(),
+            "\n".join(f"{d.path}\0{d.digest}" if d else "-" for d in links[s.path]).encode(),
+        )
+        for s in repo.specs
+    }
     found: list[Diagnostic] = []
-    for rule in RULES.values():
-        if rule.check is None:
-            continue
-        try:
-            found.extend(rule.check(repo))
-        except Exception as err:  # a crashing rule is our bug, not the user's
-            raise InternalError(f"rule {rule.code} ({rule.name}) failed: {err!r}") from err
+    todo = []
+    for spec in repo.specs:
+        cached = cache.get("rules", keys[spec.path]) if cache.active else None
+        if cached is None:
+            todo.append(spec)
+        else:
+            found.extend(cached)
+    registries = cache.get("rules", context) if cache.active else None
+    if todo or registries is None:
+        wanted = {spec.path for spec in todo}
+        linked = {d.path: d for spec in todo for d in links[spec.path] if d is not None}
+        part = replace(
+            repo,
+            specs=[*todo, *(d for p, d in linked.items() if p not in wanted)],
+            derived={},
+        )
+        fresh: dict[str, list[Diagnostic]] = {path: [] for path in wanted}
+        registries = []
+        shown = {f.path for f in repo.registries}
+        for rule in per_spec:
+            for diagnostic in _run(rule, part):
+                if diagnostic.path in wanted:
+                    fresh[diagnostic.path].append(diagnostic)
+                elif diagnostic.path in shown:
+                    registries.append(diagnostic)
+                elif diagnostic.path not in linked:  # linked specs have entries of their own
+                    raise InternalError(
+                        f"rule {rule.code} is scoped to one spec but reported on {diagnostic.path}"
+                    )
+        for spec in todo:
+            cache.put("rules", keys[spec.path], fresh[spec.path])
+        cache.put("rules", context, registries)
+        found.extend(d for diagnostics in fresh.values() for d in diagnostics)
+    found.extend(registries)
+    for rule in rules:
+        if rule.scope != "spec":
+            found.extend(_run(rule, repo))
     return found
+
+
+def _links(repo: repository.Repository) -> dict[str, list[repository.SpecFile | None]]:
+    """The specs each spec links to (None where a link does not resolve)."""
+    from compiler.model.references import references
+
+    by_id = {(s.kind, str(s.doc.data["id"])): s for s in repo.specs}
+    kinds = {"sequence": "sequence", "experiment": "experiment"}
+    return {
+        spec.path: [
+            by_id.get((kinds[ref.target], ref.value))
+            for ref in references(spec.model)
+            if ref.target in kinds
+        ]
+        for spec in repo.specs
+    }
 
 
 def check(
@@ -112,10 +203,12 @@ def check(
     paths: Sequence[Path] = (),
     cwd: Path | None = None,
     lint_settings: LintSettings | None = None,
+    cache: Cache | None = None,
 ) -> CheckResult:
     """Load, validate and lint; findings sorted by path and position."""
     here = cwd or Path(os.getcwd())
     rules = lint_settings or settings.lint
+    cache = cache or Cache.off()
 
     def project_path(shown: str) -> str:
         return display_path(here / shown, settings.root)
@@ -123,10 +216,10 @@ def check(
     result = CheckResult()
     for target in _targets(settings, paths):
         repo, problems = repository.load(
-            target.root, lambda p: display_path(p, here), settings.policy
+            target.root, lambda p: display_path(p, here), settings.policy, cache
         )
         docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
-        found = engine.apply(problems + lint(repo), docs, rules, project_path)
+        found = engine.apply(problems + lint(repo, cache), docs, rules, project_path)
         found = [d for d in found if target.shows(here / d.path)]
         result.files += sum(target.shows(p) for p in repo.paths)
         result.repositories.append(repo)
@@ -215,10 +308,11 @@ def build(
     check_only: bool = False,
     cwd: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    cache: Cache | None = None,
 ) -> BuildResult:
     """Check the repository; if clean, compile every artifact and write (or compare) them."""
     here = cwd or Path(os.getcwd())
-    checked = check(settings, cwd=here)
+    checked = check(settings, cwd=here, cache=cache)
     result = BuildResult(check=checked, out=out or settings.outputs)
     if checked.failed:
         return result

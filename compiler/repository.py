@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
 
+from compiler.cache import Cache, digest
 from compiler.conventions.models import Metrics, Routing
 from compiler.conventions.registry import Conventions, conventions
 from compiler.diagnostics import Diagnostic
@@ -32,6 +33,8 @@ class SpecFile:
     """Path relative to the campaigns folder."""
     doc: Document
     model: BaseModel
+    digest: str = ""
+    """Hash of the file's bytes (what the cache keys the spec's findings by)."""
 
     @property
     def kind(self) -> str:
@@ -107,9 +110,14 @@ def _templates(root: Path) -> frozenset[str]:
 
 
 def load(
-    root: Path, display: Callable[[Path], str], policy: Policy | None = None
+    root: Path,
+    display: Callable[[Path], str],
+    policy: Policy | None = None,
+    cache: Cache | None = None,
 ) -> tuple[Repository, list[Diagnostic]]:
-    """Read and validate every file of a campaigns folder; findings for what is invalid."""
+    """Read and validate every file of a campaigns folder; findings for what is invalid.
+    With a cache, a file whose bytes (and shown path) were read before is not read again."""
+    cache = cache or Cache.off()
     repo = Repository(
         root=root, templates=_templates(root), display=display, policy=policy or Policy()
     )
@@ -117,15 +125,19 @@ def load(
     repo.paths = discover(root)
     for path in repo.paths:
         shown = display(path)
-        doc, found = read(shown, path.read_bytes())
+        raw = path.read_bytes()
+        hashed = digest(raw)
+        key = cache.key(b"file", shown.encode(), raw) if cache.active else ""
+        entry = cache.get("files", key) if cache.active else None
+        if entry is None:
+            entry = _read_file(shown, raw)
+            cache.put("files", key, entry)
+        doc, model, found = entry
         problems.extend(found)
-        if doc is None:
+        if doc is None or model is None:
             continue
-        model, found = validate(doc)
-        problems.extend(found)
-        if model is None:
-            continue
-        spec = SpecFile(shown, PurePosixPath(path.relative_to(root).as_posix()), doc, model)
+        rel = PurePosixPath(path.relative_to(root).as_posix())
+        spec = SpecFile(shown, rel, doc, model, hashed)
         (repo.specs if spec.kind in SPEC_KINDS else repo.registries).append(spec)
     routing = next((f.model for f in repo.registries if isinstance(f.model, Routing)), None)
     metrics = next((f.model for f in repo.registries if isinstance(f.model, Metrics)), None)
@@ -133,3 +145,13 @@ def load(
     assert metrics is None or isinstance(metrics, Metrics)
     repo.conventions = conventions(routing, metrics)
     return repo, problems
+
+
+def _read_file(
+    shown: str, raw: bytes
+) -> tuple[Document | None, BaseModel | None, list[Diagnostic]]:
+    doc, found = read(shown, raw)
+    if doc is None:
+        return None, None, found
+    model, invalid = validate(doc)
+    return doc, model, found + invalid

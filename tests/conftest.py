@@ -20,6 +20,16 @@ collect_ignore_glob = [] if os.environ.get("CAMPC_SPARK") == "1" else ["spark/*"
 """Set CAMPC_UPDATE_GOLDENS=1 to rewrite expected outputs instead of comparing."""
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_secret(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test signs cache entries with a secret of its own, so no test reads another's
+    entries (the cache stays on: every CLI test exercises writing it)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    monkeypatch.delenv("CAMPC_NO_CACHE", raising=False)
+
+
 @dataclass
 class Run:
     """The outcome of one CLI invocation."""

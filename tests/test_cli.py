@@ -212,3 +212,28 @@ def test_route_refuses_a_file_that_does_not_load(campc: CliRun) -> None:
     run = campc("route", str(INVALID / "yaml-syntax" / "mini.yaml"))
     assert run.exit_code == 2
     assert "campc check" in run.stderr
+
+
+def test_check_format_choices_are_the_report_formatters() -> None:
+    from compiler import cli, report
+
+    assert set(cli.CHECK_FORMATS) == set(report.FORMATTERS)
+
+
+def test_help_imports_nothing_heavy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from compiler.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('pydantic', 'rich', 'compiler.pipeline') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"

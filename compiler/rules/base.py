@@ -27,6 +27,10 @@ class Rule:
     check: Check | None = None
     ignorable: bool = True
     """False for findings that stop a file from being read at all."""
+    scope: str = "repository"
+    """`spec` when a spec's findings depend on that spec alone (with the conventions,
+    the policy and the registries): the cache then keeps them per spec and reruns the
+    rule only on specs that changed. `repository` rules see every spec on every run."""
 
     @property
     def summary(self) -> str:
@@ -58,4 +62,5 @@ class Rule:
             severity=module.SEVERITY,
             doc=inspect.cleandoc(module.__doc__ or ""),
             check=module.check,
+            scope=getattr(module, "SCOPE", "repository"),
         )

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 CODE = "BUDGET001"
 NAME = "allocation-mismatch"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

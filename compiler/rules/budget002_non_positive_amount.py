@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 CODE = "BUDGET002"
 NAME = "non-positive-amount"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 CODE = "BUDGET004"
 NAME = "pacing-mismatch"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 CODE = "BUDGET006"
 NAME = "contingency-share"
 SEVERITY = Severity.WARNING
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

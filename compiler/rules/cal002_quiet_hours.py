@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 CODE = "CAL002"
 NAME = "quiet-hours"
 SEVERITY = Severity.WARNING
+SCOPE = "spec"  # a campaign's events depend on it and the sequences it links
 
 
 def quiet(moment: time, start: time, end: time) -> bool:

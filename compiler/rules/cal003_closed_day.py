@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 CODE = "CAL003"
 NAME = "closed-day"
 SEVERITY = Severity.WARNING
+SCOPE = "spec"  # a campaign's events depend on it and the sequences it links
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 CODE = "CAL004"
 NAME = "outside-window"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # a campaign's events depend on it and the sequences it links
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 CODE = "CAL005"
 NAME = "local-time"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # a campaign's events depend on it and the sequences it links
 
 
 def problem(moment: datetime) -> str | None:

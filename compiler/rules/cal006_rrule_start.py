@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 CODE = "CAL006"
 NAME = "rrule-start"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # a campaign's events depend on it and the sequences it links
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

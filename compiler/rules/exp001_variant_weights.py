@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 CODE = "EXP001"
 NAME = "variant-weights"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 CODE = "EXP002"
 NAME = "underpowered-duration"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

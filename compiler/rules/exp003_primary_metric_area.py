@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 CODE = "EXP003"
 NAME = "primary-metric-area"
 SEVERITY = Severity.WARNING
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 CODE = "EXP004"
 NAME = "no-guardrail"
 SEVERITY = Severity.WARNING
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 CODE = "EXP005"
 NAME = "baseline-range"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 CODE = "EXP006"
 NAME = "undetectable-mde"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

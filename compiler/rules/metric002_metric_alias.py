@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 CODE = "METRIC002"
 NAME = "metric-alias"
 SEVERITY = Severity.WARNING
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

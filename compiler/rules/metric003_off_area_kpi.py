@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 CODE = "METRIC003"
 NAME = "off-area-kpi"
 SEVERITY = Severity.WARNING
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

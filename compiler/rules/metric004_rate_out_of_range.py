@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 CODE = "METRIC004"
 NAME = "rate-out-of-range"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def as_fraction(target: Decimal) -> Decimal | None:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 CODE = "METRIC005"
 NAME = "primary-kpi"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

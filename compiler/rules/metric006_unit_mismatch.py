@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 CODE = "METRIC006"
 NAME = "unit-mismatch"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

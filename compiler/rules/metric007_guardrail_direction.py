@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 CODE = "METRIC007"
 NAME = "guardrail-direction"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

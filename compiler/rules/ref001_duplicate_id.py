@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from compiler.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
-    from compiler.repository import Repository
+    from compiler.repository import DeclaredAudience, Repository, SpecFile
 
 CODE = "REF001"
 NAME = "duplicate-id"
@@ -45,32 +45,34 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     from compiler.rules import RULES
 
     rule = RULES[CODE]
-    seen: dict[str, str] = {}
+    # positions are looked up only for duplicates: reading them costs a parse
+    seen: dict[str, SpecFile] = {}
     for spec in repo.specs:
         spec_id = str(spec.doc.data["id"])
+        first = seen.setdefault(spec_id, spec)
+        if first is spec:
+            continue
         line, col = spec.doc.value_at(("id",))
-        if spec_id in seen:
-            yield rule.diagnostic(
-                spec.path,
-                line,
-                col,
-                f"id `{spec_id}` is already used by {seen[spec_id]}",
-                "ids are unique across the repository: rename one (and its file)",
-            )
-        else:
-            seen[spec_id] = f"{spec.path}:{line}"
-    audiences: dict[str, str] = {}
+        first_line, _ = first.doc.value_at(("id",))
+        yield rule.diagnostic(
+            spec.path,
+            line,
+            col,
+            f"id `{spec_id}` is already used by {first.path}:{first_line}",
+            "ids are unique across the repository: rename one (and its file)",
+        )
+    audiences: dict[str, DeclaredAudience] = {}
     for declared in repo.audiences():
-        loc = ("audiences", declared.index, "id")
-        line, col = declared.file.doc.value_at(loc)
         audience_id = declared.audience.id
-        if audience_id in audiences:
-            yield rule.diagnostic(
-                declared.file.path,
-                line,
-                col,
-                f"audience `{audience_id}` is already declared at {audiences[audience_id]}",
-                "declare each audience once",
-            )
-        else:
-            audiences[audience_id] = f"{declared.file.path}:{line}"
+        earlier = audiences.setdefault(audience_id, declared)
+        if earlier is declared:
+            continue
+        line, col = declared.file.doc.value_at(("audiences", declared.index, "id"))
+        earlier_line, _ = earlier.file.doc.value_at(("audiences", earlier.index, "id"))
+        yield rule.diagnostic(
+            declared.file.path,
+            line,
+            col,
+            f"audience `{audience_id}` is already declared at {earlier.file.path}:{earlier_line}",
+            "declare each audience once",
+        )

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 CODE = "REF006"
 NAME = "id-file-mismatch"
 SEVERITY = Severity.WARNING
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 CODE = "ROUTE001"
 NAME = "domain-mismatch"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

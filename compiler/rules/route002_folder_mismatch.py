@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 CODE = "ROUTE002"
 NAME = "folder-mismatch"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 CODE = "ROUTE003"
 NAME = "missing-handoff"
 SEVERITY = Severity.WARNING
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

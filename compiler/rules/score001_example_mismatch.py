@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 CODE = "SCORE001"
 NAME = "example-mismatch"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def _same(expected: object, actual: object) -> bool:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 CODE = "SCORE002"
 NAME = "unreachable-threshold"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 CODE = "SCORE003"
 NAME = "zero-decay"
 SEVERITY = Severity.ERROR
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def _decay(decay: Decay | None, where: Loc) -> Iterator[tuple[Loc, timedelta]]:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 CODE = "SCORE004"
 NAME = "duplicate-rule"
 SEVERITY = Severity.WARNING
+SCOPE = "spec"  # findings depend on one spec (and conventions, policy) alone
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

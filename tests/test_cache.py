@@ -1,0 +1,176 @@
+"""The cache: a cached check says exactly what an uncached one says, spec-scoped rules
+really depend on one spec (and its links), and entries nobody here signed are ignored."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from compiler import cache, pipeline, repository
+from compiler.diagnostics import Diagnostic
+from compiler.rules import RULES
+from compiler.settings import Settings
+from tests.conftest import ROOT
+from tests.rules.test_rule_cases import CASE_FILES, _load
+
+SPEC_RULES = [r for r in RULES.values() if r.check is not None and r.scope == "spec"]
+
+
+def _case_repositories(tmp_path: Path) -> list[Path]:
+    """The example repository and every rule case, each written as a folder."""
+    folders = [ROOT / "campaigns"]
+    for path in CASE_FILES:
+        data = _load(path)
+        for index, case in enumerate(data["cases"]):
+            folder = tmp_path / f"{path.stem}-{index}"
+            for name, content in {**data.get("files", {}), **case.get("files", {})}.items():
+                if name == "pyproject.toml":
+                    continue
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(content, encoding="utf-8")
+            if folder.is_dir():
+                folders.append(folder)
+    return folders
+
+
+def _key(d: Diagnostic) -> tuple[str, int, int, str, str]:
+    return d.path, d.line, d.col, d.code, d.message
+
+
+def test_spec_scoped_rules_see_only_their_spec_and_its_links(tmp_path: Path) -> None:
+    assert {"CAL003", "EXP006", "ROUTE001", "BUDGET001"} <= {r.code for r in SPEC_RULES}
+    for folder in _case_repositories(tmp_path):
+        repo, _ = repository.load(folder, str)
+        links = pipeline._links(repo)
+        specs = {s.path for s in repo.specs}
+        for rule in SPEC_RULES:
+            assert rule.check is not None
+            whole = sorted(_key(d) for d in rule.check(repo) if d.path in specs)
+            alone = []
+            for spec in repo.specs:
+                linked = [d for d in links[spec.path] if d is not None and d is not spec]
+                part = replace(repo, specs=[spec, *linked], derived={})
+                alone += [_key(d) for d in rule.check(part) if d.path == spec.path]
+            assert sorted(alone) == whole, f"{rule.code} in {folder}"
+
+
+def _settings(root: Path) -> Settings:
+    return pipeline.settings_for(root)
+
+
+def _copy_example(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "campaigns", root / "campaigns")
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def _check(root: Path, store: cache.Cache) -> list[tuple[str, int, int, str, str]]:
+    result = pipeline.check(_settings(root), cwd=root, cache=store)
+    return [_key(d) for d in result.diagnostics]
+
+
+def test_cached_checks_agree_with_uncached_ones_cold_warm_and_after_edits(
+    tmp_path: Path,
+) -> None:
+    root = _copy_example(tmp_path)
+    store = pipeline.open_cache(_settings(root))
+    assert store.active
+    assert _check(root, store) == _check(root, cache.Cache.off())  # cold: fills the cache
+    misses = store.misses
+    assert _check(root, store) == _check(root, cache.Cache.off())  # warm: only hits
+    assert store.misses == misses
+    edits = {
+        # a campaign's own finding (BUDGET001), a linked sequence's change seen by the
+        # campaign that schedules it (CAL rules), and a registry change (CAL003 markets)
+        "campaigns/campagnes/pulse-launch-2027.yaml": ("total: ", "total: 1"),
+        "campaigns/automation/trial-onboarding-nurture.yaml": ("duration: 2d", "duration: 18d"),
+        "campaigns/audiences.yaml": ("{country: DE}", "{country: XX}"),
+        "campaigns/blackouts.yaml": ("2027-", "2027-"),
+    }
+    before = _check(root, store)
+    for name, (old, new) in edits.items():
+        path = root / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, name
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        after = _check(root, store)
+        assert after == _check(root, cache.Cache.off()), name
+        if name.endswith("nurture.yaml"):  # the campaign's cohort now gets a send on May 1
+            assert any(
+                code == "CAL003" and path.endswith("pulse-launch-2027.yaml")
+                for path, _, _, code, _ in set(after) - set(before)
+            )
+        before = after
+
+
+def test_entries_signed_with_another_secret_or_tampered_are_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = cache.Cache.open(tmp_path)
+    key = store.key(b"x")
+    store.put("files", key, {"answer": 42})
+    assert store.get("files", key) == {"answer": 42}
+    assert (tmp_path / cache.FOLDER / ".gitignore").read_text().splitlines()[-1] == "*"
+    entry = next((tmp_path / cache.FOLDER).rglob(key))
+    blob = entry.read_bytes()
+    entry.write_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))
+    assert store.get("files", key) is None
+    entry.write_bytes(blob)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
+    assert cache.Cache.open(tmp_path).get("files", key) is None  # another machine's secret
+
+
+def test_cache_is_off_with_campc_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAMPC_NO_CACHE", "1")
+    store = cache.Cache.open(tmp_path)
+    assert not store.active
+    store.put("files", "k", 1)
+    assert not (tmp_path / cache.FOLDER).exists()
+
+
+def _run_campc(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import sys\n"
+        "from compiler.cli import main\n"
+        "try:\n"
+        "    main(list(sys.argv[1:]))\n"
+        "except SystemExit as done:\n"
+        "    heavy = sorted(m for m in ('pydantic', 'compiler.rules') if m in sys.modules)\n"
+        "    print('loaded:', ','.join(heavy) or '-', file=sys.stderr)\n"
+        "    raise\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
+
+
+def test_a_check_with_nothing_changed_loads_no_model_and_runs_no_rule(tmp_path: Path) -> None:
+    root = _copy_example(tmp_path)
+    (root / "campaigns/campagnes/pulse-launch-2027.yaml").write_text(
+        (ROOT / "campaigns/campagnes/pulse-launch-2027.yaml")
+        .read_text(encoding="utf-8")
+        .replace("total: 60000", "total: 160000", 1),
+        encoding="utf-8",
+    )
+    cold = _run_campc(root, "check")
+    warm = _run_campc(root, "check")
+    assert cold.returncode == warm.returncode
+    assert cold.stdout == warm.stdout
+    assert "BUDGET001" in warm.stdout
+    assert "loaded: compiler.rules,pydantic" in cold.stderr
+    assert "loaded: -" in warm.stderr
+    fresh = _run_campc(root, "check", "--no-cache")
+    assert fresh.stdout == warm.stdout
