@@ -1,27 +1,28 @@
 """A content-addressed cache of checked specs under `.campc_cache/`, so that a check after
 no change, or after one file changed, redoes only the work that change calls for.
 
-Three kinds of entry, each keyed by a BLAKE2 hash of everything its value depends on:
+Two stores, each entry keyed by a BLAKE2 hash of everything its value depends on:
 
-- `check`: a whole `campc check` result, keyed by every file under the folders checked,
-  the options and the working directory. A hit prints the findings without loading a
-  model or running a rule.
-- `files`: one file read and validated (its document, model and load findings), keyed
-  by its bytes and the path it is shown as.
-- `rules`: the findings of the rules that look at one spec alone (`Rule.scope ==
-  "spec"`), keyed by the spec's bytes and by the repository context those rules may
-  read (registries, conventions, template names).
+- `checks/`: the last whole `campc check` result per working directory and options,
+  with the fingerprint of every file under the folders checked. When the fingerprint
+  still matches, the findings are printed without loading a model or running a rule.
+- `pack`: one file holding, for the last run, every file read and validated (document,
+  model, load findings; keyed by its bytes and the path it is shown as) and the findings
+  of the rules that look at one spec (`Rule.scope == "spec"`; keyed by the spec's bytes,
+  its links' and the registries'). One file, read and written once per run: thousands
+  of small files cost more in system calls than the work they save. Entries a run did
+  not use are dropped when it writes the pack, so it never grows stale.
 
 Every key also holds the cache's salt: campc's version, Python's, the versions of the
 libraries that decide findings (pydantic, ruamel.yaml, holidays) and the bytes of the
 project's pyproject.toml, so an upgrade or a config change invalidates everything.
 
-Entries are pickles, so they are signed: each starts with an HMAC-SHA256 under a
+Entries are pickles, so they are signed: each file starts with an HMAC-SHA256 under a
 secret kept outside the repository (`$XDG_CACHE_HOME/campc/secret`, made on first use,
 mode 0600). A cache folder committed by someone else, or written on another machine,
 fails the signature and is ignored, never unpickled. Writes go to a temporary file
-renamed into place, so concurrent runs never see half an entry; an unreadable or
-corrupt entry is a miss.
+renamed into place, so concurrent runs never see half a file (the last one wins); an
+unreadable or corrupt file is a miss.
 """
 
 from __future__ import annotations
@@ -102,15 +103,18 @@ class Cache:
         self.secret = secret
         self.hits = 0
         self.misses = 0
+        self._pack: dict[tuple[str, str], Any] | None = None
+        self._used: dict[tuple[str, str], Any] = {}
+        self._dirty = False
 
     @classmethod
     def open(cls, root: Path, pyproject: bytes = b"") -> Cache:
         """The cache of the project at `root` (inactive when disabled or without a secret)."""
         if disabled():
-            return cls(None, b"", None)
+            return cls.off()
         secret = _secret()
         if secret is None:
-            return cls(None, b"", None)
+            return cls.off()
         return cls(root / FOLDER / f"v{FORMAT}", _versions() + b"\n" + pyproject, secret)
 
     @classmethod
@@ -127,39 +131,70 @@ class Cache:
         """The key of an entry that depends on `parts` (and on the salt)."""
         return digest(self.salt, *parts)
 
-    def _path(self, kind: str, key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / kind / key[:2] / key
-
     def get(self, kind: str, key: str) -> Any | None:
-        """The value stored under `key`, or None (missing, corrupt or not signed by us)."""
-        if self.folder is None or self.secret is None:
+        """The pack's value for `key`, or None."""
+        if self.folder is None:
             return None
-        try:
-            blob = self._path(kind, key).read_bytes()
-        except OSError:
+        if self._pack is None:
+            loaded = self._read(self.folder / "pack")
+            self._pack = loaded if isinstance(loaded, dict) else {}
+        value = self._pack.get((kind, key))
+        if value is None:
             self.misses += 1
+            return None
+        self.hits += 1
+        self._used[(kind, key)] = value
+        return value
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        """Add `value` to the pack (written by `flush`)."""
+        if self.folder is None:
+            return
+        self._used[(kind, key)] = value
+        self._dirty = True
+
+    def flush(self) -> None:
+        """Write the pack if this run added to it: the entries it used, nothing else."""
+        if self.folder is None or not self._dirty:
+            return
+        self._write(self.folder / "pack", self._used)
+        self._pack = dict(self._used)
+        self._dirty = False
+
+    def result(self, key: str, fingerprint: bytes) -> Any | None:
+        """The whole-check result stored under `key`, if made from the same files."""
+        if self.folder is None:
+            return None
+        stored = self._read(self.folder / "checks" / key)
+        if not isinstance(stored, tuple) or stored[0] != digest(fingerprint):
+            return None
+        return stored[1]
+
+    def keep_result(self, key: str, fingerprint: bytes, value: Any) -> None:
+        """Store a whole-check result (replacing the previous one for the same `key`)."""
+        if self.folder is not None:
+            self._write(self.folder / "checks" / key, (digest(fingerprint), value))
+
+    def _read(self, path: Path) -> Any | None:
+        assert self.secret is not None
+        try:
+            blob = path.read_bytes()
+        except OSError:
             return None
         signature, body = blob[:_SIGNATURE], blob[_SIGNATURE:]
         expected = hmac.new(self.secret, body, hashlib.sha256).digest()
         if not hmac.compare_digest(signature, expected):
-            self.misses += 1
             return None
         try:
-            value = pickle.loads(body)
-        except Exception:  # a stale entry from an incompatible class: recompute
-            self.misses += 1
+            return pickle.loads(body)
+        except Exception:  # written by an incompatible campc: recompute
             return None
-        self.hits += 1
-        return value
 
-    def put(self, kind: str, key: str, value: Any) -> None:
-        """Store `value` under `key`; a cache that cannot be written is skipped silently."""
-        if self.folder is None or self.secret is None:
-            return
+    def _write(self, target: Path, value: Any) -> None:
+        """Sign and write atomically; a cache that cannot be written is skipped silently."""
+        assert self.secret is not None
         body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         blob = hmac.new(self.secret, body, hashlib.sha256).digest() + body
-        target = self._path(kind, key)
         try:
             self._prepare()
             target.parent.mkdir(parents=True, exist_ok=True)

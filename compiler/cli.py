@@ -130,22 +130,22 @@ def check(
     store = cache.Cache.off() if no_cache else cache.Cache.open(current.root, config)
     # A whole result is reused when nothing it depends on changed: no model is loaded
     # and no rule runs. --fix rewrites files, so it always works from scratch.
-    key = ""
+    key, files_now = "", b""
     if store.active and not fix:
         key = store.key(
             b"check",
             os.getcwd().encode(),
             "\0".join(str(p) for p in paths).encode(),
             f"{select}\0{ignore}".encode(),
-            cache.fingerprint([current.campaigns, *paths]),
         )
-    hit = store.get("check", key) if key else None
+        files_now = cache.fingerprint([current.campaigns, *paths])
+    hit = store.result(key, files_now) if key else None
     if hit is not None:
         diagnostics, files = hit
     else:
         diagnostics, files = _check(current, paths, select, ignore, fix, store)
         if key:
-            store.put("check", key, (diagnostics, files))
+            store.keep_result(key, files_now, (diagnostics, files))
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     report.FORMATTERS[output_format](diagnostics, files, sys.stdout)

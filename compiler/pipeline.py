@@ -225,6 +225,7 @@ def check(
         result.repositories.append(repo)
         result.diagnostics.extend(found)
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    cache.flush()
     return result
 
 

@@ -117,15 +117,33 @@ def test_entries_signed_with_another_secret_or_tampered_are_ignored(
     store = cache.Cache.open(tmp_path)
     key = store.key(b"x")
     store.put("files", key, {"answer": 42})
-    assert store.get("files", key) == {"answer": 42}
+    store.flush()
+    assert cache.Cache.open(tmp_path).get("files", key) == {"answer": 42}
     assert (tmp_path / cache.FOLDER / ".gitignore").read_text().splitlines()[-1] == "*"
-    entry = next((tmp_path / cache.FOLDER).rglob(key))
-    blob = entry.read_bytes()
-    entry.write_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))
-    assert store.get("files", key) is None
-    entry.write_bytes(blob)
+    pack = next((tmp_path / cache.FOLDER).rglob("pack"))
+    blob = pack.read_bytes()
+    pack.write_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))
+    assert cache.Cache.open(tmp_path).get("files", key) is None
+    pack.write_bytes(blob)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
     assert cache.Cache.open(tmp_path).get("files", key) is None  # another machine's secret
+
+
+def test_a_run_keeps_only_the_entries_it_used(tmp_path: Path) -> None:
+    first = cache.Cache.open(tmp_path)
+    first.put("files", "old", 1)
+    first.put("files", "kept", 2)
+    first.flush()
+    second = cache.Cache.open(tmp_path)
+    assert second.get("files", "kept") == 2
+    second.put("files", "new", 3)
+    second.flush()
+    third = cache.Cache.open(tmp_path)
+    assert (third.get("files", "old"), third.get("files", "kept"), third.get("files", "new")) == (
+        None,
+        2,
+        3,
+    )
 
 
 def test_cache_is_off_with_campc_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,6 +151,7 @@ def test_cache_is_off_with_campc_no_cache(tmp_path: Path, monkeypatch: pytest.Mo
     store = cache.Cache.open(tmp_path)
     assert not store.active
     store.put("files", "k", 1)
+    store.flush()
     assert not (tmp_path / cache.FOLDER).exists()
 
 
