@@ -55,3 +55,10 @@ def spark(session: nox.Session) -> None:
     """Opt-in: run the generated Spark SQL under pyspark (local mode, needs Java 17)."""
     session.install("-e", ".[test]", "pyspark>=4")
     session.run("pytest", "-q", "tests/spark", *session.posargs, env={"CAMPC_SPARK": "1"})
+
+
+@nox.session(python=PYTHONS[0], default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmark campc against the YAML floor and its peers (pass options after --)."""
+    session.install("-e", ".", "check-jsonschema", "yamllint")
+    session.run("python", "bench/run.py", *session.posargs)

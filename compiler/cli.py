@@ -536,3 +536,44 @@ def init(folder: Path, owner: str) -> None:
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"next: cd {folder} && campc check && campc build")
+
+
+@main.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Markdown for people (and job summaries), JSON for tools.",
+)
+@_errors_exit
+def diff(base: str, head: str | None, output_format: str) -> None:
+    """What a change means: specs, budget, calendar, sends, sequences, experiments,
+    scoring and findings, from BASE to HEAD (a revision; default: the working tree).
+
+    With GITHUB_STEP_SUMMARY set, the Markdown is also appended to the job summary.
+    """
+    from compiler import diff as differ
+    from compiler import pipeline
+
+    current = _settings()
+    here = Path(os.getcwd())
+    top = differ.toplevel(here)
+
+    def load(root: Path, display: Callable[[Path], str]) -> Any:
+        def project(shown: str) -> str:
+            return pipeline.display_path(top / shown, current.root)
+
+        return pipeline.load_checked(current, root, display, project)
+
+    before, after = differ.sides(here, current.campaigns, base, head, load)
+    change = differ.compare(before, after)
+    text = differ.markdown(change)
+    click.echo(differ.as_json(change) if output_format == "json" else text, nl=False)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(text + "\n")

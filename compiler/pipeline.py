@@ -229,6 +229,21 @@ def check(
     return result
 
 
+def load_checked(
+    settings: Settings,
+    root: Path,
+    display: Callable[[Path], str],
+    project_path: Callable[[str], str],
+    cache: Cache | None = None,
+) -> tuple[repository.Repository, list[Diagnostic]]:
+    """One campaigns folder loaded, validated and linted as `campc check` does (for
+    `campc diff`, which shows paths its own way)."""
+    repo, problems = repository.load(root, display, settings.policy, cache)
+    docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
+    found = engine.apply(problems + lint(repo, cache), docs, settings.lint, project_path)
+    return repo, sorted(found, key=Diagnostic.sort_key)
+
+
 @dataclass(frozen=True)
 class RouteReport:
     """One spec's routing: declared domain and folder, derived domain, partner work."""

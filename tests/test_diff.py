@@ -1,0 +1,195 @@
+"""`campc diff` on a scripted git repository: a change of every kind, a base that predates
+the specs, a shallow clone, JSON output and the GitHub job summary."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, CliRun, assert_golden
+
+GOLDEN = ROOT / "tests" / "golden" / "diff"
+PYPROJECT = """[tool.campc]
+campaigns = "campaigns"
+outputs = "outputs"
+schemas = "schemas"
+"""
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def edit(root: Path, name: str, *pairs: tuple[str, str]) -> None:
+    path = root / "campaigns" / name
+    text = path.read_text(encoding="utf-8")
+    for old, new in pairs:
+        assert old in text, f"{old!r} not in {name}"
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """Three commits: config only; the example repository (with one owner finding);
+    then a change of every kind `campc diff` reports."""
+    root = tmp_path_factory.mktemp("history") / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "config only")
+    shutil.copytree(ROOT / "campaigns", root / "campaigns")
+    edit(root, "acquisition/monthly-newsletter-q2.yaml", ('owner: "@growth-team"', "owner: Marie"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the quarter")
+
+    edit(root, "acquisition/monthly-newsletter-q2.yaml", ("owner: Marie", 'owner: "@growth-team"'))
+    edit(
+        root,
+        "campagnes/pulse-launch-2027.yaml",
+        ("total: 60000", "total: 65000"),
+        ("paid_social: 36000", "paid_social: 41000"),
+        ("at: 2027-04-20T09:30", "at: 2027-04-21T09:30"),
+        (
+            "milestones:",
+            "  - id: last-call\n    name: Last call\n    audience: eu-data-leaders\n"
+            "    at: 2027-04-27T09:30\n    email:\n      template: launch/reminder.html\n"
+            '      subject: "Last call: Fjord Pulse demo"\n'
+            "      preheader: Seats are going.\nmilestones:",
+        ),
+    )
+    edit(root, "automation/trial-onboarding-nurture.yaml", ("duration: 2d}", "duration: 5d}"))
+    edit(root, "performance/pricing-page-cta.yaml", ("mde: 0.15", "mde: 0.10"))
+    edit(
+        root,
+        "automation/b2b-lead-scoring.yaml",
+        ("thresholds: {mql: 50, sql: 75}", "thresholds: {mql: 55, sql: 75}"),
+        ("value: 200, points: 15}", "value: 200, points: 20}"),
+    )
+    edit(root, "campagnes/data-quality-roadshow.yaml", ("id: data-quality-roadshow", "id: dq-tour"))
+    added = root / "campaigns" / "performance" / "hero-image.yaml"
+    added.write_text(
+        (root / "campaigns" / "performance" / "pricing-page-cta.yaml")
+        .read_text(encoding="utf-8")
+        .replace("id: pricing-page-cta", "id: hero-image"),
+        encoding="utf-8",
+    )
+    (root / "campaigns" / "performance" / "signup-form-fields.yaml").unlink()
+    git(root, "mv", "campaigns/acquisition/referral-programme-2027.yaml", "campaigns/campagnes/")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "every kind of change")
+    shas = git(root, "rev-list", "--reverse", "HEAD").splitlines()
+    return root, shas
+
+
+def test_a_change_of_every_kind_reads_as_its_meaning(
+    campc: CliRun, history: tuple[Path, list[str]]
+) -> None:
+    root, _ = history
+    run = campc("diff", "HEAD~1", "HEAD", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    assert_golden(GOLDEN / "every-kind.md", run.stdout)
+    for expected in (
+        "| added | experiment | hero-image |",
+        "| removed | experiment | signup-form-fields |",
+        "| renamed | campaign | data-quality-roadshow -> dq-tour |",
+        "| moved | campaign | referral-programme-2027 |",
+        "| pulse-launch-2027 | paid_social | EUR 36,000.00 | EUR 41,000.00 | +EUR 5,000.00 |",
+        "| moved | pulse-launch-2027 | Send: Launch webinar reminder | 2027-04-20 09:30 | "
+        "2027-04-21 09:30 |",
+        "| added | pulse-launch-2027 | Send: Last call |",
+        "| trial-onboarding-nurture | step `wait-2d` | duration: 2d -> 5d |",
+        "primary_metric.mde: 0.15 -> 0.1",
+        "| b2b-lead-scoring | thresholds | thresholds.mql: 50 -> 55 |",
+        "| b2b-lead-scoring | fit rule `mid-market` | points: 15 -> 20 |",
+        "META001 (error)",
+    ):
+        assert expected in run.stdout, expected
+    resolved = run.stdout.split("### Resolved findings")[1]
+    assert "monthly-newsletter-q2.yaml" in resolved
+
+
+def test_json_has_the_same_sections(campc: CliRun, history: tuple[Path, list[str]]) -> None:
+    root, _ = history
+    run = campc("diff", "HEAD~1", "HEAD", "--format", "json", cwd=root)
+    data = json.loads(run.stdout)
+    assert data["base"] == "HEAD~1"
+    assert {row["id"] for row in data["specs"] if row["change"] == "added"} == {"hero-image"}
+    assert any(row["week"] == "2027-W17" and row["delta"] == "+1" for row in data["sends"])
+    assert data["findings_resolved"]
+
+
+def test_a_base_before_the_campaigns_folder_shows_every_spec_added(
+    campc: CliRun, history: tuple[Path, list[str]]
+) -> None:
+    root, shas = history
+    run = campc("diff", shas[0], shas[1], "--format", "json", cwd=root)
+    data = json.loads(run.stdout)
+    added = [row for row in data["specs"] if row["change"] == "added"]
+    assert len(added) == 12
+    assert not data["findings_resolved"]
+
+
+def test_working_tree_is_the_default_head(campc: CliRun, history: tuple[Path, list[str]]) -> None:
+    root, _ = history
+    run = campc("diff", "HEAD", cwd=root)
+    assert run.exit_code == 0
+    assert "`HEAD` -> `working tree`" in run.stdout
+    assert "No change in meaning" in run.stdout
+
+
+def test_shallow_clone_needs_the_base_fetched_then_agrees(
+    campc: CliRun, history: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root, shas = history
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{root}", str(clone))
+    missing = campc("diff", shas[1], cwd=clone)
+    assert missing.exit_code == 2
+    assert "fetch it first" in missing.stderr
+    git(clone, "fetch", "-q", "--depth", "1", "origin", shas[1])
+    run = campc("diff", shas[1], cwd=clone)
+    assert run.exit_code == 0, run.stderr
+    expected = campc("diff", "HEAD~1", "HEAD", cwd=root).stdout
+    assert run.stdout.split("\n", 1)[1] == expected.split("\n", 1)[1]  # same, but the title
+
+
+def test_job_summary_gets_the_diff_appended(
+    campc: CliRun, history: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root, _ = history
+    summary = tmp_path / "summary.md"
+    summary.write_text("# earlier step\n", encoding="utf-8")
+    run = campc("diff", "HEAD~1", "HEAD", cwd=root, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("# earlier step\n## campc diff")
+    assert run.stdout in text
+
+
+def test_unknown_revision_and_no_git_are_usage_errors(
+    campc: CliRun, history: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root, _ = history
+    run = campc("diff", "no-such-branch", cwd=root)
+    assert run.exit_code == 2
+    assert "unknown revision `no-such-branch`" in run.stderr
+    assert "Traceback" not in run.stderr
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    (tmp_path / "campaigns").mkdir()
+    outside = campc("diff", "HEAD", cwd=tmp_path)
+    assert outside.exit_code == 2
+    assert "not inside a git repository" in outside.stderr
+    option = campc("diff", "--", "--output=/tmp/x", cwd=root)
+    assert option.exit_code == 2
