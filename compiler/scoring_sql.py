@@ -11,6 +11,7 @@ and one `c_<rule id>` column per rule (its contribution), following the semantic
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import cast
 
@@ -362,7 +363,7 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
         ("totals", totals),
         ("scored", scored),
     ):
-        final = final.with_(exp.to_identifier(name, quoted=True), as_=body)
+        final = final.with_(exp.to_identifier(name, quoted=True), as_=body, copy=False)
     return final
 
 
@@ -375,7 +376,17 @@ def _numeric_rounding(node: exp.Expression) -> exp.Expression:
 
 def render(model: ScoringModel, dialect: str, as_of: date | None = None) -> str:
     """The query as text in one SQL dialect."""
-    tree: exp.Expression = query(model, as_of)
-    if dialect == "postgres":
-        tree = tree.transform(_numeric_rounding)
-    return tree.sql(dialect=dialect, pretty=True) + ";\n"
+    return render_all(model, (dialect,), as_of)[dialect]
+
+
+def render_all(
+    model: ScoringModel, dialects: Sequence[str], as_of: date | None = None
+) -> dict[str, str]:
+    """The query as text in each dialect (the tree is built once: building is most of
+    the cost, and generating SQL never changes it)."""
+    built: exp.Expression = query(model, as_of)
+    found = {}
+    for dialect in dialects:
+        tree = built.transform(_numeric_rounding) if dialect == "postgres" else built
+        found[dialect] = tree.sql(dialect=dialect, pretty=True) + ";\n"
+    return found

@@ -7,7 +7,7 @@ from compiler.artifacts import Artifact, BuildContext
 from compiler.model.scoring import ScoringModel
 from compiler.repository import Repository
 from compiler.scoring import LeadEvent, score
-from compiler.scoring_sql import DIALECTS, contribution_column, render
+from compiler.scoring_sql import DIALECTS, contribution_column, render_all
 
 
 def build(repo: Repository, context: BuildContext) -> list[Artifact]:
@@ -17,13 +17,9 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
         model = spec.model
         if not isinstance(model, ScoringModel):
             continue
-        for dialect in DIALECTS:
+        for dialect, text in render_all(model, DIALECTS).items():
             artifacts.append(
-                Artifact(
-                    f"scoring/{model.id}/{dialect}.sql",
-                    render(model, dialect).encode("utf-8"),
-                    (model.id,),
-                )
+                Artifact(f"scoring/{model.id}/{dialect}.sql", text.encode("utf-8"), (model.id,))
             )
         artifacts.append(
             Artifact(f"scoring/{model.id}.md", document(model).encode("utf-8"), (model.id,))
