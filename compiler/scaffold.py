@@ -140,7 +140,8 @@ _TEMPLATE = """<!DOCTYPE html>
 
 
 def init(root: Path, owner: str) -> list[Path]:
-    """A new campaigns repository in `root`: config, conventions, one spec of each kind."""
+    """A new campaigns repository in `root`: config, conventions, one spec of each kind,
+    the CI workflow and the pre-commit configuration."""
     if (root / "campaigns").exists() or (root / "pyproject.toml").exists():
         raise ScaffoldError(f"{root} already holds a campaigns folder or a pyproject.toml")
     campaigns = root / "campaigns"
@@ -151,8 +152,14 @@ def init(root: Path, owner: str) -> list[Path]:
         campaigns / "conventions" / "metrics.yaml": _METRICS,
         campaigns / "templates" / "welcome.html": _TEMPLATE,
     }
+    from importlib.resources import files as package_files
+
     from compiler.schemas import render
 
+    ci = package_files("compiler") / "ci"
+    files[root / ".github" / "workflows" / "campaigns.yml"] = (ci / "campaigns.yml").read_text()
+    files[root / ".pre-commit-config.yaml"] = (ci / "pre-commit-config.yaml").read_text()
+    files[root / ".gitignore"] = "# campc's cache (it also ignores itself)\n.campc_cache/\n"
     files.update({root / "schemas" / name: data.decode() for name, data in render().items()})
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)

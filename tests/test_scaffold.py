@@ -22,6 +22,10 @@ def test_init_makes_a_repository_that_checks_clean_and_builds(
     assert campc("build", cwd=root).exit_code == 0
     assert (root / "outputs" / "calendar" / "first-campaign.ics").is_file()
     assert (root / "outputs" / "test-plans" / "cta-test.md").is_file()
+    # CI and pre-commit come with it (tests/test_integrations.py runs both)
+    assert (root / ".github" / "workflows" / "campaigns.yml").is_file()
+    assert "campc-build-check" in (root / ".pre-commit-config.yaml").read_text()
+    assert ".campc_cache/" in (root / ".gitignore").read_text()
     assert campc("init", "fresh", cwd=tmp_path).exit_code == 2  # never over an existing one
 
 

@@ -1,0 +1,171 @@
+"""The GitHub workflow and the pre-commit hooks a campaigns repository uses, run for real:
+the workflow's steps in a shallow clone of a scripted repository, the hooks under
+`pre-commit try-repo`."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from tests.conftest import ROOT, CliRun
+
+WORKFLOW = ROOT / ".github" / "workflows" / "campaigns.yml"
+TEMPLATE = ROOT / "compiler" / "ci" / "campaigns.yml"
+BIN = str(Path(sys.executable).parent)
+
+
+def _yaml(path: Path) -> Any:
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CAMPC_"))}
+    env["PATH"] = BIN + os.pathsep + env.get("PATH", "")
+    env.update(extra)
+    return env
+
+
+def test_the_shipped_workflow_is_the_one_campc_init_writes() -> None:
+    assert WORKFLOW.read_bytes() == TEMPLATE.read_bytes()
+
+
+def test_workflow_is_well_formed() -> None:
+    workflow = _yaml(WORKFLOW)
+    assert set(workflow["on"]) == {"pull_request", "push"}
+    assert workflow["permissions"] == {"contents": "read"}
+    steps = workflow["jobs"]["campaigns"]["steps"]
+    assert workflow["jobs"]["campaigns"]["runs-on"] == "ubuntu-latest"
+    for step in steps:
+        assert ("run" in step) != ("uses" in step), step
+        if "uses" in step:
+            assert re.fullmatch(r"actions/[a-z-]+@v\d+", step["uses"]), step["uses"]
+        else:
+            # expressions go through env, never into the script (no injection)
+            assert "${{" not in step["run"], step["id"]
+    ids = [s.get("id") for s in steps if "run" in s]
+    assert ids == ["install", "check", "outputs", "diff"]
+
+
+def _run_steps(clone: Path, env: dict[str, str]) -> dict[str, subprocess.CompletedProcess[str]]:
+    """Every `run` step but the install (campc is already on PATH), as Actions runs them:
+    bash -e, in the checkout, the job's and the step's env applied."""
+    workflow = _yaml(WORKFLOW)
+    results = {}
+    for step in workflow["jobs"]["campaigns"]["steps"]:
+        if "run" not in step or step["id"] == "install":
+            continue
+        step_env = {**env, **{k: str(v) for k, v in workflow["env"].items()}}
+        for name, value in (step.get("env") or {}).items():
+            assert value == "${{ github.event.pull_request.base.sha }}"
+            step_env[name] = env["PR_BASE_SHA"]
+        results[step["id"]] = subprocess.run(
+            ["bash", "-e", "-c", step["run"]],
+            cwd=clone,
+            env=step_env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    return results
+
+
+def test_workflow_steps_run_in_a_shallow_pull_request_checkout(
+    campc: CliRun, tmp_path: Path
+) -> None:
+    origin = tmp_path / "origin"
+    assert campc("init", str(origin), cwd=tmp_path).exit_code == 0
+    assert campc("build", cwd=origin).exit_code == 0
+    git(origin, "init", "-q", "-b", "main")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "base")
+    base = git(origin, "rev-parse", "HEAD")
+    spec = origin / "campaigns" / "automation" / "welcome-sequence.yaml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("duration: 2d", "duration: 3d"), encoding="utf-8"
+    )
+    assert campc("build", cwd=origin).exit_code == 0
+    git(origin, "commit", "-q", "-am", "a longer wait")
+    clone = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(clone))
+    summary = tmp_path / "summary.md"
+    env = _environment(
+        GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(summary), PR_BASE_SHA=base, CI="true"
+    )
+    results = _run_steps(clone, env)
+    for name, done in results.items():
+        assert done.returncode == 0, f"{name}: {done.stdout}{done.stderr}"
+    text = summary.read_text(encoding="utf-8")
+    assert "## campc check" in text
+    assert "| welcome-sequence | step `wait-2d` | duration: 2d -> 3d |" in text
+    assert "All checks passed" in results["check"].stdout
+
+
+def test_workflow_fails_on_stale_outputs_and_annotates_findings(
+    campc: CliRun, tmp_path: Path
+) -> None:
+    origin = tmp_path / "origin"
+    campc("init", str(origin), cwd=tmp_path)
+    campc("build", cwd=origin)
+    spec = origin / "campaigns" / "campagnes" / "first-campaign.yaml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace('owner: "@', 'owner: "', 1), encoding="utf-8"
+    )
+    git(origin, "init", "-q", "-b", "main")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "stale")
+    env = _environment(GITHUB_ACTIONS="true", PR_BASE_SHA=git(origin, "rev-parse", "HEAD"))
+    results = _run_steps(origin, env)
+    assert results["check"].returncode == 1
+    assert "::error file=campaigns/campagnes/first-campaign.yaml" in results["check"].stdout
+    assert results["outputs"].returncode == 1
+
+
+def _pre_commit(repo: Path, hook: str, home: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(BIN) / "pre-commit"), "try-repo", str(ROOT), hook, "--all-files"],
+        cwd=repo,
+        env=_environment(PRE_COMMIT_HOME=str(home), NO_COLOR="1"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_pre_commit_hooks_pass_a_clean_repository_and_stop_a_broken_one(
+    campc: CliRun, tmp_path: Path
+) -> None:
+    repo = tmp_path / "repo"
+    campc("init", str(repo), cwd=tmp_path)
+    campc("build", cwd=repo)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    home = tmp_path / "pre-commit-home"
+    for hook in ("campc-check", "campc-build-check"):
+        done = _pre_commit(repo, hook, home)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Passed" in done.stdout
+    spec = repo / "campaigns" / "performance" / "cta-test.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "unknown_key: 1\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    broken = _pre_commit(repo, "campc-check", home)
+    assert broken.returncode == 1
+    assert "campaigns/performance/cta-test.yaml" in broken.stdout
+    assert "SCHEMA" in broken.stdout
