@@ -193,3 +193,44 @@ def test_a_check_with_nothing_changed_loads_no_model_and_runs_no_rule(tmp_path: 
     assert "loaded: -" in warm.stderr
     fresh = _run_campc(root, "check", "--no-cache")
     assert fresh.stdout == warm.stdout
+
+
+def test_a_config_change_invalidates_the_cache(tmp_path: Path) -> None:
+    root = _copy_example(tmp_path)
+    edit = root / "campaigns" / "campagnes" / "pulse-launch-2027.yaml"
+    edit.write_text(
+        edit.read_text(encoding="utf-8").replace("total: 60000", "total: 160000", 1),
+        encoding="utf-8",
+    )
+    first = _run_campc(root, "check")
+    assert "BUDGET001" in first.stdout
+    config = root / "pyproject.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[tool.campc.lint]\nignore = ["BUDGET001"]\n',
+        encoding="utf-8",
+    )
+    second = _run_campc(root, "check")
+    assert "BUDGET001" not in second.stdout
+    assert second.returncode == 0
+
+
+def test_concurrent_checks_share_the_cache_safely(tmp_path: Path) -> None:
+    root = _copy_example(tmp_path)
+    code = "from compiler.cli import main; main(['check'])"
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outputs = [run.communicate() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], outputs
+    assert len({out for out, _ in outputs}) == 1
+    assert not list((root / cache.FOLDER).rglob(".tmp-*"))  # every write completed
+    again = _run_campc(root, "check")
+    assert again.stdout == outputs[0][0]
+    assert "loaded: -" in again.stderr
