@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compiler import engine, repository, routing, writer
 from compiler.artifacts import Artifact, BuildContext
-from compiler.cache import Cache
+from compiler.cache import Cache, digest
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.errors import InternalError, UsageError
 from compiler.rules import RULES
@@ -130,7 +130,10 @@ def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagno
     context = cache.key(
         b"rules",
         "\n".join(f"{f.path}\0{f.digest}" for f in repo.registries).encode(),
-        "\n".join(sorted(repo.templates)).encode(),
+        "\n".join(
+            f"{name}\0{digest((repo.templates_dir / name).read_bytes())}"
+            for name in sorted(repo.templates)
+        ).encode(),
     )
     links = _links(repo)
     keys = {

@@ -1,7 +1,7 @@
 """Team policies the rules enforce beyond the specs: markets, quiet hours, budget caps.
 
-Declared in `[tool.campc.calendar]`, `[tool.campc.budget]` and
-`[tool.campc.experiments]`; the defaults here apply when a project says nothing.
+Declared in `[tool.campc.calendar]`, `[tool.campc.budget]`, `[tool.campc.experiments]`
+and `[tool.campc.email]`; the defaults here apply when a project says nothing.
 """
 
 from __future__ import annotations
@@ -44,9 +44,28 @@ class ExperimentPolicy:
 
 
 @dataclass(frozen=True)
+class EmailPolicy:
+    """How emails are rendered and what they must carry."""
+
+    sending_domains: tuple[str, ...] = ()
+    """Domains a From address may use (empty: any)."""
+    unsubscribe_url: str = "https://example.invalid/unsubscribe"
+    """One-click unsubscribe link (the `unsubscribe_url` variable, List-Unsubscribe)."""
+    preferences_url: str = "https://example.invalid/preferences"
+    """Preference centre link (the `preferences_url` variable)."""
+    unsubscribe_mailto: str | None = None
+    """Address for the mailto: form of List-Unsubscribe (None: the URL only)."""
+    max_subject_length: int = 78
+    """Longest subject, in characters."""
+    allow_safe: bool = False
+    """Whether templates may use `|safe` (it bypasses escaping)."""
+
+
+@dataclass(frozen=True)
 class Policy:
     """Every policy of a project."""
 
     calendar: CalendarPolicy = field(default_factory=CalendarPolicy)
     budget: BudgetPolicy = field(default_factory=BudgetPolicy)
     experiments: ExperimentPolicy = field(default_factory=ExperimentPolicy)
+    email: EmailPolicy = field(default_factory=EmailPolicy)

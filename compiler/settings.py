@@ -13,7 +13,7 @@ from typing import Any
 from compiler.diagnostics import Severity
 from compiler.domains import DOMAINS
 from compiler.errors import SettingsError
-from compiler.policy import BudgetPolicy, CalendarPolicy, ExperimentPolicy, Policy
+from compiler.policy import BudgetPolicy, CalendarPolicy, EmailPolicy, ExperimentPolicy, Policy
 
 DEFAULTS = {"campaigns": "campaigns", "outputs": "outputs", "schemas": "schemas"}
 """Every `[tool.campc]` option with its default, relative to the project root."""
@@ -125,7 +125,11 @@ def load(cwd: Path) -> Settings:
     calendar = CalendarPolicy()
     budget = BudgetPolicy()
     experiments = ExperimentPolicy()
+    email = EmailPolicy()
     for key, value in table.items():
+        if key == "email":
+            email = _email(pyproject, value)
+            continue
         if key == "lint":
             lint = _lint(pyproject, value)
             continue
@@ -139,7 +143,9 @@ def load(cwd: Path) -> Settings:
             experiments = _experiments(pyproject, value)
             continue
         if key not in DEFAULTS:
-            known = ", ".join([*sorted(DEFAULTS), "budget", "calendar", "experiments", "lint"])
+            known = ", ".join(
+                [*sorted(DEFAULTS), "budget", "calendar", "email", "experiments", "lint"]
+            )
             raise SettingsError(f"{pyproject}: unknown option `tool.campc.{key}` (known: {known})")
         if not isinstance(value, str) or not value:
             raise SettingsError(f"{pyproject}: `tool.campc.{key}` must be a path")
@@ -152,7 +158,7 @@ def load(cwd: Path) -> Settings:
         schemas=root / values["schemas"],
         config_file=pyproject,
         lint=lint,
-        policy=Policy(calendar=calendar, budget=budget, experiments=experiments),
+        policy=Policy(calendar=calendar, budget=budget, experiments=experiments, email=email),
     )
 
 
@@ -204,6 +210,53 @@ def _experiments(pyproject: Path, value: object) -> ExperimentPolicy:
             f"{pyproject}: `{prefix}.max-duration` must be a duration like '8w' or '30d'"
         ) from None
     return ExperimentPolicy(max_duration=duration)
+
+
+EMAIL_OPTIONS = {
+    "sending-domains": "domains a From address may use, like ['fjord.example']",
+    "unsubscribe-url": "https URL of the one-click unsubscribe (List-Unsubscribe)",
+    "preferences-url": "https URL of the preference centre",
+    "unsubscribe-mailto": "address for List-Unsubscribe's mailto: form",
+    "max-subject-length": "longest subject in characters (default 78)",
+    "allow-safe": "let templates use |safe (default false)",
+}
+"""Every `[tool.campc.email]` option."""
+
+
+def _email(pyproject: Path, value: object) -> EmailPolicy:
+    prefix = "tool.campc.email"
+    table = _table(pyproject, prefix, value, EMAIL_OPTIONS)
+    defaults = EmailPolicy()
+    domains = table.get("sending-domains", [])
+    if not isinstance(domains, list) or not all(
+        isinstance(d, str) and re.fullmatch(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", d) for d in domains
+    ):
+        raise SettingsError(f"{pyproject}: `{prefix}.sending-domains` must list domain names")
+    urls = {}
+    for key in ("unsubscribe-url", "preferences-url"):
+        url = table.get(key, getattr(defaults, key.replace("-", "_")))
+        if not isinstance(url, str) or not re.fullmatch(r"https://[^\s\"<>]+", url):
+            raise SettingsError(f"{pyproject}: `{prefix}.{key}` must be an https:// URL")
+        urls[key] = url
+    mailto = table.get("unsubscribe-mailto")
+    if mailto is not None and (
+        not isinstance(mailto, str) or not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", mailto)
+    ):
+        raise SettingsError(f"{pyproject}: `{prefix}.unsubscribe-mailto` must be an address")
+    length = table.get("max-subject-length", defaults.max_subject_length)
+    if not isinstance(length, int) or isinstance(length, bool) or not 10 <= length <= 998:
+        raise SettingsError(f"{pyproject}: `{prefix}.max-subject-length` must be 10 to 998")
+    allow = table.get("allow-safe", False)
+    if not isinstance(allow, bool):
+        raise SettingsError(f"{pyproject}: `{prefix}.allow-safe` must be true or false")
+    return EmailPolicy(
+        sending_domains=tuple(domains),
+        unsubscribe_url=urls["unsubscribe-url"],
+        preferences_url=urls["preferences-url"],
+        unsubscribe_mailto=mailto,
+        max_subject_length=length,
+        allow_safe=allow,
+    )
 
 
 def _money_table(pyproject: Path, where: str, value: object) -> dict[str, Decimal]:

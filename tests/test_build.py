@@ -19,7 +19,7 @@ from tests.golden_build import tree
 
 def project(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "campaigns", tmp_path / "campaigns")
-    (tmp_path / "pyproject.toml").write_text("[tool.campc]\n")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")  # its policies too
     return tmp_path
 
 

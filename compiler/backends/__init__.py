@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from compiler.artifacts import Artifact, BuildContext
-from compiler.backends import budget, calendar, scoring, testplan
+from compiler.backends import budget, calendar, emails, scoring, testplan
 from compiler.repository import Repository
 
 Backend = Callable[[Repository, BuildContext], list[Artifact]]
@@ -15,6 +15,7 @@ BACKENDS: dict[str, Backend] = {
     "budget": budget.build,
     "test-plans": testplan.build,
     "scoring": scoring.build,
+    "emails": emails.build,
 }
 """Back-end name -> build function, run in this order."""
 

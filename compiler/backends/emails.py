@@ -1,0 +1,57 @@
+"""Email back-end: per send, the HTML (CSS inlined, links tagged), the text part and an
+.eml a reviewer opens in any mail client; per spec, a README listing them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from compiler.artifacts import Artifact, BuildContext
+from compiler.emails import Rendered, eml, rendered
+from compiler.repository import Repository
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def build(repo: Repository, context: BuildContext) -> list[Artifact]:
+    """`emails/<spec>/<send>.html|.txt|.eml` and `emails/<spec>/README.md`."""
+    by_spec: dict[str, list[tuple[Rendered, bytes]]] = defaultdict(list)
+    for email in rendered(repo):
+        message = eml(repo, email)
+        if email.problems or message is None:
+            # EMAIL001 stops the build on a template problem, so this is our bug
+            raise ValueError(f"{email.send.spec.path}: {email.send.key} did not render")
+        by_spec[str(email.send.spec.doc.data["id"])].append((email, message))
+    artifacts = []
+    for spec_id, emails in sorted(by_spec.items()):
+        lines = [
+            f"# Emails of `{spec_id}`",
+            "",
+            "Each email as HTML (open it in a browser), plain text and a message file "
+            "(.eml, open it in any mail client). Links carry the UTM tags shown.",
+            "",
+            "| email | subject | preheader | files |",
+            "|---|---|---|---|",
+        ]
+        for email, message in emails:
+            key = email.send.key
+            base = f"emails/{spec_id}/{key}"
+            artifacts += [
+                Artifact(f"{base}.html", email.html.encode("utf-8"), (spec_id,)),
+                Artifact(f"{base}.txt", email.text.encode("utf-8"), (spec_id,)),
+                Artifact(f"{base}.eml", message, (spec_id,)),
+            ]
+            lines.append(
+                f"| `{key}` | {_cell(email.subject)} | {_cell(email.preheader)} | "
+                f"[HTML]({key}.html) · [text]({key}.txt) · [.eml]({key}.eml) |"
+            )
+        if emails:
+            tags = ", ".join(
+                f"`{k}={v}`" for k, v in emails[0][0].send.utm.items() if k != "utm_content"
+            )
+            lines += ["", f"UTM tags: {tags}, and `utm_content` = the email's id.", ""]
+        artifacts.append(
+            Artifact(f"emails/{spec_id}/README.md", "\n".join(lines).encode("utf-8"), (spec_id,))
+        )
+    return artifacts

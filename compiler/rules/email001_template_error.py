@@ -1,0 +1,70 @@
+"""A send whose email template cannot be rendered.
+
+## What it does
+Renders every send's template (campaign sends and sequence send steps) in Jinja2's
+sandbox with the variables the spec declares, their sample values, and the ones campc
+provides (`subject`, `preheader`, `unsubscribe_url`, `preferences_url`). Reports, at the
+send's `template`, the template file and line that failed: a syntax error, a variable
+the spec does not declare, an include outside `campaigns/templates/`, an attribute
+walk the sandbox refuses (`''.__class__`), an oversized `*` or `**`, a render that
+runs longer than two seconds.
+
+## Why is this bad?
+A template that fails in review fails in the email platform, at send time, for every
+contact. An undeclared variable is the classic one: `Hi {{ frist_name }}` renders
+`Hi ` (or breaks) in most platforms; here it is an error before anything ships.
+
+## Example
+```yaml
+variables:
+  first_name: {type: string, sample: Alex}
+steps:
+  - id: welcome
+    type: send
+    email: {template: onboarding/welcome.html, subject: Welcome}
+# onboarding/welcome.html: <p>Hi {{ frist_name }}</p>
+```
+
+## Use instead
+```yaml
+# onboarding/welcome.html: <p>Hi {{ first_name }}</p>
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.emails import rendered
+
+if TYPE_CHECKING:
+    from compiler.repository import Repository
+
+CODE = "EMAIL001"
+NAME = "template-error"
+SEVERITY = Severity.ERROR
+SCOPE = "spec"  # a send's render depends on its spec, the templates and the policy
+
+
+def check(repo: Repository) -> Iterator[Diagnostic]:
+    """Yield a finding for each send whose template fails to render."""
+    from compiler.rules import RULES
+
+    rule = RULES[CODE]
+    for email in rendered(repo, full=False):
+        for problem in email.problems:
+            send = email.send
+            field = "subject" if problem.template == send.spec.path else "template"
+            line, col = send.spec.doc.value_at((*send.loc, field))
+            where = f"templates/{problem.template}:{problem.line}"
+            if field == "subject":
+                where = "its subject or preheader"
+            yield rule.diagnostic(
+                send.spec.path,
+                line,
+                col,
+                f"email `{send.key}` does not render ({where}): {problem.message}",
+                problem.hint,
+            )

@@ -1,0 +1,161 @@
+"""Emails as their clients read them: every .eml parsed by the `email` package, every
+HTML by an HTML parser; links tagged, images described, the text part complete; and
+hostile templates that end as findings, never as crashes or files."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from compiler import emails
+from tests.conftest import ROOT, CliRun
+
+OUTPUTS = ROOT / "outputs" / "emails"
+EMLS = sorted(OUTPUTS.rglob("*.eml"))
+UNSUBSCRIBE = "https://fjord.example/email/unsubscribe"
+PREFERENCES = "https://fjord.example/email/preferences"
+
+
+def test_the_example_repository_has_an_email_per_send() -> None:
+    assert len(EMLS) == 17
+    for path in EMLS:
+        assert path.with_suffix(".html").is_file()
+        assert path.with_suffix(".txt").is_file()
+        assert (path.parent / "README.md").read_text(encoding="utf-8").count(path.stem) >= 1
+
+
+@pytest.mark.parametrize("path", EMLS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_eml_is_a_bulk_sender_compliant_alternative_message(path: Path) -> None:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message.get_content_type() == "multipart/alternative"
+    parts = [p.get_content_type() for p in message.iter_parts()]
+    assert parts == ["text/plain", "text/html"]
+    assert message["Subject"]
+    assert message["From"].addresses[0].domain == "fjord.example"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"<{UNSUBSCRIBE}>" in message["List-Unsubscribe"]
+    assert "<mailto:unsubscribe@fjord.example" in message["List-Unsubscribe"]
+    assert message["Message-ID"].endswith(">")
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = message.get_body(("html",)).get_content().replace("\r\n", "\n")
+    assert text == path.with_suffix(".txt").read_text(encoding="utf-8")
+    # MIME ends every part with a line break
+    assert html == path.with_suffix(".html").read_text(encoding="utf-8").rstrip("\n") + "\n"
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.images: list[dict[str, str | None]] = []
+        self.lang: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"] or "")
+        if tag == "img":
+            self.images.append(values)
+        if tag == "html":
+            self.lang = values.get("lang")
+
+
+@pytest.mark.parametrize("path", EMLS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_html_has_tagged_links_described_images_and_a_complete_text_part(
+    path: Path,
+) -> None:
+    page = _Page()
+    html = path.with_suffix(".html").read_text(encoding="utf-8")
+    page.feed(html)
+    assert page.lang
+    assert "<style" not in html or "@media" in html  # inlined, at-rules kept
+    assert UNSUBSCRIBE in page.links
+    text = path.with_suffix(".txt").read_text(encoding="utf-8")
+    for link in page.links:
+        assert link.startswith(("https://", "mailto:")), link
+        assert link in text, f"the text part lost {link}"
+        if link in (UNSUBSCRIBE, PREFERENCES) or not link.startswith("https://"):
+            continue
+        tags = parse_qs(urlsplit(link).query)
+        assert tags["utm_medium"] == ["email"]
+        assert tags["utm_content"] == [path.stem]
+        assert tags["utm_campaign"] == [path.parent.name]
+    for image in page.images:
+        assert image.get("alt") is not None
+
+
+def test_utm_tags_keep_existing_queries_fragments_and_tags() -> None:
+    tags = {"utm_source": "fjord", "utm_medium": "email"}
+    assert (
+        emails.with_utm("https://a.example/p?x=1#top", tags)
+        == "https://a.example/p?x=1&utm_source=fjord&utm_medium=email#top"
+    )
+    assert (
+        emails.with_utm("https://a.example/?utm_source=partner", tags)
+        == "https://a.example/?utm_source=partner&utm_medium=email"
+    )
+    assert emails.with_utm("mailto:a@b.example", tags) == "mailto:a@b.example"
+
+
+def test_text_is_not_html_escaped_and_messages_are_byte_stable() -> None:
+    headers = emails.Headers(
+        subject="O'Brien & co",
+        sender="Fjord <news@fjord.example>",
+        reply_to=None,
+        message_id="<x.y@fjord.example>",
+        unsubscribe_url=UNSUBSCRIBE,
+    )
+    first = emails.message(headers, "O'Brien\n", "<p>O&#39;Brien</p>")
+    assert first == emails.message(headers, "O'Brien\n", "<p>O&#39;Brien</p>")
+    parsed = email.message_from_bytes(first, policy=email.policy.default)
+    assert parsed["Subject"] == "O'Brien & co"
+
+
+def _project(tmp_path: Path, template: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.campc]\ncampaigns = "campaigns"\n', encoding="utf-8"
+    )
+    folder = tmp_path / "campaigns"
+    (folder / "automation").mkdir(parents=True)
+    (folder / "templates").mkdir()
+    (folder / "templates" / "welcome.html").write_text(template, encoding="utf-8")
+    (folder / "automation" / "welcome.yaml").write_text(
+        "kind: sequence\nid: welcome\nname: Welcome\ndomain: automation\n"
+        "owner: ops@acme.example\ndescription: New sign-ups.\ntrigger: {event: signed_up}\n"
+        "steps:\n  - {id: hello, type: send, email: {template: welcome.html, subject: Hi}}\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{% include '/etc/passwd' %}",
+        "{% include '../../pyproject.toml' %}",
+        "{{ undeclared }}",
+        "{{ 'a' * 200000000 }}",
+        "{{ 2 ** 100000000 }}",
+        "{% for i in range(99999) %}{% for j in range(99999) %}{{ i }}{% endfor %}{% endfor %}",
+        "{{ self.__init__.__globals__ }}",
+        "{{ cycler.__init__.__globals__.os }}",
+    ],
+)
+def test_a_hostile_template_is_a_finding_and_nothing_else(
+    campc: CliRun, tmp_path: Path, template: str
+) -> None:
+    root = _project(tmp_path, template)
+    check = campc("check", "--no-cache", cwd=root)
+    assert check.exit_code == 1, check.stdout + check.stderr
+    codes = {line.split()[1] for line in check.stdout.splitlines() if ": EMAIL" in line}
+    assert codes == {"EMAIL001"}, check.stdout
+    assert "Traceback" not in check.stdout + check.stderr
+    build = campc("build", cwd=root)
+    assert build.exit_code == 1
+    assert not (root / "outputs").exists()
