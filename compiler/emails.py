@@ -17,6 +17,7 @@ import hashlib
 import re
 import signal
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -89,19 +90,28 @@ def environment(folder: Path) -> Any:
     from jinja2 import FileSystemLoader, StrictUndefined
 
     sandbox = _sandbox_class()
-    return sandbox(
+    env = sandbox(
         loader=FileSystemLoader(folder),
         undefined=StrictUndefined,
         autoescape=lambda name: name is not None and name.endswith((".html", ".htm")),
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    # subjects and preheaders are text: never escaped, compiled once per run
+    env.campc_text_environment = env.overlay(autoescape=False)
+    env.campc_text_templates = {}
+    return env
 
 
 @contextmanager
 def _deadline(seconds: int) -> Iterator[None]:
     """Raise TimeoutError in the block after `seconds` (main thread of a Unix process;
-    elsewhere the size limits alone apply)."""
+    elsewhere the output limit alone applies).
+
+    The alarm repeats every 50 ms until the block ends: an exception raised by a signal
+    lands in whatever Python code runs at that moment, and where that is a garbage
+    collector callback or a `__del__`, Python swallows it. The next one lands in the
+    template."""
     usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
@@ -111,12 +121,32 @@ def _deadline(seconds: int) -> Iterator[None]:
         raise TimeoutError
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+class _TooLarge(Exception):
+    """The output passed MAX_OUTPUT."""
+
+
+def _stream(template: Any, context: dict[str, Any]) -> str:
+    """Render chunk by chunk, stopping as soon as the output is too large or too slow
+    (so a runaway loop is stopped by its output, not by the machine's memory)."""
+    chunks = []
+    total = 0
+    stop = time.monotonic() + RENDER_SECONDS
+    for chunk in template.generate(context):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_OUTPUT:
+            raise _TooLarge(total)
+        if time.monotonic() > stop:
+            raise TimeoutError
+    return "".join(chunks)
 
 
 def _template_line(err: BaseException, folder: Path, fallback: str) -> tuple[str, int]:
@@ -140,7 +170,7 @@ def render(env: Any, folder: Path, name: str, context: Mapping[str, Any]) -> str
     try:
         template = env.get_template(name)
         with _deadline(RENDER_SECONDS):
-            text = str(template.render(dict(context)))
+            text = _stream(template, dict(context))
     except TemplateSyntaxError as err:
         where = err.name or name
         raise TemplateProblem(
@@ -177,6 +207,13 @@ def render(env: Any, folder: Path, name: str, context: Mapping[str, Any]) -> str
             f"rendering took longer than {RENDER_SECONDS} s",
             "remove loops over large ranges",
         ) from None
+    except _TooLarge:
+        raise TemplateProblem(
+            name,
+            1,
+            f"the rendered email passed {MAX_OUTPUT:,} characters",
+            "make the email shorter; check loops over large ranges",
+        ) from None
     except RecursionError:
         raise TemplateProblem(
             name, 1, "the template includes itself", "break the include cycle"
@@ -193,17 +230,13 @@ def render(env: Any, folder: Path, name: str, context: Mapping[str, Any]) -> str
     return text
 
 
-_TEXT_TEMPLATES: dict[tuple[int, str], Any] = {}
-
-
 def render_text(env: Any, template: str, source: str, context: Mapping[str, Any]) -> str:
     """A one-line text (the subject, the preheader) with variables, never escaped."""
     try:
-        compiled = _TEXT_TEMPLATES.get((id(env), source))
+        cache: dict[str, Any] = env.campc_text_templates
+        compiled = cache.get(source)
         if compiled is None:
-            compiled = _TEXT_TEMPLATES[(id(env), source)] = env.overlay(
-                autoescape=False
-            ).from_string(source)
+            compiled = cache[source] = env.campc_text_environment.from_string(source)
         with _deadline(RENDER_SECONDS):
             return str(compiled.render(dict(context)))
     except Exception as err:
@@ -353,19 +386,23 @@ def to_text(html: str) -> str:
     return text + "\n"
 
 
-def links(html: str) -> list[str]:
-    """Every link target in `html`, in order."""
-    found: list[str] = []
+def scan(html: str) -> tuple[list[str], list[dict[str, str | None]]]:
+    """Every link target and every image's attributes in `html` (lxml's parser: the
+    rules read every email on every check, so this must be quick)."""
+    import lxml.html
+    from lxml.etree import ParserError
 
-    class Collector(HTMLParser):
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag == "a":
-                found.extend(v for k, v in attrs if k == "href" and v)
-
-    collector = Collector()
-    collector.feed(html)
-    collector.close()
-    return found
+    try:
+        document = lxml.html.document_fromstring(html)
+    except ParserError:  # an empty document
+        return [], []
+    found = [str(a.get("href")) for a in document.iter("a") if a.get("href")]
+    images: list[dict[str, str | None]] = [
+        {str(k): str(v) for k, v in img.attrib.items()} for img in document.iter("img")
+    ]
+    for image in images:
+        image.setdefault("alt", None)
+    return found, images
 
 
 # -- assembling ------------------------------------------------------------------------
@@ -467,6 +504,12 @@ class Rendered:
     preheader: str | None = None
     raw_html: str = ""
     """The template's output, before UTM tags and CSS inlining."""
+    links: list[str] = field(default_factory=list)
+    """Every link target the template wrote (before UTM tags), in order."""
+    images: list[dict[str, str | None]] = field(default_factory=list)
+    """Every `<img>`'s attributes, in order."""
+    size: int = 0
+    """Bytes of the HTML as sent (preheader added, CSS inlined): Gmail clips past 102 KB."""
     html: str = ""
     text: str = ""
     problems: list[TemplateProblem] = field(default_factory=list)
@@ -579,6 +622,10 @@ def _render_all(repo: Repository, full: bool) -> list[Rendered]:
         except TemplateProblem as problem:
             result.problems.append(problem)
             continue
+        result.links, result.images = scan(result.raw_html)
+        with_header = with_preheader(result.raw_html, result.preheader)
+        inlined = inline_css(with_header)
+        result.size = len(inlined.encode("utf-8"))
         if not full:
             continue
 
@@ -612,3 +659,53 @@ def eml(repo: Repository, email: Rendered) -> bytes | None:
         email.text,
         email.html,
     )
+
+
+def variables_used(repo: Repository, spec_sends: list[Send]) -> set[str] | None:
+    """Every variable the sends' templates (with what they extend, include and import),
+    subjects and preheaders read; None when a template name is computed."""
+    from jinja2 import meta
+    from jinja2.exceptions import TemplateSyntaxError
+
+    from compiler.templates import referenced
+
+    folder = repo.templates_dir
+    names = referenced(folder, [s.email.template for s in spec_sends])
+    if names is None:
+        return None
+    env = environment(folder)
+    sources = []
+    for name in sorted(names):
+        try:
+            sources.append((folder / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+    for send in spec_sends:
+        sources += [t for t in (send.email.subject, send.email.preheader) if t]
+    used: set[str] = set()
+    for source in sources:
+        try:
+            used |= meta.find_undeclared_variables(env.parse(source))
+        except TemplateSyntaxError:
+            continue  # EMAIL001 reports it
+    return used
+
+
+def unescaped(path: Path) -> list[tuple[int, str]]:
+    """Where a template turns escaping off: `|safe` filters, `autoescape false` blocks."""
+    from jinja2 import nodes
+    from jinja2.exceptions import TemplateSyntaxError
+
+    try:
+        tree = environment(path.parent).parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, TemplateSyntaxError):
+        return []  # EMAIL001 reports templates that do not parse
+    found = [
+        (node.lineno, "`|safe`") for node in tree.find_all(nodes.Filter) if node.name == "safe"
+    ]
+    for block in tree.find_all(nodes.ScopedEvalContextModifier):
+        for option in block.options:
+            value = option.value
+            if option.key == "autoescape" and isinstance(value, nodes.Const) and not value.value:
+                found.append((block.lineno, "`{% autoescape false %}`"))
+    return sorted(found)

@@ -47,7 +47,7 @@ def skeleton(kind: str, spec_id: str, domain: str, owner: str) -> str:
             'sender: {from: "Team <hello@example.com>"}\n'
             "steps:\n"
             "  - id: welcome\n    type: send\n"
-            "    email: {template: welcome.html, subject: Welcome}\n"
+            "    email: {template: welcome.html, subject: Welcome, preheader: Start here}\n"
             "  - {id: wait-2d, type: wait, duration: 2d}\n"
             "  - {id: done, type: exit}\n"
             "kpis:\n  - {metric: sequence_conversion_rate, target: 0.1, primary: true}\n"

@@ -127,7 +127,8 @@ def _project(tmp_path: Path, template: str) -> Path:
     (folder / "automation" / "welcome.yaml").write_text(
         "kind: sequence\nid: welcome\nname: Welcome\ndomain: automation\n"
         "owner: ops@acme.example\ndescription: New sign-ups.\ntrigger: {event: signed_up}\n"
-        "steps:\n  - {id: hello, type: send, email: {template: welcome.html, subject: Hi}}\n",
+        "steps:\n  - id: hello\n    type: send\n"
+        "    email: {template: welcome.html, subject: Hi, preheader: Start}\n",
         encoding="utf-8",
     )
     return tmp_path
@@ -143,6 +144,7 @@ def _project(tmp_path: Path, template: str) -> Path:
         "{{ 'a' * 200000000 }}",
         "{{ 2 ** 100000000 }}",
         "{% for i in range(99999) %}{% for j in range(99999) %}{{ i }}{% endfor %}{% endfor %}",
+        "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
         "{{ self.__init__.__globals__ }}",
         "{{ cycler.__init__.__globals__.os }}",
     ],

@@ -1,0 +1,57 @@
+"""An email without an unsubscribe link.
+
+## What it does
+Renders each send's template and looks for a link to the project's unsubscribe URL
+(`[tool.campc.email] unsubscribe-url`, which templates read as `{{ unsubscribe_url }}`).
+
+## Why is this bad?
+Every marketing email must let the reader leave in one click: CAN-SPAM and GDPR ask
+for it, and Gmail and Yahoo's bulk-sender rules junk mail without it. The
+`List-Unsubscribe` header campc adds does not replace the visible link.
+
+## Example
+```html
+<p>Thanks for reading.</p>
+```
+
+## Use instead
+```html
+<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.emails import rendered
+
+if TYPE_CHECKING:
+    from compiler.repository import Repository
+
+CODE = "EMAIL002"
+NAME = "missing-unsubscribe"
+SEVERITY = Severity.ERROR
+SCOPE = "spec"  # a send's render depends on its spec, the templates and the policy
+
+
+def check(repo: Repository) -> Iterator[Diagnostic]:
+    """Yield a finding for each rendered email with no unsubscribe link."""
+    from compiler.rules import RULES
+
+    rule = RULES[CODE]
+    url = repo.policy.email.unsubscribe_url
+    for email in rendered(repo, full=False):
+        if email.problems or not email.raw_html or url in email.links:
+            continue
+        send = email.send
+        line, col = send.spec.doc.value_at((*send.loc, "template"))
+        yield rule.diagnostic(
+            send.spec.path,
+            line,
+            col,
+            f"email `{send.key}` ({send.email.template}) has no unsubscribe link",
+            'add <a href="{{ unsubscribe_url }}">Unsubscribe</a>, for example in a shared footer',
+        )
