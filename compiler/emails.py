@@ -584,7 +584,7 @@ def rendered(repo: Repository, full: bool = True) -> list[Rendered]:
 
 def _render_all(repo: Repository, full: bool) -> list[Rendered]:
     folder = repo.templates_dir
-    env = environment(folder)
+    env = _environment_of(repo)
     policy = repo.policy.email
     protected = (policy.unsubscribe_url, policy.preferences_url)
     results = []
@@ -661,33 +661,70 @@ def eml(repo: Repository, email: Rendered) -> bytes | None:
     )
 
 
+def _environment_of(repo: Repository) -> Any:
+    """One sandboxed environment per run (templates compile once)."""
+    env = repo.derived.get("jinja")
+    if env is None:
+        env = repo.derived["jinja"] = environment(repo.templates_dir)
+    return env
+
+
+def _template_facts(repo: Repository) -> dict[str, tuple[set[str], list[str] | None]]:
+    """Per template file, parsed once per run: the variables it reads and the templates
+    it extends, includes or imports (None when a name is computed)."""
+    cached = repo.derived.get("template-facts")
+    if isinstance(cached, dict):
+        return cached
+    from jinja2 import meta
+    from jinja2.exceptions import TemplateSyntaxError
+
+    env = _environment_of(repo)
+    facts: dict[str, tuple[set[str], list[str] | None]] = {}
+    for name in sorted(repo.templates):
+        try:
+            tree = env.parse((repo.templates_dir / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, TemplateSyntaxError):
+            facts[name] = (set(), [])  # EMAIL001 reports it
+            continue
+        children = list(meta.find_referenced_templates(tree))
+        known = None if any(c is None for c in children) else [str(c) for c in children]
+        facts[name] = (set(meta.find_undeclared_variables(tree)), known)
+    repo.derived["template-facts"] = facts
+    return facts
+
+
 def variables_used(repo: Repository, spec_sends: list[Send]) -> set[str] | None:
     """Every variable the sends' templates (with what they extend, include and import),
     subjects and preheaders read; None when a template name is computed."""
     from jinja2 import meta
     from jinja2.exceptions import TemplateSyntaxError
 
-    from compiler.templates import referenced
-
-    folder = repo.templates_dir
-    names = referenced(folder, [s.email.template for s in spec_sends])
-    if names is None:
-        return None
-    env = environment(folder)
-    sources = []
-    for name in sorted(names):
-        try:
-            sources.append((folder / name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            continue
-    for send in spec_sends:
-        sources += [t for t in (send.email.subject, send.email.preheader) if t]
+    facts = _template_facts(repo)
     used: set[str] = set()
-    for source in sources:
-        try:
-            used |= meta.find_undeclared_variables(env.parse(source))
-        except TemplateSyntaxError:
-            continue  # EMAIL001 reports it
+    seen: set[str] = set()
+    pending = [s.email.template for s in spec_sends]
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in facts:
+            continue
+        seen.add(name)
+        variables, children = facts[name]
+        if children is None:
+            return None
+        used |= variables
+        pending += children
+    env = _environment_of(repo)
+    texts: dict[str, set[str]] = repo.derived.setdefault("text-variables", {})  # type: ignore[assignment]
+    for send in spec_sends:
+        for source in (send.email.subject, send.email.preheader):
+            if not source:
+                continue
+            if source not in texts:
+                try:
+                    texts[source] = set(meta.find_undeclared_variables(env.parse(source)))
+                except TemplateSyntaxError:
+                    texts[source] = set()  # EMAIL001 reports it
+            used |= texts[source]
     return used
 
 
