@@ -162,72 +162,55 @@ def _template_line(err: BaseException, folder: Path, fallback: str) -> tuple[str
     return found
 
 
+def _explain(err: BaseException) -> tuple[str, str]:
+    """A render error's message and hint, for the template's author."""
+    from jinja2 import TemplateNotFound, UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(err, TemplateNotFound):
+        return (
+            f"template `{err.name}` does not exist in the templates folder",
+            "templates may only include, extend or import files under campaigns/templates/",
+        )
+    if isinstance(err, UndefinedError):
+        return (
+            f"{err.message}: the template uses a variable its spec does not declare",
+            "declare it under the spec's `variables` with a sample value",
+        )
+    if isinstance(err, SecurityError):
+        return (
+            f"the template sandbox refused this: {err}",
+            "templates may read variables only; no attributes of Python objects",
+        )
+    if isinstance(err, TimeoutError):
+        return f"rendering took longer than {RENDER_SECONDS} s", "remove loops over large ranges"
+    if isinstance(err, _TooLarge):
+        return (
+            f"the rendered email passed {MAX_OUTPUT:,} characters",
+            "make the email shorter; check loops over large ranges",
+        )
+    if isinstance(err, RecursionError):
+        return "the template includes itself", "break the include cycle"
+    return f"rendering failed: {err}", "check the expressions on this line"
+
+
 def render(env: Any, folder: Path, name: str, context: Mapping[str, Any]) -> str:
     """Render template `name` with `context`; TemplateProblem on any failure."""
-    from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
-    from jinja2.exceptions import SecurityError
+    from jinja2 import TemplateSyntaxError
 
     try:
         template = env.get_template(name)
         with _deadline(RENDER_SECONDS):
-            text = _stream(template, dict(context))
+            return _stream(template, dict(context))
     except TemplateSyntaxError as err:
-        where = err.name or name
+        message = f"template syntax error: {err.message}"
         raise TemplateProblem(
-            where, err.lineno or 1, f"template syntax error: {err.message}", "fix the Jinja syntax"
+            err.name or name, err.lineno or 1, message, "fix the Jinja syntax"
         ) from None
-    except TemplateNotFound as err:
+    except Exception as err:  # anything a template can raise becomes a finding
         where, line = _template_line(err, folder, name)
-        raise TemplateProblem(
-            where,
-            line,
-            f"template `{err.name}` does not exist in the templates folder",
-            "templates may only include, extend or import files under campaigns/templates/",
-        ) from None
-    except UndefinedError as err:
-        where, line = _template_line(err, folder, name)
-        raise TemplateProblem(
-            where,
-            line,
-            f"{err.message}: the template uses a variable its spec does not declare",
-            "declare it under the spec's `variables` with a sample value",
-        ) from None
-    except SecurityError as err:
-        where, line = _template_line(err, folder, name)
-        raise TemplateProblem(
-            where,
-            line,
-            f"the template sandbox refused this: {err}",
-            "templates may read variables only; no attributes of Python objects",
-        ) from None
-    except TimeoutError:
-        raise TemplateProblem(
-            name,
-            1,
-            f"rendering took longer than {RENDER_SECONDS} s",
-            "remove loops over large ranges",
-        ) from None
-    except _TooLarge:
-        raise TemplateProblem(
-            name,
-            1,
-            f"the rendered email passed {MAX_OUTPUT:,} characters",
-            "make the email shorter; check loops over large ranges",
-        ) from None
-    except RecursionError:
-        raise TemplateProblem(
-            name, 1, "the template includes itself", "break the include cycle"
-        ) from None
-    except Exception as err:  # any other runtime error in template code
-        where, line = _template_line(err, folder, name)
-        raise TemplateProblem(
-            where, line, f"rendering failed: {err}", "check the expressions on this line"
-        ) from None
-    if len(text) > MAX_OUTPUT:
-        raise TemplateProblem(
-            name, 1, f"the rendered email has {len(text):,} characters", "make the email shorter"
-        )
-    return text
+        message, hint = _explain(err)
+        raise TemplateProblem(where, line, message, hint) from None
 
 
 def render_text(env: Any, template: str, source: str, context: Mapping[str, Any]) -> str:
