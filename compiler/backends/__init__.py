@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from compiler.artifacts import Artifact, BuildContext
-from compiler.backends import budget, calendar, emails, scoring, testplan
+from compiler.backends import budget, calendar, emails, scoring, sequences, testplan
 from compiler.repository import Repository
 
 Backend = Callable[[Repository, BuildContext], list[Artifact]]
@@ -16,6 +16,7 @@ BACKENDS: dict[str, Backend] = {
     "test-plans": testplan.build,
     "scoring": scoring.build,
     "emails": emails.build,
+    "sequences": sequences.build,
 }
 """Back-end name -> build function, run in this order."""
 

@@ -55,6 +55,9 @@ from compiler.rules import (
     score002_unreachable_threshold,
     score003_zero_decay,
     score004_duplicate_rule,
+    seq001_unreachable_step,
+    seq002_instant_loop,
+    seq003_sequence_frequency_cap,
 )
 from compiler.rules.base import Rule
 from compiler.rules.load import LOAD_RULES, UNUSED_NOQA
@@ -112,6 +115,9 @@ RULE_MODULES = (
     route001_domain_mismatch,
     route002_folder_mismatch,
     route003_missing_handoff,
+    seq001_unreachable_step,
+    seq002_instant_loop,
+    seq003_sequence_frequency_cap,
 )
 
 RULES: dict[str, Rule] = {

@@ -1,0 +1,145 @@
+"""Sequence back-end: `sequences/<id>.md`, the graph as a Mermaid flowchart, every step
+with its earliest delay, and the QA test plan: each path from entry to end as a
+checklist a tester follows with a seeded test contact."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from compiler.artifacts import Artifact, BuildContext
+from compiler.model.sequence import BranchStep, ExitStep, GoalStep, SendStep, Sequence, Step
+from compiler.repository import Repository
+from compiler.schedule import following
+from compiler.sequences import Path, describe, paths, when
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "#quot;").replace("\n", " ")
+
+
+def _node(index: int, step: Step) -> str:
+    name = f"n{index}"
+    if isinstance(step, SendStep):
+        return f'{name}["send {step.id}<br/>{_label(step.email.subject)}"]'
+    if isinstance(step, BranchStep):
+        return f'{name}{{"{_label(describe(step.condition))}?"}}'
+    if isinstance(step, GoalStep):
+        return f'{name}[["goal {step.id}: {_label(describe(step.condition))}"]]'
+    if isinstance(step, ExitStep):
+        return f'{name}(("exit {step.id}"))'
+    duration = getattr(step, "duration", timedelta(0))
+    return f'{name}(["wait {_label(when(duration).replace("day ", ""))} days"])'
+
+
+def flowchart(sequence: Sequence) -> list[str]:
+    """The graph as Mermaid lines."""
+    index = {step.id: i for i, step in enumerate(sequence.steps)}
+    lines = ["```mermaid", "flowchart TD", f'  start(("{_label(sequence.trigger.event)}"))']
+    lines += [f"  {_node(i, step)}" for i, step in enumerate(sequence.steps)]
+    lines.append("  start --> n0")
+    for step_id, nexts in following(sequence).items():
+        step = sequence.steps[index[step_id]]
+        labels = ["yes", "no"] if isinstance(step, BranchStep) else [""]
+        for label, target in zip(labels, nexts, strict=False):
+            if target not in index:
+                continue
+            arrow = f" -- {label} -->" if label else " -->"
+            lines.append(f"  n{index[step_id]}{arrow} n{index[target]}")
+    lines.append("```")
+    return lines
+
+
+def _checklist(sequence: Sequence, number: int, path: Path) -> list[str]:
+    contact = f"qa+{sequence.id}-{number}@example.com"
+    lines = [
+        f"- [ ] Create the test contact `{contact}` (seed {number}) in the audience"
+        + (f" `{sequence.audience}`" if sequence.audience else "")
+        + f", then fire `{sequence.trigger.event}` for it (day 0).",
+    ]
+    for hop in path.hops:
+        step = hop.step
+        if isinstance(step, BranchStep) and hop.outcome:
+            condition = describe(step.condition, holds=hop.outcome == "yes")
+            lines.append(
+                f"- [ ] {when(hop.delay).capitalize()}: make sure the contact {condition} "
+                f"(branch `{step.id}` goes {hop.outcome})."
+            )
+        elif isinstance(step, SendStep):
+            lines.append(
+                f"- [ ] {when(hop.delay).capitalize()}: receives `{step.id}`, "
+                f'subject "{step.email.subject}" (template `{step.email.template}`).'
+            )
+        elif isinstance(step, GoalStep):
+            lines.append(f"- [ ] {when(hop.delay).capitalize()}: goal `{step.id}` is counted.")
+    lines.append(f"- [ ] Then: {path.ending}; no further email arrives.")
+    return lines
+
+
+def document(sequence: Sequence) -> str:
+    """The sequence's Markdown page."""
+    found, cut = paths(sequence)
+    earliest: dict[str, timedelta] = {}
+    for path in found:
+        for hop in path.hops:
+            if hop.step.id not in earliest or hop.delay < earliest[hop.step.id]:
+                earliest[hop.step.id] = hop.delay
+    lines = [
+        f"# Sequence `{sequence.id}`: {sequence.name}",
+        "",
+        f"Entered on `{sequence.trigger.event}`"
+        + (f" by `{sequence.audience}`" if sequence.audience else "")
+        + (
+            f"; quiet hours {sequence.quiet_hours.start:%H:%M}-{sequence.quiet_hours.end:%H:%M}"
+            if sequence.quiet_hours
+            else ""
+        )
+        + (
+            f"; at most {sequence.frequency_cap.max} email(s) per "
+            f"{when(sequence.frequency_cap.per).replace('day ', '')} days"
+            if sequence.frequency_cap
+            else ""
+        )
+        + ".",
+        "",
+        "## Graph",
+        "",
+        *flowchart(sequence),
+        "",
+        "## Steps",
+        "",
+        "| step | type | what | earliest after entry |",
+        "|---|---|---|---|",
+    ]
+    for step in sequence.steps:
+        what = ""
+        if isinstance(step, SendStep):
+            what = f"`{step.email.template}`: {step.email.subject}"
+        elif isinstance(step, BranchStep | GoalStep):
+            what = describe(step.condition)
+        elif not isinstance(step, ExitStep):
+            what = f"wait {when(step.duration).replace('day ', '')} days"
+        reached = when(earliest[step.id]) if step.id in earliest else "never reached"
+        lines.append(f"| `{step.id}` | {step.type} | {what.replace('|', '/')} | {reached} |")
+    lines += ["", "## QA test plan", ""]
+    lines.append(
+        f"{len(found)} path(s) from entry to end"
+        + (f" (the first {len(found)}; there are more)" if cut else "")
+        + ". Walk each with its own test contact; days count from the trigger."
+    )
+    for number, path in enumerate(found, start=1):
+        emails = ", ".join(f"`{h.step.id}`" for h in path.sends) or "no email"
+        lines += ["", f"### Path {number}: {emails}; {path.ending}", ""]
+        lines += _checklist(sequence, number, path)
+    return "\n".join(lines) + "\n"
+
+
+def build(repo: Repository, context: BuildContext) -> list[Artifact]:
+    """`sequences/<id>.md` for every sequence."""
+    artifacts = []
+    for spec in repo.specs:
+        if isinstance(spec.model, Sequence):
+            text = document(spec.model)
+            artifacts.append(
+                Artifact(f"sequences/{spec.model.id}.md", text.encode("utf-8"), (spec.model.id,))
+            )
+    return artifacts

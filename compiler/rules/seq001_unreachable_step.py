@@ -1,0 +1,61 @@
+"""A sequence step no path from the entry reaches.
+
+## What it does
+Follows the sequence from its first step (each step's `next`, else the step after it;
+a branch's `then` and `else`; nothing after an exit) and reports every step it never
+reaches.
+
+## Why is this bad?
+An unreachable step is dead configuration: an email written, reviewed and approved that
+no contact will ever receive, usually because a `next` or a branch arm points past it.
+
+## Example
+```yaml
+steps:
+  - {id: welcome, type: send, email: {...}, next: done}
+  - {id: tips, type: send, email: {...}}     # skipped by welcome's next
+  - {id: done, type: exit}
+```
+
+## Use instead
+Point an arm or a `next` at the step, or delete it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.model.sequence import Sequence
+from compiler.sequences import reachable
+
+if TYPE_CHECKING:
+    from compiler.repository import Repository
+
+CODE = "SEQ001"
+NAME = "unreachable-step"
+SEVERITY = Severity.WARNING
+SCOPE = "spec"  # one sequence's own steps
+
+
+def check(repo: Repository) -> Iterator[Diagnostic]:
+    """Yield a finding for each step the entry never reaches."""
+    from compiler.rules import RULES
+
+    rule = RULES[CODE]
+    for spec in repo.specs:
+        if not isinstance(spec.model, Sequence):
+            continue
+        reached = reachable(spec.model)
+        for index, step in enumerate(spec.model.steps):
+            if step.id in reached:
+                continue
+            line, col = spec.doc.value_at(("steps", index, "id"))
+            yield rule.diagnostic(
+                spec.path,
+                line,
+                col,
+                f"step `{step.id}` is never reached from the entry",
+                "point a `next` or a branch arm at it, or delete it",
+            )

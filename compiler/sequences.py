@@ -1,0 +1,166 @@
+"""A sequence as a graph: every path from entry to its end, with the delay at each step.
+
+Edges follow `schedule.following` (a step's `next`, else the step after it; a branch's
+`then` and `else`). A path ends at an exit step, at a step with nothing after it, or
+where it would come back to a step it already passed (a loop: the QA plan says where
+it loops back to instead of walking it forever).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from compiler.model.sequence import (
+    BranchStep,
+    Condition,
+    ExitStep,
+    GoalStep,
+    SendStep,
+    Sequence,
+    Step,
+    WaitStep,
+)
+from compiler.schedule import following
+
+MAX_PATHS = 64
+"""Paths listed per sequence; more are summarised (a sequence with that many paths is
+itself the problem)."""
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step on a path: when it is reached, and the branch outcome taken from it."""
+
+    step: Step
+    delay: timedelta
+    """Time from entry until the step is reached."""
+    outcome: str | None = None
+    """For a branch: `yes` or `no`, the arm this path takes."""
+
+
+@dataclass(frozen=True)
+class Path:
+    """Entry to end, in order."""
+
+    hops: tuple[Hop, ...]
+    ending: str
+    """How the path ends: `exit <id>`, `end` or `loops back to <id>`."""
+
+    @property
+    def sends(self) -> list[Hop]:
+        """The emails this path receives, in order."""
+        return [h for h in self.hops if isinstance(h.step, SendStep)]
+
+
+def describe(condition: Condition, holds: bool = True) -> str:
+    """`did `webinar_attended` within 5d`, `did not ...`, or `plan` eq 'pro'."""
+    if condition.event:
+        within = f" within {_duration(condition.within)}" if condition.within else ""
+        return f"{'did' if holds else 'did not do'} `{condition.event}`{within}"
+    test = f"`{condition.attribute}` {condition.op} {condition.value!r}"
+    return test if holds else f"not {test}"
+
+
+def _duration(delta: timedelta) -> str:
+    days, seconds = delta.days, delta.seconds
+    hours, minutes = seconds // 3600, seconds % 3600 // 60
+    parts = [
+        f"{days}d" if days else "",
+        f"{hours}h" if hours else "",
+        f"{minutes}m" if minutes else "",
+    ]
+    return "".join(parts) or "0m"
+
+
+def when(delay: timedelta) -> str:
+    """`day 4` or `day 4, +6h` after entry (day 0 is the entry day)."""
+    extra = delay - timedelta(days=delay.days)
+    return f"day {delay.days}" + (f", +{_duration(extra)}" if extra else "")
+
+
+def paths(sequence: Sequence) -> tuple[list[Path], bool]:
+    """Every path from the first step, and whether the list was cut at MAX_PATHS."""
+    by_id = {step.id: step for step in sequence.steps}
+    graph = following(sequence)
+    found: list[Path] = []
+    cut = False
+
+    def walk(step_id: str, delay: timedelta, trail: tuple[Hop, ...], seen: frozenset[str]) -> None:
+        nonlocal cut
+        if len(found) >= MAX_PATHS:
+            cut = True
+            return
+        step = by_id.get(step_id)
+        if step is None:
+            found.append(Path(trail, f"missing step `{step_id}`"))
+            return
+        if step_id in seen:
+            found.append(Path(trail, f"loops back to `{step_id}`"))
+            return
+        if isinstance(step, ExitStep):
+            found.append(Path((*trail, Hop(step, delay)), f"exit `{step.id}`"))
+            return
+        after = delay + step.duration if isinstance(step, WaitStep) else delay
+        nexts = graph.get(step_id, [])
+        if isinstance(step, BranchStep):
+            for outcome, target in zip(("yes", "no"), nexts, strict=False):
+                walk(target, after, (*trail, Hop(step, delay, outcome)), seen | {step_id})
+            return
+        if not nexts:
+            found.append(Path((*trail, Hop(step, delay)), "end"))
+            return
+        walk(nexts[0], after, (*trail, Hop(step, delay)), seen | {step_id})
+
+    if sequence.steps:
+        walk(sequence.steps[0].id, timedelta(0), (), frozenset())
+    return found, cut
+
+
+def reachable(sequence: Sequence) -> set[str]:
+    """Ids of the steps some path from the first step reaches."""
+    graph = following(sequence)
+    seen: set[str] = set()
+    pending = [sequence.steps[0].id] if sequence.steps else []
+    while pending:
+        step_id = pending.pop()
+        if step_id in seen:
+            continue
+        seen.add(step_id)
+        pending += graph.get(step_id, [])
+    return seen
+
+
+def instant_loops(sequence: Sequence) -> list[list[str]]:
+    """Cycles of the graph that pass no wait step (each as its step ids, once)."""
+    by_id = {step.id: step for step in sequence.steps}
+    graph = following(sequence)
+    loops: list[list[str]] = []
+    seen_cycles: set[frozenset[str]] = set()
+    budget = [10_000]  # simple paths can be exponential in the branches: stop looking
+
+    def walk(step_id: str, trail: list[str]) -> None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return
+        if step_id in trail:
+            cycle = trail[trail.index(step_id) :]
+            key = frozenset(cycle)
+            if key not in seen_cycles:
+                seen_cycles.add(key)
+                if not any(isinstance(by_id.get(s), WaitStep) for s in cycle):
+                    loops.append(cycle)
+            return
+        if step_id not in by_id or isinstance(by_id[step_id], ExitStep):
+            return
+        for nxt in dict.fromkeys(graph.get(step_id, [])):
+            walk(nxt, [*trail, step_id])
+
+    if sequence.steps:
+        walk(sequence.steps[0].id, [])
+    return loops
+
+
+def is_goal(step: Step) -> bool:
+    """Whether the step is a goal."""
+    return isinstance(step, GoalStep)

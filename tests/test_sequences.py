@@ -1,0 +1,98 @@
+"""Sequences as graphs: every path from entry to end, the QA plan listing each, and the
+paths walking any graph (loops and dead ends included) without running away."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compiler import pipeline, repository
+from compiler.model.sequence import Sequence
+from compiler.sequences import MAX_PATHS, paths, reachable
+from tests.conftest import ROOT
+
+
+def _example_sequences() -> list[Sequence]:
+    current = pipeline.settings_for(ROOT)
+    repo, _ = repository.load(current.campaigns.resolve(), str, current.policy)
+    return [s.model for s in repo.specs if isinstance(s.model, Sequence)]
+
+
+def test_webinar_follow_up_has_three_paths_with_their_days() -> None:
+    sequence = next(s for s in _example_sequences() if s.id == "webinar-follow-up")
+    found, cut = paths(sequence)
+    assert not cut
+    summary = [[(h.step.id, h.delay.days) for h in p.sends] for p in found]
+    assert summary == [
+        [("replay-attendee", 0), ("demo-offer", 4)],
+        [("replay-no-show", 0), ("demo-offer", 5)],
+        [("replay-no-show", 0)],
+    ]
+    assert {p.ending for p in found} == {"exit `finish`"}
+
+
+def test_every_example_sequence_page_lists_every_path_as_a_checklist() -> None:
+    for sequence in _example_sequences():
+        page = (ROOT / "outputs" / "sequences" / f"{sequence.id}.md").read_text(encoding="utf-8")
+        found, _ = paths(sequence)
+        headers = re.findall(r"^### Path (\d+): (.*)$", page, re.MULTILINE)
+        assert len(headers) == len(found), sequence.id
+        for (_, title), path in zip(headers, found, strict=True):
+            assert title.endswith(path.ending)
+            for hop in path.sends:
+                assert f"`{hop.step.id}`" in title
+        assert "```mermaid\nflowchart TD" in page
+        for index in range(len(sequence.steps)):
+            assert re.search(rf"^  n{index}\W", page, re.MULTILINE), (sequence.id, index)
+
+
+@st.composite
+def graphs(draw: Any) -> Sequence:
+    count = draw(st.integers(min_value=1, max_value=9))
+    ids = [f"s{i}" for i in range(count)]
+    target = st.sampled_from(ids)
+    steps = []
+    for step_id in ids:
+        kind = draw(st.sampled_from(["send", "wait", "branch", "exit"]))
+        step: dict[str, Any] = {"id": step_id, "type": kind}
+        if kind == "send":
+            step["email"] = {"template": "a.html", "subject": "Hi"}
+        if kind == "wait":
+            step["duration"] = draw(st.sampled_from(["1h", "1d", "3d"]))
+        if kind == "branch":
+            step["condition"] = {"event": "opened"}
+            step["then"] = draw(target)
+            if draw(st.booleans()):
+                step["else"] = draw(target)
+        if kind != "exit" and kind != "branch" and draw(st.booleans()):
+            step["next"] = draw(target)
+        steps.append(step)
+    return Sequence.model_validate(
+        {
+            "kind": "sequence",
+            "id": "drip",
+            "name": "Drip",
+            "domain": "automation",
+            "owner": "ops@acme.example",
+            "trigger": {"event": "signed_up"},
+            "steps": steps,
+        }
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_paths_end_and_cover_every_reachable_step(sequence: Sequence) -> None:
+    found, cut = paths(sequence)
+    assert 1 <= len(found) <= MAX_PATHS
+    for path in found:
+        assert path.hops[0].step.id == sequence.steps[0].id
+        delays = [h.delay for h in path.hops]
+        assert delays == sorted(delays)
+        assert all(d >= timedelta(0) for d in delays)
+    if not cut:
+        assert {h.step.id for p in found for h in p.hops} == reachable(sequence)
