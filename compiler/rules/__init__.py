@@ -58,6 +58,9 @@ from compiler.rules import (
     seq001_unreachable_step,
     seq002_instant_loop,
     seq003_sequence_frequency_cap,
+    seq004_zero_wait,
+    seq005_branch_missing_arm,
+    seq006_endless_path,
 )
 from compiler.rules.base import Rule
 from compiler.rules.load import LOAD_RULES, UNUSED_NOQA
@@ -118,6 +121,9 @@ RULE_MODULES = (
     seq001_unreachable_step,
     seq002_instant_loop,
     seq003_sequence_frequency_cap,
+    seq004_zero_wait,
+    seq005_branch_missing_arm,
+    seq006_endless_path,
 )
 
 RULES: dict[str, Rule] = {
