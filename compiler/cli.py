@@ -577,3 +577,54 @@ def diff(base: str, head: str | None, output_format: str) -> None:
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(text + "\n")
+
+
+@main.command()
+@click.argument("sequence_ref", metavar="SEQUENCE")
+@click.option("--contacts", type=click.IntRange(1, 1_000_000), default=1000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--start",
+    help="When the contacts enter: YYYY-MM-DD (at 09:00) or YYYY-MM-DDTHH:MM [today 09:00].",
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@_errors_exit
+def simulate(
+    sequence_ref: str, contacts: int, seed: int, start: str | None, output_format: str
+) -> None:
+    """Run synthetic contacts through a sequence (by id or spec path) in simulated time:
+    timelines, the share on each path, sends per week against the cap, conversions."""
+    from compiler import pipeline, report
+    from compiler import simulate as simulator
+    from compiler.model.sequence import Sequence
+
+    current = _settings()
+    result = pipeline.check(current)
+    if result.failed:
+        report.FORMATTERS["text"](result.check_errors(), result.files, sys.stderr)
+        click.echo("campc: the specs have errors; fix them before simulating", err=True)
+        sys.exit(EXIT_FINDINGS)
+    repo = result.repositories[0]
+    sequence = next(
+        (
+            s.model
+            for s in repo.specs
+            if isinstance(s.model, Sequence)
+            and sequence_ref in (s.model.id, s.path, str(repo.root / s.rel))
+        ),
+        None,
+    )
+    if sequence is None:
+        click.echo(f"campc: error: no sequence `{sequence_ref}`", err=True)
+        sys.exit(EXIT_USAGE)
+    text = start or date.today().isoformat()
+    try:
+        entry = datetime.fromisoformat(text if "T" in text else f"{text}T09:00")
+    except ValueError:
+        click.echo(f"campc: error: --start `{text}` is not YYYY-MM-DD[THH:MM]", err=True)
+        sys.exit(EXIT_USAGE)
+    outcome = simulator.run(sequence, contacts, seed, entry)
+    if output_format == "json":
+        click.echo(json.dumps(outcome.as_data(), indent=2))
+    else:
+        click.echo(simulator.text(outcome), nl=False)

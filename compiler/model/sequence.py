@@ -10,6 +10,7 @@ from compiler.model.common import (
     ClockTime,
     Duration,
     Email,
+    Fraction,
     Identifier,
     Number,
     PositiveInt,
@@ -114,6 +115,8 @@ class BranchStep(StepBase):
     """Step taken when the condition holds."""
     otherwise: Slug | None = Field(default=None, alias="else")
     """Step taken otherwise."""
+    rate: Fraction | None = None
+    """Expected share of contacts for whom the condition holds here (for `campc simulate`)."""
 
 
 class GoalStep(StepBase):
@@ -123,6 +126,8 @@ class GoalStep(StepBase):
     """Always `goal`."""
     condition: Condition
     """What counts as reaching the goal."""
+    rate: Fraction | None = None
+    """Expected share of the contacts reaching this step who convert (for `campc simulate`)."""
 
 
 class ExitStep(StepBase):
