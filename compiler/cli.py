@@ -65,6 +65,31 @@ def _settings() -> settings.Settings:
     return settings.load(Path(os.getcwd()))
 
 
+S = TypeVar("S")
+
+
+def _checked_spec(kind: type[S], ref: str, what: str, doing: str) -> S:
+    """The spec of class `kind` named by id or path, once the repository checks without
+    errors (exit 1 with the errors, or exit 2 when nothing has that name)."""
+    from compiler import pipeline, report
+
+    result = pipeline.check(_settings())
+    if result.failed:
+        report.FORMATTERS["text"](result.check_errors(), result.files, sys.stderr)
+        click.echo(f"campc: the specs have errors; fix them before {doing}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    repo = result.repositories[0]
+    for spec in repo.specs:
+        if isinstance(spec.model, kind) and ref in (
+            spec.doc.data["id"],
+            spec.path,
+            str(repo.root / spec.rel),
+        ):
+            return spec.model
+    click.echo(f"campc: error: no {what} `{ref}`", err=True)
+    sys.exit(EXIT_USAGE)
+
+
 def run() -> None:
     """The `campc` console script: `main`, then a fast exit.
 
@@ -460,28 +485,10 @@ def score(
     out: Path | None,
 ) -> None:
     """Score leads (CSV or Parquet) with a scoring model, given by id or spec path."""
-    from compiler import pipeline, report, score_runner
+    from compiler import score_runner
     from compiler.model.scoring import ScoringModel
 
-    current = _settings()
-    result = pipeline.check(current)
-    if result.failed:
-        report.FORMATTERS["text"](result.check_errors(), result.files, sys.stderr)
-        click.echo("campc: the specs have errors; fix them before scoring", err=True)
-        sys.exit(EXIT_FINDINGS)
-    repo = result.repositories[0]
-    model = next(
-        (
-            s.model
-            for s in repo.specs
-            if isinstance(s.model, ScoringModel)
-            and model_ref in (s.model.id, s.path, str(repo.root / s.rel))
-        ),
-        None,
-    )
-    if model is None:
-        click.echo(f"campc: error: no scoring model `{model_ref}`", err=True)
-        sys.exit(EXIT_USAGE)
+    model = _checked_spec(ScoringModel, model_ref, "scoring model", "scoring")
     day = as_of.date() if as_of is not None else date.today()
     try:
         if engine == "duckdb":
@@ -594,29 +601,10 @@ def simulate(
 ) -> None:
     """Run synthetic contacts through a sequence (by id or spec path) in simulated time:
     timelines, the share on each path, sends per week against the cap, conversions."""
-    from compiler import pipeline, report
     from compiler import simulate as simulator
     from compiler.model.sequence import Sequence
 
-    current = _settings()
-    result = pipeline.check(current)
-    if result.failed:
-        report.FORMATTERS["text"](result.check_errors(), result.files, sys.stderr)
-        click.echo("campc: the specs have errors; fix them before simulating", err=True)
-        sys.exit(EXIT_FINDINGS)
-    repo = result.repositories[0]
-    sequence = next(
-        (
-            s.model
-            for s in repo.specs
-            if isinstance(s.model, Sequence)
-            and sequence_ref in (s.model.id, s.path, str(repo.root / s.rel))
-        ),
-        None,
-    )
-    if sequence is None:
-        click.echo(f"campc: error: no sequence `{sequence_ref}`", err=True)
-        sys.exit(EXIT_USAGE)
+    sequence = _checked_spec(Sequence, sequence_ref, "sequence", "simulating")
     text = start or date.today().isoformat()
     try:
         entry = datetime.fromisoformat(text if "T" in text else f"{text}T09:00")
