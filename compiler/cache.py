@@ -218,6 +218,14 @@ class Cache:
         )
 
 
+def for_project(root: Path, config_file: Path | None, enabled: bool = True) -> Cache:
+    """The cache of the project whose settings file is `config_file` (inactive when
+    `enabled` is False or CAMPC_NO_CACHE is set)."""
+    if not enabled:
+        return Cache.off()
+    return Cache.open(root, config_file.read_bytes() if config_file else b"")
+
+
 def fingerprint(folders: Iterable[Path]) -> bytes:
     """Every file under `folders` (hidden folders skipped) as `path NUL digest` lines,
     sorted: what a whole-check entry depends on besides the options."""

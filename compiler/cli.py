@@ -151,8 +151,7 @@ def check(
     from compiler.diagnostics import Severity
 
     current = _settings()
-    config = current.config_file.read_bytes() if current.config_file else b""
-    store = cache.Cache.off() if no_cache else cache.Cache.open(current.root, config)
+    store = cache.for_project(current.root, current.config_file, enabled=not no_cache)
     # A whole result is reused when nothing it depends on changed: no model is loaded
     # and no rule runs. --fix rewrites files, so it always works from scratch.
     key, files_now = "", b""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compiler import engine, repository, routing, writer
 from compiler.artifacts import Artifact, BuildContext
-from compiler.cache import Cache, digest
+from compiler.cache import Cache, digest, for_project
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.errors import InternalError, UsageError
 from compiler.rules import RULES
@@ -38,10 +38,7 @@ class CheckResult:
 
 def open_cache(settings: Settings, enabled: bool = True) -> Cache:
     """The project's cache (inactive when `enabled` is False or CAMPC_NO_CACHE is set)."""
-    if not enabled:
-        return Cache.off()
-    config = settings.config_file.read_bytes() if settings.config_file else b""
-    return Cache.open(settings.root, config)
+    return for_project(settings.root, settings.config_file, enabled)
 
 
 def settings_for(root: Path) -> Settings:
