@@ -30,6 +30,7 @@ from compiler import budget, repository
 from compiler.diagnostics import Diagnostic
 from compiler.errors import UsageError
 from compiler.experiments import plan
+from compiler.kinds import SPEC_KINDS
 from compiler.model.experiment import Experiment
 from compiler.model.scoring import ScoringModel
 from compiler.model.sequence import Sequence
@@ -188,10 +189,7 @@ def compare(before: Side, after: Side) -> Change:
 
 
 def _by_id(repo: repository.Repository) -> dict[tuple[str, str], repository.SpecFile]:
-    found: dict[tuple[str, str], repository.SpecFile] = {}
-    for spec in repo.specs:
-        found.setdefault((spec.kind, str(spec.doc.data["id"])), spec)
-    return found
+    return {(kind, i): spec for kind in SPEC_KINDS for i, spec in repo.ids(kind).items()}
 
 
 def _specs(before: repository.Repository, after: repository.Repository) -> Iterator[dict[str, str]]:
