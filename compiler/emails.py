@@ -652,50 +652,18 @@ def _environment_of(repo: Repository) -> Any:
     return env
 
 
-def _template_facts(repo: Repository) -> dict[str, tuple[set[str], list[str] | None]]:
-    """Per template file, parsed once per run: the variables it reads and the templates
-    it extends, includes or imports (None when a name is computed)."""
-    cached = repo.derived.get("template-facts")
-    if isinstance(cached, dict):
-        return cached
-    from jinja2 import meta
-    from jinja2.exceptions import TemplateSyntaxError
-
-    env = _environment_of(repo)
-    facts: dict[str, tuple[set[str], list[str] | None]] = {}
-    for name in sorted(repo.templates):
-        try:
-            tree = env.parse((repo.templates_dir / name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, TemplateSyntaxError):
-            facts[name] = (set(), [])  # EMAIL001 reports it
-            continue
-        children = list(meta.find_referenced_templates(tree))
-        known = None if any(c is None for c in children) else [str(c) for c in children]
-        facts[name] = (set(meta.find_undeclared_variables(tree)), known)
-    repo.derived["template-facts"] = facts
-    return facts
-
-
 def variables_used(repo: Repository, spec_sends: list[Send]) -> set[str] | None:
     """Every variable the sends' templates (with what they extend, include and import),
     subjects and preheaders read; None when a template name is computed."""
     from jinja2 import meta
     from jinja2.exceptions import TemplateSyntaxError
 
-    facts = _template_facts(repo)
-    used: set[str] = set()
-    seen: set[str] = set()
-    pending = [s.email.template for s in spec_sends]
-    while pending:
-        name = pending.pop()
-        if name in seen or name not in facts:
-            continue
-        seen.add(name)
-        variables, children = facts[name]
-        if children is None:
-            return None
-        used |= variables
-        pending += children
+    from compiler.templates import closure
+
+    reached = closure(repo, [s.email.template for s in spec_sends])
+    if reached is None:
+        return None
+    used = set(reached[1])
     env = _environment_of(repo)
     texts: dict[str, set[str]] = repo.derived.setdefault("text-variables", {})  # type: ignore[assignment]
     for send in spec_sends:

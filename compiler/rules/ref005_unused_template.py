@@ -49,7 +49,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         for ref in references(spec.model)
         if ref.target == "template"
     }
-    reached = referenced(repo.templates_dir, named)
+    reached = referenced(repo, named)
     if reached is None:
         return
     for name in sorted(repo.templates - reached):
