@@ -19,9 +19,12 @@ def facts(repo: Repository) -> Facts:
         return cached
     from jinja2 import meta  # Jinja2 takes a tenth of a second to import: only when needed
     from jinja2.exceptions import TemplateSyntaxError
-    from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment()
+    from compiler.emails import environment
+
+    # the email sandbox, not a plain one: finding a template's variables compiles it, and
+    # compiling folds constants, so `2 ** 100000000` must stay intercepted here too
+    env = environment(repo.templates_dir)
     found: Facts = {}
     for name in sorted(repo.templates):
         try:
