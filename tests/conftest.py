@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,3 +67,15 @@ def assert_golden(path: Path, actual: str) -> None:
         f"output differs from {path.relative_to(ROOT)}; if the change is intended, "
         "rerun with CAMPC_UPDATE_GOLDENS=1 and review the diff"
     )
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git with a fixed identity (for tests that script a repository)."""
+    done = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, CliRun, assert_golden
+from tests.conftest import ROOT, CliRun, assert_golden, git
 
 GOLDEN = ROOT / "tests" / "golden" / "diff"
 PYPROJECT = """[tool.campc]
@@ -18,17 +17,6 @@ campaigns = "campaigns"
 outputs = "outputs"
 schemas = "schemas"
 """
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def edit(root: Path, name: str, *pairs: tuple[str, str]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from tests.conftest import ROOT, CliRun
+from tests.conftest import ROOT, CliRun, git
 
 WORKFLOW = ROOT / ".github" / "workflows" / "campaigns.yml"
 TEMPLATE = ROOT / "compiler" / "ci" / "campaigns.yml"
@@ -22,17 +22,6 @@ BIN = str(Path(sys.executable).parent)
 
 def _yaml(path: Path) -> Any:
     return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def _environment(**extra: str) -> dict[str, str]:
