@@ -4,7 +4,7 @@ paths walking any graph (loops and dead ends included) without running away."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from hypothesis import given, settings
@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from compiler import pipeline, repository
 from compiler.model.sequence import Sequence
+from compiler.rules import seq008_quiet_hours_after_waits as seq008
+from compiler.rules.cal002_quiet_hours import quiet
 from compiler.sequences import MAX_PATHS, paths, reachable
 from tests.conftest import ROOT
 
@@ -96,3 +98,24 @@ def test_paths_end_and_cover_every_reachable_step(sequence: Sequence) -> None:
         assert all(d >= timedelta(0) for d in delays)
     if not cut:
         assert {h.step.id for p in found for h in p.hops} == reachable(sequence)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.integers(0, 23 * 60 + 59),
+    end=st.integers(0, 23 * 60 + 59),
+    wait_minutes=st.integers(1, 20 * 24 * 60),
+)
+def test_quiet_hour_entry_ranges_match_the_clock(start: int, end: int, wait_minutes: int) -> None:
+    # SEQ008's ranges, checked minute by minute against CAL002's own clock test
+    first, last = time(start // 60, start % 60), time(end // 60, end % 60)
+    minutes = [False] * (24 * 60)
+    for a, b in seq008.bad_entries(wait_minutes % (24 * 60), seq008._quiet_minutes(first, last)):
+        for m in range(a, b):
+            minutes[m % (24 * 60)] = True
+    day = datetime(2027, 1, 4)
+    for m in range(0, 24 * 60, 7):
+        entry = day + timedelta(minutes=m)
+        send = entry + timedelta(minutes=wait_minutes)
+        expected = not quiet(entry.time(), first, last) and quiet(send.time(), first, last)
+        assert minutes[m] == expected, (entry, send)

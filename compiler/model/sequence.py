@@ -120,7 +120,11 @@ class BranchStep(StepBase):
 
 
 class GoalStep(StepBase):
-    """A conversion the sequence aims for; reaching it is recorded."""
+    """A conversion the sequence aims for; reaching it is recorded.
+
+    A contact who meets the condition at an earlier step moves on to the goal (and the
+    steps after it), so a goal both counts conversions and ends the emails before it.
+    """
 
     type: Literal["goal"]
     """Always `goal`."""

@@ -61,6 +61,8 @@ from compiler.rules import (
     seq004_zero_wait,
     seq005_branch_missing_arm,
     seq006_endless_path,
+    seq007_unreachable_goal,
+    seq008_quiet_hours_after_waits,
 )
 from compiler.rules.base import Rule
 from compiler.rules.load import LOAD_RULES, UNUSED_NOQA
@@ -124,6 +126,8 @@ RULE_MODULES = (
     seq004_zero_wait,
     seq005_branch_missing_arm,
     seq006_endless_path,
+    seq007_unreachable_goal,
+    seq008_quiet_hours_after_waits,
 )
 
 RULES: dict[str, Rule] = {
