@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -15,7 +14,8 @@ from compiler.diagnostics import Loc
 from compiler.experiments import plan
 from compiler.model.campaign import Campaign, Repeat
 from compiler.model.experiment import Experiment
-from compiler.model.sequence import BranchStep, ExitStep, SendStep, Sequence, WaitStep
+from compiler.model.sequence import Sequence
+from compiler.simulate import arrivals
 
 EventKind = Literal["window", "milestone", "send", "sequence-send", "experiment", "readout"]
 
@@ -46,6 +46,11 @@ class Event:
     sequence: Sequence | None = None
     """For a sequence send: the sequence (the event belongs to the campaign whose cohort
     enters it, where `cohort_enters` decides its time)."""
+    arrival: int = 1
+    share: float = 1.0
+    """For a sequence send: the expected share of the cohort that receives it then."""
+    """For a sequence send: 1 for the step's earliest arrival in the cohort, then 2, 3...
+    for the later moments other paths bring it (`simulate.arrivals`)."""
 
     @property
     def spec_id(self) -> str:
@@ -208,13 +213,17 @@ def _campaign(
             continue
         assert isinstance(target.model, Sequence)
         entered = _local(link.cohort_enters, tz)
-        for step, delay in send_delays(target.model):
-            start = entered + delay
+        earlier: dict[str, int] = {}
+        for arrival in arrivals(target.model):
+            step = arrival.step
+            start = entered + arrival.delay
+            earlier[step.id] = number = earlier.get(step.id, 0) + 1
             yield Event(
                 spec,
-                f"sequence-{link.id}-{step.id}",
+                f"sequence-{link.id}-{step.id}" + (f"-{number}" if number > 1 else ""),
                 "sequence-send",
-                f"Sequence send: {target.model.name}, {step.id} ({campaign.name} cohort)",
+                f"Sequence send: {target.model.name}, {step.id} "
+                f"({campaign.name} cohort{_share(arrival.share)})",
                 start,
                 start + SEND_LENGTH,
                 ("sequences", index, "cohort_enters"),
@@ -224,7 +233,16 @@ def _campaign(
                 or (campaign.audiences[0] if campaign.audiences else None),
                 campaigns=own,
                 sequence=target.model,
+                arrival=number,
+                share=arrival.share,
             )
+
+
+def _share(share: float) -> str:
+    """`, 35% of it` for a send part of a cohort receives then; nothing for all of it."""
+    if share >= 0.995:
+        return ""
+    return f", {'<1%' if share < 0.005 else format(share, '.0%')} of it"
 
 
 def _experiment(spec: SpecFile, experiment: Experiment, owners: list[str]) -> Iterator[Event]:
@@ -253,43 +271,3 @@ def _experiment(spec: SpecFile, experiment: Experiment, owners: list[str]) -> It
     yield day_event("run", "experiment", run, planned.start, planned.end)
     readout = f"Experiment readout: {experiment.name}"
     yield day_event("readout", "readout", readout, planned.readout, planned.readout)
-
-
-def following(sequence: Sequence) -> dict[str, list[str]]:
-    """Each step's successors: `next` (or the following step), a branch's `then` and `else`."""
-    steps = sequence.steps
-    graph: dict[str, list[str]] = {}
-    for index, step in enumerate(steps):
-        after = steps[index + 1].id if index + 1 < len(steps) else None
-        if isinstance(step, ExitStep):
-            graph[step.id] = []
-        elif isinstance(step, BranchStep):
-            graph[step.id] = [step.then, step.otherwise or after or step.then]
-        else:
-            nxt = step.next or after
-            graph[step.id] = [nxt] if nxt else []
-    return graph
-
-
-def send_delays(sequence: Sequence) -> list[tuple[SendStep, timedelta]]:
-    """Each reachable send step with its earliest delay after entry, in step order."""
-    by_id = {step.id: step for step in sequence.steps}
-    graph = following(sequence)
-    best: dict[str, timedelta] = {}
-    queue: list[tuple[timedelta, int, str]] = [(timedelta(0), 0, sequence.steps[0].id)]
-    order = {step.id: i for i, step in enumerate(sequence.steps)}
-    while queue:
-        delay, _, step_id = heapq.heappop(queue)
-        if step_id in best or step_id not in by_id:
-            continue
-        best[step_id] = delay
-        step = by_id[step_id]
-        after = delay + step.duration if isinstance(step, WaitStep) else delay
-        for nxt in graph.get(step_id, []):
-            if nxt not in best:
-                heapq.heappush(queue, (after, order.get(nxt, 0), nxt))
-    return [
-        (step, best[step.id])
-        for step in sequence.steps
-        if isinstance(step, SendStep) and step.id in best
-    ]

@@ -21,7 +21,23 @@ from compiler.model.sequence import (
     Step,
     WaitStep,
 )
-from compiler.schedule import following
+
+
+def following(sequence: Sequence) -> dict[str, list[str]]:
+    """Each step's successors: `next` (or the following step), a branch's `then` and `else`."""
+    steps = sequence.steps
+    graph: dict[str, list[str]] = {}
+    for index, step in enumerate(steps):
+        after = steps[index + 1].id if index + 1 < len(steps) else None
+        if isinstance(step, ExitStep):
+            graph[step.id] = []
+        elif isinstance(step, BranchStep):
+            graph[step.id] = [step.then, step.otherwise or after or step.then]
+        else:
+            nxt = step.next or after
+            graph[step.id] = [nxt] if nxt else []
+    return graph
+
 
 MAX_PATHS = 64
 """Paths listed per sequence; more are summarised (a sequence with that many paths is

@@ -6,10 +6,15 @@ when the spec declares none, and the report says so), a goal converts with its `
 (1 when none), an exit ends the walk. Draws come from one `random.Random(seed)`, so a
 seed always gives the same report. A contact stops after 500 steps (a loop no one
 leaves; SEQ006 reports those).
+
+`arrivals` is the same model without the dice: the share of a cohort that receives each
+send at each delay after entry, worked out exactly (what the calendar shows for a cohort
+entering on a known date; a test checks the dice converge to it).
 """
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,9 +22,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from compiler.model.sequence import BranchStep, ExitStep, GoalStep, SendStep, Sequence, WaitStep
-from compiler.schedule import following
+from compiler.sequences import following
 
 MAX_STEPS = 500
+ARRIVAL_FLOOR = 0.001
+"""Arrivals reaching a smaller share of the cohort than this are left out."""
+ARRIVAL_HORIZON = timedelta(days=366)
+"""Arrivals later than this after entry are left out (loops that come back forever)."""
 
 
 @dataclass
@@ -189,3 +198,64 @@ def text(report: Report, shown: int = 5) -> str:
         events = ", ".join(f"{m:%m-%d %H:%M} {w} {s}" for m, s, w in contact.timeline)
         lines.append(f"  #{contact.number}: {events or '(nothing)'}")
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A send reaching part of a cohort at one delay after entry."""
+
+    step: SendStep
+    delay: timedelta
+    share: float
+    """Expected share of the cohort that receives it then (a loop can make it exceed 1)."""
+
+
+def arrivals(sequence: Sequence) -> list[Arrival]:
+    """Each send with every delay at which some of a cohort receives it, and the share.
+
+    The cohort moves as one mass through `run`'s model: a branch splits it by its rate
+    (0.5 without one), waits delay it, an exit removes it, and parts that meet again at
+    the same step and moment merge. Shares under ARRIVAL_FLOOR and delays past
+    ARRIVAL_HORIZON are dropped, so loops end; the list is in step order, then delay.
+    """
+    by_id = {step.id: step for step in sequence.steps}
+    order = {step.id: index for index, step in enumerate(sequence.steps)}
+    graph = following(sequence)
+    pending: dict[tuple[timedelta, str], float] = {}
+    queue: list[tuple[timedelta, int, str]] = []
+    received: dict[tuple[str, timedelta], float] = {}
+
+    def move(delay: timedelta, step_id: str, mass: float) -> None:
+        if mass < ARRIVAL_FLOOR or delay > ARRIVAL_HORIZON or step_id not in by_id:
+            return
+        key = (delay, step_id)
+        if key not in pending:
+            heapq.heappush(queue, (delay, order[step_id], step_id))
+        pending[key] = pending.get(key, 0.0) + mass
+
+    move(timedelta(0), sequence.steps[0].id, 1.0)
+    for _ in range(MAX_STEPS * len(sequence.steps)):  # a loop without waits stops here
+        if not queue:
+            break
+        delay, _, step_id = heapq.heappop(queue)
+        mass = pending.pop((delay, step_id), 0.0)
+        step = by_id[step_id]
+        nexts = graph.get(step_id, [])
+        if isinstance(step, ExitStep):
+            continue
+        if isinstance(step, BranchStep):
+            rate = 0.5 if step.rate is None else step.rate
+            move(delay, nexts[0], mass * rate)
+            move(delay, nexts[-1], mass * (1 - rate))
+            continue
+        if isinstance(step, SendStep):
+            received[(step_id, delay)] = received.get((step_id, delay), 0.0) + mass
+        after = delay + step.duration if isinstance(step, WaitStep) else delay
+        if nexts:
+            move(after, nexts[0], mass)
+    return [
+        Arrival(by_id[step_id], delay, share)  # type: ignore[arg-type]
+        for (step_id, delay), share in sorted(
+            received.items(), key=lambda item: (order[item[0][0]], item[0][1])
+        )
+    ]

@@ -93,3 +93,80 @@ def test_cli_json_and_errors(campc: CliRun) -> None:
     assert "Paths:" in text.stdout
     assert campc("simulate", "no-such-sequence").exit_code == 2
     assert campc("simulate", "webinar-follow-up", "--start", "tomorrow").exit_code == 2
+
+
+def test_cohort_arrivals_are_what_the_dice_converge_to() -> None:
+    for sequence_id in ("webinar-follow-up", "trial-onboarding-nurture", "newsletter-welcome"):
+        sequence = _sequence(sequence_id)
+        contacts = 8000
+        data = simulate.run(sequence, contacts, 11, START).as_data()
+        counted: dict[tuple[str, str], int] = {}
+        for timeline in data["timelines"]:
+            for event in timeline["events"]:
+                if event["what"] == "send":
+                    key = (event["step"], event["at"])
+                    counted[key] = counted.get(key, 0) + 1
+        exact = {
+            (a.step.id, (START + a.delay).isoformat()): a.share for a in simulate.arrivals(sequence)
+        }
+        assert set(exact) == set(counted), sequence_id
+        for key, share in exact.items():
+            assert abs(counted[key] / contacts - share) < 0.02, (sequence_id, key)
+
+
+def test_webinar_cohort_gets_the_demo_offer_on_two_days() -> None:
+    found = [
+        (a.step.id, a.delay.days, round(a.share, 4))
+        for a in simulate.arrivals(_sequence("webinar-follow-up"))
+    ]
+    assert found == [
+        ("replay-attendee", 0, 0.45),
+        ("demo-offer", 4, 0.45),
+        ("demo-offer", 5, round(0.55 * 0.3, 4)),
+        ("replay-no-show", 0, 0.55),
+    ]
+
+
+def test_arrivals_end_on_loops_with_and_without_waits() -> None:
+    def looping(wait: str, rate: float | None) -> Sequence:
+        branch: dict[str, object] = {
+            "id": "again",
+            "type": "branch",
+            "condition": {"event": "email_clicked"},
+            "then": "done",
+            "else": "nudge",
+        }
+        if rate is not None:
+            branch["rate"] = rate
+        return Sequence.model_validate(
+            {
+                "kind": "sequence",
+                "id": "loop",
+                "name": "Loop",
+                "domain": "automation",
+                "owner": "ops@acme.example",
+                "trigger": {"event": "signed_up"},
+                "steps": [
+                    {
+                        "id": "nudge",
+                        "type": "send",
+                        "email": {"template": "a.html", "subject": "Hi"},
+                    },
+                    {"id": "pause", "type": "wait", "duration": wait},
+                    branch,
+                    {"id": "done", "type": "exit"},
+                ],
+            }
+        )
+
+    weekly = simulate.arrivals(looping("7d", 0.5))
+    # each week half the remaining contacts leave, until under the floor
+    assert [round(a.share, 6) for a in weekly[:4]] == [1.0, 0.5, 0.25, 0.125]
+    assert weekly[-1].share >= simulate.ARRIVAL_FLOOR
+    assert [a.delay.days for a in weekly] == [7 * n for n in range(len(weekly))]
+    # nobody ever leaves: the horizon stops it
+    forever = simulate.arrivals(looping("30d", 0.0))
+    assert forever[-1].delay <= simulate.ARRIVAL_HORIZON
+    assert len(forever) == simulate.ARRIVAL_HORIZON.days // 30 + 1
+    # no wait and nobody leaves (SEQ002's instant loop): the step budget stops it
+    assert simulate.arrivals(looping("0d", 0.0))

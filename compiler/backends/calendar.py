@@ -91,6 +91,11 @@ def _vevent(event: Event, repo: Repository, context: BuildContext) -> VEvent:
     lines = [f"Owner: {spec.doc.data['owner']}", f"Spec: {source}"]
     if event.audience:
         lines.append(f"Audience: {event.audience}")
+    if event.sequence is not None:
+        lines.append(
+            f"Sequence: {event.sequence.id}, expected to reach {event.share:.1%} of the cohort "
+            f"here (from its branch rates; `campc simulate {event.sequence.id}` for the paths)"
+        )
     description = getattr(model, "description", None)
     if description:
         lines += ["", description.strip()]

@@ -9,8 +9,7 @@ from datetime import timedelta
 from compiler.artifacts import Artifact, BuildContext
 from compiler.model.sequence import BranchStep, ExitStep, GoalStep, SendStep, Sequence, Step
 from compiler.repository import Repository
-from compiler.schedule import following
-from compiler.sequences import Path, describe, paths, when
+from compiler.sequences import Path, describe, following, paths, when
 
 
 def _label(text: str) -> str:

@@ -27,8 +27,7 @@ from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.model.sequence import ExitStep, Sequence
-from compiler.schedule import following
-from compiler.sequences import reachable
+from compiler.sequences import following, reachable
 
 if TYPE_CHECKING:
     from compiler.repository import Repository
