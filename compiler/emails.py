@@ -503,6 +503,7 @@ def sends(repo: Repository) -> list[Send]:
     from compiler.model.campaign import Campaign
     from compiler.model.sequence import SendStep, Sequence
 
+    defaults = repo.conventions.utm.defaults
     found = []
     for spec in repo.specs:
         model = spec.model
@@ -512,8 +513,8 @@ def sends(repo: Repository) -> list[Send]:
                 if send.email is None:
                     continue
                 tags = {
-                    "utm_source": utm.source if utm else "email",
-                    "utm_medium": utm.medium if utm else "email",
+                    "utm_source": utm.source if utm else defaults.campaign_source,
+                    "utm_medium": utm.medium if utm else defaults.medium,
                     "utm_campaign": (utm.campaign if utm else None) or model.id,
                     "utm_content": send.id,
                 }
@@ -534,8 +535,8 @@ def sends(repo: Repository) -> list[Send]:
                 if not isinstance(step, SendStep):
                     continue
                 tags = {
-                    "utm_source": "nurture",
-                    "utm_medium": "email",
+                    "utm_source": defaults.sequence_source,
+                    "utm_medium": defaults.medium,
                     "utm_campaign": model.id,
                     "utm_content": step.id,
                 }

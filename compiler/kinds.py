@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from compiler.conventions.models import Metrics, Routing
+from compiler.conventions.models import Metrics, Routing, UtmConventions
 from compiler.model.audience import Audiences
 from compiler.model.blackouts import Blackouts
 from compiler.model.campaign import Campaign
@@ -27,6 +27,7 @@ REGISTRY_KINDS: dict[str, type[BaseModel]] = {
     "blackouts": Blackouts,
     "routing": Routing,
     "metrics": Metrics,
+    "utm": UtmConventions,
 }
 """Repository-wide files: declared once, read by every spec."""
 
@@ -45,4 +46,5 @@ __all__ = [
     "ScoringModel",
     "Sequence",
     "Spec",
+    "UtmConventions",
 ]

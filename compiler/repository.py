@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel
 
 from compiler.cache import Cache, digest
-from compiler.conventions.models import Metrics, Routing
+from compiler.conventions.models import Metrics, Routing, UtmConventions
 from compiler.conventions.registry import Conventions, conventions
 from compiler.diagnostics import Diagnostic
 from compiler.kinds import SPEC_KINDS, Audiences
@@ -142,8 +142,10 @@ def load(
     routing = next((f.model for f in repo.registries if isinstance(f.model, Routing)), None)
     metrics = next((f.model for f in repo.registries if isinstance(f.model, Metrics)), None)
     assert routing is None or isinstance(routing, Routing)
+    utm = next((f.model for f in repo.registries if isinstance(f.model, UtmConventions)), None)
     assert metrics is None or isinstance(metrics, Metrics)
-    repo.conventions = conventions(routing, metrics)
+    assert utm is None or isinstance(utm, UtmConventions)
+    repo.conventions = conventions(routing, metrics, utm)
     return repo, problems
 
 

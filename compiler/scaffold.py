@@ -131,6 +131,14 @@ extend: true
 metrics: []
 """
 
+_UTM = """# yaml-language-server: $schema=../../schemas/utm.schema.json
+# The utm_source values your dashboards group (none listed: any); utm_medium stays
+# `email`, the value Google Analytics 4 files under its Email channel.
+kind: utm
+extend: true
+sources: []
+"""
+
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><body>
 <p>Welcome!</p>
@@ -150,6 +158,7 @@ def init(root: Path, owner: str) -> list[Path]:
         campaigns / "audiences.yaml": _AUDIENCES,
         campaigns / "conventions" / "routing.yaml": _ROUTING,
         campaigns / "conventions" / "metrics.yaml": _METRICS,
+        campaigns / "conventions" / "utm.yaml": _UTM,
         campaigns / "templates" / "welcome.html": _TEMPLATE,
     }
     from importlib.resources import files as package_files

@@ -20,7 +20,7 @@ def copy_repo(tmp_path: Path) -> Path:
 def test_check_clean_repository_exits_0(campc: CliRun) -> None:
     run = campc("check")
     assert run.exit_code == 0
-    assert run.stdout.strip().startswith("All checks passed (16 files checked)")
+    assert run.stdout.strip().startswith("All checks passed (17 files checked)")
 
 
 def test_check_findings_exit_1_in_path_line_col_code_form(campc: CliRun) -> None:

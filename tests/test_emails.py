@@ -161,3 +161,28 @@ def test_a_hostile_template_is_a_finding_and_nothing_else(
     build = campc("build", cwd=root)
     assert build.exit_code == 1
     assert not (root / "outputs").exists()
+
+
+def test_utm_conventions_give_the_default_tags_and_lists_add_up(
+    campc: CliRun, tmp_path: Path
+) -> None:
+    page = '<a href="https://acme.example/a">A</a><a href="{{ unsubscribe_url }}">Stop</a>\n'
+    root = _project(tmp_path, page)
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as settings:
+        settings.write('[tool.campc.lint]\nignore = ["METRIC005"]\n')
+    (root / "campaigns" / "conventions").mkdir()
+    utm = root / "campaigns" / "conventions" / "utm.yaml"
+    utm.write_text(
+        "kind: utm\nsources: [drip]\ndefaults: {sequence_source: drip}\n", encoding="utf-8"
+    )
+    build = campc("build", "--no-cache", cwd=root)
+    assert build.exit_code == 0, build.stdout + build.stderr
+    html = (root / "outputs" / "emails" / "welcome" / "hello.html").read_text()
+    assert "https://acme.example/a?utm_source=drip&amp;utm_medium=email" in html
+    # extending keeps the built-in medium; replacing drops it, and the default is reported
+    utm.write_text("kind: utm\nextend: false\nmediums: [e-mail]\n", encoding="utf-8")
+    check = campc("check", "--no-cache", "--select", "EMAIL012", cwd=root)
+    assert check.exit_code == 0  # a warning
+    assert "campaigns/conventions/utm.yaml:3:10: EMAIL012 the default utm_medium `email`" in (
+        check.stdout
+    )

@@ -60,7 +60,13 @@ def test_example_repository_is_realistic() -> None:
     assert kinds.count("sequence") >= 2
     assert kinds.count("experiment") >= 3
     assert domains == {"campagnes", "acquisition", "automation", "performance"}
-    assert {f.kind for f in repo.registries} == {"audiences", "blackouts", "routing", "metrics"}
+    assert {f.kind for f in repo.registries} == {
+        "audiences",
+        "blackouts",
+        "routing",
+        "metrics",
+        "utm",
+    }
     assert len(repo.templates) >= 10
 
 

@@ -1,8 +1,8 @@
-"""Models of the two conventions files: the routing table and the metric registry."""
+"""Models of the conventions files: the routing table, the metric registry, the UTM vocabulary."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -78,3 +78,33 @@ class Metrics(StrictModel):
     """Merge with the built-in registry (true) or replace it (false)."""
     metrics: list[Metric] = Field(default_factory=list)
     """The metrics."""
+
+
+UtmValue = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._+-]*$", max_length=100)]
+"""A UTM value as analytics tools group it best: lower case, no spaces."""
+
+
+class UtmDefaults(StrictModel):
+    """The tags campc puts on an email's links when its spec sets none."""
+
+    campaign_source: UtmValue = "email"
+    """utm_source of a campaign's emails without `utm`."""
+    sequence_source: UtmValue = "nurture"
+    """utm_source of a sequence's emails."""
+    medium: UtmValue = "email"
+    """utm_medium of every email without `utm`."""
+
+
+class UtmConventions(StrictModel):
+    """The UTM vocabulary: which `utm_source` and `utm_medium` values links may carry."""
+
+    kind: Literal["utm"]
+    """Always `utm`."""
+    extend: bool = True
+    """Add to the built-in lists (true) or replace them (false)."""
+    sources: list[UtmValue] = Field(default_factory=list)
+    """Allowed utm_source values; none listed allows any."""
+    mediums: list[UtmValue] = Field(default_factory=list)
+    """Allowed utm_medium values on email links; none listed allows any."""
+    defaults: UtmDefaults = Field(default_factory=UtmDefaults)
+    """Tags of emails whose spec declares no `utm`."""

@@ -9,7 +9,14 @@ from importlib.resources import files
 
 from pydantic import BaseModel
 
-from compiler.conventions.models import DomainRoute, Metric, Metrics, PartnerRoute, Routing
+from compiler.conventions.models import (
+    DomainRoute,
+    Metric,
+    Metrics,
+    PartnerRoute,
+    Routing,
+    UtmConventions,
+)
 
 
 def normalize(text: str) -> str:
@@ -61,10 +68,11 @@ class MetricRegistry:
 
 @dataclass(frozen=True)
 class Conventions:
-    """Routing table and metric registry in force for a repository."""
+    """Routing table, metric registry and UTM vocabulary in force for a repository."""
 
     routing: Routing
     metrics: MetricRegistry
+    utm: UtmConventions
 
 
 def _load_default(name: str, model: type[BaseModel]) -> BaseModel:
@@ -91,6 +99,14 @@ def default_metrics() -> Metrics:
     metrics = _load_default("metrics.yaml", Metrics)
     assert isinstance(metrics, Metrics)
     return metrics
+
+
+@cache
+def default_utm() -> UtmConventions:
+    """The built-in UTM vocabulary: email links carry utm_medium=email."""
+    utm = _load_default("utm.yaml", UtmConventions)
+    assert isinstance(utm, UtmConventions)
+    return utm
 
 
 def _merged_list(base: list[str], extra: list[str]) -> list[str]:
@@ -138,9 +154,27 @@ def merge_metrics(base: Metrics, override: Metrics | None) -> MetricRegistry:
     return MetricRegistry(tuple(merged.values()))
 
 
-def conventions(routing: Routing | None = None, metrics: Metrics | None = None) -> Conventions:
+def merge_utm(base: UtmConventions, override: UtmConventions | None) -> UtmConventions:
+    """The repository's UTM file on top of the built-in vocabulary (lists add up)."""
+    if override is None or not override.extend:
+        return override or base
+    return UtmConventions(
+        kind="utm",
+        extend=False,
+        sources=_merged_list(base.sources, override.sources),
+        mediums=_merged_list(base.mediums, override.mediums),
+        defaults=override.defaults if "defaults" in override.model_fields_set else base.defaults,
+    )
+
+
+def conventions(
+    routing: Routing | None = None,
+    metrics: Metrics | None = None,
+    utm: UtmConventions | None = None,
+) -> Conventions:
     """The conventions in force given a repository's own files (if any)."""
     return Conventions(
         routing=merge_routing(default_routing(), routing),
         metrics=merge_metrics(default_metrics(), metrics),
+        utm=merge_utm(default_utm(), utm),
     )

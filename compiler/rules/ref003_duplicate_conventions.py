@@ -1,7 +1,7 @@
-"""More than one routing or metrics file in the repository.
+"""More than one routing, metrics or utm file in the repository.
 
 ## What it does
-Reports every `kind: routing` or `kind: metrics` file after the first one
+Reports every `kind: routing`, `kind: metrics` or `kind: utm` file after the first one
 (in path order); only the first is used.
 
 ## Why is this bad?
@@ -40,7 +40,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     rule = RULES[CODE]
     first: dict[str, str] = {}
     for file in repo.registries:
-        if file.kind not in ("routing", "metrics"):
+        if file.kind not in ("routing", "metrics", "utm"):
             continue
         if file.kind in first:
             line, col = file.doc.value_at(("kind",))
