@@ -18,7 +18,7 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -244,6 +244,25 @@ def with_utm(url: str, params: Mapping[str, str]) -> str:
         return url
     query = parts.query + ("&" if parts.query else "") + urlencode(added)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+_TEXT_URL = re.compile(r"https?://[^\s<>\"'()\[\]]+")
+
+
+def text_links(text: str) -> list[str]:
+    """The http(s) URLs written in a plain text, without trailing punctuation."""
+    return [match.group().rstrip(".,;:!?") for match in _TEXT_URL.finditer(text)]
+
+
+def tag_text_links(text: str, rewrite: Callable[[str], str]) -> str:
+    """`text` with every http(s) URL in it passed through `rewrite`."""
+
+    def one(match: re.Match[str]) -> str:
+        url = match.group()
+        bare = url.rstrip(".,;:!?")
+        return rewrite(bare) + url[len(bare) :]
+
+    return _TEXT_URL.sub(one, text)
 
 
 class _Rewriter(HTMLParser):
@@ -487,6 +506,8 @@ class Rendered:
     preheader: str | None = None
     raw_html: str = ""
     """The template's output, before UTM tags and CSS inlining."""
+    raw_text: str | None = None
+    """The hand-written text template's output (before UTM tags), if the email has one."""
     links: list[str] = field(default_factory=list)
     """Every link target the template wrote (before UTM tags), in order."""
     images: list[dict[str, str | None]] = field(default_factory=list)
@@ -603,6 +624,9 @@ def _render_all(repo: Repository, full: bool) -> list[Rendered]:
             context["subject"] = result.subject
             context["preheader"] = result.preheader or ""
             result.raw_html = render(env, folder, send.email.template, context)
+            text_template = send.email.text_template
+            if text_template is not None and text_template in repo.templates:
+                result.raw_text = render(env, folder, text_template, context)
         except TemplateProblem as problem:
             result.problems.append(problem)
             continue
@@ -618,7 +642,10 @@ def _render_all(repo: Repository, full: bool) -> list[Rendered]:
 
         html = rewrite_links(with_preheader(result.raw_html, result.preheader), tag)
         result.html = inline_css(html)
-        result.text = to_text(result.html)
+        if result.raw_text is None:
+            result.text = to_text(result.html)
+        else:
+            result.text = tag_text_links(result.raw_text, tag)
     return results
 
 
@@ -661,7 +688,9 @@ def variables_used(repo: Repository, spec_sends: list[Send]) -> set[str] | None:
 
     from compiler.templates import closure
 
-    reached = closure(repo, [s.email.template for s in spec_sends])
+    names = [s.email.template for s in spec_sends]
+    names += [s.email.text_template for s in spec_sends if s.email.text_template]
+    reached = closure(repo, names)
     if reached is None:
         return None
     used = set(reached[1])

@@ -186,3 +186,32 @@ def test_utm_conventions_give_the_default_tags_and_lists_add_up(
     assert "campaigns/conventions/utm.yaml:3:10: EMAIL012 the default utm_medium `email`" in (
         check.stdout
     )
+
+
+def test_links_in_a_hand_written_text_part_are_tagged_and_punctuation_kept() -> None:
+    text = "See https://a.example/x. Or (https://a.example/y?z=1#f), then mailto: b@a.example\n"
+    tags = {"utm_source": "fjord", "utm_medium": "email"}
+    tagged = emails.tag_text_links(text, lambda url: emails.with_utm(url, tags))
+    assert tagged == (
+        "See https://a.example/x?utm_source=fjord&utm_medium=email. "
+        "Or (https://a.example/y?z=1&utm_source=fjord&utm_medium=email#f), "
+        "then mailto: b@a.example\n"
+    )
+    assert emails.text_links(text) == ["https://a.example/x", "https://a.example/y?z=1#f"]
+
+
+def test_the_example_newsletter_sends_its_hand_written_text_part() -> None:
+    folder = ROOT / "outputs" / "emails" / "monthly-newsletter-q2"
+    text = (folder / "newsletter.txt").read_text(encoding="utf-8")
+    template = (ROOT / "campaigns" / "templates" / "newsletter" / "monthly.txt").read_text()
+    assert text.startswith("Pulse is here\n=============\n")
+    assert "Read the issue: https://fjord.example/newsletter/latest?utm_source=newsletter&" in text
+    assert "dbt models." in template
+    assert "dbt models." in text
+    message = email.message_from_bytes(
+        (folder / "newsletter.eml").read_bytes(), policy=email.policy.default
+    )
+    assert isinstance(message, email.message.EmailMessage)
+    part = message.get_body(("plain",))
+    assert part is not None
+    assert part.get_content().replace("\r\n", "\n") == text

@@ -297,6 +297,9 @@ class Email(StrictModel):
 
     template: TemplatePath
     """Template file relative to `campaigns/templates/`."""
+    text_template: TemplatePath | None = None
+    """Hand-written plain-text part (e.g. `launch/announcement.txt`, never HTML-escaped);
+    without it the text part is derived from the HTML, every link kept."""
     subject: str = Field(min_length=1)
     """Subject line (may use template variables)."""
     preheader: str | None = None

@@ -46,6 +46,9 @@ def _campaign(spec: Campaign) -> Iterator[Reference]:
         yield Reference("audience", send.audience, ("sends", i, "audience"))
         if send.email is not None:
             yield Reference("template", send.email.template, ("sends", i, "email", "template"))
+            if send.email.text_template is not None:
+                loc = ("sends", i, "email", "text_template")
+                yield Reference("template", send.email.text_template, loc)
     for i, link in enumerate(spec.sequences):
         yield Reference("sequence", link.id, ("sequences", i))
     for i, experiment in enumerate(spec.experiments):
@@ -58,6 +61,9 @@ def _sequence(spec: Sequence) -> Iterator[Reference]:
     for i, step in enumerate(spec.steps):
         if isinstance(step, SendStep):
             yield Reference("template", step.email.template, ("steps", i, "email", "template"))
+            if step.email.text_template is not None:
+                loc = ("steps", i, "email", "text_template")
+                yield Reference("template", step.email.text_template, loc)
         if isinstance(step, BranchStep):
             yield Reference("step", step.then, ("steps", i, "then"))
             if step.otherwise is not None:

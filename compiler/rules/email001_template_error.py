@@ -57,6 +57,8 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         for problem in email.problems:
             send = email.send
             field = "subject" if problem.template == send.spec.path else "template"
+            if problem.template == send.email.text_template:
+                field = "text_template"
             line, col = send.spec.doc.value_at((*send.loc, field))
             where = f"templates/{problem.template}:{problem.line}"
             if field == "subject":
