@@ -52,12 +52,39 @@ CAMPC_VARIABLES = ("subject", "preheader", "unsubscribe_url", "preferences_url")
 class TemplateProblem(Exception):
     """A template that cannot be rendered: where, what, and what to do."""
 
-    def __init__(self, template: str, line: int, message: str, hint: str) -> None:
+    def __init__(self, template: str, line: int, message: str, hint: str, column: int = 1) -> None:
         super().__init__(message)
         self.template = template
         self.line = line
+        self.column = column
         self.message = message
         self.hint = hint
+
+
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def _column(folder: Path, template: str, line: int, err: BaseException | None) -> int:
+    """Where on the template's line the error is: the name the error quotes (the undefined
+    variable, the refused attribute, the missing template), else the first Jinja tag, else
+    the first character; 1-based."""
+    try:
+        text = (folder / template).read_text(encoding="utf-8").splitlines()[line - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return 1
+    needles = [getattr(err, "name", None), *_QUOTED.findall(str(err) if err else "")]
+    for needle in needles:
+        if not isinstance(needle, str) or not needle:
+            continue
+        found = re.search(rf"(?<![\w.]){re.escape(needle)}(?!\w)", text) or re.search(
+            re.escape(needle), text
+        )
+        if found:
+            return found.start() + 1
+    tags = [i for i in (text.find("{{"), text.find("{%")) if i >= 0]
+    if tags:
+        return min(tags) + 1
+    return len(text) - len(text.lstrip()) + 1
 
 
 def _sandbox_class() -> type[Any]:
@@ -204,13 +231,15 @@ def render(env: Any, folder: Path, name: str, context: Mapping[str, Any]) -> str
             return _stream(template, dict(context))
     except TemplateSyntaxError as err:
         message = f"template syntax error: {err.message}"
-        raise TemplateProblem(
-            err.name or name, err.lineno or 1, message, "fix the Jinja syntax"
-        ) from None
+        where, line = err.name or name, err.lineno or 1
+        column = _column(folder, where, line, None)
+        raise TemplateProblem(where, line, message, "fix the Jinja syntax", column) from None
     except Exception as err:  # anything a template can raise becomes a finding
         where, line = _template_line(err, folder, name)
         message, hint = _explain(err)
-        raise TemplateProblem(where, line, message, hint) from None
+        raise TemplateProblem(
+            where, line, message, hint, _column(folder, where, line, err)
+        ) from None
 
 
 def render_text(env: Any, template: str, source: str, context: Mapping[str, Any]) -> str:

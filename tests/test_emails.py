@@ -215,3 +215,21 @@ def test_the_example_newsletter_sends_its_hand_written_text_part() -> None:
     part = message.get_body(("plain",))
     assert part is not None
     assert part.get_content().replace("\r\n", "\n") == text
+
+
+@pytest.mark.parametrize(
+    ("template", "where"),
+    [
+        ("<p>Hi</p>\n<p>{{ subject }}: {{ sub }}</p>\n", "welcome.html:2:22)"),
+        ("<p>{{ ''.__class__ }}</p>\n", "welcome.html:1:10)"),
+        ("<p>Hi</p>\n  {% include 'nothere.html' %}\n", "welcome.html:2:15)"),
+        ("<p>Hi</p>\n<b>{% if %}</b>\n", "welcome.html:2:4)"),
+    ],
+)
+def test_template_errors_name_the_template_line_and_column(
+    campc: CliRun, tmp_path: Path, template: str, where: str
+) -> None:
+    root = _project(tmp_path, template)
+    check = campc("check", "--no-cache", "--select", "EMAIL001", cwd=root)
+    assert check.exit_code == 1
+    assert f"does not render (templates/{where}" in check.stdout, check.stdout

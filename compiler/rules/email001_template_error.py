@@ -60,7 +60,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
             if problem.template == send.email.text_template:
                 field = "text_template"
             line, col = send.spec.doc.value_at((*send.loc, field))
-            where = f"templates/{problem.template}:{problem.line}"
+            where = f"templates/{problem.template}:{problem.line}:{problem.column}"
             if field == "subject":
                 where = "its subject or preheader"
             yield rule.diagnostic(
