@@ -3,7 +3,8 @@
 ## What it does
 Follows the sequence from its first step (each step's `next`, else the step after it;
 a branch's `then` and `else`; nothing after an exit) and reports every step it never
-reaches.
+reaches. An unreachable goal is reported by SEQ007 (unreachable-goal), with the other
+reasons a goal never records a conversion.
 
 ## Why is this bad?
 An unreachable step is dead configuration: an email written, reviewed and approved that
@@ -27,7 +28,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.model.sequence import Sequence
+from compiler.model.sequence import GoalStep, Sequence
 from compiler.sequences import reachable
 
 if TYPE_CHECKING:
@@ -49,8 +50,8 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
             continue
         reached = reachable(spec.model)
         for index, step in enumerate(spec.model.steps):
-            if step.id in reached:
-                continue
+            if step.id in reached or isinstance(step, GoalStep):
+                continue  # goals: SEQ007 says why no contact converts
             line, col = spec.doc.value_at(("steps", index, "id"))
             yield rule.diagnostic(
                 spec.path,

@@ -1,7 +1,8 @@
-"""A goal the sequence's exit criteria pre-empt: no contact can ever reach it converted.
+"""A goal no contact can reach converted: off every path, or pre-empted by an exit.
 
 ## What it does
-Compares each goal step's condition with the sequence's `exit` conditions. When a
+Reports a goal step no path from the entry reaches (a `next` or an exit before it),
+and compares each goal's condition with the sequence's `exit` conditions. When a
 contact meets an exit condition it leaves the sequence at once, wherever it is; a goal
 testing the same event (or the same attribute test) therefore never sees a contact for
 whom it holds.
@@ -42,6 +43,7 @@ from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.model.sequence import Condition, GoalStep, Sequence
+from compiler.sequences import reachable
 
 if TYPE_CHECKING:
     from compiler.repository import Repository
@@ -66,8 +68,20 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     for spec in repo.specs:
         if not isinstance(spec.model, Sequence):
             continue
+        reached = reachable(spec.model)
         for index, step in enumerate(spec.model.steps):
             if not isinstance(step, GoalStep):
+                continue
+            if step.id not in reached:
+                line, col = spec.doc.value_at(("steps", index, "id"))
+                yield rule.diagnostic(
+                    spec.path,
+                    line,
+                    col,
+                    f"goal `{step.id}` is on no path from the entry: the sequence can never "
+                    "record a conversion there",
+                    "point a `next` or a branch arm at it, or move it before the exit",
+                )
                 continue
             for number, leave in enumerate(spec.model.exit):
                 if not _same(step.condition, leave):
