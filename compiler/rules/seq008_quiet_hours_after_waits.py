@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import time
+from functools import cache
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
@@ -59,14 +60,15 @@ def _minute(moment: time) -> int:
     return moment.hour * 60 + moment.minute
 
 
-def _quiet_minutes(start: time, end: time) -> list[bool]:
+@cache
+def _quiet_minutes(start: time, end: time) -> tuple[bool, ...]:
     first, last = _minute(start), _minute(end)
     if first <= last:
-        return [first <= m < last for m in range(DAY)]
-    return [m >= first or m < last for m in range(DAY)]
+        return tuple(first <= m < last for m in range(DAY))
+    return tuple(m >= first or m < last for m in range(DAY))
 
 
-def bad_entries(shift: int, quiet: list[bool]) -> list[tuple[int, int]]:
+def bad_entries(shift: int, quiet: tuple[bool, ...]) -> list[tuple[int, int]]:
     """Entry minutes (outside quiet hours) whose send, `shift` minutes later on the clock,
     lands inside them: as `[start, end)` ranges of the day, a range past midnight joined."""
     bad = [not quiet[m] and quiet[(m + shift) % DAY] for m in range(DAY)]
