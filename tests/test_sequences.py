@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler import pipeline, repository
-from compiler.model.sequence import Sequence
+from compiler.backends.sequences import document
+from compiler.model.sequence import GoalStep, Sequence
 from compiler.rules import seq008_quiet_hours_after_waits as seq008
 from compiler.rules.cal002_quiet_hours import quiet
 from compiler.sequences import MAX_PATHS, paths, reachable
@@ -50,6 +51,40 @@ def test_every_example_sequence_page_lists_every_path_as_a_checklist() -> None:
         assert "```mermaid\nflowchart TD" in page
         for index in range(len(sequence.steps)):
             assert re.search(rf"^  n{index}\W", page, re.MULTILINE), (sequence.id, index)
+
+
+def test_qa_plans_check_goals_met_early_and_every_exit_condition() -> None:
+    for sequence in _example_sequences():
+        page = document(sequence)
+        section = page.split("### Goals met early and exit conditions\n", 1)[1]
+        items = re.findall(r"^- \[ \] Create the test contact `qa\+[\w-]+-(\d+)@", section, re.M)
+        goals = [s for s in sequence.steps if isinstance(s, GoalStep)]
+        assert len(items) == len(goals) + len(sequence.exit), sequence.id
+        found, _ = paths(sequence)
+        # seeds go on from the paths' own, one contact per check
+        assert [int(n) for n in items] == list(range(len(found) + 1, len(found) + 1 + len(items)))
+        for goal in goals:
+            assert f"it moves on to goal `{goal.id}`" in section
+        for condition in sequence.exit:
+            assert f"make sure it did `{condition.event}`: it leaves the sequence" in section
+
+
+def test_a_goal_on_the_entry_day_has_no_met_early_check() -> None:
+    sequence = Sequence.model_validate(
+        {
+            "kind": "sequence",
+            "id": "quick",
+            "name": "Quick",
+            "domain": "automation",
+            "owner": "ops@acme.example",
+            "trigger": {"event": "signed_up"},
+            "steps": [
+                {"id": "hello", "type": "send", "email": {"template": "a.html", "subject": "Hi"}},
+                {"id": "clicked", "type": "goal", "condition": {"event": "email_clicked"}},
+            ],
+        }
+    )
+    assert "Goals met early" not in document(sequence)
 
 
 @st.composite

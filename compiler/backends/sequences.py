@@ -69,7 +69,10 @@ def _checklist(sequence: Sequence, number: int, path: Path) -> list[str]:
                 f'subject "{step.email.subject}" (template `{step.email.template}`).'
             )
         elif isinstance(step, GoalStep):
-            lines.append(f"- [ ] {when(hop.delay).capitalize()}: goal `{step.id}` is counted.")
+            lines.append(
+                f"- [ ] {when(hop.delay).capitalize()}: goal `{step.id}`: if the contact "
+                f"{describe(step.condition)}, it is counted as converted."
+            )
     lines.append(f"- [ ] Then: {path.ending}; no further email arrives.")
     return lines
 
@@ -129,7 +132,39 @@ def document(sequence: Sequence) -> str:
         emails = ", ".join(f"`{h.step.id}`" for h in path.sends) or "no email"
         lines += ["", f"### Path {number}: {emails}; {path.ending}", ""]
         lines += _checklist(sequence, number, path)
+    lines += _shortcuts(sequence, len(found), earliest)
     return "\n".join(lines) + "\n"
+
+
+def _shortcuts(sequence: Sequence, number: int, earliest: dict[str, timedelta]) -> list[str]:
+    """Checks for leaving early: each goal met before its step (goals reached on day 2 or
+    later, so day 1 is before them), each exit condition."""
+    goals = [
+        s
+        for s in sequence.steps
+        if isinstance(s, GoalStep) and earliest.get(s.id, timedelta(0)) >= timedelta(days=2)
+    ]
+    if not goals and not sequence.exit:
+        return []
+    lines = ["", "### Goals met early and exit conditions", ""]
+    start = f"and fire `{sequence.trigger.event}` (day 0)"
+    for goal in goals:
+        number += 1
+        lines.append(
+            f"- [ ] Create the test contact `qa+{sequence.id}-{number}@example.com` (seed "
+            f"{number}) {start}; on day 1 make sure it {describe(goal.condition)}: it moves on "
+            f"to goal `{goal.id}` "
+            "(counted as converted) and receives none of the emails before it from then on."
+        )
+    for condition in sequence.exit:
+        number += 1
+        lines.append(
+            f"- [ ] Create the test contact `qa+{sequence.id}-{number}@example.com` (seed "
+            f"{number}) {start}; on day 1 make sure it {describe(condition)}: it leaves the "
+            "sequence and no further "
+            "email arrives."
+        )
+    return lines
 
 
 def build(repo: Repository, context: BuildContext) -> list[Artifact]:
