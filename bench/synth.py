@@ -80,7 +80,11 @@ def generate(out: Path, count: int) -> Path:
             rel = path.relative_to(EXAMPLE)
             target = campaigns / rel.parent / f"{copy:05d}" / f"{path.stem}-{copy:05d}.yaml"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(pattern.sub(rename, texts[path]), encoding="utf-8")
+            lines = texts[path].splitlines(keepends=True)
+            # UTM values are vocabulary, not ids (a send called `newsletter` must not
+            # rename `utm: {source: newsletter}` out of the conventions' list)
+            renamed = [ln if ln.startswith("utm:") else pattern.sub(rename, ln) for ln in lines]
+            target.write_text("".join(renamed), encoding="utf-8")
             written += 1
     return campaigns
 

@@ -21,6 +21,8 @@ from compiler.validate import validate
 
 TEMPLATES_DIR = "templates"
 YAML_SUFFIXES = (".yaml", ".yml")
+PARALLEL_FROM = 200
+"""Files to read (not in the cache) from which reading is spread over worker processes."""
 
 
 @dataclass(frozen=True)
@@ -123,14 +125,18 @@ def load(
     )
     problems: list[Diagnostic] = []
     repo.paths = discover(root)
+    files = []
     for path in repo.paths:
         shown = display(path)
         raw = path.read_bytes()
-        hashed = digest(raw)
         key = cache.key(b"file", shown.encode(), raw) if cache.active else ""
-        entry = cache.get("files", key) if cache.active else None
+        files.append((path, shown, raw, key, cache.get("files", key) if cache.active else None))
+    missing = [(shown, raw) for _, shown, raw, _, entry in files if entry is None]
+    fresh = iter(_read_all(missing))
+    for path, shown, raw, key, entry in files:
+        hashed = digest(raw)
         if entry is None:
-            entry = _read_file(shown, raw)
+            entry = next(fresh)
             cache.put("files", key, entry)
         doc, model, found = entry
         problems.extend(found)
@@ -149,9 +155,47 @@ def load(
     return repo, problems
 
 
-def _read_file(
-    shown: str, raw: bytes
-) -> tuple[Document | None, BaseModel | None, list[Diagnostic]]:
+Entry = tuple[Document | None, BaseModel | None, list[Diagnostic]]
+
+
+def jobs() -> int:
+    """Worker processes for reading: `CAMPC_JOBS`, else the CPUs this process may use (at
+    most 4: past that, sending the results back costs more than parsing saves)."""
+    given = os.environ.get("CAMPC_JOBS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
+
+
+def _read_all(files: list[tuple[str, bytes]]) -> list[Entry]:
+    """`_read_file` over every file, in order; spread over forked workers when there are
+    many (Unix only: a fork shares the imported modules, so a worker starts at once). A
+    worker that dies leaves the reading to this process."""
+    import multiprocessing
+
+    workers = jobs()
+    if (
+        workers < 2
+        or len(files) < PARALLEL_FROM
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [_read_file(shown, raw) for shown, raw in files]
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunks = [files[i : i + 64] for i in range(0, len(files), 64)]
+    try:
+        with ProcessPoolExecutor(workers, multiprocessing.get_context("fork")) as pool:
+            return [entry for chunk in pool.map(_read_chunk, chunks) for entry in chunk]
+    except (BrokenProcessPool, OSError):
+        return [_read_file(shown, raw) for shown, raw in files]
+
+
+def _read_chunk(files: list[tuple[str, bytes]]) -> list[Entry]:
+    return [_read_file(shown, raw) for shown, raw in files]
+
+
+def _read_file(shown: str, raw: bytes) -> Entry:
     doc, found = read(shown, raw)
     if doc is None:
         return None, None, found
