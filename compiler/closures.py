@@ -11,6 +11,7 @@ from compiler.model.audience import Market
 from compiler.model.blackouts import Blackouts
 
 if TYPE_CHECKING:
+    from compiler.cache import Cache
     from compiler.repository import Repository
 
 
@@ -34,9 +35,20 @@ def _holidays(country: str, subdivision: str | None, year: int) -> dict[date, st
     return {day: str(name) for day, name in table.items()}
 
 
-def holiday(market: Market, day: date) -> str | None:
-    """The name of the public holiday on `day` in `market`, if there is one."""
-    return _holidays(market.country, market.subdivision, day.year).get(day)
+def holiday(market: Market, day: date, store: Cache | None = None) -> str | None:
+    """The name of the public holiday on `day` in `market`, if there is one.
+
+    With the project's cache, a market's year is computed once and kept: the holidays
+    package imports every country's calendar (a quarter of a second), which a check
+    after a one-file edit should not pay for. (Its version is part of every key.)"""
+    if store is None or not store.active:
+        return _holidays(market.country, market.subdivision, day.year).get(day)
+    key = store.key(b"holidays", f"{market.country}\0{market.subdivision}\0{day.year}".encode())
+    table = store.get("holidays", key)
+    if table is None:
+        table = _holidays(market.country, market.subdivision, day.year)
+        store.put("holidays", key, table)
+    return table.get(day)
 
 
 def parse_market(code: str) -> Market:

@@ -70,6 +70,8 @@ class Repository:
     """The project's calendar and budget policies (from pyproject.toml)."""
     derived: dict[str, object] = field(default_factory=dict)
     """Computations several rules share (the schedule...), made once per run."""
+    cache: Cache = field(default_factory=Cache.off)
+    """The project's cache, for what rules compute from libraries (public holidays)."""
 
     @property
     def templates_dir(self) -> Path:
@@ -121,7 +123,11 @@ def load(
     With a cache, a file whose bytes (and shown path) were read before is not read again."""
     cache = cache or Cache.off()
     repo = Repository(
-        root=root, templates=_templates(root), display=display, policy=policy or Policy()
+        root=root,
+        templates=_templates(root),
+        display=display,
+        policy=policy or Policy(),
+        cache=cache,
     )
     problems: list[Diagnostic] = []
     repo.paths = discover(root)

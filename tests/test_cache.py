@@ -155,14 +155,16 @@ def test_cache_is_off_with_campc_no_cache(tmp_path: Path, monkeypatch: pytest.Mo
     assert not (tmp_path / cache.FOLDER).exists()
 
 
-def _run_campc(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run_campc(
+    root: Path, *args: str, watch: tuple[str, ...] = ("pydantic", "compiler.rules")
+) -> subprocess.CompletedProcess[str]:
     code = (
         "import sys\n"
         "from compiler.cli import main\n"
         "try:\n"
         "    main(list(sys.argv[1:]))\n"
         "except SystemExit as done:\n"
-        "    heavy = sorted(m for m in ('pydantic', 'compiler.rules') if m in sys.modules)\n"
+        f"    heavy = sorted(m for m in {watch!r} if m in sys.modules)\n"
         "    print('loaded:', ','.join(heavy) or '-', file=sys.stderr)\n"
         "    raise\n"
     )
@@ -193,6 +195,22 @@ def test_a_check_with_nothing_changed_loads_no_model_and_runs_no_rule(tmp_path: 
     assert "loaded: -" in warm.stderr
     fresh = _run_campc(root, "check", "--no-cache")
     assert fresh.stdout == warm.stdout
+
+
+def test_public_holidays_come_from_the_cache_after_the_first_check(tmp_path: Path) -> None:
+    root = _copy_example(tmp_path)
+    edit = root / "campaigns/campagnes/pulse-launch-2027.yaml"
+    original = edit.read_text(encoding="utf-8")
+    cold = _run_campc(root, "check", watch=("holidays",))
+    assert "loaded: holidays" in cold.stderr
+    # Labour Day in France: CAL003 must still see it, from the cached table
+    edit.write_text(original.replace("at: 2027-04-20T09:30", "at: 2027-05-01T09:30"), "utf-8")
+    edited = _run_campc(root, "check", watch=("holidays",))
+    assert "loaded: -" in edited.stderr
+    assert "CAL003" in edited.stdout
+    assert "falls on Sat 2027-05-01: Labor Day" in edited.stdout
+    fresh = _run_campc(root, "check", "--no-cache")
+    assert fresh.stdout == edited.stdout
 
 
 def test_a_config_change_invalidates_the_cache(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 from decimal import Decimal
 
@@ -155,3 +156,10 @@ def test_repository_conventions_extend_or_replace_the_defaults() -> None:
     merged = conventions(routing=routing).routing
     assert "roadshow" in merged.domains["campagnes"].keywords
     assert "campagne" in merged.domains["campagnes"].keywords
+
+
+@given(st.text(max_size=40))
+def test_normalize_is_casefolded_nfkd_without_combining_marks(text: str) -> None:
+    # the ASCII fast path must agree with the full definition on any text
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    assert normalize(text) == "".join(c for c in decomposed if not unicodedata.combining(c))

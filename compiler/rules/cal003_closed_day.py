@@ -57,7 +57,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     for declared in repo.audiences():
         for index, market in enumerate(declared.audience.markets):
             try:
-                holiday(market, date(2000, 1, 1))
+                holiday(market, date(2000, 1, 1), repo.cache)
             except UnknownMarket as err:
                 loc = ("audiences", declared.index, "markets", index)
                 line, col = declared.file.doc.value_at(loc)
@@ -68,6 +68,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                     f"no public-holiday calendar for market `{err}`",
                     "use an ISO 3166 country (and subdivision) the holidays package knows",
                 )
+    store = repo.cache
     for event in events(repo):
         if event.kind not in ("send", "sequence-send", "window", "milestone"):
             continue
@@ -77,7 +78,8 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
             reason = None
             try:
                 reason = next(
-                    (f"{name} ({m.country})" for m in markets if (name := holiday(m, day))), None
+                    (f"{name} ({m.country})" for m in markets if (name := holiday(m, day, store))),
+                    None,
                 )
             except UnknownMarket:
                 continue  # reported once, at the audience
