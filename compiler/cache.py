@@ -10,7 +10,9 @@ Two stores, each entry keyed by a BLAKE2 hash of everything its value depends on
   model, load findings; keyed by its bytes and the path it is shown as) and the findings
   of the rules that look at one spec (`Rule.scope == "spec"`; keyed by the spec's bytes,
   its links' and the registries'). One file, read and written once per run: thousands
-  of small files cost more in system calls than the work they save. Entries a run did
+  of small files cost more in system calls than the work they save. Each entry is kept
+  pickled on its own inside it, so a run unpickles only what it asks for and rewrites
+  the pack by copying the bytes of the entries it did not change. Entries a run did
   not use are dropped when it writes the pack, so it never grows stale.
 
 Every key also holds the cache's salt: campc's version, Python's, the versions of the
@@ -39,8 +41,8 @@ from pathlib import Path
 from typing import Any
 
 FOLDER = ".campc_cache"
-FORMAT = 1
-"""Bumped when the shape of an entry changes."""
+FORMAT = 2
+"""Bumped when the shape of an entry changes (2: the pack holds each entry pickled)."""
 DEPENDENCIES = ("pydantic", "pydantic-core", "ruamel.yaml", "holidays")
 _SIGNATURE = 32
 
@@ -103,8 +105,8 @@ class Cache:
         self.secret = secret
         self.hits = 0
         self.misses = 0
-        self._pack: dict[tuple[str, str], Any] | None = None
-        self._used: dict[tuple[str, str], Any] = {}
+        self._pack: dict[tuple[str, str], bytes] | None = None
+        self._used: dict[tuple[str, str], bytes] = {}
         self._dirty = False
 
     @classmethod
@@ -138,19 +140,25 @@ class Cache:
         if self._pack is None:
             loaded = self._read(self.folder / "pack")
             self._pack = loaded if isinstance(loaded, dict) else {}
-        value = self._pack.get((kind, key))
-        if value is None:
+        blob = self._pack.get((kind, key))
+        value = None
+        if isinstance(blob, bytes):
+            try:
+                value = pickle.loads(blob)
+            except Exception:  # an entry an incompatible campc wrote: recompute it
+                value = None
+        if value is None or blob is None:
             self.misses += 1
             return None
         self.hits += 1
-        self._used[(kind, key)] = value
+        self._used[(kind, key)] = blob
         return value
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Add `value` to the pack (written by `flush`)."""
         if self.folder is None:
             return
-        self._used[(kind, key)] = value
+        self._used[(kind, key)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         self._dirty = True
 
     def flush(self) -> None:

@@ -74,10 +74,10 @@ class _Target:
 
     def shows(self, path: Path) -> bool:
         """Whether findings in `path` are reported."""
+        if self.everything:
+            return True
         resolved = path.resolve()
-        return self.everything or any(
-            resolved == p or resolved.is_relative_to(p) for p in self.only
-        )
+        return any(resolved == p or resolved.is_relative_to(p) for p in self.only)
 
 
 def _targets(settings: Settings, paths: Sequence[Path]) -> list[_Target]:
