@@ -154,11 +154,13 @@ class Cache:
         self._used[(kind, key)] = blob
         return value
 
-    def put(self, kind: str, key: str, value: Any) -> None:
-        """Add `value` to the pack (written by `flush`)."""
+    def put(self, kind: str, key: str, value: Any, pickled: bytes | None = None) -> None:
+        """Add `value` to the pack (written by `flush`); `pickled`, when the caller has
+        its pickle already, saves pickling it again."""
         if self.folder is None:
             return
-        self._used[(kind, key)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = pickled or pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self._used[(kind, key)] = blob
         self._dirty = True
 
     def flush(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -142,8 +143,8 @@ def load(
     for path, shown, raw, key, entry in files:
         hashed = digest(raw)
         if entry is None:
-            entry = next(fresh)
-            cache.put("files", key, entry)
+            entry, pickled = next(fresh)
+            cache.put("files", key, entry, pickled)
         doc, model, found = entry
         problems.extend(found)
         if doc is None or model is None:
@@ -173,10 +174,11 @@ def jobs() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
 
 
-def _read_all(files: list[tuple[str, bytes]]) -> list[Entry]:
+def _read_all(files: list[tuple[str, bytes]]) -> list[tuple[Entry, bytes | None]]:
     """`_read_file` over every file, in order; spread over forked workers when there are
     many (Unix only: a fork shares the imported modules, so a worker starts at once). A
-    worker that dies leaves the reading to this process."""
+    worker that dies leaves the reading to this process. Workers send each entry back
+    pickled, and the bytes go to the cache as they are (no second pickling here)."""
     import multiprocessing
 
     workers = jobs()
@@ -185,20 +187,21 @@ def _read_all(files: list[tuple[str, bytes]]) -> list[Entry]:
         or len(files) < PARALLEL_FROM
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return [_read_file(shown, raw) for shown, raw in files]
+        return [(_read_file(shown, raw), None) for shown, raw in files]
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     chunks = [files[i : i + 64] for i in range(0, len(files), 64)]
     try:
         with ProcessPoolExecutor(workers, multiprocessing.get_context("fork")) as pool:
-            return [entry for chunk in pool.map(_read_chunk, chunks) for entry in chunk]
+            blobs = [blob for chunk in pool.map(_read_chunk, chunks) for blob in chunk]
     except (BrokenProcessPool, OSError):
-        return [_read_file(shown, raw) for shown, raw in files]
+        return [(_read_file(shown, raw), None) for shown, raw in files]
+    return [(pickle.loads(blob), blob) for blob in blobs]
 
 
-def _read_chunk(files: list[tuple[str, bytes]]) -> list[Entry]:
-    return [_read_file(shown, raw) for shown, raw in files]
+def _read_chunk(files: list[tuple[str, bytes]]) -> list[bytes]:
+    return [pickle.dumps(_read_file(shown, raw), pickle.HIGHEST_PROTOCOL) for shown, raw in files]
 
 
 def _read_file(shown: str, raw: bytes) -> Entry:

@@ -7,11 +7,13 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from compiler.cli import main
+from compiler.model.sequence import Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 UPDATE_GOLDENS = os.environ.get("CAMPC_UPDATE_GOLDENS") == "1"
@@ -79,3 +81,23 @@ def git(cwd: Path, *args: str) -> str:
         check=True,
     )
     return done.stdout.strip()
+
+
+def sequence_of(steps: list[dict[str, Any]], **fields: Any) -> Sequence:
+    """A minimal valid sequence (`drip`, entered on `signed_up`) with these steps."""
+    return Sequence.model_validate(
+        {
+            "kind": "sequence",
+            "id": "drip",
+            "name": "Drip",
+            "domain": "automation",
+            "owner": "ops@acme.example",
+            "trigger": {"event": "signed_up"},
+            "steps": steps,
+            **fields,
+        }
+    )
+
+
+SEND: dict[str, Any] = {"template": "a.html", "subject": "Hi"}
+"""The email of a test send step."""

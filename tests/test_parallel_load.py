@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import concurrent.futures
+import shutil
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from compiler import pipeline, repository
+from compiler import cache, pipeline, repository
 from tests.conftest import ROOT
 
 
@@ -56,3 +58,32 @@ def test_campc_jobs_sets_the_workers(
     monkeypatch.setenv("CAMPC_JOBS", given)
     found = repository.jobs()
     assert found == expected if expected is not None else 1 <= found <= 4
+
+
+def test_entries_the_workers_pickled_are_what_the_cache_gives_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = _load()
+    monkeypatch.setenv("CAMPC_JOBS", "2")
+    monkeypatch.setattr(repository, "PARALLEL_FROM", 1)
+    folder = tmp_path / "project"
+    shutil.copytree(ROOT / "campaigns", folder / "campaigns")
+    settings = pipeline.settings_for(ROOT)
+
+    def load_cached() -> tuple[list[Any], list[str], int]:
+        store = cache.Cache.open(folder)
+        repo, problems = repository.load(
+            (folder / "campaigns").resolve(), str, settings.policy, store
+        )
+        store.flush()
+        specs = [(s.rel, s.doc.data, s.model.model_dump()) for s in [*repo.specs, *repo.registries]]
+        return specs, [d.code for d in problems], store.hits
+
+    cold = load_cached()
+    warm = load_cached()
+    assert cold[2] == 0
+    assert warm[2] == len(cold[0])
+    assert cold[:2] == warm[:2]
+    assert [(data, dumped) for _, data, dumped in warm[0]] == [
+        (data, dumped) for _, data, dumped in serial[0]
+    ]

@@ -16,7 +16,7 @@ from compiler.model.sequence import GoalStep, Sequence
 from compiler.rules import seq008_quiet_hours_after_waits as seq008
 from compiler.rules.cal002_quiet_hours import quiet
 from compiler.sequences import MAX_PATHS, paths, reachable
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SEND, sequence_of
 
 
 def _example_sequences() -> list[Sequence]:
@@ -70,19 +70,11 @@ def test_qa_plans_check_goals_met_early_and_every_exit_condition() -> None:
 
 
 def test_a_goal_on_the_entry_day_has_no_met_early_check() -> None:
-    sequence = Sequence.model_validate(
-        {
-            "kind": "sequence",
-            "id": "quick",
-            "name": "Quick",
-            "domain": "automation",
-            "owner": "ops@acme.example",
-            "trigger": {"event": "signed_up"},
-            "steps": [
-                {"id": "hello", "type": "send", "email": {"template": "a.html", "subject": "Hi"}},
-                {"id": "clicked", "type": "goal", "condition": {"event": "email_clicked"}},
-            ],
-        }
+    sequence = sequence_of(
+        [
+            {"id": "hello", "type": "send", "email": SEND},
+            {"id": "clicked", "type": "goal", "condition": {"event": "email_clicked"}},
+        ]
     )
     assert "Goals met early" not in document(sequence)
 
@@ -108,17 +100,7 @@ def graphs(draw: Any) -> Sequence:
         if kind != "exit" and kind != "branch" and draw(st.booleans()):
             step["next"] = draw(target)
         steps.append(step)
-    return Sequence.model_validate(
-        {
-            "kind": "sequence",
-            "id": "drip",
-            "name": "Drip",
-            "domain": "automation",
-            "owner": "ops@acme.example",
-            "trigger": {"event": "signed_up"},
-            "steps": steps,
-        }
-    )
+    return sequence_of(steps)
 
 
 @settings(max_examples=300, deadline=None)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from compiler import pipeline, repository, simulate
 from compiler.model.sequence import Sequence
-from tests.conftest import ROOT, CliRun
+from tests.conftest import ROOT, SEND, CliRun, sequence_of
 
 
 def _sequence(sequence_id: str) -> Sequence:
@@ -52,20 +52,12 @@ def test_timelines_follow_the_waits() -> None:
 
 
 def test_an_endless_loop_stops_and_over_cap_contacts_are_counted() -> None:
-    sequence = Sequence.model_validate(
-        {
-            "kind": "sequence",
-            "id": "loop",
-            "name": "Loop",
-            "domain": "automation",
-            "owner": "ops@acme.example",
-            "trigger": {"event": "signed_up"},
-            "frequency_cap": {"max": 1, "per": "7d"},
-            "steps": [
-                {"id": "nudge", "type": "send", "email": {"template": "a.html", "subject": "Hi"}},
-                {"id": "wait", "type": "wait", "duration": "1d", "next": "nudge"},
-            ],
-        }
+    sequence = sequence_of(
+        [
+            {"id": "nudge", "type": "send", "email": SEND},
+            {"id": "wait", "type": "wait", "duration": "1d", "next": "nudge"},
+        ],
+        frequency_cap={"max": 1, "per": "7d"},
     )
     data = simulate.run(sequence, 3, 0, START).as_data()
     assert all(len(t["events"]) == simulate.MAX_STEPS // 2 for t in data["timelines"])
@@ -138,25 +130,13 @@ def test_arrivals_end_on_loops_with_and_without_waits() -> None:
         }
         if rate is not None:
             branch["rate"] = rate
-        return Sequence.model_validate(
-            {
-                "kind": "sequence",
-                "id": "loop",
-                "name": "Loop",
-                "domain": "automation",
-                "owner": "ops@acme.example",
-                "trigger": {"event": "signed_up"},
-                "steps": [
-                    {
-                        "id": "nudge",
-                        "type": "send",
-                        "email": {"template": "a.html", "subject": "Hi"},
-                    },
-                    {"id": "pause", "type": "wait", "duration": wait},
-                    branch,
-                    {"id": "done", "type": "exit"},
-                ],
-            }
+        return sequence_of(
+            [
+                {"id": "nudge", "type": "send", "email": SEND},
+                {"id": "pause", "type": "wait", "duration": wait},
+                branch,
+                {"id": "done", "type": "exit"},
+            ]
         )
 
     weekly = simulate.arrivals(looping("7d", 0.5))
