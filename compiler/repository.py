@@ -86,6 +86,18 @@ class Repository:
                 for index, audience in enumerate(file.model.audiences):
                     yield DeclaredAudience(audience, file, index)
 
+    def audience(self, audience_id: str) -> Audience | None:
+        """The audience declared under `audience_id` (the last declaration where an id is
+        repeated, as a dict built from `audiences()` gives; REF001 reports repeats). The
+        table is built once per run: a back-end asks once per spec."""
+        table = self.derived.get("audience-table")
+        if not isinstance(table, dict):
+            table = self.derived["audience-table"] = {
+                d.audience.id: d.audience for d in self.audiences()
+            }
+        found = table.get(audience_id)
+        return found if isinstance(found, Audience) else None
+
     def ids(self, kind: str) -> dict[str, SpecFile]:
         """Specs of one kind by id (the first one where an id is duplicated)."""
         found: dict[str, SpecFile] = {}

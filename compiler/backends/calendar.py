@@ -27,10 +27,14 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
             tuple(sorted({s for e in everything for s in e.sources})),
         )
     ]
+    by_campaign: dict[str, list[Event]] = {}
+    for event in everything:
+        for campaign in dict.fromkeys(event.campaigns):
+            by_campaign.setdefault(campaign, []).append(event)
     for spec in repo.specs:
         if not isinstance(spec.model, Campaign):
             continue
-        mine = [e for e in everything if spec.model.id in e.campaigns]
+        mine = by_campaign.get(spec.model.id, [])
         artifacts.append(
             Artifact(
                 f"calendar/{spec.model.id}.ics",

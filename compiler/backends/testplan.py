@@ -55,8 +55,7 @@ def document(repo: Repository, spec: SpecFile, experiment: Experiment) -> str:
     primary = experiment.primary_metric
     metric = metrics.resolve(primary.metric)
     planned = plan(experiment)
-    audiences = {d.audience.id: d.audience for d in repo.audiences()}
-    audience = audiences.get(experiment.audience or "")
+    audience = repo.audience(experiment.audience or "")
     source = repo.display(repo.root / spec.rel)
     lines = [
         f"# Test plan: {experiment.name}",

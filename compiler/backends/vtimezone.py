@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar as month_calendar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vRecur
@@ -30,7 +31,8 @@ class Transition:
     name: str
 
 
-def transitions(tzid: str, first_year: int, last_year: int) -> list[Transition]:
+@lru_cache(maxsize=256)
+def transitions(tzid: str, first_year: int, last_year: int) -> tuple[Transition, ...]:
     """Every offset change of `tzid` from 1 January of `first_year` to the end of `last_year`.
 
     Callers start a year before their first event, so that the event follows an onset."""
@@ -66,7 +68,7 @@ def transitions(tzid: str, first_year: int, last_year: int) -> list[Transition]:
                 )
             )
         moment = later
-    return found
+    return tuple(found)
 
 
 def _byday(onset: datetime) -> str:
@@ -79,8 +81,11 @@ def _rule_key(t: Transition) -> tuple[object, ...]:
     return (t.is_dst, t.onset.month, _byday(t.onset), t.onset.time(), t.offset_from, t.offset_to)
 
 
+@lru_cache(maxsize=256)
 def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """The VTIMEZONE of `tzid`, valid for the given years."""
+    """The VTIMEZONE of `tzid`, valid for the given years. Made once per zone and years
+    and shared by every calendar that needs it (a build writes one per campaign; nothing
+    changes a component once made)."""
     component = Timezone()
     component.add("tzid", tzid)
     changes = transitions(tzid, first_year, last_year)
