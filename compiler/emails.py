@@ -608,19 +608,40 @@ def rendered(repo: Repository, full: bool = True) -> list[Rendered]:
     """Every send rendered once per run. `full=False` stops after the templates (what
     the template rule needs); `full=True` also tags links, inlines CSS and derives the
     text part (what the back-end writes)."""
-    key = "emails" if full else "emails-templates"
-    cached = repo.derived.get(key)
+    cached = repo.derived.get("emails-templates")
     if cached is None:
-        cached = repo.derived[key] = _render_all(repo, full)
+        cached = repo.derived["emails-templates"] = _render_all(repo)
     assert isinstance(cached, list)
+    if full and not repo.derived.get("emails-finished"):
+        _finish(repo, cached)  # the check's renders, carried on: each template runs once
+        repo.derived["emails-finished"] = True
     return cached
 
 
-def _render_all(repo: Repository, full: bool) -> list[Rendered]:
+def _finish(repo: Repository, results: list[Rendered]) -> None:
+    """Tag links, inline CSS and make the text part of every send that rendered."""
+    policy = repo.policy.email
+    protected = (policy.unsubscribe_url, policy.preferences_url)
+    for result in results:
+        if result.problems or not result.raw_html:
+            continue
+        send = result.send
+
+        def tag(url: str, tags: dict[str, str] = send.utm) -> str:
+            return url if url in protected else with_utm(url, tags)
+
+        html = rewrite_links(with_preheader(result.raw_html, result.preheader), tag)
+        result.html = inline_css(html)
+        if result.raw_text is None:
+            result.text = to_text(result.html)
+        else:
+            result.text = tag_text_links(result.raw_text, tag)
+
+
+def _render_all(repo: Repository) -> list[Rendered]:
     folder = repo.templates_dir
     env = _environment_of(repo)
     policy = repo.policy.email
-    protected = (policy.unsubscribe_url, policy.preferences_url)
     results = []
     for send in sends(repo):
         result = Rendered(send)
@@ -663,18 +684,6 @@ def _render_all(repo: Repository, full: bool) -> list[Rendered]:
         with_header = with_preheader(result.raw_html, result.preheader)
         inlined = inline_css(with_header)
         result.size = len(inlined.encode("utf-8"))
-        if not full:
-            continue
-
-        def tag(url: str, tags: dict[str, str] = send.utm) -> str:
-            return url if url in protected else with_utm(url, tags)
-
-        html = rewrite_links(with_preheader(result.raw_html, result.preheader), tag)
-        result.html = inline_css(html)
-        if result.raw_text is None:
-            result.text = to_text(result.html)
-        else:
-            result.text = tag_text_links(result.raw_text, tag)
     return results
 
 

@@ -153,10 +153,16 @@ def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagno
     if todo or registries is None:
         wanted = {spec.path for spec in todo}
         linked = {d.path: d for spec in todo for d in links[spec.path] if d is not None}
-        part = replace(
-            repo,
-            specs=[*todo, *(d for p, d in linked.items() if p not in wanted)],
-            derived={},
+        # every spec to redo (no cache, or a cold one): the rules run on the repository
+        # itself, so what they compute (the schedule, the rendered emails) serves the build
+        part = (
+            repo
+            if len(todo) == len(repo.specs)
+            else replace(
+                repo,
+                specs=[*todo, *(d for p, d in linked.items() if p not in wanted)],
+                derived={},
+            )
         )
         fresh: dict[str, list[Diagnostic]] = {path: [] for path in wanted}
         registries = []

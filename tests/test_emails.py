@@ -233,3 +233,22 @@ def test_template_errors_name_the_template_line_and_column(
     check = campc("check", "--no-cache", "--select", "EMAIL001", cwd=root)
     assert check.exit_code == 1
     assert f"does not render (templates/{where}" in check.stdout, check.stdout
+
+
+def test_a_build_renders_each_send_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler import pipeline
+
+    calls: list[str] = []
+    real = emails.render
+
+    def counting(env: object, folder: Path, name: str, context: object) -> str:
+        calls.append(name)
+        return real(env, folder, name, context)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(emails, "render", counting)
+    settings = pipeline.settings_for(ROOT)
+    result = pipeline.build(settings, out=tmp_path / "out", cwd=ROOT)
+    assert not result.check.failed
+    written = sorted((tmp_path / "out" / "emails").rglob("*.html"))
+    # one render per HTML written, plus the newsletter's hand-written text part
+    assert len(calls) == len(written) + 1
