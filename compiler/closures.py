@@ -35,20 +35,35 @@ def _holidays(country: str, subdivision: str | None, year: int) -> dict[date, st
     return {day: str(name) for day, name in table.items()}
 
 
-def holiday(market: Market, day: date, store: Cache | None = None) -> str | None:
+def holiday(market: Market, day: date, repo: Repository | None = None) -> str | None:
     """The name of the public holiday on `day` in `market`, if there is one.
 
-    With the project's cache, a market's year is computed once and kept: the holidays
-    package imports every country's calendar (a quarter of a second), which a check
-    after a one-file edit should not pay for. (Its version is part of every key.)"""
-    if store is None or not store.active:
+    With a repository, each market's year is looked up once per run, in the project's
+    cache first: the holidays package imports every country's calendar (a quarter of a
+    second), which a check after a one-file edit should not pay for. (Its version is
+    part of every key.)"""
+    if repo is None:
         return _holidays(market.country, market.subdivision, day.year).get(day)
-    key = store.key(b"holidays", f"{market.country}\0{market.subdivision}\0{day.year}".encode())
+    tables: dict[tuple[str, str | None, int], dict[date, str]]
+    tables = repo.derived.setdefault("holidays", {})  # type: ignore[assignment]
+    wanted = (market.country, market.subdivision, day.year)
+    table = tables.get(wanted)
+    if table is None:
+        table = tables[wanted] = _cached_holidays(repo.cache, *wanted)
+    return table.get(day)
+
+
+def _cached_holidays(
+    store: Cache, country: str, subdivision: str | None, year: int
+) -> dict[date, str]:
+    if not store.active:
+        return _holidays(country, subdivision, year)
+    key = store.key(b"holidays", f"{country}\0{subdivision}\0{year}".encode())
     table = store.get("holidays", key)
     if table is None:
-        table = _holidays(market.country, market.subdivision, day.year)
+        table = _holidays(country, subdivision, year)
         store.put("holidays", key, table)
-    return table.get(day)
+    return table
 
 
 def parse_market(code: str) -> Market:

@@ -68,6 +68,13 @@ class Event:
         return not isinstance(self.start, datetime)
 
 
+def quiet(moment: time, start: time, end: time) -> bool:
+    """Whether a local time falls in quiet hours that may wrap past midnight."""
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
 def occurrences(event: Event) -> list[date | datetime]:
     """Every start of the event: one, or each occurrence of its recurrence."""
     if event.repeat is None or not isinstance(event.start, datetime):

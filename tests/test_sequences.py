@@ -14,7 +14,7 @@ from compiler import pipeline, repository
 from compiler.backends.sequences import document
 from compiler.model.sequence import GoalStep, Sequence
 from compiler.rules import seq008_quiet_hours_after_waits as seq008
-from compiler.rules.cal002_quiet_hours import quiet
+from compiler.schedule import quiet
 from compiler.sequences import MAX_PATHS, paths, reachable
 from tests.conftest import ROOT, SEND, sequence_of
 

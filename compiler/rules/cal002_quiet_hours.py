@@ -30,12 +30,12 @@ sends:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, time
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.schedule import events, occurrences
+from compiler.schedule import events, occurrences, quiet
 
 if TYPE_CHECKING:
     from compiler.repository import Repository
@@ -44,13 +44,6 @@ CODE = "CAL002"
 NAME = "quiet-hours"
 SEVERITY = Severity.WARNING
 SCOPE = "spec"  # a campaign's events depend on it and the sequences it links
-
-
-def quiet(moment: time, start: time, end: time) -> bool:
-    """Whether a local time falls in quiet hours that may wrap past midnight."""
-    if start <= end:
-        return start <= moment < end
-    return moment >= start or moment < end
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

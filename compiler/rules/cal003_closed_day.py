@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 from compiler.closures import UnknownMarket, blackout, holiday, parse_market
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.model.audience import Audience, Market
+from compiler.model.audience import Market
 from compiler.model.campaign import Campaign
 from compiler.schedule import Event, events, occurrences
 
@@ -52,12 +52,11 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     from compiler.rules import RULES
 
     rule = RULES[CODE]
-    audiences = {d.audience.id: d.audience for d in repo.audiences()}
     default = [parse_market(m) for m in repo.policy.calendar.markets]
     for declared in repo.audiences():
         for index, market in enumerate(declared.audience.markets):
             try:
-                holiday(market, date(2000, 1, 1), repo.cache)
+                holiday(market, date(2000, 1, 1), repo)
             except UnknownMarket as err:
                 loc = ("audiences", declared.index, "markets", index)
                 line, col = declared.file.doc.value_at(loc)
@@ -68,17 +67,16 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                     f"no public-holiday calendar for market `{err}`",
                     "use an ISO 3166 country (and subdivision) the holidays package knows",
                 )
-    store = repo.cache
     for event in events(repo):
         if event.kind not in ("send", "sequence-send", "window", "milestone"):
             continue
-        markets, zone = _where(event, audiences, default)
+        markets, zone = _where(event, repo, default)
         for start in occurrences(event):
             day = _day(start, zone)
             reason = None
             try:
                 reason = next(
-                    (f"{name} ({m.country})" for m in markets if (name := holiday(m, day, store))),
+                    (f"{name} ({m.country})" for m in markets if (name := holiday(m, day, repo))),
                     None,
                 )
             except UnknownMarket:
@@ -99,14 +97,15 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
 
 
 def _where(
-    event: Event, audiences: dict[str, Audience], default: list[Market]
+    event: Event, repo: Repository, default: list[Market]
 ) -> tuple[list[Market], str | None]:
-    audience = audiences.get(event.audience or "")
+    audience = repo.audience(event.audience or "")
     if audience is not None:
         return list(audience.markets), audience.timezone
     model = event.spec.model
     if isinstance(model, Campaign):
-        markets = [m for a in model.audiences if a in audiences for m in audiences[a].markets]
+        found = [repo.audience(a) for a in model.audiences]
+        markets = [m for a in found if a is not None for m in a.markets]
         return markets or default, model.timezone
     return default, None
 

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.model.sequence import Sequence
+from compiler.schedule import quiet
 from compiler.sequences import paths, when
 
 if TYPE_CHECKING:
@@ -56,16 +57,9 @@ SCOPE = "spec"  # one sequence's own steps and quiet hours (the project's as a d
 DAY = 24 * 60
 
 
-def _minute(moment: time) -> int:
-    return moment.hour * 60 + moment.minute
-
-
 @cache
 def _quiet_minutes(start: time, end: time) -> tuple[bool, ...]:
-    first, last = _minute(start), _minute(end)
-    if first <= last:
-        return tuple(first <= m < last for m in range(DAY))
-    return tuple(m >= first or m < last for m in range(DAY))
+    return tuple(quiet(time(m // 60, m % 60), start, end) for m in range(DAY))
 
 
 def bad_entries(shift: int, quiet: tuple[bool, ...]) -> list[tuple[int, int]]:
