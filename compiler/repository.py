@@ -179,7 +179,8 @@ Entry = tuple[Document | None, BaseModel | None, list[Diagnostic]]
 
 def jobs() -> int:
     """Worker processes for reading: `CAMPC_JOBS`, else the CPUs this process may use (at
-    most 4: past that, sending the results back costs more than parsing saves)."""
+    most 4: past that, sending the results back costs more than parsing saves). Where the
+    usable CPUs are unknown (macOS, whose Python prefers not to fork), one."""
     given = os.environ.get("CAMPC_JOBS", "").strip()
     if given.isdigit() and int(given) > 0:
         return int(given)
