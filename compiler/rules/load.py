@@ -250,6 +250,34 @@ LOAD_RULES: dict[str, Rule] = {
             """,
         ),
         _rule(
+            "FILE001",
+            "not-a-regular-file",
+            """A path campc would read is a symbolic link, a FIFO, a device or a socket.
+
+            ## What it does
+            Reports every spec, template, template folder or committed artifact that
+            is not a regular file (or folder) inside the project, naming what it is.
+            campc never follows it and never reads it.
+
+            ## Why is this bad?
+            campc runs in CI on pull requests from anyone. A link committed as
+            `campaigns/acquisition/news.yaml -> /proc/self/environ`, or a template
+            linked to `~/.ssh/id_rsa`, would otherwise print the CI machine's secrets
+            into a finding, a diff or an artifact; a FIFO would hang the run. Specs and
+            templates are plain files in git: a link is never needed.
+
+            ## Example
+            ```sh
+            $ ls -l campaigns/templates/
+            footer.html -> ../../../shared/footer.html
+            ```
+
+            ## Use instead
+            Commit the file itself (copy it into `campaigns/templates/`), or use
+            `{% include %}` between templates inside the templates folder.
+            """,
+        ),
+        _rule(
             "SCHEMA001",
             "invalid-value",
             """A value does not have the type or form its field requires.

@@ -1,0 +1,173 @@
+"""The one way campc reads a project's files: regular files inside the root, never
+through a link.
+
+A pull request can commit a symbolic link where a spec, a template or a committed
+artifact should be (to `/proc/self/environ`, to `~/.ssh/id_rsa`, to `../../secret`),
+or CI can leave a FIFO or a device there. Every read of a project file goes through
+`read_bytes`, which walks from the project root one component at a time with
+`O_NOFOLLOW` (so no folder on the way may be a link either), opens the file without
+blocking (a FIFO cannot hang the run) and reads it only if `fstat` says it is a
+regular file. Anything else raises `NotRegular`, which the loader turns into a
+`FILE001` finding naming the path. `scan` lists a folder the same way: links,
+FIFOs, devices and sockets are reported, never followed.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
+
+
+class NotRegular(Exception):
+    """A path campc refuses to read: a link, FIFO, device, socket, or outside the root."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        super().__init__(f"{path} is {what}")
+        self.path = path
+        self.what = what
+
+
+def describe(mode: int) -> str:
+    """What a file of `mode` is, in words a finding can use."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def parts_below(path: Path, root: Path) -> tuple[str, ...]:
+    """The components of `path` below `root`, compared lexically (no link is resolved);
+    NotRegular if `path` is not below `root`."""
+    relative = os.path.relpath(os.path.normpath(os.path.abspath(path)), os.path.abspath(root))
+    parts = Path(relative).parts
+    if relative == os.curdir or not parts or parts[0] == os.pardir or os.path.isabs(relative):
+        raise NotRegular(path, "outside the project")
+    return parts
+
+
+def _open_folder(root: Path, parts: tuple[str, ...], path: Path) -> int:
+    """A descriptor of the folder `root/parts...`, each component opened without
+    following a link."""
+    descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    walked = root
+    try:
+        for part in parts:
+            walked = walked / part
+            try:
+                child = os.open(part, _DIRECTORY, dir_fd=descriptor)
+            except OSError as err:
+                if err.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+                    mode = os.stat(part, dir_fd=descriptor, follow_symlinks=False).st_mode
+                    raise NotRegular(walked, describe(mode)) from None
+                raise
+            os.close(descriptor)
+            descriptor = child
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+def read_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
+    """The bytes of the regular file `path` inside `root` (at most `limit` + 1 of them,
+    so a caller can tell a file over the limit). NotRegular for anything else; OSError
+    when the file cannot be read."""
+    parts = parts_below(path, root)
+    folder = _open_folder(root, parts[:-1], path)
+    try:
+        name = parts[-1]
+        mode = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegular(path, describe(mode))
+        try:
+            descriptor = os.open(name, _FILE, dir_fd=folder)
+        except OSError as err:
+            if err.errno in (errno.ELOOP, errno.EMLINK):  # swapped for a link meanwhile
+                raise NotRegular(path, "a symbolic link") from None
+            raise
+    finally:
+        os.close(folder)
+    try:
+        opened = os.fstat(descriptor)
+        if not stat.S_ISREG(opened.st_mode):
+            raise NotRegular(path, describe(opened.st_mode))
+        wanted = opened.st_size if limit is None else min(opened.st_size, limit) + 1
+        chunks = []
+        while True:
+            chunk = os.read(descriptor, max(wanted, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            wanted -= len(chunk)
+            if limit is not None and sum(map(len, chunks)) > limit:
+                break
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def read_text(path: Path, root: Path) -> str:
+    """`read_bytes` decoded as UTF-8 (UnicodeDecodeError when it is not)."""
+    return read_bytes(path, root).decode("utf-8")
+
+
+def check_folder(path: Path, root: Path) -> None:
+    """NotRegular unless `path` is a real folder below `root`, reached without a link
+    (a missing folder is fine: nothing is read from it)."""
+    try:
+        os.close(_open_folder(root, parts_below(path, root), path))
+    except FileNotFoundError:
+        return
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing `scan` found: a regular file, or something refused (with what it is)."""
+
+    path: Path
+    refused: str | None = None
+
+
+def scan(
+    folder: Path,
+    skip: Callable[[Path, str], bool] = lambda _folder, _name: False,
+    wanted: Callable[[str], bool] = lambda _name: True,
+) -> Iterator[Entry]:
+    """Every regular file below `folder` whose name is `wanted`, sorted by path, and every
+    link, FIFO, device or socket where a wanted file or a folder would be (refused, not
+    followed). `skip(parent, name)` leaves a sub-folder out."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        path = folder / entry.name
+        if entry.is_symlink():
+            if wanted(entry.name) or not skip(folder, entry.name):
+                yield Entry(path, "a symbolic link")
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            if not skip(folder, entry.name):
+                yield from scan(path, skip, wanted)
+            continue
+        if not wanted(entry.name):
+            continue
+        if entry.is_file(follow_symlinks=False):
+            yield Entry(path)
+        else:
+            yield Entry(path, describe(entry.stat(follow_symlinks=False).st_mode))
