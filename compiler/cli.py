@@ -45,8 +45,24 @@ def _errors_exit(command: F) -> F:
             click.echo(f"campc: internal error: {err}", err=True)
             click.echo("  please report this with the spec that triggers it", err=True)
             sys.exit(EXIT_USAGE)
+        except OSError as err:  # disk full, read-only or unwritable folders, a vanished file
+            click.echo(f"campc: error: {_os_error(err)}", err=True)
+            sys.exit(EXIT_USAGE)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as err:  # a bug of ours: one line, never a traceback
+            click.echo(f"campc: internal error: {err!r}", err=True)
+            click.echo("  please report this with the spec that triggers it", err=True)
+            sys.exit(EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _os_error(err: OSError) -> str:
+    """An operating-system failure in one line: what, and on which file."""
+    what = err.strerror or str(err)
+    where = err.filename if err.filename is not None else ""
+    return f"{where}: {what}" if where else what
 
 
 def _console() -> Console:
