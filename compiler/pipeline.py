@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from compiler import engine, repository, routing, writer
+from compiler import engine, files, repository, routing, writer
 from compiler.artifacts import Artifact, BuildContext
 from compiler.cache import Cache, digest, for_project
 from compiler.diagnostics import Diagnostic, Severity
@@ -128,7 +128,7 @@ def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagno
         b"rules",
         "\n".join(f"{f.path}\0{f.digest}" for f in repo.registries).encode(),
         "\n".join(
-            f"{name}\0{digest((repo.templates_dir / name).read_bytes())}"
+            f"{name}\0{_template_digest(repo, name)}"
             for name in sorted(repo.templates)
         ).encode(),
     )
@@ -186,6 +186,13 @@ def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagno
         if rule.scope != "spec":
             found.extend(_run(rule, repo))
     return found
+
+
+def _template_digest(repo: repository.Repository, name: str) -> str:
+    try:
+        return digest(repo.template_bytes(name))
+    except (OSError, files.NotRegular) as err:  # the email rules report it
+        return f"unreadable {err}"
 
 
 def _links(repo: repository.Repository) -> dict[str, list[repository.SpecFile | None]]:

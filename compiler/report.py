@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
+from compiler import files
 from compiler.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -70,9 +71,11 @@ class _Sources:
 
     def line(self, path: str, number: int) -> str | None:
         if path not in self._lines:
+            # only a regular file inside the working directory, never through a link:
+            # a finding may point at a link to /proc/self/environ (FILE001) or a FIFO
             try:
-                raw = Path(path).read_bytes()
-            except OSError:
+                raw = files.read_bytes(Path(path), Path.cwd(), limit=files.SOURCE_LIMIT)
+            except (OSError, files.NotRegular):
                 raw = b""
             text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
             self._lines[path] = text.splitlines()

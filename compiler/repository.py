@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
 
+from compiler import files
 from compiler.cache import Cache, digest
 from compiler.conventions.models import Metrics, Routing, UtmConventions
 from compiler.conventions.registry import Conventions, conventions
@@ -17,11 +18,14 @@ from compiler.diagnostics import Diagnostic
 from compiler.kinds import SPEC_KINDS, Audiences
 from compiler.model.audience import Audience
 from compiler.policy import Policy
+from compiler.rules.load import finding
 from compiler.source import Document, read
 from compiler.validate import validate
 
 TEMPLATES_DIR = "templates"
 YAML_SUFFIXES = (".yaml", ".yml")
+READ_LIMIT = 16_000_000
+"""Most bytes read of one spec (the reader refuses a spec past 1 MB; this bounds the read)."""
 PARALLEL_FROM = 200
 """Files to read (not in the cache) from which reading is spread over worker processes."""
 
@@ -79,6 +83,10 @@ class Repository:
         """Where the email templates live."""
         return self.root / TEMPLATES_DIR
 
+    def template_bytes(self, name: str) -> bytes:
+        """A template file's bytes, read only if it is a regular file (see `files`)."""
+        return files.read_bytes(self.templates_dir / name, self.root)
+
     def audiences(self) -> Iterator[DeclaredAudience]:
         """Every declared audience, in file order."""
         for file in self.registries:
@@ -107,23 +115,67 @@ class Repository:
         return found
 
 
-def discover(root: Path) -> list[Path]:
-    """Every YAML file under `root`, sorted; skips `templates/` and hidden folders."""
-    found: list[Path] = []
-    for folder, dirs, names in os.walk(root):
-        here = Path(folder)
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and not (here == root and d == TEMPLATES_DIR)
-        )
-        found.extend(here / n for n in names if n.endswith(YAML_SUFFIXES))
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+@dataclass(frozen=True)
+class Inventory:
+    """What the loader reads in a campaigns folder, and what it refuses to."""
+
+    specs: list[Path]
+    """Every YAML file, sorted by path (hidden folders and `templates/` left out)."""
+    templates: list[str]
+    """Every template file, relative to the templates folder (hidden ones included)."""
+    refused: list[tuple[Path, str]]
+    """Links, FIFOs, devices and sockets where a spec, a folder or a template would be."""
 
 
-def _templates(root: Path) -> frozenset[str]:
+def inventory(root: Path) -> Inventory:
+    """Every file the loader would read under `root`, found without following a link."""
+
+    def skip(folder: Path, name: str) -> bool:
+        return name.startswith(".") or (folder == root and name == TEMPLATES_DIR)
+
+    specs: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+    for entry in files.scan(root, skip, lambda name: name.endswith(YAML_SUFFIXES)):
+        if entry.refused is None:
+            specs.append(entry.path)
+        else:
+            refused.append((entry.path, entry.refused))
     base = root / TEMPLATES_DIR
-    if not base.is_dir():
-        return frozenset()
-    return frozenset(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+    templates: list[str] = []
+    try:
+        files.check_folder(base, root)
+        for entry in files.scan(base):
+            if entry.refused is None:
+                templates.append(entry.path.relative_to(base).as_posix())
+            else:
+                refused.append((entry.path, entry.refused))
+    except files.NotRegular as err:
+        refused.append((err.path, err.what))
+    specs.sort(key=lambda p: p.relative_to(root).as_posix())
+    refused.sort(key=lambda item: item[0].relative_to(root).as_posix())
+    return Inventory(specs, sorted(templates), refused)
+
+
+def discover(root: Path) -> list[Path]:
+    """Every YAML file under `root`, sorted; skips `templates/`, hidden folders and links."""
+    return inventory(root).specs
+
+
+def refusal(shown: str, what: str) -> Diagnostic:
+    """The FILE001 finding of a path campc will not read."""
+    return finding(
+        "FILE001",
+        shown,
+        1,
+        1,
+        f"`{shown}` is {what}: campc never follows or reads it",
+        "commit the file itself (campc reads only regular files inside the project)",
+    )
+
+
+def read_spec(path: Path, root: Path) -> bytes:
+    """A spec file's bytes, read only if it is a regular file below `root` (see `files`)."""
+    return files.read_bytes(path, root, limit=READ_LIMIT)
 
 
 def load(
@@ -135,24 +187,29 @@ def load(
     """Read and validate every file of a campaigns folder; findings for what is invalid.
     With a cache, a file whose bytes (and shown path) were read before is not read again."""
     cache = cache or Cache.off()
+    found = inventory(root)
     repo = Repository(
         root=root,
-        templates=_templates(root),
+        templates=frozenset(found.templates),
         display=display,
         policy=policy or Policy(),
         cache=cache,
     )
-    problems: list[Diagnostic] = []
-    repo.paths = discover(root)
-    files = []
+    problems = [refusal(display(path), what) for path, what in found.refused]
+    repo.paths = found.specs
+    listed = []
     for path in repo.paths:
         shown = display(path)
-        raw = path.read_bytes()
+        try:
+            raw = read_spec(path, root)
+        except files.NotRegular as err:  # replaced by a link since it was listed
+            problems.append(refusal(shown, err.what))
+            continue
         key = cache.key(b"file", shown.encode(), raw) if cache.active else ""
-        files.append((path, shown, raw, key, cache.get("files", key) if cache.active else None))
-    missing = [(shown, raw) for _, shown, raw, _, entry in files if entry is None]
+        listed.append((path, shown, raw, key, cache.get("files", key) if cache.active else None))
+    missing = [(shown, raw) for _, shown, raw, _, entry in listed if entry is None]
     fresh = iter(_read_all(missing))
-    for path, shown, raw, key, entry in files:
+    for path, shown, raw, key, entry in listed:
         hashed = digest(raw)
         if entry is None:
             entry, pickled = next(fresh)
