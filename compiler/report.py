@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import IO, TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
-from compiler import files
+from compiler import escape, files
 from compiler.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -52,12 +51,16 @@ def _console(out: IO[str]) -> Console:
     )
 
 
+def _location(d: Diagnostic) -> str:
+    return f"{escape.log(d.path)}:{d.line}:{d.col}"
+
+
 def _headline(d: Diagnostic) -> Text:
     line = Text()
-    line.append(d.location(), style="bold")
+    line.append(_location(d), style="bold")
     line.append(": ")
     line.append(d.code, style=_STYLE[d.severity])
-    line.append(f" {d.message}")
+    line.append(f" {escape.log(d.message)}")
     if d.severity is not Severity.ERROR:
         line.append(f" [{d.severity.value}]", style="dim")
     return line
@@ -92,15 +95,16 @@ def text(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None:
         source = sources.line(d.path, d.line)
         if source is not None and source.strip():
             gutter = str(d.line)
-            shown = source.rstrip()
-            pad = "".join(c if c == "\t" else " " for c in shown[: d.col - 1])
+            shown = escape.log(source.rstrip(), quoted=True)
+            before = escape.log(source.rstrip()[: d.col - 1], quoted=True)
+            pad = "".join(c if c == "\t" else " " for c in before)
             console.print(Text(f"  {gutter} | ", style="dim") + Text(shown))
             console.print(
                 Text(f"  {' ' * len(gutter)} | ", style="dim")
                 + Text(f"{pad}^", style=_STYLE[d.severity])
             )
         if d.hint:
-            console.print(Text(f"  hint: {d.hint}", style="cyan"))
+            console.print(Text(f"  hint: {escape.log(d.hint)}", style="cyan"))
     console.print(Text(summary(diagnostics, files), style="bold"))
 
 
@@ -135,15 +139,7 @@ def as_json(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None
             for d in diagnostics
         ],
     }
-    out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    out.write(escape.json_document(document))
 
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -155,26 +151,19 @@ def github(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None:
     With `GITHUB_STEP_SUMMARY` set, a table of every finding is appended to the job summary.
     """
     for d in diagnostics:
-        properties = ",".join(
-            f"{key}={_escape_property(value)}"
-            for key, value in (
-                ("file", d.path),
-                ("line", str(d.line)),
-                ("col", str(d.col)),
-                ("title", f"{d.code} ({d.name})"),
-            )
-        )
+        properties = {
+            "file": d.path,
+            "line": str(d.line),
+            "col": str(d.col),
+            "title": f"{d.code} ({d.name})",
+        }
         message = f"{d.message}\nhint: {d.hint}" if d.hint else d.message
-        out.write(f"::{_GITHUB_LEVEL[d.severity]} {properties}::{_escape_data(message)}\n")
+        out.write(escape.workflow_command(_GITHUB_LEVEL[d.severity], properties, message) + "\n")
     concise(diagnostics, files, out)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as handle:
             handle.write(markdown_summary(diagnostics, files))
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def markdown_summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
@@ -183,7 +172,8 @@ def markdown_summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
     if diagnostics:
         lines += ["| location | code | severity | message |", "|---|---|---|---|"]
         lines += [
-            f"| `{d.location()}` | {d.code} | {d.severity.value} | {_cell(d.message)} |"
+            f"| {escape.markdown_code(d.location())} | {d.code} | {d.severity.value} | "
+            f"{escape.markdown(d.message)} |"
             for d in diagnostics
         ]
         lines.append("")
@@ -239,7 +229,7 @@ def sarif(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None:
             }
         ],
     }
-    out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    out.write(escape.json_document(document))
 
 
 FORMATTERS: dict[str, Callable[[Sequence[Diagnostic], int, IO[str]], None]] = {
@@ -249,6 +239,11 @@ FORMATTERS: dict[str, Callable[[Sequence[Diagnostic], int, IO[str]], None]] = {
     "github": github,
     "sarif": sarif,
 }
+
+
+def _own_cell(text: str) -> str:
+    """campc's own Markdown (a rule's summary, backticks meant) in a table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def rules_markdown(rules: Sequence[Rule]) -> str:
@@ -268,7 +263,7 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
         ignorable = "yes" if rule.ignorable else "no"
         lines.append(
             f"| [{rule.code}](#{anchor}) | `{rule.name}` | {rule.severity.value} | "
-            f"{_cell(rule.summary)} | {ignorable} |"
+            f"{_own_cell(rule.summary)} | {ignorable} |"
         )
     for rule in rules:
         body = rule.doc.strip().split("\n", 1)
@@ -298,24 +293,27 @@ def rules_json(rules: Sequence[Rule]) -> str:
         }
         for r in rules
     ]
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return escape.json_document(document)
 
 
 def route_text(reports: Sequence[RouteReport], out: IO[str]) -> None:
     """Each spec's routing decision and its evidence, for a reviewer."""
+    shown = escape.log
     for r in reports:
         decision = r.decision
         verdict = "agrees" if decision.domain in (None, r.declared) else "DISAGREES"
-        out.write(f"{r.path} ({r.kind})\n")
-        out.write(f"  declared: {r.declared}, folder: {r.folder or '(none)'}\n")
+        out.write(f"{shown(r.path)} ({shown(r.kind)})\n")
+        out.write(f"  declared: {shown(str(r.declared))}, folder: {shown(r.folder or '(none)')}\n")
         if decision.domain is None:
             out.write("  derived:  nothing in the spec points to a sub-domain\n")
         else:
-            out.write(f"  derived:  {decision.domain} ({verdict})\n")
-            out.write(f"  because:  {decision.explain()}\n")
+            out.write(f"  derived:  {shown(decision.domain)} ({verdict})\n")
+            out.write(f"  because:  {shown(decision.explain())}\n")
         for evidence in r.partners:
             status = "handed off" if evidence.target in r.handoffs else "NO HAND-OFF"
-            out.write(f"  partner:  {evidence.target} ({evidence.describe()}): {status}\n")
+            out.write(
+                f"  partner:  {shown(evidence.target)} ({shown(evidence.describe())}): {status}\n"
+            )
         out.write("\n")
 
 
@@ -347,7 +345,7 @@ def route_json(reports: Sequence[RouteReport], out: IO[str]) -> None:
         }
         for r in reports
     ]
-    out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    out.write(escape.json_document(document))
 
 
 ROUTE_FORMATTERS: dict[str, Callable[[Sequence[RouteReport], IO[str]], None]] = {

@@ -57,7 +57,7 @@ def test_github_format_appends_a_job_summary(
     assert run.stdout.startswith("::error file=mini.yaml,line=10,col=1,title=SCHEMA002")
     written = summary.read_text()
     assert written.startswith("previous step\n## campc check\n")
-    assert "| `mini.yaml:10:1` | SCHEMA002 | error | unknown key `budjet` |" in written
+    assert "| `mini.yaml:10:1` | SCHEMA002 | error | unknown key \\`budjet\\` |" in written
 
 
 def test_sarif_output_validates_against_the_official_schema(campc: CliRun) -> None:
