@@ -4,14 +4,14 @@ no change, or after one file changed, redoes only the work that change calls for
 Two stores, each entry keyed by a BLAKE2 hash of everything its value depends on:
 
 - `checks/`: the last whole `campc check` result per working directory and options,
-  with the fingerprint of every file under the folders checked. When the fingerprint
-  still matches, the findings are printed without loading a model or running a rule.
-- `pack`: one file holding, for the last run, every file read and validated (document,
-  model, load findings; keyed by its bytes and the path it is shown as) and the findings
-  of the rules that look at one spec (`Rule.scope == "spec"`; keyed by the spec's bytes,
-  its links' and the registries'). One file, read and written once per run: thousands
-  of small files cost more in system calls than the work they save. Each entry is kept
-  pickled on its own inside it, so a run unpickles only what it asks for and rewrites
+  with the fingerprint of every file the loader reads. When the fingerprint still
+  matches, the findings are printed without loading a model or running a rule.
+- `pack`: one file holding, for the last run, every file read (document and load
+  findings; keyed by its bytes and the path it is shown as) and the findings of the
+  rules that look at one spec (`Rule.scope == "spec"`; keyed by the spec's bytes, its
+  links' and the registries'). One file, read and written once per run: thousands of
+  small files cost more in system calls than the work they save. Each entry is kept
+  encoded on its own inside it, so a run decodes only what it asks for and rewrites
   the pack by copying the bytes of the entries it did not change. Entries a run did
   not use are dropped when it writes the pack, so it never grows stale.
 
@@ -19,32 +19,48 @@ Every key also holds the cache's salt: campc's version, Python's, the versions o
 libraries that decide findings (pydantic, ruamel.yaml, holidays) and the bytes of the
 project's pyproject.toml, so an upgrade or a config change invalidates everything.
 
-Entries are pickles, so they are signed: each file starts with an HMAC-SHA256 under a
-secret kept outside the repository (`$XDG_CACHE_HOME/campc/secret`, made on first use,
-mode 0600). A cache folder committed by someone else, or written on another machine,
-fails the signature and is ignored, never unpickled. Writes go to a temporary file
-renamed into place, so concurrent runs never see half a file (the last one wins); an
-unreadable or corrupt file is a miss.
+The cache sits inside a repository whose every file may come from a hostile pull
+request, so it trusts nothing it did not write itself:
+
+- Entries are plain data (JSON), never pickles: even a forged entry cannot run code.
+  Models are rebuilt from the cached documents by validating them again.
+- Every file is signed: an HMAC-SHA256 under a secret of at least 32 random bytes kept
+  outside the repository (`$XDG_CACHE_HOME/campc/secret`, mode 0600), written in full
+  to a temporary file and linked into place, so a disk that fills never leaves a short
+  secret. An empty, short or unreadable secret turns the cache off.
+- The folder holds an owner stamp signed with that secret. A `.campc_cache/` without a
+  valid stamp (committed to the repository, restored from another machine, or left by
+  an older campc) is ignored and never written into; `notice` says so once.
+- Every file is opened component by component with `O_NOFOLLOW` (`compiler.files`), and
+  written as a temporary file renamed into place inside a folder opened the same way,
+  so a link planted in the folder is never followed. Concurrent runs never see half a
+  file (the last one wins); an unreadable, corrupt or unsigned file is a miss.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import json
 import os
-import pickle
 import secrets
+import stat
 import sys
-import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from compiler import files
+
 FOLDER = ".campc_cache"
-FORMAT = 2
-"""Bumped when the shape of an entry changes (2: the pack holds each entry pickled)."""
+FORMAT = 3
+"""Bumped when the shape of an entry changes (3: plain JSON, no pickle)."""
 DEPENDENCIES = ("pydantic", "pydantic-core", "ruamel.yaml", "holidays")
+SECRET_BYTES = 32
+"""The shortest secret the cache accepts (and the length of the one it makes)."""
 _SIGNATURE = 32
+_OWNER = "owner"
+_READ_LIMIT = 512_000_000
 
 
 def disabled() -> bool:
@@ -52,25 +68,66 @@ def disabled() -> bool:
     return os.environ.get("CAMPC_NO_CACHE", "") not in ("", "0")
 
 
-def _secret() -> bytes | None:
+def secret_path() -> Path:
+    """Where the per-user secret lives (outside every repository)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(base) / "campc" / "secret"
+    return Path(base) / "campc" / "secret"
+
+
+def _read_secret(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        value = os.read(descriptor, 4096)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    return value if len(value) >= SECRET_BYTES else None
+
+
+def _secret() -> bytes | None:
+    """The per-user secret, made on first use; None (cache off) when it cannot be had."""
+    path = secret_path()
+    try:
+        return _read_secret(path)
     except FileNotFoundError:
         pass
-    except OSError:
-        return None
+    temporary = path.with_name(f".secret-{os.getpid()}-{secrets.token_hex(8)}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another run made it first
-        return path.read_bytes()
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(
+            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
+        )
+        try:
+            _write_all(descriptor, secrets.token_bytes(SECRET_BYTES))
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        with contextlib.suppress(FileExistsError):  # another run made it first
+            os.link(temporary, path)  # whole or not at all
     except OSError:
         return None
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(secrets.token_bytes(32))
-    return path.read_bytes()
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        return None
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(descriptor, view)
+        view = view[written:]
 
 
 def _versions() -> bytes:
@@ -96,13 +153,55 @@ def digest(*parts: bytes) -> str:
     return hasher.hexdigest()
 
 
+def _encode(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _decode(blob: bytes) -> Any:
+    return json.loads(blob)
+
+
+def _pack(entries: dict[tuple[str, str], bytes]) -> bytes:
+    """Entries as records `kind TAB key TAB length LF payload`, in key order."""
+    out = bytearray()
+    for (kind, key), payload in sorted(entries.items()):
+        out += f"{kind}\t{key}\t{len(payload)}\n".encode()
+        out += payload
+    return bytes(out)
+
+
+def _unpack(body: bytes) -> dict[tuple[str, str], bytes]:
+    entries: dict[tuple[str, str], bytes] = {}
+    at = 0
+    while at < len(body):
+        end = body.find(b"\n", at)
+        if end < 0:
+            raise ValueError("truncated pack")
+        kind, key, length = body[at:end].decode("ascii").split("\t")
+        start, at = end + 1, end + 1 + int(length)
+        if at > len(body):
+            raise ValueError("truncated pack")
+        entries[(kind, key)] = body[start:at]
+    return entries
+
+
 class Cache:
     """One project's cache folder, or a no-op when the cache is off or unusable."""
 
-    def __init__(self, folder: Path | None, salt: bytes, secret: bytes | None) -> None:
+    def __init__(
+        self,
+        folder: Path | None,
+        salt: bytes,
+        secret: bytes | None,
+        root: Path | None = None,
+        notice: str = "",
+    ) -> None:
         self.folder = folder
+        self.root = root
         self.salt = salt
         self.secret = secret
+        self.notice = notice
+        """Why the cache is off, when the user should know (printed once by the CLI)."""
         self.hits = 0
         self.misses = 0
         self._pack: dict[tuple[str, str], bytes] | None = None
@@ -111,18 +210,42 @@ class Cache:
 
     @classmethod
     def open(cls, root: Path, pyproject: bytes = b"") -> Cache:
-        """The cache of the project at `root` (inactive when disabled or without a secret)."""
+        """The cache of the project at `root` (inactive when disabled, without a secret,
+        or when the folder there is not one this user's campc made)."""
         if disabled():
             return cls.off()
         secret = _secret()
         if secret is None:
             return cls.off()
-        return cls(root / FOLDER / f"v{FORMAT}", _versions() + b"\n" + pyproject, secret)
+        top = root / FOLDER
+        try:
+            mode = os.lstat(top).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as err:
+            return cls.off(f"{FOLDER}/ cannot be read ({err.strerror}): running without a cache")
+        if mode is not None:
+            if not stat.S_ISDIR(mode):
+                return cls.off(
+                    f"{FOLDER} is {files.describe(mode)}, not a folder campc made: "
+                    "ignored (never followed); running without a cache"
+                )
+            try:
+                stamp = files.read_bytes(top / _OWNER, root, limit=4096)
+            except (OSError, files.NotRegular):
+                stamp = b""
+            if not hmac.compare_digest(stamp, _stamp(secret, root)):
+                return cls.off(
+                    f"{FOLDER}/ was not made by campc for this user on this machine "
+                    "(committed, restored from elsewhere, or left by an older campc): "
+                    f"ignored, never read or written; delete it to let campc cache again"
+                )
+        return cls(top / f"v{FORMAT}", _versions() + b"\n" + pyproject, secret, root)
 
     @classmethod
-    def off(cls) -> Cache:
+    def off(cls, notice: str = "") -> Cache:
         """A cache that never hits and never writes."""
-        return cls(None, b"", None)
+        return cls(None, b"", None, notice=notice)
 
     @property
     def active(self) -> bool:
@@ -134,18 +257,21 @@ class Cache:
         return digest(self.salt, *parts)
 
     def get(self, kind: str, key: str) -> Any | None:
-        """The pack's value for `key`, or None."""
+        """The pack's value for `key` (plain data: dicts, lists, text, numbers), or None."""
         if self.folder is None:
             return None
         if self._pack is None:
-            loaded = self._read(self.folder / "pack")
-            self._pack = loaded if isinstance(loaded, dict) else {}
+            body = self._read(self.folder / "pack")
+            try:
+                self._pack = _unpack(body) if body else {}
+            except (ValueError, UnicodeDecodeError):
+                self._pack = {}
         blob = self._pack.get((kind, key))
         value = None
-        if isinstance(blob, bytes):
+        if blob is not None:
             try:
-                value = pickle.loads(blob)
-            except Exception:  # an entry an incompatible campc wrote: recompute it
+                value = _decode(blob)
+            except (ValueError, RecursionError):  # an entry another campc wrote: recompute
                 value = None
         if value is None or blob is None:
             self.misses += 1
@@ -154,20 +280,21 @@ class Cache:
         self._used[(kind, key)] = blob
         return value
 
-    def put(self, kind: str, key: str, value: Any, pickled: bytes | None = None) -> None:
-        """Add `value` to the pack (written by `flush`); `pickled`, when the caller has
-        its pickle already, saves pickling it again."""
+    def put(self, kind: str, key: str, value: Any, encoded: bytes | None = None) -> None:
+        """Add `value` (plain data) to the pack, written by `flush`; `encoded`, when the
+        caller has its JSON already, saves encoding it again."""
         if self.folder is None:
             return
-        blob = pickled or pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        self._used[(kind, key)] = blob
+        if "\t" in kind or "\n" in kind or "\t" in key or "\n" in key:
+            raise ValueError("cache kinds and keys are single words")
+        self._used[(kind, key)] = encoded if encoded is not None else _encode(value)
         self._dirty = True
 
     def flush(self) -> None:
         """Write the pack if this run added to it: the entries it used, nothing else."""
         if self.folder is None or not self._dirty:
             return
-        self._write(self.folder / "pack", self._used)
+        self._write(("pack",), _pack(self._used))
         self._pack = dict(self._used)
         self._dirty = False
 
@@ -175,57 +302,123 @@ class Cache:
         """The whole-check result stored under `key`, if made from the same files."""
         if self.folder is None:
             return None
-        stored = self._read(self.folder / "checks" / key)
-        if not isinstance(stored, tuple) or stored[0] != digest(fingerprint):
+        body = self._read(self.folder / "checks" / key)
+        if body is None:
+            return None
+        try:
+            stored = _decode(body)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(stored, list) or len(stored) != 2 or stored[0] != digest(fingerprint):
             return None
         return stored[1]
 
     def keep_result(self, key: str, fingerprint: bytes, value: Any) -> None:
-        """Store a whole-check result (replacing the previous one for the same `key`)."""
+        """Store a whole-check result (plain data), replacing the previous one for `key`."""
         if self.folder is not None:
-            self._write(self.folder / "checks" / key, (digest(fingerprint), value))
+            self._write(("checks", key), _encode([digest(fingerprint), value]))
 
-    def _read(self, path: Path) -> Any | None:
+    def _read(self, path: Path) -> bytes | None:
+        """The body of a signed file, or None (missing, a link, unsigned, tampered)."""
         assert self.secret is not None
+        assert self.root is not None
         try:
-            blob = path.read_bytes()
-        except OSError:
+            blob = files.read_bytes(path, self.root, limit=_READ_LIMIT)
+        except (OSError, files.NotRegular):
             return None
         signature, body = blob[:_SIGNATURE], blob[_SIGNATURE:]
         expected = hmac.new(self.secret, body, hashlib.sha256).digest()
         if not hmac.compare_digest(signature, expected):
             return None
-        try:
-            return pickle.loads(body)
-        except Exception:  # written by an incompatible campc: recompute
-            return None
+        return body
 
-    def _write(self, target: Path, value: Any) -> None:
-        """Sign and write atomically; a cache that cannot be written is skipped silently."""
+    def _write(self, where: tuple[str, ...], body: bytes) -> None:
+        """Sign and write `folder/where...` atomically, never through a link; a cache that
+        cannot be written is skipped silently."""
         assert self.secret is not None
-        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        assert self.folder is not None
+        assert self.root is not None
         blob = hmac.new(self.secret, body, hashlib.sha256).digest() + body
         try:
             self._prepare()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(blob)
-            os.replace(temporary, target)
-        except OSError:
+            folder = self._open(self.folder.relative_to(self.root).parts + where[:-1])
+            try:
+                _replace(folder, where[-1], blob)
+            finally:
+                os.close(folder)
+        except (OSError, files.NotRegular):
             return
 
+    def _open(self, parts: tuple[str, ...]) -> int:
+        """A descriptor of the folder `root/parts...`, made where missing, each component
+        opened with O_NOFOLLOW."""
+        assert self.root is not None
+        descriptor = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            for part in parts:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(part, 0o700, dir_fd=descriptor)
+                child = os.open(
+                    part,
+                    os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                    dir_fd=descriptor,
+                )
+                os.close(descriptor)
+                descriptor = child
+        except BaseException:
+            os.close(descriptor)
+            raise
+        return descriptor
+
     def _prepare(self) -> None:
-        assert self.folder is not None
-        top = self.folder.parent
-        if (top / ".gitignore").exists():
-            return
-        top.mkdir(parents=True, exist_ok=True)
-        (top / ".gitignore").write_text("# made by campc: never commit the cache\n*\n")
-        (top / "CACHEDIR.TAG").write_text(
-            "Signature: 8a477f597d28d172789f06886806bc55\n"
-            "# This folder is campc's cache; see https://bford.info/cachedir/\n"
-        )
+        """Make the folder (with its owner stamp, .gitignore and CACHEDIR.TAG) if missing."""
+        assert self.secret is not None
+        assert self.root is not None
+        top = self._open((FOLDER,))
+        try:
+            try:
+                os.stat(_OWNER, dir_fd=top, follow_symlinks=False)
+                return
+            except FileNotFoundError:
+                pass
+            _replace(top, ".gitignore", b"# made by campc: never commit the cache\n*\n")
+            _replace(
+                top,
+                "CACHEDIR.TAG",
+                b"Signature: 8a477f597d28d172789f06886806bc55\n"
+                b"# This folder is campc's cache; see https://bford.info/cachedir/\n",
+            )
+            _replace(top, _OWNER, _stamp(self.secret, self.root))
+        finally:
+            os.close(top)
+
+
+def _stamp(secret: bytes, root: Path) -> bytes:
+    """The owner stamp of a cache folder made by this user's campc for `root`."""
+    mac = hmac.new(secret, b"campc cache owner\0" + os.fsencode(root), hashlib.sha256)
+    return mac.hexdigest().encode() + b"\n"
+
+
+def _replace(folder: int, name: str, data: bytes) -> None:
+    """Write `name` in the open `folder` as a temporary file renamed over it (a link
+    there is replaced, never followed)."""
+    temporary = f".tmp-{os.getpid()}-{secrets.token_hex(6)}"
+    descriptor = os.open(
+        temporary,
+        os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+        0o600,
+        dir_fd=folder,
+    )
+    try:
+        try:
+            _write_all(descriptor, data)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
 
 
 def for_project(root: Path, config_file: Path | None, enabled: bool = True) -> Cache:
@@ -233,21 +426,7 @@ def for_project(root: Path, config_file: Path | None, enabled: bool = True) -> C
     `enabled` is False or CAMPC_NO_CACHE is set)."""
     if not enabled:
         return Cache.off()
-    return Cache.open(root, config_file.read_bytes() if config_file else b"")
-
-
-def fingerprint(folders: Iterable[Path]) -> bytes:
-    """Every file under `folders` (hidden folders skipped) as `path NUL digest` lines,
-    sorted: what a whole-check entry depends on besides the options."""
-    lines: list[str] = []
-    for folder in folders:
-        if folder.is_file():
-            lines.append(f"{folder}\0{digest(folder.read_bytes())}")
-            continue
-        for where, dirs, names in os.walk(folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in names:
-                path = os.path.join(where, name)
-                with open(path, "rb") as file:
-                    lines.append(f"{path}\0{digest(file.read())}")
-    return "\n".join(sorted(lines)).encode()
+    config = b""
+    if config_file is not None:
+        config = files.read_bytes(config_file, config_file.parent)
+    return Cache.open(root, config)

@@ -163,11 +163,12 @@ def check(
     no_cache: bool,
 ) -> None:
     """Load, validate and lint specs (default: the campaigns folder)."""
-    from compiler import cache, report
-    from compiler.diagnostics import Severity
+    from compiler import cache, inventory, report
+    from compiler.diagnostics import Severity, to_data
 
     current = _settings()
     store = cache.for_project(current.root, current.config_file, enabled=not no_cache)
+    _notice(store)
     # A whole result is reused when nothing it depends on changed: no model is loaded
     # and no rule runs. --fix rewrites files, so it always works from scratch.
     key, files_now = "", b""
@@ -178,20 +179,50 @@ def check(
             "\0".join(str(p) for p in paths).encode(),
             f"{select}\0{ignore}".encode(),
         )
-        files_now = cache.fingerprint([current.campaigns, *paths])
-    hit = store.result(key, files_now) if key else None
+        files_now = inventory.fingerprint(_check_roots(current, paths), cache.digest)
+    hit = _cached_check(store.result(key, files_now)) if key else None
     if hit is not None:
         diagnostics, files = hit
     else:
         diagnostics, files = _check(current, paths, select, ignore, fix, store)
         if key:
-            store.keep_result(key, files_now, (diagnostics, files))
+            store.keep_result(key, files_now, [[to_data(d) for d in diagnostics], files])
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     report.FORMATTERS[output_format](diagnostics, files, sys.stdout)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     failed = any(d.severity in failing for d in diagnostics)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _notice(store: cache.Cache) -> None:
+    """Say once why the cache is off, when there is something the user should know."""
+    if store.notice:
+        click.echo(f"campc: note: {store.notice}", err=True)
+
+
+def _check_roots(current: settings.Settings, paths: tuple[Path, ...]) -> list[Path]:
+    """The folders a check loads: the campaigns folder, and each named path outside it
+    (a folder, or a file's folder) as a repository of its own."""
+    campaigns = os.path.abspath(current.campaigns)
+    roots = [Path(campaigns)]
+    for given in paths:
+        path = os.path.abspath(given)
+        if path == campaigns or path.startswith(campaigns + os.sep):
+            continue
+        roots.append(Path(path if os.path.isdir(path) else os.path.dirname(path)))
+    return roots
+
+
+def _cached_check(stored: Any) -> tuple[list[Diagnostic], int] | None:
+    """A whole-check result as the cache keeps it (plain data), or None."""
+    from compiler.diagnostics import from_data
+
+    try:
+        found, files = stored
+        return [from_data(d) for d in found], int(files)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _check(
@@ -232,6 +263,7 @@ def build(out: Path | None, check_only: bool, no_cache: bool) -> None:
 
     current = _settings()
     store = pipeline.open_cache(current, enabled=not no_cache)
+    _notice(store)
     progress = _progress()
     try:
         result = pipeline.build(

@@ -59,10 +59,14 @@ def _cached_holidays(
     if not store.active:
         return _holidays(country, subdivision, year)
     key = store.key(b"holidays", f"{country}\0{subdivision}\0{year}".encode())
-    table = store.get("holidays", key)
-    if table is None:
-        table = _holidays(country, subdivision, year)
-        store.put("holidays", key, table)
+    stored = store.get("holidays", key)
+    if isinstance(stored, dict):
+        try:
+            return {date.fromisoformat(day): str(name) for day, name in stored.items()}
+        except (TypeError, ValueError):
+            pass
+    table = _holidays(country, subdivision, year)
+    store.put("holidays", key, {day.isoformat(): name for day, name in table.items()})
     return table
 
 

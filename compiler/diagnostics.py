@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 Loc = tuple[str | int, ...]
 """A location in a document's data: keys and list indexes from the root."""
@@ -66,3 +67,49 @@ class Diagnostic:
     def location(self) -> str:
         """`path:line:col`, the form editors and terminals turn into links."""
         return f"{self.path}:{self.line}:{self.col}"
+
+
+def to_data(d: Diagnostic) -> dict[str, Any]:
+    """A finding as plain data (what the cache stores: JSON, never a pickle)."""
+    data: dict[str, Any] = {
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity.value,
+        "message": d.message,
+        "path": d.path,
+        "line": d.line,
+        "col": d.col,
+    }
+    if d.hint:
+        data["hint"] = d.hint
+    if d.related:
+        data["related"] = list(d.related)
+    if d.fix is not None:
+        data["fix"] = {
+            "description": d.fix.description,
+            "edits": [[e.line, e.col, e.end_line, e.end_col, e.text] for e in d.fix.edits],
+        }
+    return data
+
+
+def from_data(data: dict[str, Any]) -> Diagnostic:
+    """The finding `to_data` made (ValueError, KeyError or TypeError on anything else)."""
+    fix = None
+    if "fix" in data:
+        edits = tuple(
+            Edit(int(a), int(b), int(c), int(e), str(text))
+            for a, b, c, e, text in data["fix"]["edits"]
+        )
+        fix = Fix(str(data["fix"]["description"]), edits)
+    return Diagnostic(
+        code=str(data["code"]),
+        name=str(data["name"]),
+        severity=Severity(data["severity"]),
+        message=str(data["message"]),
+        path=str(data["path"]),
+        line=int(data["line"]),
+        col=int(data["col"]),
+        hint=str(data.get("hint", "")),
+        related=tuple(str(r) for r in data.get("related", ())),
+        fix=fix,
+    )

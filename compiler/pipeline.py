@@ -11,7 +11,7 @@ from pathlib import Path
 from compiler import engine, files, repository, routing, writer
 from compiler.artifacts import Artifact, BuildContext
 from compiler.cache import Cache, digest, for_project
-from compiler.diagnostics import Diagnostic, Severity
+from compiler.diagnostics import Diagnostic, Severity, from_data, to_data
 from compiler.errors import InternalError, UsageError
 from compiler.rules import RULES
 from compiler.rules.base import Rule
@@ -128,8 +128,7 @@ def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagno
         b"rules",
         "\n".join(f"{f.path}\0{f.digest}" for f in repo.registries).encode(),
         "\n".join(
-            f"{name}\0{_template_digest(repo, name)}"
-            for name in sorted(repo.templates)
+            f"{name}\0{_template_digest(repo, name)}" for name in sorted(repo.templates)
         ).encode(),
     )
     links = _links(repo)
@@ -144,12 +143,12 @@ def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagno
     found: list[Diagnostic] = []
     todo = []
     for spec in repo.specs:
-        cached = cache.get("rules", keys[spec.path]) if cache.active else None
+        cached = _cached_findings(cache, keys[spec.path])
         if cached is None:
             todo.append(spec)
         else:
             found.extend(cached)
-    registries = cache.get("rules", context) if cache.active else None
+    registries = _cached_findings(cache, context)
     if todo or registries is None:
         wanted = {spec.path for spec in todo}
         linked = {d.path: d for spec in todo for d in links[spec.path] if d is not None}
@@ -178,14 +177,25 @@ def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagno
                         f"rule {rule.code} is scoped to one spec but reported on {diagnostic.path}"
                     )
         for spec in todo:
-            cache.put("rules", keys[spec.path], fresh[spec.path])
-        cache.put("rules", context, registries)
+            cache.put("rules", keys[spec.path], [to_data(d) for d in fresh[spec.path]])
+        cache.put("rules", context, [to_data(d) for d in registries])
         found.extend(d for diagnostics in fresh.values() for d in diagnostics)
     found.extend(registries)
     for rule in rules:
         if rule.scope != "spec":
             found.extend(_run(rule, repo))
     return found
+
+
+def _cached_findings(cache: Cache, key: str) -> list[Diagnostic] | None:
+    """Findings the cache holds under `key`, or None (a miss, or not findings)."""
+    stored = cache.get("rules", key) if cache.active else None
+    if not isinstance(stored, list):
+        return None
+    try:
+        return [from_data(d) for d in stored]
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _template_digest(repo: repository.Repository, name: str) -> str:

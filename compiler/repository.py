@@ -7,6 +7,7 @@ import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -14,7 +15,8 @@ from compiler import files
 from compiler.cache import Cache, digest
 from compiler.conventions.models import Metrics, Routing, UtmConventions
 from compiler.conventions.registry import Conventions, conventions
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Diagnostic, from_data, to_data
+from compiler.inventory import TEMPLATES_DIR, inventory
 from compiler.kinds import SPEC_KINDS, Audiences
 from compiler.model.audience import Audience
 from compiler.policy import Policy
@@ -22,8 +24,6 @@ from compiler.rules.load import finding
 from compiler.source import Document, read
 from compiler.validate import validate
 
-TEMPLATES_DIR = "templates"
-YAML_SUFFIXES = (".yaml", ".yml")
 READ_LIMIT = 16_000_000
 """Most bytes read of one spec (the reader refuses a spec past 1 MB; this bounds the read)."""
 PARALLEL_FROM = 200
@@ -115,47 +115,6 @@ class Repository:
         return found
 
 
-@dataclass(frozen=True)
-class Inventory:
-    """What the loader reads in a campaigns folder, and what it refuses to."""
-
-    specs: list[Path]
-    """Every YAML file, sorted by path (hidden folders and `templates/` left out)."""
-    templates: list[str]
-    """Every template file, relative to the templates folder (hidden ones included)."""
-    refused: list[tuple[Path, str]]
-    """Links, FIFOs, devices and sockets where a spec, a folder or a template would be."""
-
-
-def inventory(root: Path) -> Inventory:
-    """Every file the loader would read under `root`, found without following a link."""
-
-    def skip(folder: Path, name: str) -> bool:
-        return name.startswith(".") or (folder == root and name == TEMPLATES_DIR)
-
-    specs: list[Path] = []
-    refused: list[tuple[Path, str]] = []
-    for entry in files.scan(root, skip, lambda name: name.endswith(YAML_SUFFIXES)):
-        if entry.refused is None:
-            specs.append(entry.path)
-        else:
-            refused.append((entry.path, entry.refused))
-    base = root / TEMPLATES_DIR
-    templates: list[str] = []
-    try:
-        files.check_folder(base, root)
-        for entry in files.scan(base):
-            if entry.refused is None:
-                templates.append(entry.path.relative_to(base).as_posix())
-            else:
-                refused.append((entry.path, entry.refused))
-    except files.NotRegular as err:
-        refused.append((err.path, err.what))
-    specs.sort(key=lambda p: p.relative_to(root).as_posix())
-    refused.sort(key=lambda item: item[0].relative_to(root).as_posix())
-    return Inventory(specs, sorted(templates), refused)
-
-
 def discover(root: Path) -> list[Path]:
     """Every YAML file under `root`, sorted; skips `templates/`, hidden folders and links."""
     return inventory(root).specs
@@ -187,16 +146,16 @@ def load(
     """Read and validate every file of a campaigns folder; findings for what is invalid.
     With a cache, a file whose bytes (and shown path) were read before is not read again."""
     cache = cache or Cache.off()
-    found = inventory(root)
+    listing = inventory(root)
     repo = Repository(
         root=root,
-        templates=frozenset(found.templates),
+        templates=frozenset(listing.templates),
         display=display,
         policy=policy or Policy(),
         cache=cache,
     )
-    problems = [refusal(display(path), what) for path, what in found.refused]
-    repo.paths = found.specs
+    problems = [refusal(display(path), what) for path, what in listing.refused]
+    repo.paths = listing.specs
     listed = []
     for path in repo.paths:
         shown = display(path)
@@ -207,14 +166,13 @@ def load(
             continue
         key = cache.key(b"file", shown.encode(), raw) if cache.active else ""
         listed.append((path, shown, raw, key, cache.get("files", key) if cache.active else None))
-    missing = [(shown, raw) for _, shown, raw, _, entry in listed if entry is None]
-    fresh = iter(_read_all(missing))
-    for path, shown, raw, key, entry in listed:
+    todo = [(shown, raw, stored) for _, shown, raw, _, stored in listed]
+    entries = iter(_read_all(todo))
+    for path, shown, raw, key, stored in listed:
         hashed = digest(raw)
-        if entry is None:
-            entry, pickled = next(fresh)
-            cache.put("files", key, entry, pickled)
-        doc, model, found = entry
+        doc, model, found = next(entries)
+        if stored is None:
+            cache.put("files", key, _entry_data(doc, model, found))
         problems.extend(found)
         if doc is None or model is None:
             continue
@@ -244,39 +202,76 @@ def jobs() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
 
 
-def _read_all(files: list[tuple[str, bytes]]) -> list[tuple[Entry, bytes | None]]:
-    """`_read_file` over every file, in order; spread over forked workers when there are
-    many (Unix only: a fork shares the imported modules, so a worker starts at once). A
-    worker that dies leaves the reading to this process. Workers send each entry back
-    pickled, and the bytes go to the cache as they are (no second pickling here)."""
+Job = tuple[str, bytes, Any]
+"""A file to read: its shown path, its bytes, and what the cache holds of it (or None)."""
+
+
+def _read_all(todo: list[Job]) -> list[Entry]:
+    """`_read_file` over every file, in order; spread over forked workers when many files
+    need work (Unix only: a fork shares the imported modules, so a worker starts at once).
+    A worker that dies leaves the work to this process. (Workers send their entries back
+    pickled: that is this process talking to its own children, never the cache.)"""
     import multiprocessing
 
     workers = jobs()
     if (
         workers < 2
-        or len(files) < PARALLEL_FROM
+        or len(todo) < PARALLEL_FROM
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return [(_read_file(shown, raw), None) for shown, raw in files]
+        return [_read_file(*job) for job in todo]
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    chunks = [files[i : i + 64] for i in range(0, len(files), 64)]
+    chunks = [todo[i : i + 64] for i in range(0, len(todo), 64)]
     try:
         with ProcessPoolExecutor(workers, multiprocessing.get_context("fork")) as pool:
-            blobs = [blob for chunk in pool.map(_read_chunk, chunks) for blob in chunk]
+            blobs = list(pool.map(_read_chunk, chunks))
     except (BrokenProcessPool, OSError):
-        return [(_read_file(shown, raw), None) for shown, raw in files]
-    return [(pickle.loads(blob), blob) for blob in blobs]
+        return [_read_file(*job) for job in todo]
+    return [entry for blob in blobs for entry in pickle.loads(blob)]
 
 
-def _read_chunk(files: list[tuple[str, bytes]]) -> list[bytes]:
-    return [pickle.dumps(_read_file(shown, raw), pickle.HIGHEST_PROTOCOL) for shown, raw in files]
+def _read_chunk(chunk: list[Job]) -> bytes:
+    return pickle.dumps([_read_file(*job) for job in chunk], pickle.HIGHEST_PROTOCOL)
 
 
-def _read_file(shown: str, raw: bytes) -> Entry:
+def _read_file(shown: str, raw: bytes, stored: Any = None) -> Entry:
+    """Read and validate one file, or rebuild it from what the cache stored (its document
+    and findings: plain data, so the model is validated again from the document)."""
+    if stored is not None:
+        rebuilt = _entry_from_data(stored)
+        if rebuilt is not None:
+            return rebuilt
     doc, found = read(shown, raw)
     if doc is None:
         return None, None, found
     model, invalid = validate(doc)
     return doc, model, found + invalid
+
+
+def _entry_data(doc: Document | None, model: BaseModel | None, found: list[Diagnostic]) -> Any:
+    """A read file as plain data for the cache."""
+    return {
+        "doc": None if doc is None else {"path": doc.path, "data": doc.data, "text": doc.text},
+        "valid": model is not None,
+        "found": [to_data(d) for d in found],
+    }
+
+
+def _entry_from_data(stored: Any) -> Entry | None:
+    """The entry `_entry_data` stored, or None if it is not one."""
+    try:
+        found = [from_data(d) for d in stored["found"]]
+        doc = None
+        if stored["doc"] is not None:
+            fields = stored["doc"]
+            if not isinstance(fields["data"], dict):
+                return None
+            doc = Document(path=str(fields["path"]), data=fields["data"], text=str(fields["text"]))
+        if doc is None or not stored["valid"]:
+            return doc, None, found
+        model, _ = validate(doc)
+        return doc, model, found
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -129,10 +129,10 @@ def test_entries_signed_with_another_secret_or_tampered_are_ignored(
     assert cache.Cache.open(tmp_path).get("files", key) is None  # another machine's secret
 
 
-def test_a_signed_entry_that_does_not_unpickle_is_a_miss(tmp_path: Path) -> None:
+def test_a_signed_entry_that_does_not_decode_is_a_miss(tmp_path: Path) -> None:
     store = cache.Cache.open(tmp_path)
     assert store.folder is not None
-    store._write(store.folder / "pack", {("files", "bad"): b"not a pickle", ("files", "ok"): None})
+    store._write(("pack",), cache._pack({("files", "bad"): b"not json", ("files", "ok"): b"null"}))
     again = cache.Cache.open(tmp_path)
     assert again.get("files", "bad") is None
     assert again.get("files", "ok") is None
