@@ -12,10 +12,8 @@ and message (line numbers move with every edit, so they are not compared).
 
 from __future__ import annotations
 
-import io
-import json
+import os
 import subprocess
-import tarfile
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -26,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from compiler import budget, repository
+from compiler import budget, escape, repository
 from compiler.diagnostics import Diagnostic
 from compiler.errors import UsageError
 from compiler.experiments import plan
@@ -86,7 +84,8 @@ def _git(top: Path, *args: str) -> bytes:
         raise UsageError("campc diff needs git on PATH") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(f"git {args[0]} failed: {message[-1] if message else done.returncode}")
+        command = next((a for a in args if not a.startswith("-")), "")
+        raise UsageError(f"git {command} failed: {message[-1] if message else done.returncode}")
     return done.stdout
 
 
@@ -113,15 +112,86 @@ def commit(top: Path, revision: str) -> str:
         ) from None
 
 
-def export(top: Path, sha: str, folder: PurePosixPath, into: Path) -> bool:
-    """Write `folder` as it was at `sha` under `into`; False if it did not exist then."""
-    listed = _git(top, "ls-tree", "-r", "-z", "--name-only", sha, "--", folder.as_posix())
-    if not listed.strip(b"\0"):
-        return False
-    archive = _git(top, "archive", "--format=tar", sha, "--", folder.as_posix())
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return True
+def export(top: Path, sha: str, folder: PurePosixPath, into: Path) -> list[Diagnostic] | None:
+    """Write the regular files of `folder` as it was at `sha` under `into`; None if it
+    did not exist then, else a FILE001 finding for each symbolic link it held.
+
+    The tree is read with `ls-tree` and its blobs with `cat-file`, not `git archive`:
+    the file modes come straight from git, so a link (to `/proc/self/environ`, to
+    `../../secret`) is reported and never written, let alone followed, and the
+    revision's own `.gitattributes` cannot leave files out (`export-ignore`) or rewrite
+    them (`export-subst`). Submodules have no files here and are skipped.
+    """
+    listed = _git(
+        top,
+        "--literal-pathspecs",
+        "ls-tree",
+        "-r",
+        "-z",
+        "--full-tree",
+        sha,
+        "--",
+        folder.as_posix(),
+    )
+    records = [record for record in listed.split(b"\0") if record]
+    if not records:
+        return None
+    found = []
+    blobs: list[tuple[str, str]] = []
+    for record in records:
+        meta, _, raw = record.partition(b"\t")
+        mode, kind, object_id = meta.decode("ascii").split(" ")
+        name = os.fsdecode(raw)
+        if mode == "120000":
+            found.append(repository.refusal(name, "a symbolic link"))
+        elif kind != "blob":
+            continue
+        elif not _inside(name, folder):
+            found.append(repository.refusal(name, "outside the campaigns folder"))
+        else:
+            blobs.append((name, object_id))
+    for (name, _), content in zip(blobs, _blobs(top, [i for _, i in blobs]), strict=True):
+        target = into / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return found
+
+
+def _inside(name: str, folder: PurePosixPath) -> bool:
+    """Whether a tree entry's path is a plain relative path below `folder` (git refuses
+    others, but a crafted tree object could still hold `..` or an absolute path)."""
+    path = PurePosixPath(name)
+    parts = name.split("/")
+    below = folder == PurePosixPath(".") or path.is_relative_to(folder)
+    return below and not path.is_absolute() and all(p not in ("", ".", "..") for p in parts)
+
+
+def _blobs(top: Path, object_ids: list[str]) -> list[bytes]:
+    """The contents of these blobs, in order, from one `git cat-file --batch`."""
+    if not object_ids:
+        return []
+    try:
+        done = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=top,
+            input="".join(f"{i}\n" for i in object_ids).encode("ascii"),
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise UsageError("campc diff needs git on PATH") from None
+    if done.returncode != 0:
+        raise UsageError("git cat-file failed: the revision's files could not be read")
+    output, position, contents = done.stdout, 0, []
+    for _ in object_ids:
+        end = output.index(b"\n", position)
+        header = output[position:end].split(b" ")
+        if len(header) != 3 or header[1] != b"blob":
+            raise UsageError(f"git cat-file failed: {header[0].decode('ascii', 'replace')}")
+        size = int(header[2])
+        contents.append(output[end + 1 : end + 1 + size])
+        position = end + 1 + size + 1
+    return contents
 
 
 # -- loading ---------------------------------------------------------------------------
@@ -149,10 +219,10 @@ def sides(
             into = Path(scratch) / sha
             into.mkdir()
             root = into / folder
-            if not export(top, sha, folder, into):
-                root.mkdir(parents=True, exist_ok=True)
+            links = export(top, sha, folder, into) or []
+            root.mkdir(parents=True, exist_ok=True)
             repo, found = load(root, lambda p: (folder / p.relative_to(root)).as_posix())
-            return Side(revision, repo, found)
+            return Side(revision, repo, sorted([*found, *links], key=Diagnostic.sort_key))
 
         before = at(base, base_sha)
         if head is None or head_sha is None:
@@ -528,14 +598,10 @@ def _findings(
 # -- output ----------------------------------------------------------------------------
 
 
-def _cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
 def _table(rows: list[dict[str, Any]]) -> list[str]:
     columns = list(rows[0])
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(_cell(r[c]) for c in columns) + " |" for r in rows]
+    lines += ["| " + " | ".join(escape.markdown(str(r[c])) for c in columns) + " |" for r in rows]
     return lines
 
 
@@ -546,7 +612,8 @@ def _count(number: int, word: str) -> str:
 def markdown(change: Change) -> str:
     """The change as a pull request reviewer reads it."""
     kinds = Counter(row["change"] for row in change.specs)
-    head = [f"## campc diff: `{change.base}` -> `{change.head}`", ""]
+    base, head_label = escape.markdown_code(change.base), escape.markdown_code(change.head)
+    head = [f"## campc diff: {base} -> {head_label}", ""]
     if change.empty:
         return "\n".join(
             [
@@ -583,11 +650,10 @@ def markdown(change: Change) -> str:
     ):
         if rows:
             lines += [f"### {title}", ""]
-            lines += [
-                f"- `{r['path']}:{r['line']}:{r['col']}` {r['code']} ({r['severity']}): "
-                f"{_cell(r['message'])}"
-                for r in rows
-            ]
+            for r in rows:
+                where = escape.markdown_code(f"{r['path']}:{r['line']}:{r['col']}")
+                message = escape.markdown(str(r["message"]))
+                lines.append(f"- {where} {r['code']} ({r['severity']}): {message}")
             lines.append("")
     return "\n".join(lines)
 
@@ -595,7 +661,7 @@ def markdown(change: Change) -> str:
 def as_json(change: Change) -> str:
     """The change as data (the same sections, keyed by name)."""
     document = {name: getattr(change, name) for name in change.__dataclass_fields__}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return escape.json_document(document)
 
 
 def count_line(change: Change) -> str:

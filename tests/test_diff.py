@@ -98,10 +98,10 @@ def test_a_change_of_every_kind_reads_as_its_meaning(
         "| moved | pulse-launch-2027 | Send: Launch webinar reminder | 2027-04-20 09:30 | "
         "2027-04-21 09:30 |",
         "| added | pulse-launch-2027 | Send: Last call |",
-        "| trial-onboarding-nurture | step `wait-2d` | duration: 2d -> 5d |",
+        "| trial-onboarding-nurture | step \\`wait-2d\\` | duration: 2d -> 5d |",
         "primary_metric.mde: 0.15 -> 0.1",
         "| b2b-lead-scoring | thresholds | thresholds.mql: 50 -> 55 |",
-        "| b2b-lead-scoring | fit rule `mid-market` | points: 15 -> 20 |",
+        "| b2b-lead-scoring | fit rule \\`mid-market\\` | points: 15 -> 20 |",
         "META001 (error)",
     ):
         assert expected in run.stdout, expected
