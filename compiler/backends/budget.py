@@ -13,6 +13,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from compiler import escape
 from compiler.artifacts import Artifact, BuildContext
 from compiler.budget import Line, Plan, minor_unit, plans, quarter
 from compiler.repository import Repository
@@ -220,10 +221,10 @@ def _pacing(
 
 def _table(title: str, rows: Sequence[tuple[str, Decimal]], currency: str) -> list[str]:
     total = sum((v for _, v in rows), Decimal(0))
-    lines = [f"| {title} | {currency} | share |", "|---|---:|---:|"]
+    lines = [f"| {title} | {escape.markdown(currency)} | share |", "|---|---:|---:|"]
     for key, value in rows:
         share = f"{value / total:.1%}" if total else "-"
-        lines.append(f"| {key} | {_amount(value, currency)} | {share} |")
+        lines.append(f"| {escape.markdown(key)} | {_amount(value, currency)} | {share} |")
     lines += [f"| **total** | **{_amount(total, currency)}** | |", ""]
     return lines
 
@@ -243,8 +244,11 @@ def overview(budgets: Sequence[Plan]) -> str:
         chosen = [p for p in budgets if p.budget.currency == currency]
         lines = [line for p in chosen for line in p.lines]
         total = sum((p.budget.total for p in chosen), Decimal(0))
-        out += [f"## {currency}", ""]
-        out += [f"Total budget {_amount(total, currency)} {currency} over {len(chosen)} campaigns"]
+        out += [f"## {escape.markdown(currency)}", ""]
+        out += [
+            f"Total budget {_amount(total, currency)} {escape.markdown(currency)} "
+            f"over {len(chosen)} campaigns"
+        ]
         contingency = sum((p.budget.contingency or Decimal(0) for p in chosen), Decimal(0))
         if contingency:
             out[-1] += f", of which {_amount(contingency, currency)} held as contingency"
@@ -256,8 +260,11 @@ def overview(budgets: Sequence[Plan]) -> str:
         out += ["### By channel", ""]
         by_channel = _grouped(lines, "channel")
         out += _table("channel", by_channel, currency)
-        out += ["```mermaid", f"pie title Channel split ({currency})"]
-        out += [f'    "{channel}" : {_amount(value, currency)}' for channel, value in by_channel]
+        out += ["```mermaid", f"pie title Channel split ({escape.mermaid(currency)})"]
+        out += [
+            f'    "{escape.mermaid(channel)}" : {_amount(value, currency)}'
+            for channel, value in by_channel
+        ]
         out += ["```", ""]
     return "\n".join(out)
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from compiler import escape
 from compiler.artifacts import Artifact, BuildContext
 from compiler.emails import Rendered, eml, rendered
 from compiler.repository import Repository
-
-
-def _cell(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
 
 
 def build(repo: Repository, context: BuildContext) -> list[Artifact]:
@@ -26,7 +23,7 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
     artifacts = []
     for spec_id, emails in sorted(by_spec.items()):
         lines = [
-            f"# Emails of `{spec_id}`",
+            f"# Emails of {escape.markdown_code(spec_id)}",
             "",
             "Each email as HTML (open it in a browser), plain text and a message file "
             "(.eml, open it in any mail client). Links carry the UTM tags shown.",
@@ -42,13 +39,19 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
                 Artifact(f"{base}.txt", email.text.encode("utf-8"), (spec_id,)),
                 Artifact(f"{base}.eml", message, (spec_id,)),
             ]
+            files = " · ".join(
+                f"[{label}]({escape.markdown_url(f'{key}.{suffix}')})"
+                for label, suffix in (("HTML", "html"), ("text", "txt"), (".eml", "eml"))
+            )
             lines.append(
-                f"| `{key}` | {_cell(email.subject)} | {_cell(email.preheader)} | "
-                f"[HTML]({key}.html) · [text]({key}.txt) · [.eml]({key}.eml) |"
+                f"| {escape.markdown_code(key)} | {escape.markdown(email.subject)} | "
+                f"{escape.markdown(email.preheader or '')} | {files} |"
             )
         if emails:
             tags = ", ".join(
-                f"`{k}={v}`" for k, v in emails[0][0].send.utm.items() if k != "utm_content"
+                escape.markdown_code(f"{k}={v}")
+                for k, v in emails[0][0].send.utm.items()
+                if k != "utm_content"
             )
             lines += ["", f"UTM tags: {tags}, and `utm_content` = the email's id.", ""]
         artifacts.append(

@@ -6,28 +6,47 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from compiler import escape
 from compiler.artifacts import Artifact, BuildContext
-from compiler.model.sequence import BranchStep, ExitStep, GoalStep, SendStep, Sequence, Step
+from compiler.model.sequence import (
+    BranchStep,
+    Condition,
+    ExitStep,
+    GoalStep,
+    SendStep,
+    Sequence,
+    Step,
+)
 from compiler.repository import Repository
 from compiler.sequences import Path, describe, following, paths, when
 
-
-def _label(text: str) -> str:
-    return text.replace('"', "#quot;").replace("\n", " ")
+_label = escape.mermaid
 
 
 def _node(index: int, step: Step) -> str:
     name = f"n{index}"
     if isinstance(step, SendStep):
-        return f'{name}["send {step.id}<br/>{_label(step.email.subject)}"]'
+        return f'{name}["send {_label(step.id)}<br/>{_label(step.email.subject)}"]'
     if isinstance(step, BranchStep):
         return f'{name}{{"{_label(describe(step.condition))}?"}}'
     if isinstance(step, GoalStep):
-        return f'{name}[["goal {step.id}: {_label(describe(step.condition))}"]]'
+        return f'{name}[["goal {_label(step.id)}: {_label(describe(step.condition))}"]]'
     if isinstance(step, ExitStep):
-        return f'{name}(("exit {step.id}"))'
+        return f'{name}(("exit {_label(step.id)}"))'
     duration = getattr(step, "duration", timedelta(0))
     return f'{name}(["wait {_label(when(duration).replace("day ", ""))} days"])'
+
+
+_code = escape.markdown_code
+_text = escape.markdown
+
+
+def _condition(condition: Condition, holds: bool = True) -> str:
+    """`describe` for a Markdown page: names as code, the compared value escaped."""
+    if condition.event:  # an identifier and a duration: nothing there to escape
+        return describe(condition, holds)
+    test = f"{_code(condition.attribute or '')} {condition.op} {_text(repr(condition.value))}"
+    return test if holds else f"not {test}"
 
 
 def flowchart(sequence: Sequence) -> list[str]:
@@ -49,30 +68,32 @@ def flowchart(sequence: Sequence) -> list[str]:
 
 
 def _checklist(sequence: Sequence, number: int, path: Path) -> list[str]:
-    contact = f"qa+{sequence.id}-{number}@example.com"
+    contact = _code(f"qa+{sequence.id}-{number}@example.com")
     lines = [
-        f"- [ ] Create the test contact `{contact}` (seed {number}) in the audience"
-        + (f" `{sequence.audience}`" if sequence.audience else "")
-        + f", then fire `{sequence.trigger.event}` for it (day 0).",
+        f"- [ ] Create the test contact {contact} (seed {number}) in the audience"
+        + (f" {_code(sequence.audience)}" if sequence.audience else "")
+        + f", then fire {_code(sequence.trigger.event)} for it (day 0).",
     ]
     for hop in path.hops:
         step = hop.step
         if isinstance(step, BranchStep) and hop.outcome:
-            condition = describe(step.condition, holds=hop.outcome == "yes")
+            condition = _condition(step.condition, holds=hop.outcome == "yes")
             lines.append(
                 f"- [ ] {when(hop.delay).capitalize()}: make sure the contact {condition} "
-                f"(branch `{step.id}` goes {hop.outcome})."
+                f"(branch {_code(step.id)} goes {hop.outcome})."
             )
         elif isinstance(step, SendStep):
             lines.append(
-                f"- [ ] {when(hop.delay).capitalize()}: receives `{step.id}`, "
-                f'subject "{step.email.subject}" (template `{step.email.template}`).'
+                f"- [ ] {when(hop.delay).capitalize()}: receives {_code(step.id)}, "
+                f'subject "{_text(step.email.subject)}" '
+                f"(template {_code(step.email.template)})."
             )
         elif isinstance(step, GoalStep):
             lines.append(
-                f"- [ ] {when(hop.delay).capitalize()}: goal `{step.id}`: if the contact "
-                f"{describe(step.condition)}, it is counted as converted."
+                f"- [ ] {when(hop.delay).capitalize()}: goal {_code(step.id)}: if the contact "
+                f"{_condition(step.condition)}, it is counted as converted."
             )
+    # the ending names a step id, a slug the model checked: campc's own Markdown
     lines.append(f"- [ ] Then: {path.ending}; no further email arrives.")
     return lines
 
@@ -86,10 +107,10 @@ def document(sequence: Sequence) -> str:
             if hop.step.id not in earliest or hop.delay < earliest[hop.step.id]:
                 earliest[hop.step.id] = hop.delay
     lines = [
-        f"# Sequence `{sequence.id}`: {sequence.name}",
+        f"# Sequence {_code(sequence.id)}: {_text(sequence.name)}",
         "",
-        f"Entered on `{sequence.trigger.event}`"
-        + (f" by `{sequence.audience}`" if sequence.audience else "")
+        f"Entered on {_code(sequence.trigger.event)}"
+        + (f" by {_code(sequence.audience)}" if sequence.audience else "")
         + (
             f"; quiet hours {sequence.quiet_hours.start:%H:%M}-{sequence.quiet_hours.end:%H:%M}"
             if sequence.quiet_hours
@@ -115,13 +136,13 @@ def document(sequence: Sequence) -> str:
     for step in sequence.steps:
         what = ""
         if isinstance(step, SendStep):
-            what = f"`{step.email.template}`: {step.email.subject}"
+            what = f"{_code(step.email.template)}: {_text(step.email.subject)}"
         elif isinstance(step, BranchStep | GoalStep):
-            what = describe(step.condition)
+            what = _condition(step.condition)
         elif not isinstance(step, ExitStep):
             what = f"wait {when(step.duration).replace('day ', '')} days"
         reached = when(earliest[step.id]) if step.id in earliest else "never reached"
-        lines.append(f"| `{step.id}` | {step.type} | {what.replace('|', '/')} | {reached} |")
+        lines.append(f"| {_code(step.id)} | {step.type} | {what} | {reached} |")
     lines += ["", "## QA test plan", ""]
     lines.append(
         f"{len(found)} path(s) from entry to end"
@@ -129,7 +150,7 @@ def document(sequence: Sequence) -> str:
         + ". Walk each with its own test contact; days count from the trigger."
     )
     for number, path in enumerate(found, start=1):
-        emails = ", ".join(f"`{h.step.id}`" for h in path.sends) or "no email"
+        emails = ", ".join(_code(h.step.id) for h in path.sends) or "no email"
         lines += ["", f"### Path {number}: {emails}; {path.ending}", ""]
         lines += _checklist(sequence, number, path)
     lines += _shortcuts(sequence, len(found), earliest)
@@ -147,22 +168,21 @@ def _shortcuts(sequence: Sequence, number: int, earliest: dict[str, timedelta]) 
     if not goals and not sequence.exit:
         return []
     lines = ["", "### Goals met early and exit conditions", ""]
-    start = f"and fire `{sequence.trigger.event}` (day 0)"
+    start = f"and fire {_code(sequence.trigger.event)} (day 0)"
     for goal in goals:
         number += 1
         lines.append(
-            f"- [ ] Create the test contact `qa+{sequence.id}-{number}@example.com` (seed "
-            f"{number}) {start}; on day 1 make sure it {describe(goal.condition)}: it moves on "
-            f"to goal `{goal.id}` "
+            f"- [ ] Create the test contact {_code(f'qa+{sequence.id}-{number}@example.com')} "
+            f"(seed {number}) {start}; on day 1 make sure it {_condition(goal.condition)}: it "
+            f"moves on to goal {_code(goal.id)} "
             "(counted as converted) and receives none of the emails before it from then on."
         )
     for condition in sequence.exit:
         number += 1
         lines.append(
-            f"- [ ] Create the test contact `qa+{sequence.id}-{number}@example.com` (seed "
-            f"{number}) {start}; on day 1 make sure it {describe(condition)}: it leaves the "
-            "sequence and no further "
-            "email arrives."
+            f"- [ ] Create the test contact {_code(f'qa+{sequence.id}-{number}@example.com')} "
+            f"(seed {number}) {start}; on day 1 make sure it {_condition(condition)}: it leaves "
+            "the sequence and no further email arrives."
         )
     return lines
 
