@@ -272,6 +272,8 @@ def build(out: Path | None, check_only: bool, no_cache: bool) -> None:
     finally:
         if progress is not None:
             progress.stop()
+    for done in result.repaired:
+        click.echo(f"campc: note: {done}", err=True)
     if result.check.failed:
         report.FORMATTERS["text"](result.check.diagnostics, result.check.files, sys.stdout)
         click.echo("campc: build stopped by errors; nothing was written", err=True)
@@ -290,7 +292,9 @@ def build(out: Path | None, check_only: bool, no_cache: bool) -> None:
             ("extra", changes.extra),
         ):
             for path in paths:
-                click.echo(f"{label}: {folder}/{path}")
+                refused = changes.refused.get(path)
+                why = f" (FILE001: {refused}, never read)" if refused else ""
+                click.echo(f"{label}: {folder}/{path}{why}")
                 if path in changes.diffs:
                     click.echo(changes.diffs[path])
         click.echo(f"{folder}/ is out of date: run `campc build` and commit it.", err=True)

@@ -315,6 +315,8 @@ class BuildResult:
     artifacts: list[Artifact] = field(default_factory=list)
     changes: writer.Changes | None = None
     out: Path | None = None
+    repaired: list[str] = field(default_factory=list)
+    """What was done to finish or undo a swap an interrupted build left half-done."""
 
 
 def compile_artifacts(
@@ -351,8 +353,11 @@ def build(
 ) -> BuildResult:
     """Check the repository; if clean, compile every artifact and write (or compare) them."""
     here = cwd or Path(os.getcwd())
+    folder = outputs_folder(settings, out)
+    with writer.locked(folder):
+        repaired = writer.repair(folder)
     checked = check(settings, cwd=here, cache=cache)
-    result = BuildResult(check=checked, out=out or settings.outputs)
+    result = BuildResult(check=checked, out=folder, repaired=repaired)
     if checked.failed:
         return result
     repo = checked.repositories[0]
@@ -367,10 +372,28 @@ def build(
         repo, context, lambda p: display_path(p, settings.root), progress
     )
     assert result.out is not None
-    if check_only:
-        result.changes = writer.compare(result.out, result.artifacts)
-    else:
-        result.changes = writer.compare(result.out, result.artifacts)
-        if result.changes:
-            writer.write(result.out, result.artifacts)
+    result.changes = writer.compare(result.out, result.artifacts)
+    if not check_only and (result.changes or result.changes.refused):
+        result.repaired += writer.write(result.out, result.artifacts)
     return result
+
+
+def outputs_folder(settings: Settings, out: Path | None) -> Path:
+    """The folder a build replaces, once it is known to be safe to replace (UsageError
+    naming the setting or the link otherwise)."""
+    folder = out if out is not None else settings.outputs
+    if out is not None:
+        setting = "--out"
+    elif settings.config_file is not None:
+        setting = f"{display_path(settings.config_file, settings.root)}: tool.campc.outputs"
+    else:
+        setting = "outputs (the default)"
+    protected = [
+        ("the campaigns folder", settings.campaigns),
+        ("the schemas folder", settings.schemas),
+    ]
+    try:
+        writer.check_target(folder, settings.root, protected, setting, inside=out is None)
+    except writer.UnsafeTarget as err:
+        raise UsageError(str(err)) from None
+    return folder

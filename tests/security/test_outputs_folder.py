@@ -1,0 +1,172 @@
+"""Promise 2 (SECURITY.md): nothing outside the outputs folder is written or deleted.
+
+A build replaces its outputs folder whole. Pointed (by a link, or by a pull request's
+`[tool.campc] outputs`) at the project root, `.git`, the campaigns folder or anything
+above them, that replacement would delete the checkout: each attempt must end in exit 2
+naming the setting or the link, with every file of the project still there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, CliRun, git
+
+FIXTURE = ROOT / "tests" / "golden" / "budget-repo"
+
+
+def _project(tmp_path: Path, outputs: str = "outputs") -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE / "campaigns", root / "campaigns")
+    (root / "pyproject.toml").write_text(
+        f'[tool.campc]\ncampaigns = "campaigns"\noutputs = "{outputs}"\n', encoding="utf-8"
+    )
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "start")
+    (root / "notes.txt").write_text("uncommitted work\n", encoding="utf-8")
+    return root
+
+
+def _everything(root: Path) -> set[str]:
+    return {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if ".campc_cache" not in p.parts and p.name != "index"
+    }
+
+
+@pytest.mark.parametrize("outputs", [".", "campaigns", ".git", "schemas/..", "./", "campaigns/.."])
+def test_outputs_configured_as_the_root_or_a_protected_folder_is_refused(
+    tmp_path: Path, campc: CliRun, outputs: str
+) -> None:
+    root = _project(tmp_path, outputs)
+    before = _everything(root)
+    run = campc("build", cwd=root)
+    assert run.exit_code == 2, run.stdout + run.stderr
+    assert "tool.campc.outputs" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert _everything(root) == before
+    assert git(root, "status", "--porcelain") == "?? notes.txt"
+
+
+@pytest.mark.parametrize("outputs", ["../elsewhere", "/tmp/campc-outputs-anywhere"])
+def test_outputs_configured_outside_the_project_is_refused(
+    tmp_path: Path, campc: CliRun, outputs: str
+) -> None:
+    root = _project(tmp_path, outputs)
+    run = campc("build", cwd=root)
+    assert run.exit_code == 2
+    assert "not a folder inside the project" in run.stderr
+    assert not (tmp_path / "elsewhere").exists()
+    assert not Path("/tmp/campc-outputs-anywhere").exists()
+
+
+def test_outputs_that_is_a_link_to_the_root_never_deletes_the_checkout(
+    tmp_path: Path, campc: CliRun
+) -> None:
+    root = _project(tmp_path)
+    (root / "outputs").symlink_to(".")
+    before = _everything(root)
+    run = campc("build", cwd=root)
+    assert run.exit_code == 2
+    assert "is a symbolic link" in run.stderr
+    assert "outputs" in run.stderr
+    assert _everything(root) == before
+    assert (root / ".git" / "HEAD").is_file()
+    assert (root / "notes.txt").read_text(encoding="utf-8") == "uncommitted work\n"
+
+
+def test_outputs_below_a_linked_folder_is_refused(tmp_path: Path, campc: CliRun) -> None:
+    root = _project(tmp_path, "site/outputs")
+    victim = tmp_path / "victim"
+    (victim / "outputs").mkdir(parents=True)
+    (victim / "outputs" / "precious.txt").write_text("keep me\n", encoding="utf-8")
+    (root / "site").symlink_to(victim)
+    run = campc("build", cwd=root)
+    assert run.exit_code == 2
+    assert "site is a symbolic link" in run.stderr
+    assert (victim / "outputs" / "precious.txt").read_text(encoding="utf-8") == "keep me\n"
+
+
+@pytest.mark.parametrize("out", [".", "campaigns", ".git", ".."])
+def test_out_on_the_command_line_may_not_replace_the_project(
+    tmp_path: Path, campc: CliRun, out: str
+) -> None:
+    root = _project(tmp_path)
+    before = _everything(root)
+    run = campc("build", "--out", out, cwd=root)
+    assert run.exit_code == 2
+    assert "--out" in run.stderr
+    assert _everything(root) == before
+
+
+def test_out_that_is_a_link_is_refused(tmp_path: Path, campc: CliRun) -> None:
+    root = _project(tmp_path)
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "precious.txt").write_text("keep me\n", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(target)
+    run = campc("build", "--out", str(tmp_path / "linked"), cwd=root)
+    assert run.exit_code == 2
+    assert "symbolic link" in run.stderr
+    assert (target / "precious.txt").is_file()
+
+
+def test_a_committed_scratch_folder_link_is_removed_never_followed(
+    tmp_path: Path, campc: CliRun
+) -> None:
+    """`.outputs.old` and `.outputs.new` are campc's scratch names: a pull request that
+    commits one as a link to a folder gets the link removed, not the folder emptied."""
+    root = _project(tmp_path)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me\n", encoding="utf-8")
+    (root / ".outputs.old").symlink_to(victim)
+    (root / ".outputs.new").symlink_to(victim)
+    assert campc("build", cwd=root).exit_code == 0
+    assert (victim / "precious.txt").read_text(encoding="utf-8") == "keep me\n"
+    assert not os.path.lexists(root / ".outputs.old")
+    assert not os.path.lexists(root / ".outputs.new")
+    assert (root / "outputs" / "manifest.json").is_file()
+
+
+def test_build_check_never_reads_a_committed_artifact_through_a_link(
+    tmp_path: Path, campc: CliRun
+) -> None:
+    root = _project(tmp_path)
+    assert campc("build", cwd=root).exit_code == 0
+    canary = tmp_path / "canary.txt"
+    canary.write_text("CANARY-7f3a secret\n", encoding="utf-8")
+    csv = root / "outputs" / "budget" / "budget.csv"
+    csv.unlink()
+    csv.symlink_to(canary)
+    readme = root / "outputs" / "budget" / "README.md"
+    readme.unlink()
+    readme.symlink_to("/proc/self/environ")
+    os.mkfifo(root / "outputs" / "extra.fifo")
+    run = subprocess.run(
+        [sys.executable, "-m", "compiler", "build", "--check"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "CAMPC_SECRET_PROBE": "env-canary-5e1d"},
+        check=False,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "CANARY-7f3a" not in run.stdout + run.stderr
+    assert "env-canary-5e1d" not in run.stdout + run.stderr
+    assert "stale: outputs/budget/budget.csv (FILE001: a symbolic link, never read)" in run.stdout
+    assert "stale: outputs/budget/README.md (FILE001: a symbolic link" in run.stdout
+    assert "extra: outputs/extra.fifo (FILE001: a FIFO" in run.stdout
+    # and a real build replaces the links with the artifacts, leaving their targets alone
+    assert campc("build", cwd=root).exit_code == 0
+    assert not (root / "outputs" / "budget" / "budget.csv").is_symlink()
+    assert canary.read_text(encoding="utf-8") == "CANARY-7f3a secret\n"
