@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from email import policy
+from email.utils import parseaddr
 from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -281,13 +284,59 @@ class Variable(StrictModel):
     """What the variable holds."""
 
 
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$")
+
+
+def _mailbox_problem(value: str) -> str | None:
+    """Why `value` is not one address with an optional display name, or None."""
+    if any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in value):
+        return "it contains a line break or a control character, which would add headers"
+    header = policy.default.header_factory("reply-to", value)
+    if header.defects or len(header.groups) != 1 or header.groups[0].display_name is not None:
+        return "write one address, optionally after a name: `Name <user@domain>`"
+    (address,) = header.addresses
+    if not _LOCAL_PART.match(address.username) or not _HOST.match(address.domain):
+        return "the address needs a plain user name and a domain name (`user@example.com`)"
+    # the message builder reads it back with parseaddr: both readings must agree
+    if parseaddr(value) != (address.display_name, address.addr_spec):
+        return "write the name as plain text (the email package encodes it)"
+    return None
+
+
+def _check_mailbox(value: str) -> str:
+    problem = _mailbox_problem(value)
+    if problem is not None:
+        raise ValueError(f"`{value}` is not an email address: {problem}")
+    return value
+
+
+Mailbox = Annotated[
+    str,
+    AfterValidator(_check_mailbox),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 3,
+            "maxLength": 320,
+            "pattern": "^[^\\u0000-\\u001f\\u007f]*@[^\\u0000-\\u001f\\u007f@]+$",
+            "examples": ["Fjord <news@fjord.example>", "news@fjord.example"],
+        }
+    ),
+    Field(max_length=320),
+]
+"""One email address, optionally after a display name (`Fjord <news@fjord.example>`),
+checked as a header would carry it: no line break (which would add a `Bcc:`), no
+second address or group, a plain user name and domain."""
+
+
 class Sender(StrictModel):
     """Who an email comes from."""
 
-    from_: str = Field(alias="from", min_length=3)
+    from_: Mailbox = Field(alias="from")
     """From header, e.g. `Fjord <news@fjord.example>`."""
-    reply_to: str | None = None
-    """Reply-To address."""
+    reply_to: Mailbox | None = None
+    """Reply-To address, e.g. `replies@fjord.example`."""
 
     model_config = ConfigDict(populate_by_name=True)
 
