@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, NodeEvent
 from ruamel.yaml.main import YAML
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
@@ -32,6 +33,18 @@ _SCALAR_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "
 _SCALAR_TAGS.add("!")
 _DIRECTIVE = re.compile(r"^%(?:YAML|TAG)\b.*$", re.MULTILINE)
 _BRACKETS = re.compile(r"[\[\]{}]")
+# Block nesting, bounded from the text: a block collection starts at its line's first
+# token or after `- `, `? ` or `: ` there, so its column is at most the length of the
+# line's run of these characters (tabs separate too; a BOM at a line's start is skipped
+# but counted). Down a chain of block collections the columns rise, except that a
+# mapping's key or value may be a sequence at the mapping's own column: with no run of
+# MAX_DEPTH // 2 characters, no chain is deeper than MAX_DEPTH. libyaml also breaks
+# lines at CR, NEL, LS and PS.
+_BLOCK_RUN = f"[ \t\ufeff?:-]{{{MAX_DEPTH // 2}}}"
+_DEEP_FIRST_LINE = re.compile(_BLOCK_RUN)
+_DEEP_LINE = re.compile("\n" + _BLOCK_RUN)
+_DEEP_LINE_ANY_BREAK = re.compile("[\n\r\x85\u2028\u2029]" + _BLOCK_RUN)
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 _DIGIT_COLON = re.compile(r"(?<=\d):(?=\d)")
 _COLON_MASK = "\ue000"  # a private-use character: never in real specs, one column wide
 _FLOAT_SPECIAL = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
@@ -280,6 +293,19 @@ def _decode(path: str, raw: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _too_deep(path: str, line: int, col: int) -> _Refused:
+    return _Refused(
+        finding(
+            "YAML009",
+            path,
+            line,
+            col,
+            f"nesting deeper than {MAX_DEPTH} levels",
+            "flatten the structure; no spec field nests this deep",
+        )
+    )
+
+
 def _check_flow_depth(path: str, text: str) -> None:
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return
@@ -289,23 +315,55 @@ def _check_flow_depth(path: str, text: str) -> None:
         if depth > MAX_DEPTH:
             line = text.count("\n", 0, match.start()) + 1
             col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-            raise _Refused(
-                finding(
-                    "YAML009",
-                    path,
-                    line,
-                    col,
-                    f"nesting deeper than {MAX_DEPTH} levels",
-                    "flatten the structure; no spec field nests this deep",
-                )
-            )
+            raise _too_deep(path, line, col)
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """Whether block collections could nest past MAX_DEPTH: never false when they do."""
+    if _DEEP_FIRST_LINE.match(text) is not None:
+        return True
+    lines = _DEEP_LINE_ANY_BREAK if any(b in text for b in _OTHER_BREAKS) else _DEEP_LINE
+    return lines.search(text) is not None
+
+
+def _check_depth(path: str, yaml: YAML, text: str) -> None:
+    """Refuse nesting past MAX_DEPTH, counted on the parser's events.
+
+    libyaml's parser keeps its stacks on the heap; it is the composer's recursion (C
+    code in ruamel.yaml.clib, no recursion limit) that overflows the stack and kills the
+    process some 30,000 levels down. The count stops at the first node too deep.
+    """
+    depth = 0
+    events = yaml.parse(text)
+    try:
+        for event in events:
+            if isinstance(event, CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, NodeEvent):
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise _too_deep(path, mark.line + 1, mark.column + 1)
+                if isinstance(event, CollectionStartEvent):
+                    depth += 1
+    except YAMLError:
+        return  # composing stops at the same event, no deeper than the count got
+    finally:
+        events.close()
+
+
+def _compose_with(yaml: YAML, path: str, text: str, deep: bool) -> Node | None:
+    if deep:
+        _check_depth(path, yaml, text)
+    node: Node | None = yaml.compose(text)
+    return node
 
 
 def _compose(path: str, text: str) -> tuple[Node | None, bool]:
     """The node tree, and whether colons between digits were masked for libyaml."""
+    deep = _may_nest_deeply(text)
     try:
         if _C_YAML is None:
-            return _PURE_YAML.compose(text), False
+            return _compose_with(_PURE_YAML, path, text, deep), False
         # libyaml reads flow scalars as YAML 1.1 did: `{at: 2027-03-10T16:00}` is legal
         # YAML 1.2 it refuses. A colon between digits is never a mapping indicator, so
         # it is masked with a same-width character (positions stay exact) before the C
@@ -313,11 +371,12 @@ def _compose(path: str, text: str) -> tuple[Node | None, bool]:
         # slower) has the last word.
         masked = _COLON_MASK not in text and _DIGIT_COLON.search(text) is not None
         try:
-            return _C_YAML.compose(_DIGIT_COLON.sub(_COLON_MASK, text) if masked else text), masked
+            shown = _DIGIT_COLON.sub(_COLON_MASK, text) if masked else text
+            return _compose_with(_C_YAML, path, shown, deep), masked
         except MarkedYAMLError as err:
             if "found unexpected ':'" not in str(err.problem):
                 raise
-        return _PURE_YAML.compose(text), False
+        return _compose_with(_PURE_YAML, path, text, deep), False
     except MarkedYAMLError as err:
         raise _Refused(_yaml_error(path, err)) from None
     except YAMLError as err:
