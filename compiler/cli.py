@@ -241,7 +241,15 @@ def _check(
     )
     result = pipeline.check(current, paths, lint_settings=lint, cache=store)
     if fix:
-        applied = fixes.apply(result.diagnostics, Path(os.getcwd()))
+        checked = {
+            spec.path: spec.digest
+            for repo in result.repositories
+            for spec in (*repo.specs, *repo.registries)
+        }
+        try:
+            applied = fixes.apply(result.diagnostics, Path(os.getcwd()), checked, current.root)
+        except fixes.Conflict as err:
+            raise UsageError(str(err)) from None
         if applied:
             result = pipeline.check(current, paths, lint_settings=lint, cache=store)
         _report_fixes(applied, result.diagnostics)
