@@ -580,7 +580,8 @@ def new(kind: str, spec_id: str, domain: str | None, owner: str) -> None:
     from compiler import pipeline, scaffold
 
     try:
-        path = scaffold.new_spec(_settings().campaigns, kind, spec_id, domain, owner)
+        current = _settings()
+        path = scaffold.new_spec(current.campaigns, kind, spec_id, domain, owner, current.root)
     except scaffold.ScaffoldError as err:
         click.echo(f"campc: error: {err}", err=True)
         sys.exit(EXIT_USAGE)

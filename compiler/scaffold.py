@@ -1,10 +1,25 @@
-"""`campc new` and `campc init`: spec skeletons and a new campaigns repository that checks clean."""
+"""`campc new` and `campc init`: spec skeletons and a new campaigns repository that checks clean.
+
+Both write into folders a pull request may have prepared: every file is created with
+`O_CREAT | O_EXCL | O_NOFOLLOW` below folders opened one component at a time with
+`O_NOFOLLOW`, so nothing is overwritten and no link is followed, and `init` checks every
+path first, so it refuses with the whole list before writing anything. Values a user
+passes are checked (a slug id of at most 64 characters, one of the four domains, an
+owner that is an email address or a team handle) and written as quoted YAML scalars.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import json
+import os
 import re
+import stat
 from pathlib import Path
 
+from compiler.domains import DOMAINS
+from compiler.files import NotRegular, describe, parts_below
 from compiler.model.common import SLUG_PATTERN
 
 DEFAULT_DOMAIN = {
@@ -15,6 +30,16 @@ DEFAULT_DOMAIN = {
 }
 
 
+ID_LIMIT = 64
+"""The model's limit on a slug (`model.common.Slug`); the file name is the id + `.yaml`."""
+OWNER_LIMIT = 200
+"""The model's limit on `owner`."""
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_GITIGNORE = "# campc's cache (it also ignores itself)\n.campc_cache/\n"
+
+
 class ScaffoldError(Exception):
     """The scaffold cannot be written (exit 2)."""
 
@@ -23,12 +48,51 @@ def _title(spec_id: str) -> str:
     return spec_id.replace("-", " ").capitalize()
 
 
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 -]*")
+"""Words YAML reads back as the same text when written plain, but for the three below."""
+
+
+def _yaml_text(value: str) -> str:
+    """`value` as a YAML scalar that reads back as that text: plain when it is words,
+    else double-quoted (a JSON string is one), so no value can add a key."""
+    if _PLAIN.fullmatch(value) and value.lower() not in ("null", "true", "false"):
+        return value
+    return json.dumps(value)
+
+
+def _shown(value: str) -> str:
+    """A value from the command line, on one line in an error message."""
+    text = value if len(value) <= 80 else value[:80] + "..."
+    return ascii(text) if not text.isprintable() else f"`{text}`"
+
+
+def check_id(spec_id: str) -> None:
+    """ScaffoldError unless `spec_id` is a slug the model accepts."""
+    if not re.fullmatch(SLUG_PATTERN, spec_id):
+        raise ScaffoldError(f"{_shown(spec_id)} is not a slug like `spring-launch-2027`")
+    if len(spec_id) > ID_LIMIT:
+        raise ScaffoldError(f"an id has at most {ID_LIMIT} characters ({len(spec_id)} given)")
+
+
+def check_owner(owner: str) -> None:
+    """ScaffoldError unless `owner` is an email address or a team handle (META001's test)."""
+    from compiler.rules.meta001_owner_format import EMAIL, HANDLE
+
+    if len(owner) > OWNER_LIMIT:
+        raise ScaffoldError(f"an owner has at most {OWNER_LIMIT} characters")
+    if not (EMAIL.fullmatch(owner) or HANDLE.fullmatch(owner)):
+        raise ScaffoldError(
+            f"owner {_shown(owner)} is neither an email address (ops@acme.example)"
+            " nor a team handle (@growth-team)"
+        )
+
+
 def skeleton(kind: str, spec_id: str, domain: str, owner: str) -> str:
     """A minimal valid spec of `kind`, with the schema modeline for its folder depth."""
     head = (
         f"# yaml-language-server: $schema=../../schemas/{kind}.schema.json\n"
-        f"kind: {kind}\nid: {spec_id}\nname: {_title(spec_id)}\ndomain: {domain}\n"
-        f'owner: "{owner}"\n'
+        f"kind: {kind}\nid: {_yaml_text(spec_id)}\nname: {_yaml_text(_title(spec_id))}\n"
+        f"domain: {domain}\nowner: {json.dumps(owner)}\n"
     )
     bodies = {
         "campaign": (
@@ -83,19 +147,149 @@ def skeleton(kind: str, spec_id: str, domain: str, owner: str) -> str:
     return head + bodies[kind]
 
 
-def new_spec(campaigns: Path, kind: str, spec_id: str, domain: str | None, owner: str) -> Path:
-    """Write a skeleton into `campaigns/<domain>/<id>.yaml`; never overwrite."""
+def _problem(root: Path, parts: tuple[str, ...], merge: bool = False) -> str | None:
+    """Why `root/parts...` cannot be created (a link or a file on the way, or the file
+    already there), or None."""
+    walked = root
+    for index, part in enumerate(parts):
+        walked = walked / part
+        try:
+            mode = os.lstat(walked).st_mode
+        except FileNotFoundError:
+            return None
+        last = index == len(parts) - 1
+        if stat.S_ISLNK(mode):
+            return f"{walked} is a symbolic link"
+        if last:
+            if merge and stat.S_ISREG(mode):
+                return None
+            return f"{walked} exists" + ("" if stat.S_ISREG(mode) else f" ({describe(mode)})")
+        if not stat.S_ISDIR(mode):
+            return f"{walked} is {describe(mode)}, not a folder"
+    return None
+
+
+def _open_folders(root: Path, parts: tuple[str, ...]) -> int:
+    """A descriptor of `root/parts...`, each folder made if missing and opened without
+    following a link."""
+    descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    walked = root
+    try:
+        for part in parts:
+            walked = walked / part
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, 0o777, dir_fd=descriptor)
+            try:
+                child = os.open(part, _FOLDER, dir_fd=descriptor)
+            except OSError as err:
+                if err.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+                    raise ScaffoldError(f"{walked} is a symbolic link or not a folder") from None
+                raise
+            os.close(descriptor)
+            descriptor = child
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+def _create(root: Path, parts: tuple[str, ...], text: str) -> None:
+    """Write a new file `root/parts...`: never over a file, never through a link."""
+    folder = _open_folders(root, parts[:-1])
+    try:
+        descriptor = os.open(parts[-1], _CREATE, 0o666, dir_fd=folder)
+    except FileExistsError:
+        raise ScaffoldError(f"{root.joinpath(*parts)} exists (nothing overwritten)") from None
+    except OSError as err:
+        if err.errno in (errno.ELOOP, errno.EMLINK):
+            raise ScaffoldError(f"{root.joinpath(*parts)} is a symbolic link") from None
+        raise
+    finally:
+        os.close(folder)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
+def _merge_gitignore(root: Path, parts: tuple[str, ...], text: str) -> None:
+    """Append to an existing `.gitignore` (a regular file, reached without a link) the
+    lines of `text` it lacks; create it when there is none."""
+    folder = _open_folders(root, parts[:-1])
+    try:
+        try:
+            descriptor = os.open(
+                parts[-1], os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder
+            )
+        except FileNotFoundError:
+            descriptor = None
+        except OSError as err:
+            if err.errno in (errno.ELOOP, errno.EMLINK):
+                raise ScaffoldError(f"{root.joinpath(*parts)} is a symbolic link") from None
+            raise
+    finally:
+        os.close(folder)
+    if descriptor is None:
+        _create(root, parts, text)
+        return
+    with os.fdopen(descriptor, "r+b") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ScaffoldError(f"{root.joinpath(*parts)} is not a regular file")
+        present = handle.read()
+        lines = {line.strip() for line in present.decode("utf-8", "replace").splitlines()}
+        missing = [line for line in text.splitlines() if line.strip() and line.strip() not in lines]
+        if not any(not line.startswith("#") for line in missing):
+            return  # every pattern is there already
+        addition = "\n".join(missing) + "\n"
+        if present and not present.endswith(b"\n"):
+            addition = "\n" + addition
+        handle.write(addition.encode("utf-8"))
+
+
+def _target(campaigns: Path, kind: str, spec_id: str, domain: str | None) -> Path:
     if kind not in DEFAULT_DOMAIN:
-        raise ScaffoldError(f"unknown kind `{kind}` ({', '.join(DEFAULT_DOMAIN)})")
-    if not re.fullmatch(SLUG_PATTERN, spec_id):
-        raise ScaffoldError(f"`{spec_id}` is not a slug like `spring-launch-2027`")
-    folder = campaigns / (domain or DEFAULT_DOMAIN[kind])
-    target = folder / f"{spec_id}.yaml"
-    taken = sorted(campaigns.rglob(f"{spec_id}.y*ml")) if campaigns.is_dir() else []
-    if taken:
-        raise ScaffoldError(f"id `{spec_id}` is taken: {taken[0]} (ids are unique)")
-    folder.mkdir(parents=True, exist_ok=True)
-    target.write_text(skeleton(kind, spec_id, domain or DEFAULT_DOMAIN[kind], owner))
+        raise ScaffoldError(f"unknown kind {_shown(kind)} ({', '.join(DEFAULT_DOMAIN)})")
+    check_id(spec_id)
+    if domain is not None and domain not in DOMAINS:
+        raise ScaffoldError(f"unknown domain {_shown(domain)} ({', '.join(DOMAINS)})")
+    return campaigns / (domain or DEFAULT_DOMAIN[kind]) / f"{spec_id}.yaml"
+
+
+def _taken(campaigns: Path, spec_id: str) -> Path | None:
+    """A spec file of that id anywhere in the campaigns folder (links are not followed)."""
+    from compiler.files import scan
+
+    names = {f"{spec_id}.yaml", f"{spec_id}.yml"}
+    return next((e.path for e in scan(campaigns, wanted=names.__contains__)), None)
+
+
+def new_spec(
+    campaigns: Path,
+    kind: str,
+    spec_id: str,
+    domain: str | None,
+    owner: str,
+    root: Path | None = None,
+    extra: str = "",
+) -> Path:
+    """Write a skeleton into `campaigns/<domain>/<id>.yaml` below the project `root`
+    (default: the campaigns folder's parent); never overwrite, never through a link."""
+    target = _target(campaigns, kind, spec_id, domain)
+    check_owner(owner)
+    root = root if root is not None else campaigns.parent
+    try:
+        parts = parts_below(target, root)
+    except NotRegular:
+        raise ScaffoldError(f"{target} is outside the project {root}") from None
+    problem = _problem(root, parts)
+    if problem is not None:
+        raise ScaffoldError(problem)
+    taken = _taken(campaigns, spec_id)
+    if taken is not None:
+        raise ScaffoldError(f"id `{spec_id}` is taken: {taken} (ids are unique)")
+    text = skeleton(kind, spec_id, domain or DEFAULT_DOMAIN[kind], owner) + extra
+    try:
+        _create(root, parts, text)
+    except OSError as err:
+        raise ScaffoldError(f"{target}: {err.strerror or err}") from None
     return target
 
 
@@ -149,9 +343,10 @@ _TEMPLATE = """<!DOCTYPE html>
 
 def init(root: Path, owner: str) -> list[Path]:
     """A new campaigns repository in `root`: config, conventions, one spec of each kind,
-    the CI workflow and the pre-commit configuration."""
-    if (root / "campaigns").exists() or (root / "pyproject.toml").exists():
-        raise ScaffoldError(f"{root} already holds a campaigns folder or a pyproject.toml")
+    the CI workflow and the pre-commit configuration. Refuses, writing nothing, when any
+    of its files exists or a link is on the way (an existing `.gitignore` gets the lines
+    it lacks)."""
+    check_owner(owner)
     campaigns = root / "campaigns"
     files = {
         root / "pyproject.toml": _PYPROJECT,
@@ -168,20 +363,42 @@ def init(root: Path, owner: str) -> list[Path]:
     ci = package_files("compiler") / "ci"
     files[root / ".github" / "workflows" / "campaigns.yml"] = (ci / "campaigns.yml").read_text()
     files[root / ".pre-commit-config.yaml"] = (ci / "pre-commit-config.yaml").read_text()
-    files[root / ".gitignore"] = "# campc's cache (it also ignores itself)\n.campc_cache/\n"
     files.update({root / "schemas" / name: data.decode() for name, data in render().items()})
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    written = list(files)
-    written.append(new_spec(campaigns, "sequence", "welcome-sequence", None, owner))
-    written.append(new_spec(campaigns, "scoring_model", "lead-scoring", None, owner))
-    written.append(new_spec(campaigns, "experiment", "cta-test", None, owner))
-    launch = new_spec(campaigns, "campaign", "first-campaign", None, owner)
-    launch.write_text(
-        launch.read_text()
-        + "sequences:\n  - {id: welcome-sequence, cohort_enters: 2027-04-06T10:00}\n"
-        + "experiments: [cta-test]\n"
-    )
-    written.append(launch)
-    return written
+    specs = [
+        ("sequence", "welcome-sequence", ""),
+        ("scoring_model", "lead-scoring", ""),
+        ("experiment", "cta-test", ""),
+        (
+            "campaign",
+            "first-campaign",
+            "sequences:\n  - {id: welcome-sequence, cohort_enters: 2027-04-06T10:00}\n"
+            "experiments: [cta-test]\n",
+        ),
+    ]
+    for kind, spec_id, extra in specs:
+        files[_target(campaigns, kind, spec_id, None)] = (
+            skeleton(kind, spec_id, DEFAULT_DOMAIN[kind], owner) + extra
+        )
+    gitignore = root / ".gitignore"
+    if root.exists() and not root.is_dir():
+        raise ScaffoldError(f"{root} is not a folder")
+    problems = [
+        problem
+        for path in [*files, gitignore]
+        if (problem := _problem(root, parts_below(path, root), merge=path == gitignore))
+    ]
+    if campaigns.is_dir() and not campaigns.is_symlink():
+        problems.append(f"{campaigns} exists (a campaigns folder)")
+    if problems:
+        raise ScaffoldError(
+            f"{root} is not a fresh folder: {'; '.join(sorted(set(problems)))} (nothing written)"
+        )
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for path, text in files.items():
+            _create(root, parts_below(path, root), text)
+        _merge_gitignore(root, (".gitignore",), _GITIGNORE)
+    except OSError as err:
+        where = f"{err.filename}: " if err.filename else ""
+        raise ScaffoldError(f"{where}{err.strerror or err}") from None
+    return [*files, gitignore]
