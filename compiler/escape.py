@@ -89,7 +89,8 @@ def log_lines(text: str) -> str:
 
 
 def _command_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escaped.replace("##[", "##\\[")
 
 
 def _command_property(text: str) -> str:
@@ -103,6 +104,8 @@ def workflow_command(command: str, properties: Mapping[str, str], message: str) 
     Escapes by GitHub's documented rules (the runner's `ActionCommand` decodes exactly
     these): in the message `%`, CR and LF; in property values also `:` and `,`. So
     nothing the values hold ends the command, adds a property or starts another line.
+    `##[` has no escape there and is shown as `##\\[` (as `log` shows it), so the line
+    holds no legacy command either.
     `command` and the property names are campc's own constants.
     """
     props = ",".join(f"{key}={_command_property(value)}" for key, value in properties.items())

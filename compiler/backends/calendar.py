@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from icalendar import Calendar, vRecur
+from icalendar import Calendar, vRecur, vText
 from icalendar import Event as VEvent
 
 from compiler import escape
@@ -118,7 +118,7 @@ def _ics(name: str, chosen: Sequence[Event], repo: Repository, context: BuildCon
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", vText(name))  # an X- property is not escaped unless typed
     zones = sorted({e.timezone for e in chosen if e.timezone})
     years = _years(chosen)
     for zone in zones:
