@@ -21,6 +21,9 @@ import unicodedata
 from collections.abc import Mapping
 from urllib.parse import quote
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""What `os.fsdecode` makes of a file name's bytes that are not UTF-8."""
+
 # -- CI logs and terminals -------------------------------------------------------------
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -35,7 +38,7 @@ def _shown(char: str) -> str:
 
 
 def _unsafe_in_log(char: str) -> bool:
-    return char in _BIDI or unicodedata.category(char) in ("Cc", "Zl", "Zp")
+    return char in _BIDI or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")
 
 
 def _log_chars(text: str, tabs: bool) -> str:
@@ -65,7 +68,8 @@ def log(text: str, *, quoted: bool = False) -> str:
     """A user string inside one line of terminal or CI-log output.
 
     Guarantees: no line break and no control character (CR, LF, tab, ESC and every
-    other C0/C1 control, U+2028/U+2029, bidirectional overrides) survives; each is
+    other C0/C1 control, U+2028/U+2029, bidirectional overrides, and the lone surrogates
+    a file name that is not UTF-8 decodes to) survives; each is
     shown as a visible escape (`\\n`, `\\x1b`, `\\u202e`). No workflow command can
     come of it: `##[` is shown as `##\\[`, and a leading `:` (after whitespace) as
     `\\:`, so the text cannot start a `::command::` line.
@@ -122,9 +126,12 @@ def json_document(document: object) -> str:
     `json` already escapes quotes, backslashes and control characters; besides, `[`
     after `##` is written `\\u005b` (the same string once decoded), so no printed line
     holds a legacy workflow command, and no line starts with a string (the indent
-    puts a quote or a bracket first), so none starts with `::`.
+    puts a quote or a bracket first), so none starts with `::`. A lone surrogate (a
+    file name that is not UTF-8) is written as its `\\udcxx` escape, so the text
+    always encodes as UTF-8.
     """
     text = json.dumps(document, indent=2, ensure_ascii=False)
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text.replace("##[", "##\\u005b") + "\n"
 
 
@@ -152,9 +159,10 @@ def markdown(text: str) -> str:
     `` ` `` `*` `[` `]` `|` `~` `$` `#`, and `_` unless inside a word) are
     backslash-escaped, so no emphasis, code, link, image, math, strike-through or
     extra table cell; and it cannot start a block (heading, list, quote, setext
-    underline, code block) where it starts a line. No `##[` or leading `:` remains.
+    underline, code block) where it starts a line. No `##[` or leading `:` remains; a
+    lone surrogate (a file name that is not UTF-8) is shown as U+FFFD.
     """
-    text = _MARKDOWN_SPACE.sub(" ", text).strip()
+    text = _SURROGATE.sub("\ufffd", _MARKDOWN_SPACE.sub(" ", text)).strip()
     out = []
     for index, char in enumerate(text):
         if char in _MARKDOWN_ENTITIES:
@@ -209,7 +217,7 @@ def markdown_url(url: str) -> str:
     table cell; a URL with a scheme other than http, https or mailto
     (`javascript:`, `data:`) is made a relative path (`./javascript:...`).
     """
-    encoded = quote(url, safe=_URL_SAFE)
+    encoded = quote(url, safe=_URL_SAFE, errors="backslashreplace")
     scheme, colon, _ = encoded.partition(":")
     relative = not colon or any(c in scheme for c in "/?#")
     if not relative and scheme.lower() not in _URL_SCHEMES:
