@@ -56,16 +56,16 @@ def test_outputs_configured_as_the_root_or_a_protected_folder_is_refused(
     assert git(root, "status", "--porcelain") == "?? notes.txt"
 
 
-@pytest.mark.parametrize("outputs", ["../elsewhere", "/tmp/campc-outputs-anywhere"])
+@pytest.mark.parametrize("outputs", ["../elsewhere", "{tmp}/absolute"])
 def test_outputs_configured_outside_the_project_is_refused(
     tmp_path: Path, campc: CliRun, outputs: str
 ) -> None:
-    root = _project(tmp_path, outputs)
+    root = _project(tmp_path, outputs.format(tmp=tmp_path))
     run = campc("build", cwd=root)
     assert run.exit_code == 2
     assert "not a folder inside the project" in run.stderr
     assert not (tmp_path / "elsewhere").exists()
-    assert not Path("/tmp/campc-outputs-anywhere").exists()
+    assert not (tmp_path / "absolute").exists()
 
 
 def test_outputs_that_is_a_link_to_the_root_never_deletes_the_checkout(
