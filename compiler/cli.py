@@ -358,20 +358,16 @@ def _report_fixes(applied: list[fixes.Applied], remaining: list[Diagnostic]) -> 
 @_errors_exit
 def schema(check_only: bool) -> None:
     """(Re)write the JSON Schemas of every kind into the schemas folder."""
-    from compiler import schemas
+    from compiler import files, schemas
 
-    folder = _settings().schemas
-    stale = []
-    for name, content in schemas.render().items():
-        target = folder / name
-        current = target.read_bytes() if target.is_file() else None
-        if current == content:
-            continue
-        stale.append(target)
-        if not check_only:
-            folder.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-    extra = sorted(p for p in folder.glob("*.schema.json") if p.name not in schemas.render())
+    current = _settings()
+    try:
+        found = schemas.sync(current.schemas, current.root, check_only)
+    except files.NotRegular as err:
+        raise UsageError(f"{err}: campc writes schemas only into a real folder") from None
+    stale, extra = found.stale, found.extra
+    for path, what in found.refused.items():
+        click.echo(f"FILE001: {path} is {what}: never read; `campc schema` replaces it")
     for path in stale:
         click.echo(f"{'stale' if check_only else 'wrote'}: {path}")
     for path in extra:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from compiler import files
 from compiler.kinds import KINDS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -38,3 +43,46 @@ def render() -> dict[str, bytes]:
         ).encode("utf-8")
         for kind in sorted(KINDS)
     }
+
+
+@dataclass
+class Sync:
+    """What `sync` found in (or wrote to) the schemas folder."""
+
+    stale: list[Path] = field(default_factory=list)
+    extra: list[Path] = field(default_factory=list)
+    refused: dict[Path, str] = field(default_factory=dict)
+    """Schema files that are links, FIFOs...: never read, replaced by a real file."""
+
+
+def sync(folder: Path, root: Path, check_only: bool) -> Sync:
+    """Compare the schemas folder with `render()`, and unless `check_only` write what
+    differs: each file replaced by a temporary one renamed over it, so a committed link
+    is replaced, never written through (nor read)."""
+    found = Sync()
+    wanted = render()
+    for name, content in wanted.items():
+        target = folder / name
+        try:
+            current: bytes | None = files.read_bytes(target, root)
+        except FileNotFoundError:
+            current = None
+        except files.NotRegular as err:
+            found.refused[target] = err.what
+            current = None
+        if current == content:
+            continue
+        found.stale.append(target)
+        if not check_only:
+            folder.mkdir(parents=True, exist_ok=True)
+            files.check_folder(folder, root)
+            temporary = folder / f".{name}.{secrets.token_hex(6)}.tmp"
+            descriptor = os.open(
+                temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644
+            )
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(content)
+            os.replace(temporary, target)
+    if folder.is_dir() and not folder.is_symlink():
+        found.extra = sorted(p for p in folder.glob("*.schema.json") if p.name not in wanted)
+    return found

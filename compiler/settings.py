@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from compiler import files
 from compiler.diagnostics import Severity
 from compiler.domains import DOMAINS
 from compiler.errors import SettingsError
@@ -93,24 +95,45 @@ def find_pyproject(start: Path) -> Path | None:
     """The nearest pyproject.toml with a `[tool.campc]` table, from `start` upwards."""
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and "campc" in _tool_table(candidate):
+        if os.path.lexists(candidate) and "campc" in _tool_table(candidate):
             return candidate
     return None
 
 
 def _tool_table(path: Path) -> dict[str, object]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = files.read_bytes(path, path.parent, limit=files.SOURCE_LIMIT).decode("utf-8")
+        data = tomllib.loads(text)
+    except files.NotRegular as err:
+        raise SettingsError(f"{path} is {err.what}: campc reads only a regular file") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise SettingsError(f"{path}: cannot read: {err}") from None
     tool = data.get("tool", {})
     return tool if isinstance(tool, dict) else {}
 
 
+def _check_inside(what: str, folder: Path, root: Path) -> None:
+    """SettingsError unless `folder` is the project root or a folder below it reached
+    without a link (campc reads nothing outside the project)."""
+    here = Path(os.path.normpath(os.path.abspath(folder)))
+    if here == Path(os.path.normpath(os.path.abspath(root))):
+        return
+    try:
+        files.check_folder(folder, root)
+    except files.NotRegular as err:
+        if err.what == "outside the project":
+            raise SettingsError(f"{what} = {folder} is outside the project ({root})") from None
+        raise SettingsError(
+            f"{what}: {err.path} is {err.what}; campc reads only real folders inside the project"
+        ) from None
+
+
 def load(cwd: Path) -> Settings:
     """Settings for a run started in `cwd`."""
     pyproject = find_pyproject(cwd)
     if pyproject is None:
+        for key in ("campaigns", "schemas"):
+            _check_inside(f"the default {key} folder", cwd / DEFAULTS[key], cwd)
         return Settings(
             root=cwd,
             campaigns=cwd / DEFAULTS["campaigns"],
@@ -151,6 +174,8 @@ def load(cwd: Path) -> Settings:
             raise SettingsError(f"{pyproject}: `tool.campc.{key}` must be a path")
         values[key] = value
     root = pyproject.parent
+    for key in ("campaigns", "schemas"):
+        _check_inside(f"{pyproject}: `tool.campc.{key}`", root / values[key], root)
     return Settings(
         root=root,
         campaigns=root / values["campaigns"],
