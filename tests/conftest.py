@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from click.testing import CliRunner
@@ -69,6 +70,22 @@ def assert_golden(path: Path, actual: str) -> None:
         f"output differs from {path.relative_to(ROOT)}; if the change is intended, "
         "rerun with CAMPC_UPDATE_GOLDENS=1 and review the diff"
     )
+
+
+def client_missing(message: str) -> NoReturn:
+    """Stop a real-client test whose client is missing: a failure under CI (where `CI` is
+    set, as CI services do), a skip elsewhere (`nox -s tests` installs the clients)."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (required under CI)", pytrace=False)
+    pytest.skip(message)
+
+
+def real_client(*commands: str, install: str) -> str:
+    """The path of the first of `commands` found, else `client_missing` saying `install`."""
+    for command in commands:
+        if (found := shutil.which(command)) is not None:
+            return found
+    client_missing(f"{commands[0]} is not installed: {install}")
 
 
 def git(cwd: Path, *args: str) -> str:

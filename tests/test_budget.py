@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import subprocess
 from collections import defaultdict
 from decimal import Decimal
@@ -19,6 +18,7 @@ from compiler.artifacts import BuildContext
 from compiler.backends import budget as budget_backend
 from compiler.budget import month_weights, split
 from compiler.repository import load
+from tests.conftest import real_client
 from tests.golden_build import GOLDEN, assert_tree_matches_golden, build_fixture
 
 
@@ -76,8 +76,11 @@ def test_formula_text_in_names_stays_text_in_the_workbook(built: Path) -> None:
 
 
 def _recalculated_by_libreoffice(xlsx: Path, work: Path) -> bytes:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice Calc is needed (.ci/run installs libreoffice-calc-nogui)"
+    soffice = real_client(
+        "soffice",
+        "libreoffice",
+        install="apt-get install libreoffice-calc-nogui (or `nox -s tests`)",
+    )
     profile = work / "profile"
     (profile / "user").mkdir(parents=True)
     # OOXMLRecalcMode 0 = always recalculate on load (the default trusts cached values)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 import recurring_ical_events
 from icalendar import Calendar
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, client_missing, real_client
 from tests.golden_build import assert_tree_matches_golden, build_fixture
 
 JS = ROOT / "tests" / "js"
@@ -48,9 +47,9 @@ def _python_starts(path: Path) -> dict[str, list[str]]:
 
 
 def _icaljs_starts(path: Path) -> dict[str, list[str]]:
-    node = shutil.which("node")
-    assert node is not None, "node is needed for the ical.js client test (.ci/run installs it)"
-    assert (JS / "node_modules" / "ical.js").is_dir(), "run `npm ci --prefix tests/js`"
+    node = real_client("node", install="apt-get install nodejs npm (or `nox -s tests`)")
+    if not (JS / "node_modules" / "ical.js").is_dir():
+        client_missing("ical.js is not installed: npm ci --prefix tests/js (or `nox -s tests`)")
     output = subprocess.run(
         [node, str(JS / "ics_times.mjs"), str(path)], check=True, capture_output=True, text=True
     ).stdout
