@@ -18,23 +18,27 @@ def facts(repo: Repository) -> Facts:
     if isinstance(cached, dict):
         return cached
     from jinja2 import meta  # Jinja2 takes a tenth of a second to import: only when needed
-    from jinja2.exceptions import TemplateSyntaxError
+    from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
 
-    from compiler.emails import environment
+    from compiler.emails import UNREADABLE, environment, limits
 
     # the email sandbox, not a plain one: finding a template's variables compiles it, and
-    # compiling folds constants, so `2 ** 100000000` must stay intercepted here too
+    # compiling folds constants, so `2 ** 100000000` must stay intercepted here too; the
+    # sandbox's loader reads the file (a regular file in the folder, never a link)
     env = environment(repo.templates_dir)
     found: Facts = {}
     for name in sorted(repo.templates):
         try:
-            tree = env.parse((repo.templates_dir / name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, TemplateSyntaxError):
+            with limits():
+                source, _, _ = env.loader.get_source(env, name)
+                tree = env.parse(source)
+                children = list(meta.find_referenced_templates(tree))
+                variables = set(meta.find_undeclared_variables(tree))
+        except (*UNREADABLE, TemplateSyntaxError, TemplateNotFound):  # type: ignore[misc]
             found[name] = (set(), [])  # the email rules report unreadable templates
             continue
-        children = list(meta.find_referenced_templates(tree))
         known = None if any(c is None for c in children) else [str(c) for c in children]
-        found[name] = (set(meta.find_undeclared_variables(tree)), known)
+        found[name] = (variables, known)
     repo.derived["template-facts"] = found
     return found
 
