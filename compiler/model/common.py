@@ -288,11 +288,14 @@ _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'
 _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$")
 
 
-def _mailbox_problem(value: str) -> str | None:
+def mailbox_problem(value: str) -> str | None:
     """Why `value` is not one address with an optional display name, or None."""
     if any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in value):
         return "it contains a line break or a control character, which would add headers"
-    header = policy.default.header_factory("reply-to", value)
+    try:
+        header = policy.default.header_factory("reply-to", value)
+    except Exception:  # the stdlib's parser raises IndexError and others on some text
+        return "write one address, optionally after a name: `Name <user@domain>`"
     if header.defects or len(header.groups) != 1 or header.groups[0].display_name is not None:
         return "write one address, optionally after a name: `Name <user@domain>`"
     (address,) = header.addresses
@@ -305,7 +308,7 @@ def _mailbox_problem(value: str) -> str | None:
 
 
 def _check_mailbox(value: str) -> str:
-    problem = _mailbox_problem(value)
+    problem = mailbox_problem(value)
     if problem is not None:
         raise ValueError(f"`{value}` is not an email address: {problem}")
     return value

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from compiler import escape
+from compiler.model.common import Sender
 from tests.security.test_output_injection import workflow_commands
 
 ANY = st.text(
@@ -73,3 +76,23 @@ def test_mermaid_labels_hold_nothing_mermaid_reads(text: str) -> None:
     shown = escape.mermaid(text)
     shown.encode("utf-8")
     assert not any(c in shown for c in ':;#%"[]{}<>&|`\r\n\t')
+
+
+def _sender_errors(text: str) -> list[str]:
+    try:
+        sender = Sender.model_validate({"from": text, "reply_to": text})
+    except ValidationError as err:
+        return [e["type"] for e in err.errors()]
+    assert not any(c in sender.from_ for c in "\r\n,;")
+    return []
+
+
+@given(ANY)
+def test_any_sender_text_is_valid_or_a_schema_error_never_a_crash(text: str) -> None:
+    assert set(_sender_errors(text)) <= {"value_error", "string_too_long"}
+
+
+@pytest.mark.parametrize("text", ["<", ":<", "0@", '"'])
+def test_what_the_stdlib_parser_raises_on_is_a_schema_error(text: str) -> None:
+    with pytest.raises(ValidationError, match="is not an email address"):
+        Sender.model_validate({"from": text})
