@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,15 +91,16 @@ def test_a_write_failing_halfway_leaves_outputs_untouched(
     before = tree(root / "outputs")
     (root / "campaigns" / "campagnes" / "data-quality-roadshow.yaml").unlink()
     calls = {"n": 0}
-    real = Path.write_bytes
+    real = os.fdopen
 
-    def flaky(self: Path, data: bytes) -> int:
-        calls["n"] += 1
+    def flaky(descriptor: int, *args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1  # the writer opens each artifact it stages with os.fdopen
         if calls["n"] == 3:
+            os.close(descriptor)
             raise OSError("no space left on device")
-        return real(self, data)
+        return real(descriptor, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "write_bytes", flaky)
+    monkeypatch.setattr(os, "fdopen", flaky)
     with pytest.raises(OSError, match="no space left"):
         pipeline.build(pipeline.settings_for(root), cwd=root)
     monkeypatch.undo()
