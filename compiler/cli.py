@@ -587,6 +587,7 @@ def new(kind: str, spec_id: str, domain: str | None, owner: str) -> None:
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--owner", default="@marketing-ops", show_default=True)
+@_errors_exit
 def init(folder: Path, owner: str) -> None:
     """Start a campaigns repository: config, conventions and one spec of each kind."""
     from compiler import scaffold

@@ -46,7 +46,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     rule = RULES[CODE]
     for spec in repo.specs:
         owner = str(spec.doc.data["owner"])
-        if EMAIL.match(owner) or HANDLE.match(owner):
+        if EMAIL.fullmatch(owner) or HANDLE.fullmatch(owner):  # `$` lets a newline end it
             continue
         line, col = spec.doc.value_at(("owner",))
         yield rule.diagnostic(
