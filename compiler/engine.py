@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 
 from compiler.diagnostics import Diagnostic, Severity
@@ -29,8 +29,11 @@ def apply(
     docs: dict[str, Document],
     lint: LintSettings,
     project_path: Callable[[str], str],
+    partial: Collection[str] = (),
 ) -> list[Diagnostic]:
-    """Keep enabled findings that no noqa or per-file ignore suppresses; report unused noqa."""
+    """Keep enabled findings that no noqa or per-file ignore suppresses; report unused noqa
+    (except in `partial` files: specs linking a file that did not load, on which some
+    rules could not run, so a suppression there may be waiting for them)."""
     enabled = enabled_codes(lint)
     severity = {r.code: level for s, level in lint.severity for r in selected(s)}
     per_file = [(glob, _codes(codes)) for glob, codes in lint.per_file_ignores]
@@ -56,7 +59,7 @@ def apply(
         kept.append(replace(diagnostic, severity=severity.get(diagnostic.code, rule.severity)))
     if UNUSED_NOQA.code in enabled:
         for path, notes in comments.items():
-            if UNUSED_NOQA.code in file_ignores(path):
+            if UNUSED_NOQA.code in file_ignores(path) or path in partial:
                 continue
             for note in notes:
                 kept.extend(_unused(path, note, used, enabled, severity))

@@ -130,6 +130,9 @@ def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagno
         "\n".join(
             f"{name}\0{_template_digest(repo, name)}" for name in sorted(repo.templates)
         ).encode(),
+        # files that did not load change what the rules may say about the others
+        "\n".join(f"{b.path}\0{b.kind}\0{b.id}" for b in repo.broken).encode(),
+        "\n".join(sorted(repo.refused_templates)).encode(),
     )
     links = _links(repo)
     keys = {
@@ -187,6 +190,20 @@ def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagno
     return found
 
 
+def _partial(repo: repository.Repository) -> set[str]:
+    """Specs that link a file that did not load (some rules could not run on them)."""
+    if not repo.broken and not repo.refused_templates:
+        return set()
+    from compiler.model.references import references
+
+    return {
+        spec.path
+        for spec in repo.specs
+        for ref in references(spec.model)
+        if repo.maybe_declared(ref.target, ref.value)
+    }
+
+
 def _cached_findings(cache: Cache, key: str) -> list[Diagnostic] | None:
     """Findings the cache holds under `key`, or None (a miss, or not findings)."""
     stored = cache.get("rules", key) if cache.active else None
@@ -242,7 +259,9 @@ def check(
             target.root, lambda p: display_path(p, here), settings.policy, cache
         )
         docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
-        found = engine.apply(problems + lint(repo, cache), docs, rules, project_path)
+        found = engine.apply(
+            problems + lint(repo, cache), docs, rules, project_path, _partial(repo)
+        )
         found = [d for d in found if target.shows(here / d.path)]
         result.files += sum(target.shows(p) for p in repo.paths)
         result.repositories.append(repo)
@@ -263,7 +282,9 @@ def load_checked(
     `campc diff`, which shows paths its own way)."""
     repo, problems = repository.load(root, display, settings.policy, cache)
     docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
-    found = engine.apply(problems + lint(repo, cache), docs, settings.lint, project_path)
+    found = engine.apply(
+        problems + lint(repo, cache), docs, settings.lint, project_path, _partial(repo)
+    )
     return repo, sorted(found, key=Diagnostic.sort_key)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -16,7 +17,7 @@ from compiler.cache import Cache, digest
 from compiler.conventions.models import Metrics, Routing, UtmConventions
 from compiler.conventions.registry import Conventions, conventions
 from compiler.diagnostics import Diagnostic, from_data, to_data
-from compiler.inventory import TEMPLATES_DIR, inventory
+from compiler.inventory import TEMPLATES_DIR, YAML_SUFFIXES, inventory
 from compiler.kinds import SPEC_KINDS, Audiences
 from compiler.model.audience import Audience
 from compiler.policy import Policy
@@ -50,6 +51,35 @@ class SpecFile:
 
 
 @dataclass(frozen=True)
+class BrokenFile:
+    """A file that did not read or validate: what is known of it, so that the rules do
+    not report its absence (one mistake, one finding, in the file that holds it)."""
+
+    path: str
+    rel: PurePosixPath
+    kind: str | None
+    """Its `kind:` when the file read as YAML and said one; else None (any kind)."""
+    id: str
+    """Its `id:` when readable, else the file name's stem (what REF006 asks for)."""
+    data: dict[str, Any] | None
+    """What it said, when it read as YAML (untrusted shape: invalid by definition)."""
+
+    def names(self) -> set[str]:
+        """Every text value in the file: what it may refer to (None: anything)."""
+        found: set[str] = set()
+        pending: list[Any] = [self.data]
+        while pending:
+            value = pending.pop()
+            if isinstance(value, str):
+                found.add(value)
+            elif isinstance(value, dict):
+                pending.extend(value.values())
+            elif isinstance(value, list):
+                pending.extend(value)
+        return found
+
+
+@dataclass(frozen=True)
 class DeclaredAudience:
     """An audience with the file and list index it is declared at."""
 
@@ -69,6 +99,10 @@ class Repository:
     conventions: Conventions = field(default_factory=conventions)
     paths: list[Path] = field(default_factory=list)
     """Every YAML file read, in path order."""
+    broken: list[BrokenFile] = field(default_factory=list)
+    """Files that did not read or validate (their findings are the loader's)."""
+    refused_templates: frozenset[str] = frozenset()
+    """Template names that are links, FIFOs...: never read (FILE001)."""
     display: Callable[[Path], str] = str
     """How paths are shown in findings."""
     policy: Policy = field(default_factory=Policy)
@@ -82,6 +116,17 @@ class Repository:
     def templates_dir(self) -> Path:
         """Where the email templates live."""
         return self.root / TEMPLATES_DIR
+
+    def maybe_declared(self, kind: str, name: str) -> bool:
+        """Whether a file that did not read or validate may be the `kind` spec `name`, or
+        may declare it (so a reference to it is not reported as dangling)."""
+        for file in self.broken:
+            if kind in ("sequence", "experiment", "campaign", "scoring_model"):
+                if file.kind in (kind, None) and file.id == name:
+                    return True
+            elif kind == "audience" and file.kind in ("audiences", None):
+                return True
+        return kind == "template" and name in self.refused_templates
 
     def template_bytes(self, name: str) -> bytes:
         """A template file's bytes, read only if it is a regular file (see `files`)."""
@@ -120,6 +165,28 @@ def discover(root: Path) -> list[Path]:
     return inventory(root).specs
 
 
+_TOP_LEVEL = re.compile(r"^(kind|id):[ \t]*['\"]?([A-Za-z0-9_-]+)", re.MULTILINE)
+
+
+def _broken(
+    shown: str, path: Path, root: Path, doc: Document | None, raw: bytes = b""
+) -> BrokenFile:
+    data = doc.data if doc is not None else None
+    if data is not None:
+        kind, spec_id = data.get("kind"), data.get("id")
+    else:  # not YAML: its top-level `kind:` and `id:` lines are the best guess there is
+        text = raw.decode("utf-8", "replace")
+        said: dict[str, str] = {m.group(1): m.group(2) for m in _TOP_LEVEL.finditer(text)}
+        kind, spec_id = said.get("kind"), said.get("id")
+    return BrokenFile(
+        path=shown,
+        rel=PurePosixPath(path.relative_to(root).as_posix()),
+        kind=kind if isinstance(kind, str) else None,
+        id=spec_id if isinstance(spec_id, str) else path.stem,
+        data=data,
+    )
+
+
 def refusal(shown: str, what: str) -> Diagnostic:
     """The FILE001 finding of a path campc will not read."""
     return finding(
@@ -155,6 +222,15 @@ def load(
         cache=cache,
     )
     problems = [refusal(display(path), what) for path, what in listing.refused]
+    templates_dir = root / TEMPLATES_DIR
+    repo.refused_templates = frozenset(
+        path.relative_to(templates_dir).as_posix()
+        for path, _ in listing.refused
+        if templates_dir in path.parents
+    )
+    for path, _ in listing.refused:
+        if path.name.endswith(YAML_SUFFIXES) and templates_dir not in path.parents:
+            repo.broken.append(_broken(display(path), path, root, None))
     repo.paths = listing.specs
     listed = []
     for path in repo.paths:
@@ -175,6 +251,7 @@ def load(
             cache.put("files", key, _entry_data(doc, model, found))
         problems.extend(found)
         if doc is None or model is None:
+            repo.broken.append(_broken(shown, path, root, doc, raw))
             continue
         rel = PurePosixPath(path.relative_to(root).as_posix())
         spec = SpecFile(shown, rel, doc, model, hashed)

@@ -50,6 +50,8 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     from compiler.rules import RULES
 
     rule = RULES[CODE]
+    if any(file.kind in ("metrics", None) for file in repo.broken):
+        return  # the repository's metrics file did not load: its finding comes first
     registry = repo.conventions.metrics
     names = registry.names()
     for spec in repo.specs:

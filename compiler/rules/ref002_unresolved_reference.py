@@ -70,6 +70,8 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
             names = local.get(ref.target) or known.get(ref.target, set())
             if ref.value in names:
                 continue
+            if ref.target not in local and repo.maybe_declared(ref.target, ref.value):
+                continue  # a file that did not load may declare it: its finding says why
             line, col = spec.doc.value_at(ref.loc)
             message = f"{ref.target} `{ref.value}` does not exist"
             other = kinds.get(ref.value)

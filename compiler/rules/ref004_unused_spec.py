@@ -45,6 +45,9 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     from compiler.rules import RULES
 
     rule = RULES[CODE]
+    if any(file.data is None for file in repo.broken):
+        return  # a file that did not read may link any spec: its finding comes first
+    mentioned = {name for file in repo.broken for name in file.names()}
     used = {
         (ref.target, ref.value)
         for spec in repo.specs
@@ -55,7 +58,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         if spec.kind not in ("sequence", "experiment"):
             continue
         spec_id = str(spec.doc.data["id"])
-        if (spec.kind, spec_id) in used:
+        if (spec.kind, spec_id) in used or spec_id in mentioned:
             continue
         line, col = spec.doc.value_at(("id",))
         yield rule.diagnostic(

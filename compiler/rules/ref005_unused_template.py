@@ -41,14 +41,15 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     from compiler.rules import RULES
 
     rule = RULES[CODE]
-    if not repo.templates:
-        return
+    if not repo.templates or any(file.data is None for file in repo.broken):
+        return  # a file that did not read may use any template: its finding comes first
     named = {
         ref.value
         for spec in repo.specs
         for ref in references(spec.model)
         if ref.target == "template"
     }
+    named |= {name for file in repo.broken for name in file.names()} & repo.templates
     reached = referenced(repo, named)
     if reached is None:
         return
