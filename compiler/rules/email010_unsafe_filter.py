@@ -51,7 +51,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     for name in sorted(repo.templates):
         if not name.endswith((".html", ".htm")):
             continue
-        for line, what in unescaped(repo.templates_dir / name):
+        for line, what in unescaped(repo.templates_dir / name, root=repo.templates_dir):
             yield rule.diagnostic(
                 repo.display(repo.templates_dir / name),
                 line,
