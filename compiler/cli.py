@@ -453,12 +453,27 @@ def explain(code: str) -> None:
 @click.option(
     "--baseline", type=float, required=True, help="Control rate (or mean with --std-dev)."
 )
-@click.option("--mde", type=float, help="Minimum detectable effect (omit to solve for it).")
 @click.option(
-    "--mde-type", type=click.Choice(["relative", "absolute"]), default="relative", show_default=True
+    "--mde",
+    type=float,
+    help="Minimum detectable effect, read as --mde-type says: 0.10 is +10 % relative "
+    "(omit to solve for it).",
 )
-@click.option("--alpha", type=float, default=0.05, show_default=True)
-@click.option("--power", "target_power", type=float, help="Target power (omit to solve for it).")
+@click.option(
+    "--mde-type",
+    type=click.Choice(["relative", "absolute"]),
+    default="relative",
+    show_default=True,
+    help='Relative by default, because lifts are stated as "+10 %" (--mde 0.10), as in '
+    "experiment specs; absolute is a difference in the rate (0.01 = one point) or the mean.",
+)
+@click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level.")
+@click.option(
+    "--power",
+    "target_power",
+    type=float,
+    help="Target power [default: 0.8]; give --mde and --n without it to solve for it.",
+)
 @click.option("--sides", type=click.Choice(["1", "2"]), default="2", show_default=True)
 @click.option("--arms", type=int, default=2, show_default=True, help="Arms, control included.")
 @click.option(
@@ -487,11 +502,9 @@ def power(
     std_dev: float | None,
     output_format: str,
 ) -> None:
-    """Sample size, MDE or power of an A/B or multi-arm test (give two, get the third)."""
+    """Sample size (give --mde), MDE (give --n) or power (give both) of an A/B or n-arm test."""
     from compiler import power as calculator
 
-    if target_power is None and mde is not None and per_arm is None:
-        target_power = 0.8  # the usual default when solving for the sample size
     request = calculator.Request(
         baseline=baseline,
         mde=mde,
