@@ -5,9 +5,17 @@ Renders every send's template (campaign sends and sequence send steps) in Jinja2
 sandbox with the variables the spec declares, their sample values, and the ones campc
 provides (`subject`, `preheader`, `unsubscribe_url`, `preferences_url`). Reports, at the
 send's `template`, the template file and line that failed: a syntax error, a variable
-the spec does not declare, an include outside `campaigns/templates/`, an attribute
-walk the sandbox refuses (`''.__class__`), an oversized `*` or `**`, a render that
-runs longer than two seconds.
+the spec does not declare, an include outside `campaigns/templates/` or of a link, FIFO
+or device, an attribute walk the sandbox refuses (`''.__class__`), a value too large to
+build, a render that runs longer than two seconds or needs more than 512 MiB.
+
+Every operation that builds a value is bounded before it runs: no value a template
+builds may print as more than 2,000,000 characters (filters such as `center`, `indent`,
+`wordwrap`, `replace`, `format`, `join`, `batch`, `slice`, `tojson`; `str` and `int`
+methods such as `center`, `ljust`, `zfill`, `format` with width specs; the operators
+`*`, `**`, `+`, `%`, `~`; the output of macros and `{% set %}` blocks); `*`, `batch` and
+`slice` build at most 100,000 characters or items, integers at most 10,000 bits, and a
+template file is at most 1 MB. Lists and dicts cannot be changed (`append`, `extend`...).
 
 ## Why is this bad?
 A template that fails in review fails in the email platform, at send time, for every
