@@ -48,8 +48,8 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     rule = RULES[CODE]
     limit = repo.policy.email.max_subject_length
     for email in rendered(repo, full=False):
-        if email.problems:
-            continue
+        if email.problems or email.send.email.template not in repo.templates:
+            continue  # nothing was rendered: EMAIL001 or REF002 says why
         send = email.send
         length = len(email.subject)
         if 0 < length <= limit and email.subject.strip():
