@@ -75,10 +75,24 @@ def _console() -> Console:
     return console
 
 
-def _settings() -> settings.Settings:
+def _settings(paths: tuple[Path, ...] = ()) -> settings.Settings:
+    """The project's settings: the nearest `[tool.campc]` above the paths named (all in one
+    project), or above the working directory when none is named."""
     from compiler import settings
 
-    return settings.load(Path(os.getcwd()))
+    if not paths:
+        return settings.load(Path(os.getcwd()))
+    starts = {}
+    for given in paths:
+        path = Path(os.path.abspath(given))
+        start = path if path.is_dir() else path.parent
+        found = settings.find_pyproject(start)
+        starts.setdefault(found, start)
+    if len(starts) > 1:
+        named = ", ".join(sorted(str(p.parent) if p else "(no project)" for p in starts))
+        raise UsageError(f"the paths belong to different projects ({named}): check each apart")
+    ((config, start),) = starts.items()
+    return settings.load(config.parent if config is not None else Path(os.getcwd()))
 
 
 S = TypeVar("S")
@@ -166,7 +180,7 @@ def check(
     from compiler import cache, inventory, report
     from compiler.diagnostics import Severity, to_data
 
-    current = _settings()
+    current = _settings(paths)
     store = cache.for_project(current.root, current.config_file, enabled=not no_cache)
     _notice(store)
     # A whole result is reused when nothing it depends on changed: no model is loaded
@@ -586,8 +600,13 @@ def score(
 @_errors_exit
 def new(kind: str, spec_id: str, domain: str | None, owner: str) -> None:
     """Write a spec skeleton with its schema modeline into the right domain folder."""
-    from compiler import pipeline, scaffold
+    from compiler import pipeline, scaffold, settings
 
+    if settings.find_pyproject(Path(os.getcwd())) is None:
+        raise UsageError(
+            "no campc project here (no pyproject.toml with [tool.campc] in this folder or "
+            "above): run `campc init DIR` first, or cd into the project"
+        )
     try:
         current = _settings()
         path = scaffold.new_spec(current.campaigns, kind, spec_id, domain, owner, current.root)
