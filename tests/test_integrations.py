@@ -102,7 +102,7 @@ def test_workflow_steps_run_in_a_shallow_pull_request_checkout(
         assert done.returncode == 0, f"{name}: {done.stdout}{done.stderr}"
     text = summary.read_text(encoding="utf-8")
     assert "## campc check" in text
-    assert "| welcome-sequence | step `wait-2d` | duration: 2d -> 3d |" in text
+    assert "| welcome-sequence | step \\`wait-2d\\` | duration: 2d -> 3d |" in text
     assert "All checks passed" in results["check"].stdout
 
 
