@@ -82,7 +82,7 @@ def _settings(paths: tuple[Path, ...] = ()) -> settings.Settings:
 
     if not paths:
         return settings.load(Path(os.getcwd()))
-    starts = {}
+    starts: dict[Path | None, Path] = {}
     for given in paths:
         path = Path(os.path.abspath(given))
         start = path if path.is_dir() else path.parent
