@@ -378,7 +378,7 @@ def _compose(path: str, text: str) -> tuple[Node | None, bool]:
                 raise
         return _compose_with(_PURE_YAML, path, text, deep), False
     except MarkedYAMLError as err:
-        raise _Refused(_yaml_error(path, err)) from None
+        raise _Refused(_yaml_error(path, err, text)) from None
     except YAMLError as err:
         raise _Refused(_reader_error(path, text, err)) from None
     except RecursionError:
@@ -394,7 +394,87 @@ def _compose(path: str, text: str) -> tuple[Node | None, bool]:
         ) from None
 
 
-def _yaml_error(path: str, err: MarkedYAMLError) -> Diagnostic:
+_KEY_LINE = re.compile(r"^( *)(?:- +)*([^\s#:][^:#]*?)\s*:(?:\s|$)")
+
+
+def _explained(err: MarkedYAMLError, text: str) -> tuple[int, int, str, str] | None:
+    """libyaml's messages in the words of the mistake, with the position to fix: a tab,
+    a key indented out of line, a quote or bracket never closed (where it opened)."""
+    lines = text.splitlines()
+    mark, opened = err.problem_mark, err.context_mark
+    context, problem = str(err.context or ""), str(err.problem or "")
+    if mark is not None and mark.line < len(lines):
+        here = lines[mark.line]
+        if "cannot start any token" in problem and here[mark.column : mark.column + 1] == "\t":
+            return (
+                mark.line + 1,
+                mark.column + 1,
+                "a tab character: YAML indents with spaces only",
+                "replace the tab with spaces (most editors: 'Convert indentation to spaces')",
+            )
+    if opened is not None and "quoted scalar" in context and "end of stream" in problem:
+        quote = (
+            lines[opened.line][opened.column : opened.column + 1]
+            if opened.line < len(lines)
+            else '"'
+        )
+        return (
+            opened.line + 1,
+            opened.column + 1,
+            f"the {quote} opened here (line {opened.line + 1}, column {opened.column + 1}) "
+            "is never closed",
+            f"close it with {quote} at the end of the value",
+        )
+    if opened is not None and "flow" in context and mark is not None and "expected ','" in problem:
+        bracket = "[" if "sequence" in context else "{"
+        closing = "]" if bracket == "[" else "}"
+        return (
+            opened.line + 1,
+            opened.column + 1,
+            f"the `{bracket}` opened here (line {opened.line + 1}, column {opened.column + 1}) "
+            f"is not closed before line {mark.line + 1}, column {mark.column + 1}",
+            f"close it with `{closing}` (or add the missing `,` between its items)",
+        )
+    if mark is None or mark.line >= len(lines):
+        return None
+    key = _KEY_LINE.match(lines[mark.line])
+    above = [
+        (number, match)
+        for number in range(mark.line - 1, -1, -1)
+        if (match := _KEY_LINE.match(lines[number])) is not None
+    ]
+    if key is None or not above:
+        return None
+    indent, name = len(key.group(1)), key.group(2)
+    number, previous = above[0]
+    before = len(previous.group(1))
+    has_value = bool(lines[number][previous.end() :].strip())
+    if "mapping values are not allowed" in problem and indent > before and has_value:
+        return (
+            mark.line + 1,
+            indent + 1,
+            f"`{name}` is indented deeper ({indent} spaces) than `{previous.group(2)}` on "
+            f"line {number + 1} ({before}), which already has a value",
+            f"line `{name}` up with `{previous.group(2)}` ({before} spaces), or quote the "
+            "value if the colon belongs to it",
+        )
+    if "expected key" in problem or "expected <block end>" in problem:
+        levels = sorted({len(m.group(1)) for _, m in above if len(m.group(1)) != indent})
+        shown = " or ".join(f"{n} spaces" for n in levels[-2:]) or "the keys above"
+        return (
+            mark.line + 1,
+            indent + 1,
+            f"`{name}` is indented {indent} space{'' if indent == 1 else 's'}, which lines "
+            "it up with no key above",
+            f"indent it like its siblings: {shown}",
+        )
+    return None
+
+
+def _yaml_error(path: str, err: MarkedYAMLError, text: str = "") -> Diagnostic:
+    explained = _explained(err, text) if text else None
+    if explained is not None:
+        return finding("YAML001", path, *explained)
     mark = err.problem_mark or err.context_mark
     line = mark.line + 1 if mark is not None else 1
     col = mark.column + 1 if mark is not None else 1
