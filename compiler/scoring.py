@@ -2,14 +2,13 @@
 
 For a lead, its events and an `as_of` date, in this order:
 
-1. **Fit.** Each fit rule tests one attribute: `eq`, `ne`, `gt`, `gte`, `lt`, `lte`
-   (numbers compare as numbers, everything else as text), `in` / `not_in` (a list),
-   `between` (`[low, high]`, both included), `regex` (the pattern found anywhere in
-   the value as text), `exists` (not null). A missing or null attribute makes every
-   test false. Each true rule adds its signed `points`. Fit is the sum, capped at
-   `caps.fit`.
+1. **Fit.** Each fit rule tests one attribute: `eq`, `ne`, `gt`, `gte`, `lt`, `lte`,
+   `in` / `not_in` (a list), `between` (`[low, high]`, both included), `regex`,
+   `exists` (not null). A missing or null attribute makes every test false, `ne`,
+   `not_in` and `exists` included. Each true rule adds its signed `points`. Fit is the
+   sum, capped at `caps.fit`.
 2. **Behaviour.** Only events on or before the `as_of` day count; an event's age is
-   the whole days from its date to `as_of`. A behaviour rule counts every event of
+   the whole days from its day to `as_of`. A behaviour rule counts every event of
    its type whose age is below its `within` (if set) and below `expire_after` (the
    rule's decay, else the model's); each adds `points x 0.5^(age / half_life)` (no
    decay without a half-life) rounded to 2 decimals, half away from zero, so that
@@ -25,7 +24,34 @@ For a lead, its events and an `as_of` date, in this order:
    rules, or an event that happened on or before `as_of`), else `sql` from the SQL
    threshold, `mql` from the MQL threshold, else `none`.
 
-The SQL back-end must implement exactly this; tests hold the two together.
+**Values.** The attribute of a `number` type, and any attribute `gt`, `gte`, `lt` and
+`lte` test, compares as a number: a number, or text that is one written in decimal
+(`[+-]digits[.digits][e[+-]digits]`: no spaces, thousands separators, `inf` or
+`nan`). Any other value, `n/a` or `12 ` in a number attribute, counts as null: no
+test on it holds, `exists` included, and nothing fails. Every other attribute compares
+as text (`true` and `false` for booleans, `YYYY-MM-DD` for dates), character by
+character in Unicode code point order (PostgreSQL: `COLLATE "C"`), case-sensitive.
+A `regex` is found anywhere in the text (`^` and `$` anchor it); a pattern sticks to
+what every engine reads alike: characters, `.`, `[...]`, `^`, `$`, `|`, `(...)`,
+`*`, `+`, `?`, `{m,n}` and `\\` before punctuation (no `\\d`, `\\w`, `(?...)`,
+back-references or POSIX classes), and an attribute value holds no line break.
+
+**Times.** An event's day is the UTC date of `occurred_at`: a time with a UTC offset
+(or a warehouse's time-zone-aware type) is converted to UTC, a time without one is
+UTC already. The machine's or the session's time zone never matters.
+
+**The query.** The SQL reads `leads` and `events` as the warehouse resolves unquoted
+names (PostgreSQL folds them to lower case, Snowflake to upper case: create the tables
+without quotes, or as `LEADS` and `EVENTS`) and returns unquoted column names. The
+as-of date is the query's one parameter: `$as_of` in DuckDB (a prepared statement's
+named parameter), `$1` in PostgreSQL (`PREPARE score(date) AS ...; EXECUTE
+score('2027-04-20')`), `@as_of` in BigQuery (a named query parameter), `$as_of` in
+Snowflake (a session variable: `SET as_of = '2027-04-20'`) and `:as_of` in Spark SQL
+(`spark.sql(query, args={"as_of": "2027-04-20"})`); the SQL never reads the clock.
+`occurred_at` is a timestamp (BigQuery: `TIMESTAMP`; Spark: `TIMESTAMP`, whose text
+without an offset Spark reads in its session time zone: load it under UTC).
+
+Every engine implements exactly this; `tests/test_scoring_engines.py` holds them together.
 """
 
 from __future__ import annotations
@@ -34,7 +60,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -71,56 +97,93 @@ def round2(value: float) -> float:
     return math.copysign(whole, value) / 100 if whole else 0.0
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
+NUMBER_TEXT = r"[+-]?[0-9]+(?:[.][0-9]+)?(?:[eE][+-]?[0-9]+)?"
+"""Text that a number attribute reads as a number (the whole text); anything else is null."""
+_NUMBER_TEXT = re.compile(NUMBER_TEXT)
+
+
+def semantics() -> str:
+    """The scoring semantics as Markdown, for the scoring doc page (this module's docstring
+    after its first line)."""
+    return (__doc__ or "").split("\n\n", 1)[1].strip()
+
+
+def number(value: Any) -> float | None:
+    """A value read as a number, or None if it is not one (a boolean, text that is not a
+    decimal number, infinity, NaN)."""
+    if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int | float | Decimal):
-        return float(value)
-    try:
-        return float(str(value))
-    except ValueError:
+    if isinstance(value, int | Decimal):
+        found = float(value)
+    elif isinstance(value, float):
+        found = value
+    elif isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
+        found = float(value)
+    else:
         return None
+    return found if math.isfinite(found) else None
+
+
+def event_day(at: datetime) -> date:
+    """The day an event counts on: its UTC date (a time without an offset is UTC)."""
+    return at.astimezone(UTC).date() if at.tzinfo is not None else at.date()
 
 
 def _matches(rule: Predicate, value: Any, attribute: Attribute | None) -> bool:
+    numeric = (attribute is not None and attribute.type == "number") or rule.op in (
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+    )
+    if numeric:
+        return _matches_number(rule, number(value))
+    if value is None:
+        return False
+    text = _text(value)
+    if rule.op == "exists":
+        return True
+    if rule.op == "regex":
+        return re.search(str(rule.value), text) is not None
+    if rule.op == "between":
+        assert isinstance(rule.value, list)
+        low, high = rule.value
+        return _text(low) <= text <= _text(high)
+    if rule.op in ("in", "not_in"):
+        options = rule.value if isinstance(rule.value, list) else [rule.value]
+        found = text in {_text(o) for o in options}
+        return found if rule.op == "in" else not found
+    if rule.op == "eq":
+        return text == _text(rule.value)
+    assert rule.op == "ne"
+    return text != _text(rule.value)
+
+
+def _matches_number(rule: Predicate, value: float | None) -> bool:
     if value is None:
         return False
     if rule.op == "exists":
         return True
-    numeric = attribute is not None and attribute.type == "number"
-    if rule.op == "regex":
+    if rule.op == "regex":  # the model refuses it on a number attribute
         return re.search(str(rule.value), _text(value)) is not None
     if rule.op == "between":
         assert isinstance(rule.value, list)
-        low, high = rule.value
-        if numeric:
-            number, lower, upper = _number(value), _number(low), _number(high)
-            if number is None or lower is None or upper is None:
-                return False
-            return lower <= number <= upper
-        return _text(low) <= _text(value) <= _text(high)
+        low, high = (number(bound) for bound in rule.value)
+        return low is not None and high is not None and low <= value <= high
     if rule.op in ("in", "not_in"):
         options = rule.value if isinstance(rule.value, list) else [rule.value]
-        if numeric:
-            found = _number(value) in {_number(o) for o in options}
-        else:
-            found = str(value) in {str(o) for o in options}
+        found = value in {number(o) for o in options}
         return found if rule.op == "in" else not found
-    if numeric or rule.op in ("gt", "gte", "lt", "lte"):
-        left, right = _number(value), _number(rule.value)
-        if left is None or right is None:
-            return False
-        compare: tuple[float, float] | tuple[str, str] = (left, right)
-    else:
-        compare = (_text(value), _text(rule.value))
-    a, b = compare
+    other = number(rule.value)
+    if other is None:
+        return False
     return {
-        "eq": a == b,
-        "ne": a != b,
-        "gt": a > b,  # type: ignore[operator]
-        "gte": a >= b,  # type: ignore[operator]
-        "lt": a < b,  # type: ignore[operator]
-        "lte": a <= b,  # type: ignore[operator]
+        "eq": value == other,
+        "ne": value != other,
+        "gt": value > other,
+        "gte": value >= other,
+        "lt": value < other,
+        "lte": value <= other,
     }[rule.op]
 
 
@@ -173,7 +236,7 @@ def score(
     fit = _cap(sum(contributions.values()), model.caps.fit)
     ages: dict[str, list[int]] = {}
     for event in events:
-        age = (as_of - event.at.date()).days
+        age = (as_of - event_day(event.at)).days
         if age >= 0:
             ages.setdefault(event.event, []).append(age)
     behaviour_parts = {}

@@ -6,40 +6,82 @@ Inputs, documented in the scoring doc:
 
 Output: one row per lead with `lead_id`, `fit`, `behaviour`, `total`, `grade`, `stage`
 and one `c_<rule id>` column per rule (its contribution), following the semantics of
-`compiler/scoring.py` exactly.
+`compiler/scoring.py` exactly. The tree is written once with portable nodes; `render_all`
+turns the few that differ into each dialect's own: the as-of parameter, the epoch of a
+timestamp, a regex found anywhere, text compared by code point, rounding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import cast
 
 from sqlglot import exp
 
 from compiler.model.scoring import Attribute, BehaviourRule, Decay, Predicate, ScoringModel
+from compiler.scoring import NUMBER_TEXT, number
 
 DIALECTS = ("duckdb", "postgres", "bigquery", "snowflake", "spark")
+AS_OF = "as_of"
+"""The query's one parameter, the scoring date (see `parameter`)."""
+_PARAMETERS = {
+    "duckdb": "$as_of",
+    "postgres": "$1",
+    "bigquery": "@as_of",
+    "snowflake": "$as_of",
+    "spark": ":as_of",
+}
+
+
+def parameter(dialect: str) -> str:
+    """How the as-of date appears in the query for a dialect."""
+    return _PARAMETERS[dialect]
 
 
 def _column(name: str, table: str | None = None) -> exp.Column:
-    return exp.column(name, table=table, quoted=True)
+    # Unquoted: each warehouse resolves the name as it resolves the tables its users create
+    # (Snowflake folds it to upper case, PostgreSQL to lower case).
+    return exp.column(name, table=table, quoted=False)
+
+
+def _table(name: str) -> exp.Table:
+    return exp.table_(name)
 
 
 def _number(value: float | int) -> exp.Expression:
     return exp.Literal.number(value) if value >= 0 else exp.Neg(this=exp.Literal.number(-value))
 
 
-def _literal(value: object, numeric: bool) -> exp.Expression:
-    if numeric:
-        return _number(float(str(value)))
+def _text_literal(value: object) -> exp.Expression:
     if isinstance(value, bool):
         return exp.Literal.string("true" if value else "false")
     return exp.Literal.string(str(value))
 
 
-def _as(value: exp.Expression, numeric: bool) -> exp.Expression:
-    return exp.Cast(this=value, to=exp.DataType.build("DOUBLE" if numeric else "VARCHAR"))
+def _text(value: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=value, to=exp.DataType.build("VARCHAR"))
+
+
+def _by_code_point(value: exp.Expression) -> exp.Expression:
+    """Text compared by code point; only PostgreSQL needs saying so (`render_all`). One side
+    with an explicit collation sets the comparison's."""
+    return exp.Paren(this=exp.Collate(this=value, expression=exp.to_identifier("C", quoted=True)))
+
+
+def _found(text: exp.Expression, pattern: str) -> exp.Expression:
+    """The pattern found anywhere in the text (Snowflake's own form is set by `render_all`)."""
+    return exp.RegexpLike(this=text, expression=exp.Literal.string(pattern))
+
+
+def _as_number(value: exp.Expression) -> exp.Expression:
+    """The value as a number if its text is a decimal number, else NULL (as `scoring.number`)."""
+    text = _text(value)
+    return _case(
+        _found(text, f"^{NUMBER_TEXT}$".replace("(?:", "(")),
+        exp.Cast(this=text.copy(), to=exp.DataType.build("DOUBLE")),
+        exp.Null(),
+    )
 
 
 def contribution_column(rule_id: str) -> str:
@@ -48,28 +90,54 @@ def contribution_column(rule_id: str) -> str:
 
 
 def _predicate(rule: Predicate, attribute: Attribute | None) -> exp.Expression:
-    value = _column(rule.attribute, "l")
+    numeric = (attribute is not None and attribute.type == "number") or rule.op in (
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+    )
+    value: exp.Expression = _column(rule.attribute, "l")
+    if numeric:
+        return _number_predicate(rule, _as_number(value))
     if rule.op == "exists":
         return exp.Not(this=exp.Is(this=value, expression=exp.Null()))
-    numeric = attribute is not None and attribute.type == "number"
+    text = _text(value)
     if rule.op == "regex":
-        return exp.RegexpLike(
-            this=_as(value, False), expression=exp.Literal.string(str(rule.value))
-        )
+        return _found(text, str(rule.value))
     if rule.op == "between":
         assert isinstance(rule.value, list)
         low, high = rule.value
         return exp.Between(
-            this=_as(value, numeric), low=_literal(low, numeric), high=_literal(high, numeric)
+            this=_by_code_point(text), low=_text_literal(low), high=_text_literal(high)
         )
-    if rule.op in ("gt", "gte", "lt", "lte"):
-        numeric = True
-    left = _as(value, numeric)
     if rule.op in ("in", "not_in"):
         options = rule.value if isinstance(rule.value, list) else [rule.value]
-        found = exp.In(this=left, expressions=[_literal(o, numeric) for o in options])
+        found = exp.In(this=text, expressions=[_text_literal(o) for o in options])
         return found if rule.op == "in" else exp.Not(this=found)
-    right = _literal(rule.value, numeric)
+    kind = exp.EQ if rule.op == "eq" else exp.NEQ
+    return kind(this=text, expression=_text_literal(rule.value))
+
+
+def _number_predicate(rule: Predicate, value: exp.Expression) -> exp.Expression:
+    known = exp.Not(this=exp.Is(this=value, expression=exp.Null()))
+    if rule.op == "exists":
+        return known
+    if rule.op == "between":
+        assert isinstance(rule.value, list)
+        low, high = (number(bound) for bound in rule.value)
+        if low is None or high is None:
+            return exp.false()
+        return exp.Between(this=value, low=_number(low), high=_number(high))
+    if rule.op in ("in", "not_in"):
+        options = rule.value if isinstance(rule.value, list) else [rule.value]
+        numbers = sorted({n for o in options if (n := number(o)) is not None})
+        if not numbers:  # no option is a number: `in` never holds, `not_in` for every number
+            return exp.false() if rule.op == "in" else known
+        found = exp.In(this=value, expressions=[_number(n) for n in numbers])
+        return found if rule.op == "in" else exp.Not(this=found)
+    other = number(rule.value)
+    if other is None:
+        return exp.false()
     kinds: dict[str, type[exp.Binary]] = {
         "eq": exp.EQ,
         "ne": exp.NEQ,
@@ -78,7 +146,7 @@ def _predicate(rule: Predicate, attribute: Attribute | None) -> exp.Expression:
         "lt": exp.LT,
         "lte": exp.LTE,
     }
-    return cast(exp.Expression, kinds[rule.op](this=left, expression=right))
+    return cast(exp.Expression, kinds[rule.op](this=value, expression=_number(other)))
 
 
 def _case(condition: exp.Expression, then: exp.Expression, otherwise: exp.Expression) -> exp.Case:
@@ -148,30 +216,48 @@ def _behaviour(rule: BehaviourRule, default: Decay | None) -> exp.Expression:
 
 
 def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
-    """The scoring query; `as_of` None scores as of the current date."""
+    """The scoring query; with `as_of` None, the as-of date is the query's parameter."""
     day: exp.Expression = (
-        exp.Cast(this=exp.Literal.string(as_of.isoformat()), to=exp.DataType.build("DATE"))
-        if as_of is not None
-        else exp.CurrentDate()
+        exp.Literal.string(as_of.isoformat()) if as_of is not None else exp.Placeholder(this=AS_OF)
     )
-    event_day = exp.Cast(this=_column("occurred_at", "e"), to=exp.DataType.build("DATE"))
+    params = exp.select(
+        exp.alias_(
+            exp.DateDiff(
+                this=exp.Cast(this=day, to=exp.DataType.build("DATE")),
+                expression=exp.Cast(
+                    this=exp.Literal.string("1970-01-01"), to=exp.DataType.build("DATE")
+                ),
+                unit=exp.var("DAY"),
+            ),
+            "as_of_day",
+        )
+    )
+    # An event's day is its UTC date, counted from the epoch: seconds since 1970 do not
+    # depend on the session's time zone, whether the column has one or not.
+    epoch_day = exp.Cast(
+        this=exp.Floor(
+            this=exp.Div(
+                this=exp.TimeToUnix(this=_column("occurred_at", "e")),
+                expression=exp.Literal.number(86400),
+            )
+        ),
+        to=exp.DataType.build("BIGINT"),
+    )
+    age = exp.Sub(this=_column("as_of_day", "p"), expression=epoch_day)
     lead_events = (
         exp.select(
             _column("lead_id", "e"),
             _column("event_type", "e"),
-            exp.alias_(
-                exp.DateDiff(this=day, expression=event_day, unit=exp.var("DAY")),
-                "age_days",
-                quoted=True,
-            ),
+            exp.alias_(age, "age_days"),
         )
-        .from_(exp.alias_(exp.table_("events", quoted=True), "e", table=True))
-        .where(exp.LTE(this=event_day.copy(), expression=day.copy()))
+        .from_(exp.alias_(_table("events"), "e", table=True))
+        .join(exp.alias_(_table("params"), "p", table=True), join_type="cross")
+        .where(exp.GTE(this=age.copy(), expression=_number(0)))
     )
     unlimited = [r for r in model.behaviour if r.limit is None or r.once]
     limited = [r for r in model.behaviour if r.limit is not None and not r.once]
     behaviour_columns = [
-        exp.alias_(_behaviour(rule, model.decay), contribution_column(rule.id), quoted=True)
+        exp.alias_(_behaviour(rule, model.decay), contribution_column(rule.id))
         for rule in unlimited
     ]
     # A per-period limit keeps the first `max` events of each period (most recent first):
@@ -195,19 +281,19 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
                 _column("lead_id"),
                 _column("event_type"),
                 _column("age_days"),
-                exp.alias_(numbered, "rn", quoted=True),
+                exp.alias_(numbered, "rn"),
             )
-            .from_(exp.table_("lead_events", quoted=True))
+            .from_(_table("lead_events"))
             .where(_counts(rule, model.decay))
         )
         kept_total = (
             exp.select(
                 _column("lead_id"),
                 exp.alias_(
-                    _behaviour(rule, model.decay), contribution_column(rule.id), quoted=True
+                    _behaviour(rule, model.decay), contribution_column(rule.id), quoted=False
                 ),
             )
-            .from_(exp.table_(f"numbered_{index}", quoted=True))
+            .from_(_table(f"numbered_{index}"))
             .where(exp.LTE(this=_column("rn"), expression=_number(rule.limit.max)))
             .group_by(_column("lead_id"))
         )
@@ -224,10 +310,10 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
                 _number(0),
             )
         )
-        behaviour_columns.append(exp.alias_(flag, "dq_events", quoted=True))
+        behaviour_columns.append(exp.alias_(flag, "dq_events"))
     behaviour_raw = (
         exp.select(_column("lead_id"), *behaviour_columns)
-        .from_(exp.table_("lead_events", quoted=True))
+        .from_(_table("lead_events"))
         .group_by(_column("lead_id"))
     )
     fit_columns = [
@@ -238,7 +324,6 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
                 _number(0),
             ),
             contribution_column(rule.id),
-            quoted=True,
         )
         for rule in model.fit
     ]
@@ -249,7 +334,6 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
                 this=_column(contribution_column(r.id), source[r.id]), expressions=[_number(0)]
             ),
             contribution_column(r.id),
-            quoted=True,
         )
         for r in model.behaviour
     ]
@@ -267,12 +351,12 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
     disqualified = flags[0] if flags else _number(0)
     for extra in flags[1:]:
         disqualified = exp.Greatest(this=disqualified, expressions=[extra])
-    carried.append(exp.alias_(disqualified, "disqualified", quoted=True))
+    carried.append(exp.alias_(disqualified, "disqualified"))
     parts = (
         exp.select(_column("lead_id", "l"), *fit_columns, *carried)
-        .from_(exp.alias_(exp.table_("leads", quoted=True), "l", table=True))
+        .from_(exp.alias_(_table("leads"), "l", table=True))
         .join(
-            exp.alias_(exp.table_("behaviour_raw", quoted=True), "b", table=True),
+            exp.alias_(_table("behaviour_raw"), "b", table=True),
             on=exp.EQ(this=_column("lead_id", "b"), expression=_column("lead_id", "l")),
             join_type="left",
         )
@@ -280,7 +364,7 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
     for index in range(len(limited)):
         alias = f"r{index}"
         parts = parts.join(
-            exp.alias_(exp.table_(f"limited_{index}", quoted=True), alias, table=True),
+            exp.alias_(_table(f"limited_{index}"), alias, table=True),
             on=exp.EQ(this=_column("lead_id", alias), expression=_column("lead_id", "l")),
             join_type="left",
         )
@@ -297,18 +381,16 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
     behaviour = _round2(_cap(total_of([r.id for r in model.behaviour]), model.caps.behaviour))
     totals = exp.select(
         exp.Star(),
-        exp.alias_(fit, "fit", quoted=True),
-        exp.alias_(behaviour, "behaviour", quoted=True),
-    ).from_(exp.table_("parts", quoted=True))
+        exp.alias_(fit, "fit"),
+        exp.alias_(behaviour, "behaviour"),
+    ).from_(_table("parts"))
     summed: exp.Expression = _cap(
         exp.Add(this=_column("fit"), expression=_column("behaviour")), model.caps.total
     )
     if model.caps.floor is not None:
         summed = exp.Greatest(this=summed, expressions=[_number(model.caps.floor)])
     total = _round2(summed)
-    scored = exp.select(exp.Star(), exp.alias_(total, "total", quoted=True)).from_(
-        exp.table_("totals", quoted=True)
-    )
+    scored = exp.select(exp.Star(), exp.alias_(total, "total")).from_(_table("totals"))
     grade = (
         exp.Case(
             ifs=[
@@ -348,14 +430,15 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
             _column("fit"),
             _column("behaviour"),
             _column("total"),
-            exp.alias_(grade, "grade", quoted=True),
-            exp.alias_(stage, "stage", quoted=True),
+            exp.alias_(grade, "grade"),
+            exp.alias_(stage, "stage"),
             *contributions,
         )
-        .from_(exp.table_("scored", quoted=True))
+        .from_(_table("scored"))
         .order_by(_column("lead_id"))
     )
     for name, body in (
+        ("params", params),
         ("lead_events", lead_events),
         ("behaviour_raw", behaviour_raw),
         *extra_ctes,
@@ -363,15 +446,34 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
         ("totals", totals),
         ("scored", scored),
     ):
-        final = final.with_(exp.to_identifier(name, quoted=True), as_=body, copy=False)
+        final = final.with_(exp.to_identifier(name), as_=body, copy=False)
     return final
 
 
-def _numeric_rounding(node: exp.Expression) -> exp.Expression:
-    """PostgreSQL rounds to decimals only on NUMERIC."""
-    if isinstance(node, exp.Round):
-        node.set("this", exp.Cast(this=node.this, to=exp.DataType.build("DECIMAL")))
-    return node
+def _dialect_form(dialect: str) -> Callable[[exp.Expression], exp.Expression]:
+    """The transform that writes the tree's portable nodes in `dialect`'s own way."""
+
+    def transform(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Placeholder) and node.this == AS_OF:
+            if dialect == "postgres":
+                return exp.Parameter(this=exp.Literal.number(1))
+            if dialect in ("bigquery", "snowflake"):
+                return exp.Parameter(this=exp.var(AS_OF))
+        collated = isinstance(node, exp.Paren) and isinstance(node.this, exp.Collate)
+        if collated and dialect != "postgres":  # the others compare by code point already
+            return cast(exp.Expression, node.this.this)
+        if isinstance(node, exp.Round) and dialect == "postgres":
+            # PostgreSQL rounds to decimals only on NUMERIC.
+            node.set("this", exp.Cast(this=node.this, to=exp.DataType.build("DECIMAL")))
+        if isinstance(node, exp.TimeToUnix) and dialect in ("bigquery", "spark"):
+            return exp.UnixSeconds(this=node.this)
+        if isinstance(node, exp.RegexpLike) and dialect == "snowflake":
+            # Snowflake's REGEXP_LIKE must match the whole text; REGEXP_INSTR finds it anywhere.
+            found = exp.RegexpInstr(this=node.this, expression=node.expression)
+            return exp.GT(this=found, expression=exp.Literal.number(0))
+        return node
+
+    return transform
 
 
 def render(model: ScoringModel, dialect: str, as_of: date | None = None) -> str:
@@ -383,10 +485,9 @@ def render_all(
     model: ScoringModel, dialects: Sequence[str], as_of: date | None = None
 ) -> dict[str, str]:
     """The query as text in each dialect (the tree is built once: building is most of
-    the cost, and generating SQL never changes it)."""
+    the cost)."""
     built: exp.Expression = query(model, as_of)
-    found = {}
-    for dialect in dialects:
-        tree = built.transform(_numeric_rounding) if dialect == "postgres" else built
-        found[dialect] = tree.sql(dialect=dialect, pretty=True) + ";\n"
-    return found
+    return {
+        dialect: built.transform(_dialect_form(dialect)).sql(dialect=dialect, pretty=True) + ";\n"
+        for dialect in dialects
+    }

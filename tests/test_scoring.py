@@ -175,3 +175,75 @@ def test_a_limit_period_is_whole_days() -> None:
                 {"id": "v", "event": "click", "points": 1, "limit": {"max": 1, "per": "36h"}}
             ]
         )
+
+
+def test_an_event_counts_on_its_utc_day() -> None:
+    m = model(behaviour=[{"id": "demo", "event": "demo", "points": 30}])
+    on_the_20th = events(("demo", "2027-04-21T01:00:00+02:00"))  # 20th 23:00 UTC
+    assert score(m, {}, on_the_20th, AS_OF).contributions == {"demo": 30.0}
+    on_the_21st = events(("demo", "2027-04-20T23:30:00-02:00"))  # 21st 01:30 UTC
+    assert score(m, {}, on_the_21st, AS_OF).contributions == {"demo": 0.0}
+
+
+@pytest.mark.parametrize(
+    ("size", "counts"),
+    [
+        ("250", True),
+        ("+250", True),
+        ("2.5e2", True),
+        (250.0, True),
+        ("n/a", False),
+        (" 250", False),
+        ("1_000", False),
+        ("inf", False),
+        ("nan", False),
+        (float("inf"), False),
+        (True, False),
+        ("", False),
+    ],
+)
+def test_a_number_attribute_reads_only_decimal_numbers(size: object, counts: bool) -> None:
+    m = model(
+        fit=[
+            {"id": "known", "attribute": "size", "op": "exists", "points": 1},
+            {"id": "not-ten", "attribute": "size", "op": "ne", "value": 10, "points": 2},
+        ]
+    )
+    assert score(m, {"size": size}, [], AS_OF).fit == (3 if counts else 0)
+
+
+def test_text_rules_read_booleans_as_true_and_false() -> None:
+    m = model(
+        catalog={"attributes": {"active": {"type": "boolean"}}, "events": {}},
+        fit=[
+            {"id": "on", "attribute": "active", "op": "eq", "value": True, "points": 1},
+            {"id": "listed", "attribute": "active", "op": "in", "value": ["true"], "points": 2},
+        ],
+    )
+    assert score(m, {"active": True}, [], AS_OF).fit == 3
+    assert score(m, {"active": False}, [], AS_OF).fit == 0
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        (r"\d+", r"`\\d` is read differently"),
+        ("(?i)vp", r"`\(\?...\)` groups"),
+        ("[[:alpha:]]", "POSIX classes"),
+        ("a*+", "possessive"),
+        ("", "empty pattern"),
+    ],
+)
+def test_patterns_the_engines_read_differently_are_refused(pattern: str, message: str) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=message):
+        model(fit=[{"id": "r", "attribute": "level", "op": "regex", "value": pattern, "points": 1}])
+
+
+def test_a_regex_tests_a_string_attribute_only() -> None:
+    from pydantic import ValidationError
+
+    model(fit=[{"id": "r", "attribute": "level", "op": "regex", "value": r"^v\.p", "points": 1}])
+    with pytest.raises(ValidationError, match="`size` is a number"):
+        model(fit=[{"id": "r", "attribute": "size", "op": "regex", "value": "^1", "points": 1}])

@@ -10,11 +10,12 @@ import pytest
 import sqlglot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlglot import exp
 
 from compiler.model.scoring import ScoringModel
 from compiler.repository import load
 from compiler.score_runner import with_duckdb, with_python
-from compiler.scoring_sql import DIALECTS, render
+from compiler.scoring_sql import DIALECTS, parameter, render
 from tests.conftest import ROOT, CliRun
 
 SAMPLES = ROOT / "campaigns" / "samples"
@@ -195,3 +196,28 @@ def test_campc_score_reads_parquet_with_both_engines(campc: CliRun, tmp_path: Pa
         run = campc(*args, "--engine", engine)
         assert run.exit_code == 0, run.stderr
         assert run.stdout == from_csv
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_names_are_unquoted_so_each_warehouse_resolves_them_as_its_users_create_them(
+    dialect: str,
+) -> None:
+    tree = sqlglot.parse_one(render(MODEL, dialect), read=dialect)
+    quoted = {i.name for i in tree.find_all(exp.Identifier) if i.quoted}
+    assert quoted <= ({"C"} if dialect == "postgres" else set())  # COLLATE "C"
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_the_as_of_date_is_the_query_parameter(dialect: str) -> None:
+    text = render(MODEL, dialect)
+    assert "CURRENT_DATE" not in text.upper()
+    assert f"CAST({parameter(dialect)} AS DATE)" in text
+    dated = render(MODEL, dialect, date(2027, 4, 20))
+    assert parameter(dialect) not in dated
+    assert "'2027-04-20'" in dated
+
+
+def test_snowflake_finds_a_regex_anywhere_in_the_text() -> None:
+    text = render(MODEL, "snowflake")
+    assert "REGEXP_LIKE" not in text  # Snowflake's REGEXP_LIKE matches the whole text
+    assert "REGEXP_INSTR(CAST(l.industry AS VARCHAR), '^(education|academic)') > 0" in text

@@ -25,6 +25,42 @@ Operator = Literal[
 Stage = Literal["none", "mql", "sql", "disqualified"]
 
 
+def pattern_problem(pattern: str) -> str | None:
+    """Why a `regex` pattern would not match alike in Python, DuckDB, PostgreSQL, BigQuery,
+    Snowflake and Spark, or None: only characters, `.`, `[...]`, anchors, `|`, groups,
+    quantifiers and a backslash before punctuation are read the same by all of them."""
+    if not pattern:
+        return "an empty pattern matches any value: use `exists`"
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char, following = pattern[index], pattern[index + 1 : index + 2]
+        if char == "\\":
+            if not following or following.isalnum() or not following.isascii():
+                return (
+                    f"`\\{following}` is read differently by the warehouses"
+                    " (write a class like `[0-9]`; escape only punctuation)"
+                )
+            index += 2
+            continue
+        if in_class:
+            if char == "[" and following in (":", "=", "."):
+                return "POSIX classes like `[[:alpha:]]` are not read alike: list the characters"
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            index += 2 if following == "^" else 1
+            if pattern[index : index + 1] == "]":
+                index += 1  # a leading `]` is a literal
+            continue
+        elif char == "(" and following == "?":
+            return "`(?...)` groups (flags, look-arounds, named groups) are not read alike"
+        elif char in "*+?}" and following == "+":
+            return "possessive quantifiers like `*+` are not read alike"
+        index += 1
+    return None
+
+
 class Attribute(StrictModel):
     """A lead attribute the model reads."""
 
@@ -63,7 +99,9 @@ class Predicate(StrictModel):
     """Comparison: eq, ne, gt, gte, lt, lte, in, not_in, between, regex or exists."""
     value: str | Number | bool | list[str | Number] | None = None
     """Value compared with: a list for in/not_in, `[low, high]` for between (both
-    included), a pattern for regex (found anywhere in the value)."""
+    included), a pattern for regex (found anywhere in the text of a string attribute;
+    characters, `.`, `[...]`, `^`, `$`, `|`, groups, quantifiers, `\\` before
+    punctuation)."""
 
     @model_validator(mode="after")
     def _value_fits_operator(self) -> Predicate:
@@ -72,6 +110,9 @@ class Predicate(StrictModel):
         if self.op == "regex":
             if not isinstance(self.value, str):
                 raise ValueError("`regex` needs a pattern as `value`")
+            problem = pattern_problem(self.value)
+            if problem is not None:
+                raise ValueError(f"`{self.value}`: {problem}")
             try:
                 re.compile(self.value)
             except re.error as err:
@@ -261,3 +302,16 @@ class ScoringModel(SpecBase):
     """Conditions that make a lead's stage `disqualified` whatever its score."""
     examples: list[ExampleLead] = Field(default_factory=list)
     """Example leads with expected results."""
+
+    @model_validator(mode="after")
+    def _regex_on_text(self) -> ScoringModel:
+        tests = [*self.fit, *(p for d in self.disqualifiers if (p := d.predicate()))]
+        for test in tests:
+            attribute = self.catalog.attributes.get(test.attribute)
+            if test.op == "regex" and attribute is not None and attribute.type != "string":
+                raise ValueError(
+                    f"`{test.id}`: `regex` tests text, and `{test.attribute}` is a"
+                    f" {attribute.type} (each warehouse writes a {attribute.type} as text"
+                    " its own way)"
+                )
+        return self
