@@ -39,23 +39,31 @@ def _errors_exit(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except (SettingsError, UsageError) as err:
-            click.echo(f"campc: error: {err}", err=True)
+            _echo(f"campc: error: {err}", err=True)
             sys.exit(EXIT_USAGE)
         except InternalError as err:
-            click.echo(f"campc: internal error: {err}", err=True)
+            _echo(f"campc: internal error: {err}", err=True)
             click.echo("  please report this with the spec that triggers it", err=True)
             sys.exit(EXIT_USAGE)
         except OSError as err:  # disk full, read-only or unwritable folders, a vanished file
-            click.echo(f"campc: error: {_os_error(err)}", err=True)
+            _echo(f"campc: error: {_os_error(err)}", err=True)
             sys.exit(EXIT_USAGE)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except Exception as err:  # a bug of ours: one line, never a traceback
-            click.echo(f"campc: internal error: {err!r}", err=True)
+            _echo(f"campc: internal error: {err!r}", err=True)
             click.echo("  please report this with the spec that triggers it", err=True)
             sys.exit(EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _echo(text: str, err: bool = False) -> None:
+    """Print a message line by line, each through `escape.log_lines`: a path, an id or a
+    file's line in it can never start a GitHub workflow command or carry a control."""
+    from compiler import escape
+
+    click.echo(escape.log_lines(text), err=err)
 
 
 def _os_error(err: OSError) -> str:
@@ -106,7 +114,7 @@ def _checked_spec(kind: type[S], ref: str, what: str, doing: str) -> S:
     result = pipeline.check(_settings())
     if result.failed:
         report.FORMATTERS["text"](result.check_errors(), result.files, sys.stderr)
-        click.echo(f"campc: the specs have errors; fix them before {doing}", err=True)
+        _echo(f"campc: the specs have errors; fix them before {doing}", err=True)
         sys.exit(EXIT_FINDINGS)
     repo = result.repositories[0]
     for spec in repo.specs:
@@ -116,7 +124,7 @@ def _checked_spec(kind: type[S], ref: str, what: str, doing: str) -> S:
             str(repo.root / spec.rel),
         ):
             return spec.model
-    click.echo(f"campc: error: no {what} `{ref}`", err=True)
+    _echo(f"campc: error: no {what} `{ref}`", err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -212,7 +220,7 @@ def check(
 def _notice(store: cache.Cache) -> None:
     """Say once why the cache is off, when there is something the user should know."""
     if store.notice:
-        click.echo(f"campc: note: {store.notice}", err=True)
+        _echo(f"campc: note: {store.notice}", err=True)
 
 
 def _check_roots(current: settings.Settings, paths: tuple[Path, ...]) -> list[Path]:
@@ -295,7 +303,7 @@ def build(out: Path | None, check_only: bool, no_cache: bool) -> None:
         if progress is not None:
             progress.stop()
     for done in result.repaired:
-        click.echo(f"campc: note: {done}", err=True)
+        _echo(f"campc: note: {done}", err=True)
     if result.check.failed:
         report.FORMATTERS["text"](result.check.diagnostics, result.check.files, sys.stdout)
         click.echo("campc: build stopped by errors; nothing was written", err=True)
@@ -306,7 +314,7 @@ def build(out: Path | None, check_only: bool, no_cache: bool) -> None:
     folder = pipeline.display_path(result.out, Path(os.getcwd()))
     if check_only:
         if not changes:
-            click.echo(f"{folder}/ is up to date ({len(result.artifacts)} files).")
+            _echo(f"{folder}/ is up to date ({len(result.artifacts)} files).")
             return
         for label, paths in (
             ("stale", changes.stale),
@@ -316,16 +324,16 @@ def build(out: Path | None, check_only: bool, no_cache: bool) -> None:
             for path in paths:
                 refused = changes.refused.get(path)
                 why = f" (FILE001: {refused}, never read)" if refused else ""
-                click.echo(f"{label}: {folder}/{path}{why}")
+                _echo(f"{label}: {folder}/{path}{why}")
                 if path in changes.diffs:
-                    click.echo(changes.diffs[path])
-        click.echo(f"{folder}/ is out of date: run `campc build` and commit it.", err=True)
+                    _echo(changes.diffs[path])
+        _echo(f"{folder}/ is out of date: run `campc build` and commit it.", err=True)
         sys.exit(EXIT_FINDINGS)
     count = len(changes.stale) + len(changes.missing) + len(changes.extra)
     if count:
-        click.echo(f"Wrote {len(result.artifacts)} files to {folder}/ ({count} changed).")
+        _echo(f"Wrote {len(result.artifacts)} files to {folder}/ ({count} changed).")
     else:
-        click.echo(f"{folder}/ is up to date ({len(result.artifacts)} files).")
+        _echo(f"{folder}/ is up to date ({len(result.artifacts)} files).")
 
 
 class _Progress:
@@ -358,13 +366,13 @@ def _report_fixes(applied: list[fixes.Applied], remaining: list[Diagnostic]) -> 
     for item in applied:
         d = item.diagnostic
         description = d.fix.description if d.fix else ""
-        click.echo(f"fixed {d.location()}: {d.code} {description}", err=True)
-    click.echo(f"Fixed {len(applied)} finding{'' if len(applied) == 1 else 's'}.", err=True)
+        _echo(f"fixed {d.location()}: {d.code} {description}", err=True)
+    _echo(f"Fixed {len(applied)} finding{'' if len(applied) == 1 else 's'}.", err=True)
     moves = sorted({d.hint for d in remaining if d.hint.startswith("git mv ")})
     if moves:
         click.echo("Files to move (not done automatically):", err=True)
         for move in moves:
-            click.echo(f"  {move}", err=True)
+            _echo(f"  {move}", err=True)
 
 
 @main.command()
@@ -381,11 +389,11 @@ def schema(check_only: bool) -> None:
         raise UsageError(f"{err}: campc writes schemas only into a real folder") from None
     stale, extra = found.stale, found.extra
     for path, what in found.refused.items():
-        click.echo(f"FILE001: {path} is {what}: never read; `campc schema` replaces it")
+        _echo(f"FILE001: {path} is {what}: never read; `campc schema` replaces it")
     for path in stale:
-        click.echo(f"{'stale' if check_only else 'wrote'}: {path}")
+        _echo(f"{'stale' if check_only else 'wrote'}: {path}")
     for path in extra:
-        click.echo(f"not generated by campc: {path}")
+        _echo(f"not generated by campc: {path}")
     if check_only and (stale or extra):
         click.echo("schemas are out of date: run `campc schema`", err=True)
         sys.exit(EXIT_FINDINGS)
@@ -435,7 +443,7 @@ def rules(output_format: str) -> None:
     console = _console()
     if not console.is_terminal:
         for rule in RULES.values():
-            click.echo(f"{rule.code:<10} {rule.name:<22} {rule.severity.value:<8} {rule.summary}")
+            _echo(f"{rule.code:<10} {rule.name:<22} {rule.severity.value:<8} {rule.summary}")
         return
     table = Table("code", "name", "severity", "summary", box=None, pad_edge=False)
     for rule in RULES.values():
@@ -451,7 +459,7 @@ def explain(code: str) -> None:
 
     rule = lookup(code)
     if rule is None:
-        click.echo(f"campc: error: no rule `{code}` (see `campc rules`)", err=True)
+        _echo(f"campc: error: no rule `{code}` (see `campc rules`)", err=True)
         sys.exit(EXIT_USAGE)
     console = _console()
     console.print(f"{rule.code} ({rule.name}), default severity: {rule.severity.value}\n")
@@ -536,7 +544,7 @@ def power(
     try:
         document = calculator.solve(request)
     except calculator.PowerError as err:
-        click.echo(f"campc: error: {err}", err=True)
+        _echo(f"campc: error: {err}", err=True)
         sys.exit(EXIT_USAGE)
     if output_format == "json":
         click.echo(json.dumps(document, indent=2))
@@ -582,7 +590,7 @@ def score(
         else:
             text = score_runner.to_csv(model, score_runner.with_python(model, leads, events, day))
     except score_runner.ScoreError as err:
-        click.echo(f"campc: error: {err}", err=True)
+        _echo(f"campc: error: {err}", err=True)
         sys.exit(EXIT_USAGE)
     if out is None:
         click.echo(text, nl=False)
@@ -611,9 +619,9 @@ def new(kind: str, spec_id: str, domain: str | None, owner: str) -> None:
         current = _settings()
         path = scaffold.new_spec(current.campaigns, kind, spec_id, domain, owner, current.root)
     except scaffold.ScaffoldError as err:
-        click.echo(f"campc: error: {err}", err=True)
+        _echo(f"campc: error: {err}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"wrote {pipeline.display_path(path, Path(os.getcwd()))}")
+    _echo(f"wrote {pipeline.display_path(path, Path(os.getcwd()))}")
 
 
 @main.command()
@@ -627,11 +635,11 @@ def init(folder: Path, owner: str) -> None:
     try:
         written = scaffold.init(folder, owner)
     except scaffold.ScaffoldError as err:
-        click.echo(f"campc: error: {err}", err=True)
+        _echo(f"campc: error: {err}", err=True)
         sys.exit(EXIT_USAGE)
     for path in written:
-        click.echo(f"wrote {path}")
-    click.echo(f"next: cd {folder} && campc check && campc build")
+        _echo(f"wrote {path}")
+    _echo(f"next: cd {folder} && campc check && campc build")
 
 
 @main.command()
@@ -690,6 +698,7 @@ def simulate(
 ) -> None:
     """Run synthetic contacts through a sequence (by id or spec path) in simulated time:
     timelines, the share on each path, sends per week against the cap, conversions."""
+    from compiler import escape
     from compiler import simulate as simulator
     from compiler.model.sequence import Sequence
 
@@ -698,10 +707,10 @@ def simulate(
     try:
         entry = datetime.fromisoformat(text if "T" in text else f"{text}T09:00")
     except ValueError:
-        click.echo(f"campc: error: --start `{text}` is not YYYY-MM-DD[THH:MM]", err=True)
+        _echo(f"campc: error: --start `{text}` is not YYYY-MM-DD[THH:MM]", err=True)
         sys.exit(EXIT_USAGE)
     outcome = simulator.run(sequence, contacts, seed, entry)
     if output_format == "json":
-        click.echo(json.dumps(outcome.as_data(), indent=2))
+        click.echo(escape.json_document(outcome.as_data()), nl=False)
     else:
         click.echo(simulator.text(outcome), nl=False)

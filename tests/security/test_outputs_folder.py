@@ -170,3 +170,23 @@ def test_build_check_never_reads_a_committed_artifact_through_a_link(
     assert campc("build", cwd=root).exit_code == 0
     assert not (root / "outputs" / "budget" / "budget.csv").is_symlink()
     assert canary.read_text(encoding="utf-8") == "CANARY-7f3a secret\n"
+
+
+def test_build_check_diffs_cannot_start_a_workflow_command(tmp_path: Path, campc: CliRun) -> None:
+    """A committed artifact is the pull request's: its lines reach the CI log in the
+    `--check` diff, so none may start a workflow command there."""
+    root = _project(tmp_path)
+    assert campc("build", cwd=root).exit_code == 0
+    readme = root / "outputs" / "budget" / "README.md"
+    readme.write_text(
+        "::add-mask::leak\n  ::stop-commands::tok\n##[set-output name=x;]1\n"
+        + readme.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    run = campc("build", "--check", cwd=root)
+    assert run.exit_code == 1
+    assert "stale: outputs/budget/README.md" in run.stdout
+    for line in (run.stdout + run.stderr).splitlines():
+        assert not line.lstrip().startswith("::"), line
+        assert "##[" not in line, line
+    assert "add-mask" in run.stdout  # shown, escaped
