@@ -248,6 +248,13 @@ EMAIL_OPTIONS = {
 """Every `[tool.campc.email]` option."""
 
 
+_HEADER_URL = r"https://[A-Za-z0-9.-]+(?::\d+)?(?:[/?#][!#$&'()*+,/:;=?@\[\]~%A-Za-z0-9_.-]*)?"
+"""An https URL that can go into a `List-Unsubscribe` header as it is: no space, control,
+quote, angle bracket or non-ASCII character (which would end or add a header)."""
+_ADDRESS = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+"""One plain address (what `List-Unsubscribe`'s mailto: takes, with no name)."""
+
+
 def _email(pyproject: Path, value: object) -> EmailPolicy:
     prefix = "tool.campc.email"
     table = _table(pyproject, prefix, value, EMAIL_OPTIONS)
@@ -260,13 +267,11 @@ def _email(pyproject: Path, value: object) -> EmailPolicy:
     urls = {}
     for key in ("unsubscribe-url", "preferences-url"):
         url = table.get(key, getattr(defaults, key.replace("-", "_")))
-        if not isinstance(url, str) or not re.fullmatch(r"https://[^\s\"<>]+", url):
+        if not isinstance(url, str) or not re.fullmatch(_HEADER_URL, url):
             raise SettingsError(f"{pyproject}: `{prefix}.{key}` must be an https:// URL")
         urls[key] = url
     mailto = table.get("unsubscribe-mailto")
-    if mailto is not None and (
-        not isinstance(mailto, str) or not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", mailto)
-    ):
+    if mailto is not None and (not isinstance(mailto, str) or not re.fullmatch(_ADDRESS, mailto)):
         raise SettingsError(f"{pyproject}: `{prefix}.unsubscribe-mailto` must be an address")
     length = table.get("max-subject-length", defaults.max_subject_length)
     if not isinstance(length, int) or isinstance(length, bool) or not 10 <= length <= 998:

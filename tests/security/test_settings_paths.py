@@ -88,3 +88,23 @@ def test_schema_replaces_a_committed_link_instead_of_writing_through_it(
     assert not written.is_symlink()
     assert written.read_text(encoding="utf-8").startswith("{")
     assert campc("schema", "--check", cwd=root).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("unsubscribe-url", "https://a.example/u\\r\\nBcc: victim@evil.example"),
+        ("unsubscribe-url", "https://a.example/u>, <https://evil.example/"),
+        ("preferences-url", "https://a.example/\\u00e4"),
+        ("unsubscribe-mailto", "u@a.example,evil@b.example"),
+        ("unsubscribe-mailto", "u@a.example\\nBcc: x@y.example"),
+    ],
+)
+def test_header_settings_cannot_add_headers_or_addresses(
+    tmp_path: Path, campc: CliRun, key: str, value: str
+) -> None:
+    """`[tool.campc.email]` values go into every message's List-Unsubscribe header."""
+    root = _project(tmp_path, f'[tool.campc.email]\n{key} = "{value}"\n')
+    run = campc("check", "--no-cache", cwd=root)
+    assert run.exit_code == 2
+    assert f"tool.campc.email`.{key}" in run.stderr or f"tool.campc.email.{key}" in run.stderr
