@@ -221,3 +221,24 @@ def test_snowflake_finds_a_regex_anywhere_in_the_text() -> None:
     text = render(MODEL, "snowflake")
     assert "REGEXP_LIKE" not in text  # Snowflake's REGEXP_LIKE matches the whole text
     assert "REGEXP_INSTR(CAST(l.industry AS VARCHAR), '^(education|academic)') > 0" in text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="score_runner reads occurred_at as TIMESTAMP, and DuckDB's read_csv then drops the"
+    " offset (01:00+02:00 becomes 01:00); reading it as TIMESTAMPTZ (the connection is in UTC)"
+    " converts it",
+)
+@pytest.mark.parametrize("engine", [with_duckdb, with_python])
+def test_campc_score_counts_an_offset_time_on_its_utc_day(tmp_path: Path, engine: object) -> None:
+    leads, events = tmp_path / "leads.csv", tmp_path / "events.csv"
+    header = ",".join(["lead_id", *MODEL.catalog.attributes])
+    leads.write_text(f"{header}\nlead-1,,,,,\nlead-2,,,,,\n")
+    events.write_text(
+        "lead_id,event_type,occurred_at\n"
+        "lead-1,demo_requested,2027-04-21T01:00:00+02:00\n"  # 20th 23:00 UTC: today
+        "lead-2,demo_requested,2027-04-20T23:30:00-02:00\n"  # 21st 01:30 UTC: future
+    )
+    assert callable(engine)
+    rows = engine(MODEL, leads, events, date(2027, 4, 20))
+    assert [(row[0], row[2]) for row in rows] == [("lead-1", 30.0), ("lead-2", 0.0)]
