@@ -6,6 +6,7 @@ import difflib
 import re
 import types
 import typing
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +15,13 @@ from pydantic_core import ErrorDetails
 
 from compiler.diagnostics import Diagnostic, Loc
 from compiler.kinds import KINDS
-from compiler.model.common import CLOCK_PATTERN, NAME_PATTERN, SLUG_PATTERN, TEMPLATE_PATTERN
+from compiler.model.common import (
+    CLOCK_PATTERN,
+    CURRENCY_PATTERN,
+    NAME_PATTERN,
+    SLUG_PATTERN,
+    TEMPLATE_PATTERN,
+)
 from compiler.rules.load import finding
 from compiler.source import Document
 
@@ -153,8 +160,41 @@ def _reason(error: ErrorDetails) -> str:
     return message[:1].lower() + message[1:]
 
 
+_CURRENCY_NAMES = {
+    "€": "EUR", "EURO": "EUR", "EUROS": "EUR", "$": "USD", "US$": "USD", "DOLLAR": "USD",
+    "DOLLARS": "USD", "USD$": "USD", "£": "GBP", "POUND": "GBP", "POUNDS": "GBP",
+    "¥": "JPY", "YEN": "JPY", "円": "JPY", "FR.": "CHF", "SFR": "CHF", "KR": "SEK",
+    "C$": "CAD", "A$": "AUD", "₹": "INR", "RUPEE": "INR", "₩": "KRW", "ZŁ": "PLN",
+}  # fmt: skip
+"""Near misses for an ISO 4217 code: symbols and names people write."""
+
+
+def slug_of(text: str) -> str:
+    """`text` as a slug: accents dropped, lower case, runs of other characters as `-`."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:64].strip("-")
+
+
+def _near_miss(error: ErrorDetails) -> str:
+    """A "did you mean" for a value that misses its pattern by a common slip."""
+    pattern = str(error.get("ctx", {}).get("pattern", ""))
+    given = error.get("input")
+    if not isinstance(given, str):
+        return ""
+    if pattern == SLUG_PATTERN:
+        slug = slug_of(given)
+        return f"did you mean `{slug}`?" if slug and slug != given else ""
+    if pattern == CURRENCY_PATTERN:
+        key = given.strip().upper()
+        code = _CURRENCY_NAMES.get(key) or (key if re.fullmatch(r"[A-Z]{3}", key) else None)
+        return f"did you mean `{code}`? (an ISO 4217 code)" if code and code != given else ""
+    return ""
+
+
 def _hint(group: list[ErrorDetails]) -> str:
     for error in group:
+        if error["type"] == "string_pattern_mismatch" and (near := _near_miss(error)):
+            return near
         if error["type"] in ("literal_error", "union_tag_invalid"):
             ctx = error.get("ctx", {})
             expected = str(ctx.get("expected", ctx.get("expected_tags", "")))

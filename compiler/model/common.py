@@ -180,7 +180,8 @@ Slug = Annotated[
 Identifier = Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=64)]
 """A snake_case name (channels, metrics, attributes, events)."""
 
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+Currency = Annotated[str, Field(pattern=CURRENCY_PATTERN)]
 """An ISO 4217 currency code such as EUR or USD."""
 
 TemplatePath = Annotated[
