@@ -1,4 +1,5 @@
-"""Opt-in (`nox -s spark`): the Spark SQL, run by pyspark in local mode, scores as Python does.
+"""Opt-in (`nox -s spark`): the Spark SQL, run by pyspark in local mode, scores as Python does
+(the samples, a large generated set, and the adversarial set of tests/scoring_cases.py).
 
 Collected only with CAMPC_SPARK=1 (tests/conftest.py), since pyspark and a JVM are
 heavy; the nox session installs them and sets it.
@@ -18,6 +19,7 @@ from compiler.model.scoring import ScoringModel
 from compiler.repository import load
 from compiler.score_runner import with_python
 from compiler.scoring_sql import render
+from tests import scoring_cases as cases
 from tests.conftest import ROOT
 
 AS_OF = date(2027, 4, 20)
@@ -101,3 +103,25 @@ def test_spark_sql_scores_like_the_reference_scorer(
     got = [tuple(row) for row in spark.sql(query).collect()]
     expected = with_python(model, leads, events, AS_OF)
     assert _normal(got) == _normal(expected)
+
+
+@pytest.mark.parametrize("time_zone", cases.TIME_ZONES)
+def test_spark_scores_the_adversarial_set_like_the_reference(
+    spark: SparkSession, time_zone: str
+) -> None:
+    spark.conf.set("spark.sql.session.timeZone", time_zone)
+    try:
+        text = ", ".join(f"{name} string" for name in ("level", "industry", "city"))
+        leads_schema = f"lead_id string, size string, revenue double, {text}, active boolean"
+        leads = [
+            tuple(lead[name] for name in ("lead_id", *cases.ATTRIBUTES)) for lead in cases.leads()
+        ]
+        spark.createDataFrame(leads, leads_schema).createOrReplaceTempView("leads")
+        events = [(e.lead_id, e.event, e.moment()) for e in cases.events()]
+        events_schema = "lead_id string, event_type string, occurred_at timestamp"
+        spark.createDataFrame(events, events_schema).createOrReplaceTempView("events")
+        query = render(cases.MODEL, "spark").rstrip().rstrip(";")
+        got = [tuple(row) for row in spark.sql(query, args={"as_of": cases.AS_OF}).collect()]
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+    assert cases.normal(got) == cases.expected()
