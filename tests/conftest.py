@@ -52,6 +52,8 @@ def campc(monkeypatch: pytest.MonkeyPatch) -> CliRun:
 
     def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Run:
         monkeypatch.chdir(cwd)
+        if cwd == ROOT:  # never leave a cache signed with a test's secret in the checkout
+            env = {"CAMPC_NO_CACHE": "1", **(env or {})}
         runner = CliRunner()
         result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
         return Run(result.exit_code, result.stdout, result.stderr)
