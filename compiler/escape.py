@@ -186,7 +186,7 @@ def _plain_code(text: str) -> bool:
         bool(text)
         and text.isprintable()
         and text == text.strip()
-        and not any(c in text for c in "`|#")
+        and not any(c in text for c in "`|#<")
     )
 
 
@@ -194,7 +194,7 @@ def markdown_code(text: str) -> str:
     """A user string as inline code (an id, a path, a revision) anywhere `markdown`
     may go, table cells included.
 
-    Text made only of printable characters without a backtick, `|` or `#` becomes a
+    Text made only of printable characters without a backtick, `|`, `#` or `<` becomes a
     backtick code span (whose content Markdown never interprets); anything else becomes
     `<code>` around `markdown(text)`, which GitHub shows the same way. Same guarantees
     as `markdown`.
