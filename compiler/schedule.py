@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule
 
+from compiler import prose
 from compiler.diagnostics import Loc
 from compiler.experiments import plan
 from compiler.model.campaign import Campaign, Repeat
@@ -272,8 +273,8 @@ def _experiment(spec: SpecFile, experiment: Experiment, owners: list[str]) -> It
         yield day_event("run", "experiment", name, experiment.start, experiment.start)
         return
     run = (
-        f"Experiment: {experiment.name} ({planned.run_days} days, "
-        f"{planned.total:,} {experiment.unit}s)"
+        f"Experiment: {experiment.name} ({prose.count(planned.run_days, 'day')}, "
+        f"{prose.count(planned.total, experiment.unit)})"
     )
     yield day_event("run", "experiment", run, planned.start, planned.end)
     readout = f"Experiment readout: {experiment.name}"

@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from compiler import escape
+from compiler import escape, prose
 from compiler.artifacts import Artifact, BuildContext
 from compiler.budget import Line, Plan, minor_unit, plans, quarter
 from compiler.repository import Repository
@@ -219,13 +219,18 @@ def _pacing(
     _fit(sheet, widths)
 
 
+def _shown(value: Decimal, currency: str) -> str:
+    """An amount in a column headed by its currency: `12,000.00`."""
+    return prose.amount(value, minor_unit(currency))
+
+
 def _table(title: str, rows: Sequence[tuple[str, Decimal]], currency: str) -> list[str]:
     total = sum((v for _, v in rows), Decimal(0))
     lines = [f"| {title} | {escape.markdown(currency)} | share |", "|---|---:|---:|"]
     for key, value in rows:
-        share = f"{value / total:.1%}" if total else "-"
-        lines.append(f"| {escape.markdown(key)} | {_amount(value, currency)} | {share} |")
-    lines += [f"| **total** | **{_amount(total, currency)}** | |", ""]
+        share = prose.percent(value / total, 1, column=True) if total else "-"
+        lines.append(f"| {escape.markdown(key)} | {_shown(value, currency)} | {share} |")
+    lines += [f"| **total** | **{_shown(total, currency)}** | |", ""]
     return lines
 
 
@@ -245,13 +250,15 @@ def overview(budgets: Sequence[Plan]) -> str:
         lines = [line for p in chosen for line in p.lines]
         total = sum((p.budget.total for p in chosen), Decimal(0))
         out += [f"## {escape.markdown(currency)}", ""]
+        places = minor_unit(currency)
         out += [
-            f"Total budget {_amount(total, currency)} {escape.markdown(currency)} "
-            f"over {len(chosen)} campaigns"
+            f"Total budget {escape.markdown(prose.money(currency, total, places))} "
+            f"over {prose.count(len(chosen), 'campaign')}"
         ]
         contingency = sum((p.budget.contingency or Decimal(0) for p in chosen), Decimal(0))
         if contingency:
-            out[-1] += f", of which {_amount(contingency, currency)} held as contingency"
+            held = escape.markdown(prose.money(currency, contingency, places))
+            out[-1] += f", of which {held} is held as contingency"
         out[-1] += "."
         out += ["", "### By domain", ""]
         out += _table("domain", _grouped(lines, "domain"), currency)

@@ -200,7 +200,11 @@ def overview(everything: Sequence[Event]) -> str:
         for start, event in rows:
             if (_day(start).year, _day(start).month) != (year, month):
                 continue
-            when = f"{start:%H:%M} {start.tzname()}" if isinstance(start, datetime) else "all day"
+            when = (
+                f"{start:%H:%M} {start.tzname() or ''}".rstrip()
+                if isinstance(start, datetime)
+                else "all day"
+            )
             summary, spec = escape.markdown(event.summary), escape.markdown_code(event.spec_id)
             lines.append(f"| {_day(start).isoformat()} | {when} | {summary} | {spec} |")
         lines.append("")

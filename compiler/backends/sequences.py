@@ -4,9 +4,10 @@ checklist a tester follows with a seeded test contact."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
-from compiler import escape
+from compiler import escape, prose
 from compiler.artifacts import Artifact, BuildContext
 from compiler.model.sequence import (
     BranchStep,
@@ -18,9 +19,37 @@ from compiler.model.sequence import (
     Step,
 )
 from compiler.repository import Repository
-from compiler.sequences import Path, describe, following, paths, when
+from compiler.sequences import Path, following, paths, when
 
 _label = escape.mermaid
+
+
+def _test(
+    condition: Condition,
+    name: Callable[[str], str],
+    text: Callable[[str], str],
+    holds: bool = True,
+    whose: str = "",
+) -> str:
+    """A condition in words, names through `name` and values through `text` (the
+    medium's escapers): `did `x` within 5 days`, `company_size` is at least 200; an
+    attribute test after `whose` (`the contact's `).
+    """
+    if condition.event:
+        within = f" within {prose.duration(condition.within)}" if condition.within else ""
+        return f"{'did' if holds else 'did not do'} {name(condition.event)}{within}"
+    items = condition.value if isinstance(condition.value, list) else [condition.value]
+    shown = [text(prose.value(v)) for v in items]
+    test = prose.comparison(condition.op, shown, holds)
+    return f"{whose}{name(condition.attribute or '')} {test}"
+
+
+def _mermaid_name(name: str) -> str:
+    return _label(f"`{name}`")
+
+
+def _wait(duration: timedelta) -> str:
+    return f"wait {prose.duration(duration)}"
 
 
 def _node(index: int, step: Step) -> str:
@@ -28,25 +57,29 @@ def _node(index: int, step: Step) -> str:
     if isinstance(step, SendStep):
         return f'{name}["send {_label(step.id)}<br/>{_label(step.email.subject)}"]'
     if isinstance(step, BranchStep):
-        return f'{name}{{"{_label(describe(step.condition))}?"}}'
+        return f'{name}{{"{_test(step.condition, _mermaid_name, _label)}?"}}'
     if isinstance(step, GoalStep):
-        return f'{name}[["goal {_label(step.id)}: {_label(describe(step.condition))}"]]'
+        test = _test(step.condition, _mermaid_name, _label)
+        return f'{name}[["goal {_label(step.id)}: {test}"]]'
     if isinstance(step, ExitStep):
         return f'{name}(("exit {_label(step.id)}"))'
     duration = getattr(step, "duration", timedelta(0))
-    return f'{name}(["wait {_label(when(duration).replace("day ", ""))} days"])'
+    return f'{name}(["{_label(_wait(duration))}"])'
 
 
 _code = escape.markdown_code
 _text = escape.markdown
 
 
-def _condition(condition: Condition, holds: bool = True) -> str:
-    """`describe` for a Markdown page: names as code, the compared value escaped."""
-    if condition.event:  # an identifier and a duration: nothing there to escape
-        return describe(condition, holds)
-    test = f"{_code(condition.attribute or '')} {condition.op} {_text(repr(condition.value))}"
-    return test if holds else f"not {test}"
+def _condition(condition: Condition, holds: bool = True, subject: str = "") -> str:
+    """A condition for a Markdown page, names as code and values escaped; with a subject
+    (`the contact`, `it`) a whole clause: `it did `x``, `the contact's `plan` is pro`."""
+    if not subject:
+        return _test(condition, _code, _text, holds)
+    if condition.event:
+        return f"{subject} {_test(condition, _code, _text, holds)}"
+    whose = "its " if subject == "it" else f"{subject}'s "
+    return _test(condition, _code, _text, holds, whose)
 
 
 def flowchart(sequence: Sequence) -> list[str]:
@@ -77,9 +110,9 @@ def _checklist(sequence: Sequence, number: int, path: Path) -> list[str]:
     for hop in path.hops:
         step = hop.step
         if isinstance(step, BranchStep) and hop.outcome:
-            condition = _condition(step.condition, holds=hop.outcome == "yes")
+            condition = _condition(step.condition, hop.outcome == "yes", "the contact")
             lines.append(
-                f"- [ ] {when(hop.delay).capitalize()}: make sure the contact {condition} "
+                f"- [ ] {when(hop.delay).capitalize()}: make sure {condition} "
                 f"(branch {_code(step.id)} goes {hop.outcome})."
             )
         elif isinstance(step, SendStep):
@@ -90,8 +123,8 @@ def _checklist(sequence: Sequence, number: int, path: Path) -> list[str]:
             )
         elif isinstance(step, GoalStep):
             lines.append(
-                f"- [ ] {when(hop.delay).capitalize()}: goal {_code(step.id)}: if the contact "
-                f"{_condition(step.condition)}, it is counted as converted."
+                f"- [ ] {when(hop.delay).capitalize()}: goal {_code(step.id)}: if "
+                f"{_condition(step.condition, subject='the contact')}, it is counted as converted."
             )
     # the ending names a step id, a slug the model checked: campc's own Markdown
     lines.append(f"- [ ] Then: {path.ending}; no further email arrives.")
@@ -117,8 +150,8 @@ def document(sequence: Sequence) -> str:
             else ""
         )
         + (
-            f"; at most {sequence.frequency_cap.max} email(s) per "
-            f"{when(sequence.frequency_cap.per).replace('day ', '')} days"
+            f"; at most {prose.count(sequence.frequency_cap.max, 'email')} per "
+            f"{prose.per(sequence.frequency_cap.per)}"
             if sequence.frequency_cap
             else ""
         )
@@ -140,12 +173,12 @@ def document(sequence: Sequence) -> str:
         elif isinstance(step, BranchStep | GoalStep):
             what = _condition(step.condition)
         elif not isinstance(step, ExitStep):
-            what = f"wait {when(step.duration).replace('day ', '')} days"
+            what = _wait(step.duration)
         reached = when(earliest[step.id]) if step.id in earliest else "never reached"
         lines.append(f"| {_code(step.id)} | {step.type} | {what} | {reached} |")
     lines += ["", "## QA test plan", ""]
     lines.append(
-        f"{len(found)} path(s) from entry to end"
+        f"{prose.count(len(found), 'path')} from entry to end"
         + (f" (the first {len(found)}; there are more)" if cut else "")
         + ". Walk each with its own test contact; days count from the trigger."
     )
@@ -173,16 +206,17 @@ def _shortcuts(sequence: Sequence, number: int, earliest: dict[str, timedelta]) 
         number += 1
         lines.append(
             f"- [ ] Create the test contact {_code(f'qa+{sequence.id}-{number}@example.com')} "
-            f"(seed {number}) {start}; on day 1 make sure it {_condition(goal.condition)}: it "
-            f"moves on to goal {_code(goal.id)} "
+            f"(seed {number}) {start}; on day 1 make sure "
+            f"{_condition(goal.condition, subject='it')}: it moves on to goal {_code(goal.id)} "
             "(counted as converted) and receives none of the emails before it from then on."
         )
     for condition in sequence.exit:
         number += 1
         lines.append(
             f"- [ ] Create the test contact {_code(f'qa+{sequence.id}-{number}@example.com')} "
-            f"(seed {number}) {start}; on day 1 make sure it {_condition(condition)}: it leaves "
-            "the sequence and no further email arrives."
+            f"(seed {number}) {start}; on day 1 make sure "
+            f"{_condition(condition, subject='it')}: it leaves the sequence and no further "
+            "email arrives."
         )
     return lines
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from compiler import escape
+from compiler import escape, prose
 from compiler.artifacts import Artifact, BuildContext
 from compiler.experiments import ExperimentPlan, plan
 from compiler.model.experiment import Experiment
@@ -36,7 +36,7 @@ def srm_critical_value(degrees: int) -> float:
 
 
 def _pct(value: float) -> str:
-    return f"{value:.2%}"
+    return prose.percent(value)
 
 
 def _mde_by_week(experiment: Experiment, design: Design, daily: float) -> list[str]:
@@ -47,8 +47,8 @@ def _mde_by_week(experiment: Experiment, design: Design, daily: float) -> list[s
         units = daily * 7 * week * control_share
         effect = minimum_effect(design, units) if units >= 2 else math.inf
         relative = effect / design.baseline if design.baseline else math.inf
-        shown = "not detectable" if math.isinf(effect) else f"{effect:.4g}"
-        rel = "-" if math.isinf(effect) else _pct(relative)
+        shown = "not detectable" if math.isinf(effect) else prose.significant(effect)
+        rel = "-" if math.isinf(effect) else prose.percent(relative, column=True)
         rows.append(f"| {week} | {units:,.0f} | {shown} | {rel} |")
     return rows
 
@@ -83,12 +83,17 @@ def document(repo: Repository, spec: SpecFile, experiment: Experiment) -> str:
     if audience is not None:
         markets = _text(", ".join(m.country for m in audience.markets))
         description = _text(audience.description or "")
-        lines.append(f"- Audience: {_code(audience.id)}: {description} ({markets})")
+        lines.append(
+            f"- Audience: {_code(audience.id)}"
+            + (f" ({markets})" if markets else "")
+            + (f": {description}" if description else "")
+        )
     else:
         lines.append("- Audience: everyone reaching the surface")
     traffic = experiment.traffic
     lines += [
-        f"- Traffic: {traffic.daily:,} eligible units a day, {_pct(traffic.share)} enrolled",
+        f"- Traffic: {prose.count(traffic.daily, 'eligible ' + experiment.unit)} a day, "
+        f"{_pct(traffic.share)} of them enrolled",
         "",
         "## Variants and split",
         "",
@@ -109,8 +114,8 @@ def document(repo: Repository, spec: SpecFile, experiment: Experiment) -> str:
         ratio = f" ({_text(metric.numerator)} / {_text(metric.denominator)})"
     lines += [
         f"- Primary: **{_code(primary.metric)}**: {definition}{ratio}",
-        f"  - baseline {primary.baseline}"
-        + (f", sd {primary.std_dev}" if primary.std_dev else "")
+        f"  - baseline {prose.number(primary.baseline)}"
+        + (f", standard deviation {prose.number(primary.std_dev)}" if primary.std_dev else "")
         + f"; source: {_text(primary.source or '') or 'not stated'}",
         f"  - a win is a{'n' if primary.direction == 'increase' else ''} {primary.direction}",
     ]
@@ -142,15 +147,22 @@ def _design_lines(experiment: Experiment, planned: ExperimentPlan | None) -> lis
     comparisons = len(experiment.variants) - 1
     correction = (
         f"Bonferroni over {comparisons} comparisons "
-        f"(alpha {experiment.alpha / comparisons:.4g} each)"
+        f"(alpha {prose.significant(experiment.alpha / comparisons)} each)"
         if experiment.correction == "bonferroni" and comparisons > 1
         else "none needed (one comparison)"
         if comparisons == 1
-        else "none"
+        else f"not applied: each of the {comparisons} comparisons is tested at alpha "
+        f"{prose.number(experiment.alpha)}"
+    )
+    mde = (
+        f"{_pct(float(primary.mde))} of the baseline (relative), "
+        f"{prose.significant(float(primary.baseline * primary.mde))} absolute"
+        if primary.mde_type == "relative"
+        else f"{prose.number(primary.mde)} (absolute)"
     )
     lines = [
-        f"- MDE: {primary.mde} {primary.mde_type}",
-        f"- Alpha {experiment.alpha}, power {experiment.power}, "
+        f"- MDE: {mde}",
+        f"- Alpha {prose.number(experiment.alpha)}, power {prose.number(experiment.power)}, "
         f"{'two' if experiment.sides == 2 else 'one'}-sided",
         f"- Correction: {correction}",
         f"- Method: {METHODS[method]}",
@@ -173,20 +185,20 @@ def _schedule_lines(experiment: Experiment, planned: ExperimentPlan | None) -> l
     if planned is None:
         return []
     run = (
-        f"run for **{planned.weeks} whole week{'s' if planned.weeks > 1 else ''}** to cover "
-        "weekly cycles"
+        f"run for **{prose.count(planned.weeks, 'whole week')}** to cover weekly cycles"
         if experiment.whole_weeks
-        else f"run for **{planned.run_days} day{'s' if planned.run_days > 1 else ''}**"
+        else f"run for **{prose.count(planned.run_days, 'day')}**"
     )
     lines = [
         "## Duration and dates",
         "",
-        f"- {planned.days} days of traffic at {planned.daily_units:,.0f} units a day, {run}",
+        f"- {prose.count(planned.days, 'day')} of traffic at "
+        f"{prose.count(round(planned.daily_units), experiment.unit)} a day, {run}",
         f"- Start {planned.start.isoformat()}, planned end {planned.end.isoformat()}, "
         f"readout {planned.readout.isoformat()}",
     ]
     if experiment.max_duration is not None:
-        lines.append(f"- Longest acceptable run: {experiment.max_duration.days} days")
+        lines.append(f"- Longest acceptable run: {prose.duration(experiment.max_duration)}")
     lines += ["", "### What each week can detect", ""]
     lines += _mde_by_week(experiment, planned.design, planned.daily_units)
     lines.append("")
@@ -212,7 +224,7 @@ def _rules_lines(experiment: Experiment, planned: ExperimentPlan | None) -> list
     critical = srm_critical_value(degrees)
     lines.append(
         f"A chi-square goodness-of-fit test of the units per variant against the split, "
-        f"{degrees} degree{'s' if degrees > 1 else ''} of freedom; alert when p < {SRM_ALPHA} "
+        f"{prose.count(degrees, 'degree')} of freedom; alert when p < {prose.number(SRM_ALPHA)} "
         f"(chi-square above {critical:.2f}) and stop the analysis until the cause is found."
     )
     if planned is not None:
@@ -231,7 +243,8 @@ def _rules_lines(experiment: Experiment, planned: ExperimentPlan | None) -> list
         "## Decision rule",
         "",
         f"Ship a treatment only if its primary metric moves in the winning direction with "
-        f"p < {alpha:.4g} against the control and no guardrail degrades beyond its threshold. "
+        f"p < {prose.significant(alpha)} against the control and no guardrail degrades beyond "
+        "its threshold. "
         "Otherwise keep the control. Report the effect with its confidence interval either way.",
         "",
         "## QA checklist",
