@@ -232,7 +232,9 @@ def test_template_errors_name_the_template_line_and_column(
     root = _project(tmp_path, template)
     check = campc("check", "--no-cache", "--select", "EMAIL001", cwd=root)
     assert check.exit_code == 1
-    assert f"does not render (templates/{where}" in check.stdout, check.stdout
+    # at the template's own line and column, naming the send that uses it
+    assert f"templates/{where.rstrip(')')}: EMAIL001" in check.stdout, check.stdout
+    assert "(used by `hello`" in check.stdout, check.stdout
 
 
 def test_a_build_renders_each_send_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

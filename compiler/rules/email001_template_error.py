@@ -3,8 +3,9 @@
 ## What it does
 Renders every send's template (campaign sends and sequence send steps) in Jinja2's
 sandbox with the variables the spec declares, their sample values, and the ones campc
-provides (`subject`, `preheader`, `unsubscribe_url`, `preferences_url`). Reports, at the
-send's `template`, the template file and line that failed: a syntax error, a variable
+provides (`subject`, `preheader`, `unsubscribe_url`, `preferences_url`). Reports, at
+the template's own file, line and column (naming the sends that use it), what
+failed: a syntax error, a variable
 the spec does not declare, an include outside `campaigns/templates/` or of a link, FIFO
 or device, an attribute walk the sandbox refuses (`''.__class__`), a value too large to
 build, a render that runs longer than two seconds or needs more than 512 MiB.
@@ -53,28 +54,46 @@ if TYPE_CHECKING:
 CODE = "EMAIL001"
 NAME = "template-error"
 SEVERITY = Severity.ERROR
-SCOPE = "spec"  # a send's render depends on its spec, the templates and the policy
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:
-    """Yield a finding for each send whose template fails to render."""
+    """Yield a finding for each template that fails to render, at the template's own
+    line (naming the sends that use it), and for each subject or preheader that fails,
+    at the send."""
     from compiler.rules import RULES
 
     rule = RULES[CODE]
+    at_template: dict[tuple[str, int, int, str, str], list[str]] = {}
     for email in rendered(repo, full=False):
+        send = email.send
         for problem in email.problems:
-            send = email.send
-            field = "subject" if problem.template == send.spec.path else "template"
-            if problem.template == send.email.text_template:
-                field = "text_template"
-            line, col = send.spec.doc.value_at((*send.loc, field))
-            where = f"templates/{problem.template}:{problem.line}:{problem.column}"
-            if field == "subject":
-                where = "its subject or preheader"
+            if problem.template != send.spec.path:
+                key = (
+                    problem.template,
+                    problem.line,
+                    problem.column,
+                    problem.message,
+                    problem.hint,
+                )
+                users = at_template.setdefault(key, [])
+                user = f"`{send.key}` ({send.spec.path})"
+                if user not in users:
+                    users.append(user)
+                continue
+            line, col = send.spec.doc.value_at((*send.loc, "subject"))
             yield rule.diagnostic(
                 send.spec.path,
                 line,
                 col,
-                f"email `{send.key}` does not render ({where}): {problem.message}",
+                f"email `{send.key}` does not render (its subject or preheader): {problem.message}",
                 problem.hint,
             )
+    for (template, line, col, message, hint), users in sorted(at_template.items()):
+        shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
+        yield rule.diagnostic(
+            repo.display(repo.templates_dir / template),
+            line,
+            col,
+            f"template does not render: {message} (used by {shown})",
+            hint,
+        )
