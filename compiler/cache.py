@@ -353,22 +353,7 @@ class Cache:
         """A descriptor of the folder `root/parts...`, made where missing, each component
         opened with O_NOFOLLOW."""
         assert self.root is not None
-        descriptor = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            for part in parts:
-                with contextlib.suppress(FileExistsError):
-                    os.mkdir(part, 0o700, dir_fd=descriptor)
-                child = os.open(
-                    part,
-                    os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
-                    dir_fd=descriptor,
-                )
-                os.close(descriptor)
-                descriptor = child
-        except BaseException:
-            os.close(descriptor)
-            raise
-        return descriptor
+        return files.open_folder(self.root, parts, create=0o700)
 
     def _prepare(self) -> None:
         """Make the folder (with its owner stamp, .gitignore and CACHEDIR.TAG) if missing."""

@@ -14,6 +14,7 @@ FIFOs, devices and sockets are reported, never followed.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -62,14 +63,23 @@ def parts_below(path: Path, root: Path) -> tuple[str, ...]:
     return parts
 
 
-def _open_folder(root: Path, parts: tuple[str, ...], path: Path) -> int:
+def open_folder(root: Path, parts: tuple[str, ...], create: int | None = None) -> int:
     """A descriptor of the folder `root/parts...`, each component opened without
-    following a link."""
+    following a link (NotRegular naming the first that is a link or not a folder); with
+    `create`, the folders missing on the way are made with that mode. The caller closes
+    the descriptor."""
+    return _open_folder(root, parts, root.joinpath(*parts), create)
+
+
+def _open_folder(root: Path, parts: tuple[str, ...], path: Path, create: int | None = None) -> int:
     descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     walked = root
     try:
         for part in parts:
             walked = walked / part
+            if create is not None:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(part, create, dir_fd=descriptor)
             try:
                 child = os.open(part, _DIRECTORY, dir_fd=descriptor)
             except OSError as err:

@@ -10,7 +10,6 @@ owner that is an email address or a team handle) and written as quoted YAML scal
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
@@ -18,6 +17,7 @@ import re
 import stat
 from pathlib import Path
 
+from compiler import files
 from compiler.domains import DOMAINS
 from compiler.files import NotRegular, describe, parts_below
 from compiler.model.common import SLUG_PATTERN
@@ -172,25 +172,12 @@ def _problem(root: Path, parts: tuple[str, ...], merge: bool = False) -> str | N
 def _open_folders(root: Path, parts: tuple[str, ...]) -> int:
     """A descriptor of `root/parts...`, each folder made if missing and opened without
     following a link."""
-    descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    walked = root
     try:
-        for part in parts:
-            walked = walked / part
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(part, 0o777, dir_fd=descriptor)
-            try:
-                child = os.open(part, _FOLDER, dir_fd=descriptor)
-            except OSError as err:
-                if err.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
-                    raise ScaffoldError(f"{walked} is a symbolic link or not a folder") from None
-                raise
-            os.close(descriptor)
-            descriptor = child
-    except BaseException:
-        os.close(descriptor)
-        raise
-    return descriptor
+        return files.open_folder(root, parts, create=0o777)
+    except files.NotRegular as err:
+        raise ScaffoldError(
+            f"{err.path} is {err.what}, not a folder campc may write into"
+        ) from None
 
 
 def _create(root: Path, parts: tuple[str, ...], text: str) -> None:
@@ -333,11 +320,51 @@ extend: true
 sources: []
 """
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en"><body>
-<p>Welcome!</p>
-<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>
-</body></html>
+_LAYOUT = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{{ subject }}</title>
+  <style>
+    body { margin: 0; padding: 0; background: #f4f5f7; color: #1d2330;
+           font-family: Helvetica, Arial, sans-serif; }
+    .container { width: 100%; max-width: 600px; background: #ffffff; }
+    .content { padding: 32px; font-size: 16px; line-height: 24px; overflow-wrap: break-word; }
+    img { max-width: 100%; height: auto; border: 0; }
+    h1 { font-size: 24px; line-height: 32px; margin: 0 0 16px; }
+    .footer { padding: 24px 32px; font-size: 12px; color: #6b7280; }
+  </style>
+</head>
+<body>
+  <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">
+    <tr><td align="center">
+      <table role="presentation" class="container" width="100%"
+             cellpadding="0" cellspacing="0" border="0">
+        <tr><td class="content">
+          {% block content %}{% endblock %}
+        </td></tr>
+        <tr><td class="footer">
+          {# Your organisation's name and postal address: bulk mail must say who sends it. #}
+          Example Ltd, 1 Example Street, Example City.<br>
+          You receive this email because you signed up.
+          <a href="{{ unsubscribe_url }}">Unsubscribe</a> or
+          <a href="{{ preferences_url }}">manage your preferences</a>.
+        </td></tr>
+      </table>
+    </td></tr>
+  </table>
+</body>
+</html>
+"""
+"""`templates/layouts/base.html`: fluid up to 600 px wide (no sideways scrolling on a
+phone), styles inlined at build time, and the footer every bulk email needs."""
+
+_TEMPLATE = """{% extends "layouts/base.html" %}
+{% block content %}
+<h1>Welcome!</h1>
+<p>Thanks for signing up. Here is what happens next, and where to start.</p>
+{% endblock %}
 """
 
 
@@ -354,6 +381,7 @@ def init(root: Path, owner: str) -> list[Path]:
         campaigns / "conventions" / "routing.yaml": _ROUTING,
         campaigns / "conventions" / "metrics.yaml": _METRICS,
         campaigns / "conventions" / "utm.yaml": _UTM,
+        campaigns / "templates" / "layouts" / "base.html": _LAYOUT,
         campaigns / "templates" / "welcome.html": _TEMPLATE,
     }
     from importlib.resources import files as package_files
