@@ -7,12 +7,19 @@ repository), the working tree is read in place. Both are read with the working t
 configuration. The comparison is by meaning: specs by kind and id, budget lines by
 campaign and channel, calendar events by spec and key, sends by audience and ISO week,
 sequence steps and scoring rules by id, experiment plans by id, findings by path, code
-and message (line numbers move with every edit, so they are not compared).
+and message (line numbers move with every edit, so they are not compared). A spec whose id
+changed is one rename, not a removal and an addition: when it stayed in its file, when git
+saw the file moved (`git diff -M`), or when its text, the id line aside, is mostly the same.
+
+In `--format json`, money is `{"amount": 30000.0, "currency": "EUR"}`: a JSON number in
+the currency's units, exact to its minor unit, and the ISO 4217 code.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import subprocess
 import tempfile
 from collections import Counter, defaultdict
@@ -24,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from compiler import budget, escape, repository
+from compiler import budget, escape, prose, repository
 from compiler.diagnostics import Diagnostic
 from compiler.errors import UsageError
 from compiler.experiments import plan
@@ -44,6 +51,25 @@ class Side:
     label: str
     repo: repository.Repository
     findings: list[Diagnostic]
+    moves: dict[str, str] = field(default_factory=dict)
+    """Path here -> path on the other side, for the files git saw moved between them."""
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in a currency: `EUR 30,000.00` in Markdown, `{"amount": 30000.0,
+    "currency": "EUR"}` in JSON."""
+
+    amount: Decimal
+    currency: str
+    signed: bool = False
+
+    def __str__(self) -> str:
+        return money(self.currency, self.amount, self.signed)
+
+    def as_json(self) -> dict[str, float | str]:
+        """The amount as a JSON number (exact to the minor unit) and its currency."""
+        return {"amount": float(self.amount), "currency": self.currency}
 
 
 @dataclass
@@ -53,8 +79,9 @@ class Change:
     base: str
     head: str
     specs: list[dict[str, str]] = field(default_factory=list)
-    budget: list[dict[str, str]] = field(default_factory=list)
-    budget_totals: list[dict[str, str]] = field(default_factory=list)
+    budget: list[dict[str, Any]] = field(default_factory=list)
+    """Per campaign and channel (and its declared total and contingency): Money or `-`."""
+    budget_totals: list[dict[str, Any]] = field(default_factory=list)
     calendar: list[dict[str, str]] = field(default_factory=list)
     sends: list[dict[str, str | int]] = field(default_factory=list)
     """Per audience and ISO week: sends before, after, and the signed delta."""
@@ -231,7 +258,39 @@ def sides(
             after = Side(WORKING_TREE, repo, found)
         else:
             after = at(head, head_sha)
+    after.moves = moves(top, folder, base_sha, head_sha)
     return before, after
+
+
+def moves(top: Path, folder: PurePosixPath, base: str, head: str | None) -> dict[str, str]:
+    """New path -> old path of every file git sees renamed under `folder` from `base` to
+    `head` (or to the working tree's tracked files: a `git mv` counts, staged or not)."""
+    revisions = [base, head] if head else [base]
+    listed = _git(
+        top,
+        "--literal-pathspecs",
+        "diff",
+        "-M",
+        "--name-status",
+        "-z",
+        "--no-color",
+        "--no-ext-diff",
+        *revisions,
+        "--",
+        folder.as_posix(),
+    )
+    fields = [os.fsdecode(f) for f in listed.split(b"\0")]
+    found, index = {}, 0
+    while index < len(fields) and fields[index]:
+        status = fields[index]
+        if status.startswith(("R", "C")):
+            old, new = fields[index + 1], fields[index + 2]
+            if status.startswith("R"):
+                found[new] = old
+            index += 3
+        else:
+            index += 2
+    return found
 
 
 # -- comparison ------------------------------------------------------------------------
@@ -240,7 +299,7 @@ def sides(
 def compare(before: Side, after: Side) -> Change:
     """The meaning of the change from `before` to `after`."""
     change = Change(before.label, after.label)
-    change.specs = list(_specs(before.repo, after.repo))
+    change.specs = list(_specs(before.repo, after.repo, after.moves))
     # a renamed spec is compared under its new id, so its budget and events read as the
     # same lines and dates rather than all removed and all added
     renamed = {
@@ -251,9 +310,9 @@ def compare(before: Side, after: Side) -> Change:
     change.budget, change.budget_totals = _budget(before.repo, after.repo, renamed)
     change.calendar = list(_calendar(before.repo, after.repo, renamed))
     change.sends = list(_sends(before.repo, after.repo))
-    change.sequences = list(_sequences(before.repo, after.repo))
-    change.experiments = list(_experiments(before.repo, after.repo))
-    change.scoring = list(_scoring(before.repo, after.repo))
+    change.sequences = list(_sequences(before.repo, after.repo, renamed))
+    change.experiments = list(_experiments(before.repo, after.repo, renamed))
+    change.scoring = list(_scoring(before.repo, after.repo, renamed))
     change.findings_new, change.findings_resolved = _findings(before.findings, after.findings)
     return change
 
@@ -262,23 +321,61 @@ def _by_id(repo: repository.Repository) -> dict[tuple[str, str], repository.Spec
     return {(kind, i): spec for kind in SPEC_KINDS for i, spec in repo.ids(kind).items()}
 
 
-def _specs(before: repository.Repository, after: repository.Repository) -> Iterator[dict[str, str]]:
+def _without_id(spec: repository.SpecFile) -> str:
+    """The spec's text without its `id:` line (what a rename leaves alone)."""
+    return re.sub(r"(?m)^id:.*\n?", "", spec.doc.text)
+
+
+def _renames(
+    removed: dict[tuple[str, str], repository.SpecFile],
+    added: dict[tuple[str, str], repository.SpecFile],
+    moved: dict[str, str],
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """New key -> old key of each spec whose id changed: in a file that stayed put, in a
+    file git saw moved, or else in the most similar removed file of its kind (the text,
+    id line aside, at least 60% the same, as `git diff -M` counts a move at 50%)."""
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    for key, spec in sorted(added.items()):
+        for gone_key, gone in sorted(removed.items()):
+            same_file = gone.path == spec.path or moved.get(spec.path) == gone.path
+            if same_file and gone_key[0] == key[0] and gone_key not in found.values():
+                found[key] = gone_key
+                break
+    candidates = sorted(
+        (
+            difflib.SequenceMatcher(None, _without_id(gone), _without_id(spec)).ratio(),
+            key,
+            gone_key,
+        )
+        for key, spec in added.items()
+        if key not in found
+        for gone_key, gone in removed.items()
+        if gone_key[0] == key[0] and gone_key not in found.values()
+    )
+    for ratio, key, gone_key in reversed(candidates):
+        if ratio >= 0.6 and key not in found and gone_key not in found.values():
+            found[key] = gone_key
+    return found
+
+
+def _specs(
+    before: repository.Repository,
+    after: repository.Repository,
+    moved: dict[str, str] | None = None,
+) -> Iterator[dict[str, str]]:
     old, new = _by_id(before), _by_id(after)
     removed = {k: v for k, v in old.items() if k not in new}
     added = {k: v for k, v in new.items() if k not in old}
-    # an id changed in a file that stayed put: one rename, not a removal and an addition
-    renamed = {}
-    for key, spec in added.items():
-        for gone_key, gone in removed.items():
-            if gone.path == spec.path and gone_key[0] == key[0]:
-                renamed[key] = gone_key
+    renamed = _renames(removed, added, moved or {})
     for key, spec in sorted(added.items()):
         if key in renamed:
+            was = removed[renamed[key]]
+            path = spec.path if was.path == spec.path else f"{was.path} -> {spec.path}"
             yield {
                 "change": "renamed",
                 "kind": key[0],
                 "id": f"{renamed[key][1]} -> {key[1]}",
-                "path": spec.path,
+                "path": path,
             }
         else:
             yield {"change": "added", "kind": key[0], "id": key[1], "path": spec.path}
@@ -298,8 +395,7 @@ def _specs(before: repository.Repository, after: repository.Repository) -> Itera
 
 def money(currency: str, amount: Decimal, signed: bool = False) -> str:
     """`EUR 12,000.00` (`+EUR 5.00`, `-EUR 5.00` for deltas); independent of locale."""
-    sign = "-" if amount < 0 else "+" if signed and amount > 0 else ""
-    return f"{sign}{currency} {abs(amount):,.2f}"
+    return prose.money(currency, amount, budget.minor_unit(currency), signed)
 
 
 def _budget(
@@ -311,6 +407,13 @@ def _budget(
         channels: dict[Any, Decimal] = defaultdict(Decimal)
         totals: dict[Any, Decimal] = defaultdict(Decimal)
         for found in budget.plans(repo):
+            # the declared total and contingency are compared too: raising a total
+            # without touching a channel is a change a reviewer must see
+            campaign = ids.get(found.campaign.id, found.campaign.id)
+            declared = found.budget
+            channels[(campaign, _DECLARED_TOTAL, declared.currency)] += declared.total
+            if declared.contingency is not None:
+                channels[(campaign, _CONTINGENCY, declared.currency)] += declared.contingency
             for line in found.lines:
                 campaign = ids.get(line.campaign, line.campaign)
                 channels[(campaign, line.channel, line.currency)] += line.amount
@@ -323,9 +426,11 @@ def _budget(
 
     def rows(
         old: dict[Any, Decimal], new: dict[Any, Decimal], names: tuple[str, str]
-    ) -> list[dict[str, str]]:
-        found = []
-        for key in sorted(old.keys() | new.keys()):
+    ) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        # channels first, then the declared total and contingency of the campaign
+        order = {_DECLARED_TOTAL: 1, _CONTINGENCY: 2}
+        for key in sorted(old.keys() | new.keys(), key=lambda k: (k[0], order.get(k[1], 0), k)):
             first, second, currency = key
             was, now = old.get(key, Decimal(0)), new.get(key, Decimal(0))
             if was == now:
@@ -334,9 +439,9 @@ def _budget(
                 {
                     names[0]: first,
                     names[1]: second,
-                    "before": money(currency, was) if key in old else "-",
-                    "after": money(currency, now) if key in new else "-",
-                    "delta": money(currency, now - was, signed=True),
+                    "before": Money(was, currency) if key in old else "-",
+                    "after": Money(now, currency) if key in new else "-",
+                    "delta": Money(now - was, currency, signed=True),
                 }
             )
         return found
@@ -345,6 +450,12 @@ def _budget(
         rows(old_channels, new_channels, ("campaign", "channel")),
         rows(old_totals, new_totals, ("domain", "quarter")),
     )
+
+
+_DECLARED_TOTAL = "(total)"
+_CONTINGENCY = "(contingency)"
+"""Rows of the campaign table beside the channels (a channel is a snake_case name, so
+neither can be one)."""
 
 
 def _when(moment: date | datetime, zone: str | None = None) -> str:
@@ -478,18 +589,24 @@ def _by_id_items(label: str, old: Any, new: Any) -> Iterator[tuple[str, str]]:
 
 
 def _pairs(
-    before: repository.Repository, after: repository.Repository, kind: type
+    before: repository.Repository,
+    after: repository.Repository,
+    kind: type,
+    renamed: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, repository.SpecFile, repository.SpecFile]]:
-    old, new = _by_id(before), _by_id(after)
+    """Each spec of `kind` on both sides, by its id after the change (a renamed spec is
+    paired with its old self)."""
+    old = {(k, (renamed or {}).get(i, i)): v for (k, i), v in _by_id(before).items()}
+    new = _by_id(after)
     for key in sorted(old.keys() & new.keys()):
         if isinstance(old[key].model, kind) and isinstance(new[key].model, kind):
             yield key[1], old[key], new[key]
 
 
 def _sequences(
-    before: repository.Repository, after: repository.Repository
+    before: repository.Repository, after: repository.Repository, renamed: dict[str, str]
 ) -> Iterator[dict[str, str]]:
-    for spec_id, old, new in _pairs(before, after, Sequence):
+    for spec_id, old, new in _pairs(before, after, Sequence, renamed):
         for where, text in _by_id_items(
             "step", old.doc.data.get("steps"), new.doc.data.get("steps")
         ):
@@ -526,38 +643,88 @@ _PLAN_INPUTS = (
 )
 
 
-def _plan_text(experiment: Experiment) -> tuple[str, str]:
+@dataclass(frozen=True)
+class _Planned:
+    """What a reviewer reads of an experiment's plan."""
+
+    total: int
+    run_days: int
+    start: date
+    end: date
+
+
+def _planned(experiment: Experiment) -> _Planned | None:
     planned = plan(experiment)
     if planned is None:
-        return "no plan", "no plan"
-    return f"{planned.total:,}", f"{planned.run_days} days"
+        return None
+    return _Planned(planned.total, planned.run_days, planned.start, planned.end)
+
+
+def _plan_change(was: _Planned | None, now: _Planned | None) -> str:
+    """`duration 14 -> 21 days, ends 2027-04-27 -> 2027-05-04`: what moved in the plan."""
+    if was is None or now is None:
+        shown = [
+            "no plan" if p is None else f"{p.total:,} units over {prose.count(p.run_days, 'day')}"
+            for p in (was, now)
+        ]
+        return f"{shown[0]} -> {shown[1]}"
+    parts = []
+    if was.total != now.total:
+        parts.append(f"sample size {was.total:,} -> {now.total:,}")
+    if was.run_days != now.run_days:
+        parts.append(f"duration {was.run_days} -> {prose.count(now.run_days, 'day')}")
+    if was.start != now.start:
+        parts.append(f"starts {was.start.isoformat()} -> {now.start.isoformat()}")
+    if was.end != now.end:
+        parts.append(f"ends {was.end.isoformat()} -> {now.end.isoformat()}")
+    return ", ".join(parts)
+
+
+def _causes(old: Experiment, new: Experiment, was: Any, now: Any) -> list[str]:
+    """The inputs of the plan that changed, the traffic and dates in words."""
+    found = []
+    if old.traffic.daily != new.traffic.daily:
+        found.append(
+            f"traffic {prose.number(old.traffic.daily)} -> {prose.number(new.traffic.daily)}/day"
+        )
+    if old.traffic.share != new.traffic.share:
+        found.append(
+            f"enrolled share {prose.percent(old.traffic.share)} -> "
+            f"{prose.percent(new.traffic.share)}"
+        )
+    if old.start != new.start:
+        found.append(f"start {old.start.isoformat()} -> {new.start.isoformat()}")
+    if old.whole_weeks != new.whole_weeks:
+        found.append("whole weeks " + ("on -> off" if old.whole_weeks else "off -> on"))
+    found += _field_changes(
+        {k: was.get(k) for k in _PLAN_INPUTS},
+        {k: now.get(k) for k in _PLAN_INPUTS},
+        skip=("traffic", "start", "whole_weeks"),
+    )
+    return found
 
 
 def _experiments(
-    before: repository.Repository, after: repository.Repository
+    before: repository.Repository, after: repository.Repository, renamed: dict[str, str]
 ) -> Iterator[dict[str, str]]:
-    for spec_id, old, new in _pairs(before, after, Experiment):
+    for spec_id, old, new in _pairs(before, after, Experiment, renamed):
         assert isinstance(old.model, Experiment)
         assert isinstance(new.model, Experiment)
-        was, now = _plan_text(old.model), _plan_text(new.model)
+        was, now = _planned(old.model), _planned(new.model)
         if was == now:
             continue
-        why = _field_changes(
-            {k: old.doc.data.get(k) for k in _PLAN_INPUTS},
-            {k: new.doc.data.get(k) for k in _PLAN_INPUTS},
-        )
+        why = _causes(old.model, new.model, old.doc.data, new.doc.data)
         yield {
             "experiment": spec_id,
-            "sample size": f"{was[0]} -> {now[0]}",
-            "duration": f"{was[1]} -> {now[1]}",
-            "why": "; ".join(why) or "defaults changed",
+            "plan": _plan_change(was, now),
+            "because": "; ".join(why) or "defaults changed",
         }
 
 
 def _scoring(
-    before: repository.Repository, after: repository.Repository
+    before: repository.Repository, after: repository.Repository, renamed: dict[str, str]
 ) -> Iterator[dict[str, str]]:
-    for spec_id, old, new in _pairs(before, after, ScoringModel):
+    for spec_id, old, new in _pairs(before, after, ScoringModel, renamed):
         a, b = old.doc.data, new.doc.data
         for name in ("thresholds", "grades", "caps", "decay"):
             for text in _field_changes({name: a.get(name)}, {name: b.get(name)}):
@@ -661,7 +828,18 @@ def markdown(change: Change) -> str:
 def as_json(change: Change) -> str:
     """The change as data (the same sections, keyed by name)."""
     document = {name: getattr(change, name) for name in change.__dataclass_fields__}
-    return escape.json_document(document)
+    return escape.json_document(_plain(document))
+
+
+def _plain(value: Any) -> Any:
+    """The document with every Money as its JSON object."""
+    if isinstance(value, Money):
+        return value.as_json()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def count_line(change: Change) -> str:

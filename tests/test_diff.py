@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -181,3 +181,115 @@ def test_unknown_revision_and_no_git_are_usage_errors(
     assert "not inside a git repository" in outside.stderr
     option = campc("diff", "--", "--output=/tmp/x", cwd=root)
     assert option.exit_code == 2
+
+
+@pytest.fixture(scope="module")
+def follow_up(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example repository, then a commit that does what REF006 asks (the file moved
+    with `git mv` to match a new id), raises a budget's total without touching a channel
+    and lowers an experiment's traffic."""
+    root = tmp_path_factory.mktemp("follow-up") / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    shutil.copytree(ROOT / "campaigns", root / "campaigns")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the quarter")
+    git(
+        root,
+        "mv",
+        "campaigns/performance/signup-form-fields.yaml",
+        "campaigns/performance/signup-form-short.yaml",
+    )
+    edit(
+        root,
+        "performance/signup-form-short.yaml",
+        ("id: signup-form-fields", "id: signup-form-short"),
+    )
+    edit(root, "campagnes/pulse-launch-2027.yaml", ("signup-form-fields]", "signup-form-short]"))
+    edit(root, "acquisition/monthly-newsletter-q2.yaml", ("total: 1800", "total: 2400"))
+    edit(root, "performance/pricing-page-cta.yaml", ("daily: 4200", "daily: 3000"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "follow-up")
+    return root
+
+
+def test_a_spec_moved_to_its_new_id_reads_as_renamed(campc: CliRun, follow_up: Path) -> None:
+    run = campc("diff", "HEAD~1", "HEAD", cwd=follow_up)
+    assert run.exit_code == 0, run.stderr
+    assert (
+        "| renamed | experiment | signup-form-fields -> signup-form-short | "
+        "campaigns/performance/signup-form-fields.yaml -> "
+        "campaigns/performance/signup-form-short.yaml |"
+    ) in run.stdout
+    assert "| added |" not in run.stdout
+    assert "| removed |" not in run.stdout
+    assert "**Specs**: 1 renamed" in run.stdout
+
+
+def test_git_reports_the_move(follow_up: Path) -> None:
+    from compiler import diff
+
+    shas = git(follow_up, "rev-list", "--reverse", "HEAD").splitlines()
+    found = diff.moves(follow_up, PurePosixPath("campaigns"), shas[0], shas[1])
+    folder = "campaigns/performance"
+    assert found == {f"{folder}/signup-form-short.yaml": f"{folder}/signup-form-fields.yaml"}
+
+
+def test_a_moved_and_renamed_spec_in_the_working_tree(
+    campc: CliRun, follow_up: Path, tmp_path: Path
+) -> None:
+    """Not committed: a `git mv` git knows of, and a plain `mv` only the contents tell."""
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", f"file://{follow_up}", str(clone))
+    git(
+        clone, "mv", "campaigns/performance/pricing-page-cta.yaml", "campaigns/performance/cta.yaml"
+    )
+    edit(clone, "performance/cta.yaml", ("id: pricing-page-cta", "id: cta"))
+    edit(clone, "campagnes/pulse-launch-2027.yaml", ("[pricing-page-cta,", "[cta,"))
+    moved = clone / "campaigns" / "acquisition" / "referral-programme-2027.yaml"
+    moved.rename(moved.with_name("referrals.yaml"))
+    edit(
+        clone,
+        "acquisition/referrals.yaml",
+        ("id: referral-programme-2027", "id: referrals"),
+    )
+    run = campc("diff", "HEAD", cwd=clone)
+    assert run.exit_code == 0, run.stderr
+    assert "| renamed | experiment | pricing-page-cta -> cta |" in run.stdout
+    assert "| renamed | campaign | referral-programme-2027 -> referrals |" in run.stdout
+    assert "| added |" not in run.stdout
+    assert "| removed |" not in run.stdout
+    assert "### Calendar" not in run.stdout  # the same events, under the new ids
+
+
+def test_a_total_changed_without_a_channel_shows(campc: CliRun, follow_up: Path) -> None:
+    run = campc("diff", "HEAD~1", "HEAD", cwd=follow_up)
+    assert (
+        "| monthly-newsletter-q2 | (total) | EUR 1,800.00 | EUR 2,400.00 | +EUR 600.00 |"
+        in run.stdout
+    )
+    assert "BUDGET001" in run.stdout  # and the finding it brings
+
+
+def test_a_traffic_change_is_a_plan_change_with_its_cause(campc: CliRun, follow_up: Path) -> None:
+    run = campc("diff", "HEAD~1", "HEAD", cwd=follow_up)
+    assert (
+        "| pricing-page-cta | duration 14 -> 21 days, ends 2027-04-27 -> 2027-05-04 | "
+        "traffic 4,200 -> 3,000/day |"
+    ) in run.stdout
+
+
+def test_json_money_is_a_number_and_a_currency(campc: CliRun, follow_up: Path) -> None:
+    run = campc("diff", "HEAD~1", "HEAD", "--format", "json", cwd=follow_up)
+    data = json.loads(run.stdout)
+    (row,) = data["budget"]
+    assert row == {
+        "campaign": "monthly-newsletter-q2",
+        "channel": "(total)",
+        "before": {"amount": 1800.0, "currency": "EUR"},
+        "after": {"amount": 2400.0, "currency": "EUR"},
+        "delta": {"amount": 600.0, "currency": "EUR"},
+    }
+    (experiment,) = data["experiments"]
+    assert experiment["because"] == "traffic 4,200 -> 3,000/day"
