@@ -9,7 +9,8 @@ campaign and channel, calendar events by spec and key, sends by audience and ISO
 sequence steps and scoring rules by id, experiment plans by id, findings by path, code
 and message (line numbers move with every edit, so they are not compared). A spec whose id
 changed is one rename, not a removal and an addition: when it stayed in its file, when git
-saw the file moved (`git diff -M`), or when its text, the id line aside, is mostly the same.
+saw the file moved (`git diff -M`), or when its lines, the id line aside, are mostly the
+same (a file moved without git, or not yet added).
 
 In `--format json`, money is `{"amount": 30000.0, "currency": "EUR"}`: a JSON number in
 the currency's units, exact to its minor unit, and the ISO 4217 code.
@@ -326,14 +327,29 @@ def _without_id(spec: repository.SpecFile) -> str:
     return re.sub(r"(?m)^id:.*\n?", "", spec.doc.text)
 
 
+_SIMILAR = 0.7
+"""How alike two spec texts (id lines aside, line by line) must be to read as one renamed
+spec when git saw no move: unrelated specs of one kind, written from one template, share
+up to half their lines; a renamed spec keeps most of its own."""
+
+
+def _similarity(old: str, new: str) -> float:
+    """The share of lines the two texts have in common (difflib's ratio), 0 where its
+    cheap upper bound is already too low."""
+    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
+    if matcher.real_quick_ratio() < _SIMILAR or matcher.quick_ratio() < _SIMILAR:
+        return 0.0
+    return matcher.ratio()
+
+
 def _renames(
     removed: dict[tuple[str, str], repository.SpecFile],
     added: dict[tuple[str, str], repository.SpecFile],
     moved: dict[str, str],
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """New key -> old key of each spec whose id changed: in a file that stayed put, in a
-    file git saw moved, or else in the most similar removed file of its kind (the text,
-    id line aside, at least 60% the same, as `git diff -M` counts a move at 50%)."""
+    file git saw moved (`git diff -M`: half the content kept), or else in the most similar
+    removed file of its kind (the id line aside, 70% of the lines the same)."""
     found: dict[tuple[str, str], tuple[str, str]] = {}
     for key, spec in sorted(added.items()):
         for gone_key, gone in sorted(removed.items()):
@@ -342,18 +358,14 @@ def _renames(
                 found[key] = gone_key
                 break
     candidates = sorted(
-        (
-            difflib.SequenceMatcher(None, _without_id(gone), _without_id(spec)).ratio(),
-            key,
-            gone_key,
-        )
+        (_similarity(_without_id(gone), _without_id(spec)), key, gone_key)
         for key, spec in added.items()
         if key not in found
         for gone_key, gone in removed.items()
         if gone_key[0] == key[0] and gone_key not in found.values()
     )
     for ratio, key, gone_key in reversed(candidates):
-        if ratio >= 0.6 and key not in found and gone_key not in found.values():
+        if ratio >= _SIMILAR and key not in found and gone_key not in found.values():
             found[key] = gone_key
     return found
 
