@@ -59,11 +59,14 @@ _WHAT = {
     "BOOLEAN": "a boolean (true or false)",
     "DATE": "a date (YYYY-MM-DD)",
     "TIMESTAMP": "a timestamp or date (YYYY-MM-DD[THH:MM[:SS]])",
+    "TIMESTAMPTZ": "a timestamp or date (YYYY-MM-DD[THH:MM[:SS]][+HH:MM]; UTC without an offset)",
 }
 _EVENTS = (
     _Column("lead_id", "VARCHAR", required=True),
     _Column("event_type", "VARCHAR", required=True),
-    _Column("occurred_at", "TIMESTAMP", required=True),
+    # with time zone: an offset is converted (the connection is in UTC), so an event
+    # counts on its UTC day; a time without one is read as UTC
+    _Column("occurred_at", "TIMESTAMPTZ", required=True),
 )
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 """Every column name that reaches SQL: ours, or a catalog identifier."""
@@ -357,7 +360,7 @@ def _parquet_columns(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
 def _fits(duckdb_type: str, wanted: str) -> bool:
     if wanted == "DOUBLE":
         return _NUMERIC.fullmatch(duckdb_type) is not None
-    if wanted == "TIMESTAMP":
+    if wanted in ("TIMESTAMP", "TIMESTAMPTZ"):
         return _TIMES.fullmatch(duckdb_type) is not None
     return duckdb_type == wanted
 

@@ -223,12 +223,6 @@ def test_snowflake_finds_a_regex_anywhere_in_the_text() -> None:
     assert "REGEXP_INSTR(CAST(l.industry AS VARCHAR), '^(education|academic)') > 0" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="score_runner reads occurred_at as TIMESTAMP, and DuckDB's read_csv then drops the"
-    " offset (01:00+02:00 becomes 01:00); reading it as TIMESTAMPTZ (the connection is in UTC)"
-    " converts it",
-)
 @pytest.mark.parametrize("engine", [with_duckdb, with_python])
 def test_campc_score_counts_an_offset_time_on_its_utc_day(tmp_path: Path, engine: object) -> None:
     leads, events = tmp_path / "leads.csv", tmp_path / "events.csv"
