@@ -28,7 +28,7 @@ import types
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -39,7 +39,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-from zoneinfo import ZoneInfo
 
 from compiler import files
 from compiler.diagnostics import Loc
@@ -68,6 +67,9 @@ RENDER_MEMORY = 512 * 2**20
 (Linux; elsewhere the bounds on values alone apply)."""
 CAMPC_VARIABLES = ("subject", "preheader", "unsubscribe_url", "preferences_url")
 """Variables every template may read besides the spec's own."""
+FALLBACK_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+"""The Date of an email with no time of its own (a sequence no campaign's cohort enters)
+when SOURCE_DATE_EPOCH is unset: a fixed date, never the clock, so builds stay identical."""
 
 
 class TemplateProblem(Exception):
@@ -1149,6 +1151,8 @@ class Headers:
     unsubscribe_url: str
     unsubscribe_mailto: str | None = None
     date: datetime | None = None
+    list_id: str | None = None
+    """RFC 2919 `List-Id` (`<label.domain>`): which list a List-Unsubscribe leaves."""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -1172,6 +1176,8 @@ def message(headers: Headers, text: str, html: str) -> bytes:
     if headers.date is not None:
         msg["Date"] = format_datetime(headers.date)
     msg["Message-ID"] = headers.message_id
+    if headers.list_id:
+        msg["List-Id"] = headers.list_id
     unsubscribe = f"<{headers.unsubscribe_url}>"
     if headers.unsubscribe_mailto:
         unsubscribe = f"<mailto:{headers.unsubscribe_mailto}?subject=unsubscribe>, {unsubscribe}"
@@ -1200,7 +1206,6 @@ class Send:
     sender: Sender | None
     variables: dict[str, Variable]
     utm: dict[str, str]
-    date: datetime | None = None
 
 
 @dataclass
@@ -1254,7 +1259,6 @@ def sends(repo: Repository) -> list[Send]:
                         send.email.sender or model.sender,
                         dict(model.variables),
                         tags,
-                        send.at.replace(tzinfo=ZoneInfo(model.timezone)),
                     )
                 )
         elif isinstance(model, Sequence):
@@ -1364,23 +1368,61 @@ def _render_all(repo: Repository) -> list[Rendered]:
     return results
 
 
-def eml(repo: Repository, email: Rendered) -> bytes | None:
-    """The message file of a rendered send (None when a header cannot be written)."""
+def send_dates(repo: Repository) -> dict[tuple[str, str], datetime]:
+    """When each email goes out, by spec id and send or step id, as the calendar shows it:
+    a campaign send's first occurrence (in the campaign's timezone); a sequence step's
+    earliest arrival after its cohort enters (`schedule.events`), the earliest where
+    several campaigns' cohorts enter the sequence."""
+    from compiler.schedule import events, occurrences
+
+    found: dict[tuple[str, str], datetime] = {}
+    for event in events(repo):
+        if event.kind == "send":
+            first = next(iter(occurrences(event)), event.start)
+            key = (event.spec_id, event.key.removeprefix("send-"))
+        elif event.kind == "sequence-send" and event.sequence and event.arrival == 1:
+            first = event.start
+            prefix = f"sequence-{event.sequence.id}-"
+            key = (event.sequence.id, event.key.removeprefix(prefix))
+        else:
+            continue
+        # events come sorted by their instant: the first seen is the earliest
+        if isinstance(first, datetime) and key not in found:
+            found[key] = first
+    return found
+
+
+def eml(repo: Repository, email: Rendered, source_date_epoch: int | None = None) -> bytes | None:
+    """The message file of a rendered send (None when a header cannot be written). Its
+    Date is the send's time (`send_dates`), else SOURCE_DATE_EPOCH, else FALLBACK_DATE."""
     send = email.send
     policy = repo.policy.email
     uid_domain = repo.policy.calendar.uid_domain
     sender = send.sender.from_ if send.sender else f"campc <noreply@{uid_domain}>"
     if any(header_problem(v) for v in (email.subject, sender)):
         return None
+    spec_id = str(send.spec.doc.data["id"])
+    dates = repo.derived.get("email-dates")
+    if dates is None:
+        dates = repo.derived["email-dates"] = send_dates(repo)
+    assert isinstance(dates, dict)
+    date = dates.get((spec_id, send.key))
+    if date is None:
+        date = (
+            FALLBACK_DATE
+            if source_date_epoch is None
+            else datetime.fromtimestamp(source_date_epoch, UTC)
+        )
     return message(
         Headers(
             subject=email.subject,
             sender=sender,
             reply_to=send.sender.reply_to if send.sender else None,
-            message_id=f"<{send.spec.doc.data['id']}.{send.key}@{uid_domain}>",
+            message_id=f"<{spec_id}.{send.key}@{uid_domain}>",
             unsubscribe_url=policy.unsubscribe_url,
             unsubscribe_mailto=policy.unsubscribe_mailto,
-            date=send.date,
+            date=date,
+            list_id=f"<{spec_id}.{uid_domain}>",
         ),
         email.text,
         email.html,
