@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -16,11 +17,16 @@ nox.options.sessions = ["tests", "lint", "typecheck", "schemas", "campaigns", "p
 nox.options.reuse_existing_virtualenvs = True
 
 # The real clients the tests open artifacts with: ical.js (Thunderbird's calendar parser)
-# under Node, LibreOffice Calc to recalculate the budget sheet: Debian packages, their commands.
+# under Node, LibreOffice Calc to recalculate the budget sheet, SpamAssassin and headless
+# Chromium for the emails, PostgreSQL for the scoring SQL: Debian packages, their commands
+# (a command with a slash is a path pattern: Debian keeps PostgreSQL's off the PATH).
 CLIENTS = {
     "nodejs": ("node",),
     "npm": ("npm",),
     "libreoffice-calc-nogui": ("soffice", "libreoffice"),
+    "spamassassin": ("spamassassin",),
+    "chromium": ("chromium", "chromium-browser"),
+    "postgresql": ("pg_ctl", "/usr/lib/postgresql/*/bin/pg_ctl"),
 }
 JS = Path(__file__).parent / "tests" / "js"
 SKIP_CLIENTS = "CAMPC_SKIP_CLIENTS"
@@ -32,7 +38,11 @@ PRE_COMMIT_TEST = (
 
 
 def _missing_packages() -> list[str]:
-    return [name for name, commands in CLIENTS.items() if not any(map(shutil.which, commands))]
+    return [name for name, commands in CLIENTS.items() if not any(map(_found, commands))]
+
+
+def _found(command: str) -> bool:
+    return bool(glob.glob(command)) if "/" in command else shutil.which(command) is not None
 
 
 def _install_clients(session: nox.Session) -> None:
