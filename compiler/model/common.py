@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from email import policy
 from email.utils import parseaddr
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -289,9 +289,12 @@ _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'
 _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$")
 
 
+@lru_cache(maxsize=4096)
 def mailbox_problem(value: str) -> str | None:
-    """Why `value` is not one address with an optional display name, or None."""
-    if any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in value):
+    """Why `value` is not one address with an optional display name, or None. (Cached:
+    the standard library's header parser takes most of a millisecond, and a repository
+    names the same few senders in every spec.)"""
+    if any(unicodedata.category(c) in ("Cc", "Cs") or c in "\u2028\u2029" for c in value):
         return "it contains a line break or a control character, which would add headers"
     try:
         header = policy.default.header_factory("reply-to", value)

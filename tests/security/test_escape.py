@@ -20,6 +20,15 @@ ANY = st.text(
     ),
     max_size=40,
 )
+YAML_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list(":#[]|`<>&%;\"'\\*_~$-+=\r\n\t\x1b\u2028\u202e ")),
+        st.characters(blacklist_categories=("Cs",)),
+    ),
+    max_size=40,
+)
+"""What a spec's value can hold: the YAML reader refuses lone surrogates (`"\\ud800"`),
+and pydantic cannot take them at all."""
 
 
 @given(ANY, ANY)
@@ -87,7 +96,7 @@ def _sender_errors(text: str) -> list[str]:
     return []
 
 
-@given(ANY)
+@given(YAML_TEXT)
 def test_any_sender_text_is_valid_or_a_schema_error_never_a_crash(text: str) -> None:
     assert set(_sender_errors(text)) <= {"value_error", "string_too_long"}
 
