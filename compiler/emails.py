@@ -908,7 +908,8 @@ def render(env: Any, folder: Path, name: str, context: Mapping[str, Any]) -> str
     except TemplateSyntaxError as err:
         message = f"template syntax error: {err.message}"
         where, line = err.name or name, err.lineno or 1
-        column = _column(folder, where, line, None)
+        # the column of the name the message quotes (`No filter named 'shout'`), if any
+        column = _column(folder, where, line, Exception(err.message or ""))
         raise TemplateProblem(where, line, message, "fix the Jinja syntax", column) from None
     except Exception as err:  # anything a template can raise becomes a finding
         where, line = _template_line(err, folder, name)
