@@ -343,7 +343,7 @@ class Cache:
             self._prepare()
             folder = self._open(self.folder.relative_to(self.root).parts + where[:-1])
             try:
-                _replace(folder, where[-1], blob)
+                files.replace_in(folder, where[-1], blob, 0o600)
             finally:
                 os.close(folder)
         except (OSError, files.NotRegular):
@@ -366,14 +366,14 @@ class Cache:
                 return
             except FileNotFoundError:
                 pass
-            _replace(top, ".gitignore", b"# made by campc: never commit the cache\n*\n")
-            _replace(
+            files.replace_in(top, ".gitignore", b"# made by campc: never commit the cache\n*\n")
+            files.replace_in(
                 top,
                 "CACHEDIR.TAG",
                 b"Signature: 8a477f597d28d172789f06886806bc55\n"
                 b"# This folder is campc's cache; see https://bford.info/cachedir/\n",
             )
-            _replace(top, _OWNER, _stamp(self.secret, self.root))
+            files.replace_in(top, _OWNER, _stamp(self.secret, self.root), 0o600)
         finally:
             os.close(top)
 
@@ -382,28 +382,6 @@ def _stamp(secret: bytes, root: Path) -> bytes:
     """The owner stamp of a cache folder made by this user's campc for `root`."""
     mac = hmac.new(secret, b"campc cache owner\0" + os.fsencode(root), hashlib.sha256)
     return mac.hexdigest().encode() + b"\n"
-
-
-def _replace(folder: int, name: str, data: bytes) -> None:
-    """Write `name` in the open `folder` as a temporary file renamed over it (a link
-    there is replaced, never followed)."""
-    temporary = f".tmp-{os.getpid()}-{secrets.token_hex(6)}"
-    descriptor = os.open(
-        temporary,
-        os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-        0o600,
-        dir_fd=folder,
-    )
-    try:
-        try:
-            _write_all(descriptor, data)
-        finally:
-            os.close(descriptor)
-        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary, dir_fd=folder)
-        raise
 
 
 def for_project(root: Path, config_file: Path | None, enabled: bool = True) -> Cache:

@@ -90,16 +90,14 @@ def _settings(paths: tuple[Path, ...] = ()) -> settings.Settings:
 
     if not paths:
         return settings.load(Path(os.getcwd()))
-    starts: dict[Path | None, Path] = {}
+    configs: set[Path | None] = set()
     for given in paths:
         path = Path(os.path.abspath(given))
-        start = path if path.is_dir() else path.parent
-        found = settings.find_pyproject(start)
-        starts.setdefault(found, start)
-    if len(starts) > 1:
-        named = ", ".join(sorted(str(p.parent) if p else "(no project)" for p in starts))
+        configs.add(settings.find_pyproject(path if path.is_dir() else path.parent))
+    if len(configs) > 1:
+        named = ", ".join(sorted(str(p.parent) if p else "(no project)" for p in configs))
         raise UsageError(f"the paths belong to different projects ({named}): check each apart")
-    ((config, start),) = starts.items()
+    (config,) = configs
     return settings.load(config.parent if config is not None else Path(os.getcwd()))
 
 

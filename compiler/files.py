@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -118,16 +119,14 @@ def read_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
         opened = os.fstat(descriptor)
         if not stat.S_ISREG(opened.st_mode):
             raise NotRegular(path, describe(opened.st_mode))
-        wanted = opened.st_size if limit is None else min(opened.st_size, limit) + 1
-        chunks = []
-        while True:
-            chunk = os.read(descriptor, max(wanted, 65536))
+        wanted = None if limit is None else limit + 1
+        chunks, total = [], 0
+        while wanted is None or total < wanted:
+            chunk = os.read(descriptor, 1 << 20 if wanted is None else min(1 << 20, wanted - total))
             if not chunk:
                 break
             chunks.append(chunk)
-            wanted -= len(chunk)
-            if limit is not None and sum(map(len, chunks)) > limit:
-                break
+            total += len(chunk)
         return b"".join(chunks)
     finally:
         os.close(descriptor)
@@ -184,3 +183,39 @@ def scan(
             yield Entry(path)
         else:
             yield Entry(path, describe(entry.stat(follow_symlinks=False).st_mode))
+
+
+def replace_in(folder: int, name: str, data: bytes, mode: int = 0o644) -> None:
+    """Write `name` in the open `folder` as a temporary file renamed over it: readers
+    see the old file or the new one, never half; a link there is replaced, never
+    written through."""
+    temporary = f".{name}.{os.getpid()}-{secrets.token_hex(6)}.tmp"
+    descriptor = os.open(
+        temporary,
+        os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+        mode,
+        dir_fd=folder,
+    )
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view) :]
+            os.fchmod(descriptor, mode)  # the exact mode, whatever the umask
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
+
+
+def replace(path: Path, root: Path, data: bytes, mode: int = 0o644) -> None:
+    """`replace_in` for `path` below `root`, its folder reached without a link."""
+    parts = parts_below(path, root)
+    folder = open_folder(root, parts[:-1])
+    try:
+        replace_in(folder, parts[-1], data, mode)
+    finally:
+        os.close(folder)

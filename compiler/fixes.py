@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import tempfile
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,7 +96,7 @@ def _apply_all(
             kept.append(item)
         for start, end, edit, _ in reversed(kept):
             text = text[:start] + edit.text + text[end:]
-        _write(target, ("\ufeff" if bom else "") + text)
+        _write(target, cwd, ("\ufeff" if bom else "") + text)
         seen: set[int] = set()
         for _, _, _, diagnostic in kept:
             if id(diagnostic) not in seen:
@@ -105,18 +105,8 @@ def _apply_all(
     return applied
 
 
-def _write(target: Path, text: str) -> None:
+def _write(target: Path, root: Path, text: str) -> None:
     """Replace the file atomically, keeping its permissions (a link put there meanwhile
     is replaced, never written through)."""
-    mode = target.lstat().st_mode
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    mode = stat.S_IMODE(target.lstat().st_mode)
+    files.replace(target, root, text.encode("utf-8"), mode)

@@ -65,7 +65,7 @@ class BrokenFile:
     """What it said, when it read as YAML (untrusted shape: invalid by definition)."""
 
     def names(self) -> set[str]:
-        """Every text value in the file: what it may refer to (None: anything)."""
+        """Every text value in the file: the names it may refer to."""
         found: set[str] = set()
         pending: list[Any] = [self.data]
         while pending:

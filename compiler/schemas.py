@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,14 +73,7 @@ def sync(folder: Path, root: Path, check_only: bool) -> Sync:
         found.stale.append(target)
         if not check_only:
             folder.mkdir(parents=True, exist_ok=True)
-            files.check_folder(folder, root)
-            temporary = folder / f".{name}.{secrets.token_hex(6)}.tmp"
-            descriptor = os.open(
-                temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644
-            )
-            with os.fdopen(descriptor, "wb") as out:
-                out.write(content)
-            os.replace(temporary, target)
+            files.replace(target, root, content)
     if folder.is_dir() and not folder.is_symlink():
         found.extra = sorted(p for p in folder.glob("*.schema.json") if p.name not in wanted)
     return found
