@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -358,9 +359,10 @@ def compile_artifacts(
         except Exception as err:  # a crashing back-end is our bug
             raise InternalError(f"back-end {name} failed: {err!r}") from err
         artifacts.extend(produced)
-    paths = [a.path for a in artifacts]
-    if len(paths) != len(set(paths)):
-        raise InternalError("two back-ends wrote the same output path")
+    paths = Counter(a.path for a in artifacts)
+    twice = sorted(path for path, count in paths.items() if count > 1)
+    if twice:  # the check's rules (REF001, REF007) keep ids apart: this is our bug
+        raise InternalError(f"two artifacts at one output path: {', '.join(twice[:3])}")
     return [*artifacts, manifest.build(repo, artifacts, shown)]
 
 

@@ -67,3 +67,53 @@ def referenced(repo: Repository, names: Iterable[str]) -> set[str] | None:
     """Templates reachable from `names`; None if undecidable."""
     found = closure(repo, names)
     return None if found is None else found[0]
+
+
+def chain(repo: Repository, name: str) -> list[str]:
+    """`name`, then every template it extends, includes or imports, depth first in the
+    order they are written (the ones a computed name may reach are not known)."""
+    known = facts(repo)
+    order: list[str] = []
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in order or current not in known:
+            continue
+        order.append(current)
+        pending += reversed(known[current][1] or [])
+    return order
+
+
+def source(repo: Repository, name: str) -> str | None:
+    """The text of template `name` (None when it cannot be read: the email rules say
+    why), read once per run through the sandbox's loader."""
+    sources: dict[str, str | None] = repo.derived.setdefault("template-sources", {})  # type: ignore[assignment]
+    if name not in sources:
+        from compiler.emails import UNREADABLE, environment
+
+        env = repo.derived.get("jinja") or environment(repo.templates_dir)
+        try:
+            sources[name] = env.loader.get_source(env, name)[0]
+        except (*UNREADABLE, LookupError):  # type: ignore[misc]
+            sources[name] = None
+    return sources[name]
+
+
+def locate(repo: Repository, name: str, needles: Iterable[str]) -> tuple[str, int, int] | None:
+    """Where the first of `needles` is written in template `name` or the templates it
+    extends, includes or imports: (template, line, column), 1-based; None when no
+    template writes it (the text came from a variable, so from the spec). A needle in
+    quotes (`"https://..."`) is located at its first character inside them."""
+    wanted = [n for n in dict.fromkeys(needles) if n]
+    for template in chain(repo, name):
+        text = source(repo, template)
+        if text is None:
+            continue
+        for needle in wanted:
+            at = text.find(needle)
+            if at >= 0:
+                if len(needle) > 1 and needle[0] in "\"'":
+                    at += 1  # a value written in quotes: where the value starts
+                line = text.count("\n", 0, at) + 1
+                return template, line, at - (text.rfind("\n", 0, at) + 1) + 1
+    return None

@@ -89,6 +89,31 @@ def test_every_html_has_tagged_links_described_images_and_a_complete_text_part(
         assert image.get("alt") is not None
 
 
+def test_css_is_inlined_the_preheader_hidden_and_the_footer_links_untouched() -> None:
+    """What the README promises of each HTML part, on the emails the example builds."""
+    from compiler import pipeline, repository
+
+    settings = pipeline.settings_for(ROOT)
+    repo, _ = repository.load(settings.campaigns, str, settings.policy)
+    built = {(r.send.spec.doc.data["id"], r.send.key): r for r in emails.rendered(repo, full=True)}
+    assert len(built) == len(EMLS)
+    for (spec_id, key), result in built.items():
+        html = (OUTPUTS / str(spec_id) / f"{key}.html").read_text(encoding="utf-8")
+        assert html == result.html
+        if "<style" in result.raw_html:  # the template's CSS is now on its elements
+            assert 'style="' in html
+        if result.preheader:
+            hidden = html.split("<body", 1)[1].split(">", 1)[1]
+            assert hidden.startswith('<div style="display:none;')
+            assert emails.escape(result.preheader) in hidden.split("</div>", 1)[0]
+        page = _Page()
+        page.feed(html)
+        for untouched in (UNSUBSCRIBE, PREFERENCES):
+            if untouched in result.links:
+                assert untouched in page.links, f"{spec_id}/{key} tagged {untouched}"
+    assert any(PREFERENCES in r.links for r in built.values())
+
+
 def test_utm_tags_keep_existing_queries_fragments_and_tags() -> None:
     tags = {"utm_source": "fjord", "utm_medium": "email"}
     assert (

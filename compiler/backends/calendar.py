@@ -9,7 +9,7 @@ from icalendar import Calendar, vRecur, vText
 from icalendar import Event as VEvent
 
 from compiler import escape
-from compiler.artifacts import Artifact, BuildContext
+from compiler.artifacts import ALL_CAMPAIGNS, Artifact, BuildContext
 from compiler.backends.vtimezone import vtimezone
 from compiler.model.campaign import Campaign, Repeat
 from compiler.repository import Repository
@@ -23,7 +23,7 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
     everything = events(repo)
     artifacts = [
         Artifact(
-            "calendar/all.ics",
+            f"calendar/{ALL_CAMPAIGNS}.ics",
             _ics("All campaigns", everything, repo, context),
             tuple(sorted({s for e in everything for s in e.sources})),
         )

@@ -46,7 +46,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.emails import rendered
+from compiler.emails import AtTemplates, rendered
 
 if TYPE_CHECKING:
     from compiler.repository import Repository
@@ -63,22 +63,14 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     from compiler.rules import RULES
 
     rule = RULES[CODE]
-    at_template: dict[tuple[str, int, int, str, str], list[str]] = {}
+    in_templates = AtTemplates(repo)
     for email in rendered(repo, full=False):
         send = email.send
         for problem in email.problems:
             if problem.template != send.spec.path:
-                key = (
-                    problem.template,
-                    problem.line,
-                    problem.column,
-                    problem.message,
-                    problem.hint,
-                )
-                users = at_template.setdefault(key, [])
-                user = f"`{send.key}` ({send.spec.path})"
-                if user not in users:
-                    users.append(user)
+                place = (problem.template, problem.line, problem.column)
+                message = f"template does not render: {problem.message}"
+                in_templates.add(place, message, problem.hint, send)
                 continue
             line, col = send.spec.doc.value_at((*send.loc, "subject"))
             yield rule.diagnostic(
@@ -88,12 +80,4 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 f"email `{send.key}` does not render (its subject or preheader): {problem.message}",
                 problem.hint,
             )
-    for (template, line, col, message, hint), users in sorted(at_template.items()):
-        shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
-        yield rule.diagnostic(
-            repo.display(repo.templates_dir / template),
-            line,
-            col,
-            f"template does not render: {message} (used by {shown})",
-            hint,
-        )
+    yield from in_templates.diagnostics(rule)

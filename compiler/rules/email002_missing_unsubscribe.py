@@ -3,6 +3,7 @@
 ## What it does
 Renders each send's template and looks for a link to the project's unsubscribe URL
 (`[tool.campc.email] unsubscribe-url`, which templates read as `{{ unsubscribe_url }}`).
+Reported on the template the send names (its first line), naming the sends.
 
 ## Why is this bad?
 Every marketing email must let the reader leave in one click: CAN-SPAM and GDPR ask
@@ -26,7 +27,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.emails import rendered
+from compiler.emails import AtTemplates, rendered
 
 if TYPE_CHECKING:
     from compiler.repository import Repository
@@ -34,24 +35,22 @@ if TYPE_CHECKING:
 CODE = "EMAIL002"
 NAME = "missing-unsubscribe"
 SEVERITY = Severity.ERROR
-SCOPE = "spec"  # a send's render depends on its spec, the templates and the policy
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:
-    """Yield a finding for each rendered email with no unsubscribe link."""
+    """Yield a finding for each template whose emails have no unsubscribe link."""
     from compiler.rules import RULES
 
     rule = RULES[CODE]
     url = repo.policy.email.unsubscribe_url
+    in_templates = AtTemplates(repo)
     for email in rendered(repo, full=False):
         if email.problems or not email.raw_html or url in email.links:
             continue
-        send = email.send
-        line, col = send.spec.doc.value_at((*send.loc, "template"))
-        yield rule.diagnostic(
-            send.spec.path,
-            line,
-            col,
-            f"email `{send.key}` ({send.email.template}) has no unsubscribe link",
+        in_templates.add(
+            (email.send.email.template, 1, 1),
+            "the email has no unsubscribe link",
             'add <a href="{{ unsubscribe_url }}">Unsubscribe</a>, for example in a shared footer',
+            email.send,
         )
+    yield from in_templates.diagnostics(rule)

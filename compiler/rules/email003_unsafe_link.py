@@ -4,7 +4,9 @@
 ## What it does
 Renders each send's template and checks every `href`: web links must be `https://`;
 script and data schemes are never allowed; a relative link (`/pricing`) has no site to
-be relative to in an inbox. `mailto:`, `tel:` and `#anchors` are fine.
+be relative to in an inbox. `mailto:`, `tel:` and `#anchors` are fine. The finding is
+where the link is written: the template's line (naming the sends that render it), or the
+spec's variable sample it came from.
 
 ## Why is this bad?
 Plain `http://` links are flagged by mail filters and browsers and leak the reader's
@@ -29,7 +31,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.emails import rendered
+from compiler.emails import AtTemplates, attribute_needles, rendered, sample_at, written_at
 
 if TYPE_CHECKING:
     from compiler.repository import Repository
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
 CODE = "EMAIL003"
 NAME = "unsafe-link"
 SEVERITY = Severity.ERROR
-SCOPE = "spec"  # a send's render depends on its spec, the templates and the policy
 
 _FORBIDDEN = {"javascript", "data", "vbscript", "file"}
 _FINE = {"https", "mailto", "tel"}
@@ -59,22 +60,30 @@ def problem(link: str) -> str | None:
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:
-    """Yield one finding per unsafe link of each rendered email."""
+    """Yield one finding per unsafe link, where it is written."""
     from compiler.rules import RULES
 
     rule = RULES[CODE]
+    hint = "link to an absolute https:// URL"
+    in_templates = AtTemplates(repo)
     for email in rendered(repo, full=False):
         send = email.send
         for link in dict.fromkeys(email.links):
             reason = problem(link)
             if reason is None:
                 continue
-            line, col = send.spec.doc.value_at((*send.loc, "template"))
             shown = link if len(link) <= 80 else link[:77] + "..."
+            needles = attribute_needles(link)
+            place = written_at(repo, send, needles)
+            if place is not None:
+                in_templates.add(place, f"link to `{shown}`, which {reason}", hint, send)
+                continue
+            line, col = sample_at(send, needles) or send.spec.doc.value_at((*send.loc, "template"))
             yield rule.diagnostic(
                 send.spec.path,
                 line,
                 col,
                 f"email `{send.key}` links to `{shown}`, which {reason}",
-                "link to an absolute https:// URL",
+                hint,
             )
+    yield from in_templates.diagnostics(rule)

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.emails import rendered
+from compiler.emails import AtTemplates, attribute_needles, rendered, sample_at, written_at
 
 if TYPE_CHECKING:
     from compiler.repository import Repository
@@ -34,25 +34,31 @@ if TYPE_CHECKING:
 CODE = "EMAIL004"
 NAME = "image-without-alt"
 SEVERITY = Severity.WARNING
-SCOPE = "spec"  # a send's render depends on its spec, the templates and the policy
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:
-    """Yield one finding per email with images lacking alt text."""
+    """Yield one finding per image without alt text, where it is written."""
     from compiler.rules import RULES
 
     rule = RULES[CODE]
+    hint = 'add alt="what the image shows" (alt="" for a purely decorative image)'
+    in_templates = AtTemplates(repo)
     for email in rendered(repo, full=False):
-        missing = [i.get("src") or "(no src)" for i in email.images if i.get("alt") is None]
-        if not missing:
-            continue
         send = email.send
-        line, col = send.spec.doc.value_at((*send.loc, "template"))
-        yield rule.diagnostic(
-            send.spec.path,
-            line,
-            col,
-            f"email `{send.key}` has {len(missing)} image(s) without alt text: "
-            f"{', '.join(sorted(set(missing))[:3])}",
-            'add alt="what the image shows" (alt="" for a purely decorative image)',
-        )
+        for src in dict.fromkeys(i.get("src") or "" for i in email.images if i.get("alt") is None):
+            shown = f"`{src}`" if src else "with no src"
+            needles = attribute_needles(src) if src else []
+            place = written_at(repo, send, needles) if src else None
+            sample = sample_at(send, needles) if place is None else None
+            if sample is not None:  # the image comes from a variable's sample
+                yield rule.diagnostic(
+                    send.spec.path,
+                    *sample,
+                    f"email `{send.key}` shows image {shown} without alt text",
+                    hint,
+                )
+                continue
+            in_templates.add(
+                place or (send.email.template, 1, 1), f"image {shown} has no alt text", hint, send
+            )
+    yield from in_templates.diagnostics(rule)

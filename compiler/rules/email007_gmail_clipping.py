@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.emails import rendered
+from compiler.emails import AtTemplates, rendered
 
 if TYPE_CHECKING:
     from compiler.repository import Repository
@@ -31,25 +31,23 @@ if TYPE_CHECKING:
 CODE = "EMAIL007"
 NAME = "gmail-clipping"
 SEVERITY = Severity.WARNING
-SCOPE = "spec"  # a send's render depends on its spec, the templates and the policy
 
 LIMIT = 102 * 1024
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:
-    """Yield a finding for each email over the clipping size."""
+    """Yield a finding for each template whose emails are over the clipping size."""
     from compiler.rules import RULES
 
     rule = RULES[CODE]
+    in_templates = AtTemplates(repo)
     for email in rendered(repo, full=False):
         if email.size <= LIMIT:
             continue
-        send = email.send
-        line, col = send.spec.doc.value_at((*send.loc, "template"))
-        yield rule.diagnostic(
-            send.spec.path,
-            line,
-            col,
-            f"email `{send.key}` is {email.size / 1024:,.0f} KB as sent; Gmail clips past 102 KB",
+        in_templates.add(
+            (email.send.email.template, 1, 1),
+            f"the email is {email.size / 1024:,.0f} KB as sent; Gmail clips past 102 KB",
             "shorten it: link to long content instead of including it",
+            email.send,
         )
+    yield from in_templates.diagnostics(rule)

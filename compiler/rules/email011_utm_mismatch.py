@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.emails import rendered
+from compiler.emails import AtTemplates, attribute_needles, rendered, sample_at, written_at
 
 if TYPE_CHECKING:
     from compiler.repository import Repository
@@ -37,16 +37,16 @@ if TYPE_CHECKING:
 CODE = "EMAIL011"
 NAME = "utm-mismatch"
 SEVERITY = Severity.WARNING
-SCOPE = "spec"  # a send's render depends on its spec, the templates and the policy
 
 CHECKED = ("utm_source", "utm_medium", "utm_campaign")
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:
-    """Yield one finding per link tag that contradicts its email's."""
+    """Yield one finding per link tag that contradicts its email's, where it is written."""
     from compiler.rules import RULES
 
     rule = RULES[CODE]
+    in_templates = AtTemplates(repo)
     for email in rendered(repo, full=False):
         send = email.send
         for link in dict.fromkeys(email.links):
@@ -56,11 +56,25 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 expected = send.utm.get(key)
                 if key not in CHECKED or expected is None or value == expected:
                     continue
-                line, col = send.spec.doc.value_at((*send.loc, "template"))
+                hint = f"remove `{key}` from the link: campc tags every link"
+                needles = attribute_needles(link)
+                place = written_at(repo, send, needles)
+                if place is not None:
+                    in_templates.add(
+                        place,
+                        f"a link sets `{key}={value}`, but the email's {key} is `{expected}`",
+                        hint,
+                        send,
+                    )
+                    continue
+                line, col = sample_at(send, needles) or send.spec.doc.value_at(
+                    (*send.loc, "template")
+                )
                 yield rule.diagnostic(
                     send.spec.path,
                     line,
                     col,
                     f"email `{send.key}` links with `{key}={value}`, but its {key} is `{expected}`",
-                    f"remove `{key}` from the link: campc tags every link",
+                    hint,
                 )
+    yield from in_templates.diagnostics(rule)

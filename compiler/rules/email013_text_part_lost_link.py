@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.emails import rendered, text_links
+from compiler.emails import AtTemplates, rendered, text_links
 
 if TYPE_CHECKING:
     from compiler.repository import Repository
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 CODE = "EMAIL013"
 NAME = "text-part-lost-link"
 SEVERITY = Severity.WARNING
-SCOPE = "spec"  # a send's render depends on its spec, the templates and the policy
 
 SHOWN = 3
 """Missing links named in one finding; more are counted."""
@@ -53,6 +52,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     from compiler.rules import RULES
 
     rule = RULES[CODE]
+    in_templates = AtTemplates(repo)
     for email in rendered(repo, full=False):
         if email.problems or email.raw_text is None:
             continue
@@ -69,13 +69,12 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         send = email.send
         shown = ", ".join(f"`{link}`" for link in missing[:SHOWN])
         more = f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
-        line, col = send.spec.doc.value_at((*send.loc, "text_template"))
-        yield rule.diagnostic(
-            send.spec.path,
-            line,
-            col,
-            f"the text part of email `{send.key}` ({send.email.text_template}) lacks "
-            f"{'a link' if len(missing) == 1 else 'links'} of its HTML part: {shown}{more}",
+        in_templates.add(
+            (str(send.email.text_template), 1, 1),
+            f"the text part lacks {'a link' if len(missing) == 1 else 'links'} of the HTML "
+            f"part ({send.email.template}): {shown}{more}",
             "write each URL out in the text template (`{{ unsubscribe_url }}` for the "
             "unsubscribe link), or drop `text_template` to derive the text from the HTML",
+            send,
         )
+    yield from in_templates.diagnostics(rule)

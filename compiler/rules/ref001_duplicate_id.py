@@ -1,9 +1,11 @@
-"""Two specs, or two audiences, share an id.
+"""Two specs, or two audiences, share an id (or a spec takes an id the build uses).
 
 ## What it does
 Reports every spec whose `id` is already used by another spec of the
 repository (any kind), and every audience declared twice, pointing at the
-second one and naming the first.
+second one and naming the first. Also reports a campaign with the id `all`:
+`calendar/all.ics` is the calendar of every campaign, beside each campaign's
+`calendar/<id>.ics`.
 
 ## Why is this bad?
 Ids are how specs refer to each other and the names of their output files:
@@ -30,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from compiler.artifacts import RESERVED_IDS
 from compiler.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -41,7 +44,7 @@ SEVERITY = Severity.ERROR
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:
-    """Yield a finding for each id seen before."""
+    """Yield a finding for each id seen before, and for each reserved id."""
     from compiler.rules import RULES
 
     rule = RULES[CODE]
@@ -49,6 +52,16 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     seen: dict[str, SpecFile] = {}
     for spec in repo.specs:
         spec_id = str(spec.doc.data["id"])
+        reserved = RESERVED_IDS.get(spec.kind, {}).get(spec_id)
+        if reserved is not None:
+            line, col = spec.doc.value_at(("id",))
+            yield rule.diagnostic(
+                spec.path,
+                line,
+                col,
+                f"id `{spec_id}` is reserved for {spec.kind}s: {reserved}",
+                "choose another id (and rename the file to match)",
+            )
         first = seen.setdefault(spec_id, spec)
         if first is spec:
             continue
