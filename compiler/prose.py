@@ -7,10 +7,37 @@ helpers only ever print digits, signs, separators and English words).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 _IRREGULAR = {"day": "days", "entry": "entries", "property": "properties"}
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def month(day: date) -> str:
+    """`April 2027`, in English whatever the machine's locale (`%B` follows LC_TIME)."""
+    return f"{_MONTHS[day.month - 1]} {day.year}"
+
+
+def weekday_date(day: date) -> str:
+    """`Thu 2027-04-01`, in English whatever the machine's locale (`%a` follows LC_TIME)."""
+    return f"{_WEEKDAYS[day.weekday()]} {day:%Y-%m-%d}"
 
 
 def plural(word: str) -> str:

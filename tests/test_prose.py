@@ -171,3 +171,21 @@ def test_pages_are_found(pages: dict[str, str]) -> None:
     assert "example/scoring/b2b-lead-scoring.md" in names
     assert any(n.startswith("calendar-repo/") for n in names)
     assert all(Path(n).suffix == ".md" for n in names)
+
+
+def test_dates_are_written_in_english_whatever_the_locale() -> None:
+    from datetime import date
+
+    from compiler import prose
+
+    assert prose.month(date(2027, 4, 1)) == "April 2027"
+    assert prose.weekday_date(date(2027, 4, 1)) == "Thu 2027-04-01"
+    # strftime's names follow LC_TIME: generated text never asks for them
+    named = re.compile(r"\{[^{}]*:[^{}]*%[aAbBcpx][^{}]*\}|strftime\([^)]*%[aAbBcpx]")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "compiler").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if named.search(line)
+    ]
+    assert offenders == []

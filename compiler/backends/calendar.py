@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from icalendar import Calendar, vRecur, vText
 from icalendar import Event as VEvent
 
-from compiler import escape
+from compiler import escape, prose
 from compiler.artifacts import ALL_CAMPAIGNS, Artifact, BuildContext
 from compiler.backends.vtimezone import vtimezone
 from compiler.model.campaign import Campaign, Repeat
@@ -195,7 +195,7 @@ def overview(everything: Sequence[Event]) -> str:
     )
     months = sorted({(_day(start).year, _day(start).month) for start, _ in rows})
     for year, month in months:
-        lines += [f"### {date(year, month, 1):%B %Y}", ""]
+        lines += [f"### {prose.month(date(year, month, 1))}", ""]
         lines += ["| date | time | event | spec |", "|---|---|---|---|"]
         for start, event in rows:
             if (_day(start).year, _day(start).month) != (year, month):

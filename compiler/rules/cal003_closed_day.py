@@ -36,6 +36,7 @@ from compiler.closures import UnknownMarket, blackout, holiday, parse_market
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.model.audience import Market
 from compiler.model.campaign import Campaign
+from compiler.prose import weekday_date
 from compiler.schedule import Event, events, occurrences
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 event.spec.path,
                 line,
                 col,
-                f"{event.summary} {what} on {day:%a %Y-%m-%d}: {reason}",
+                f"{event.summary} {what} on {weekday_date(day)}: {reason}",
                 "move it to an open day",
             )
             break

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Severity
+from compiler.prose import weekday_date
 from compiler.schedule import events, occurrences, starts_on_rule
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
             event.spec.path,
             line,
             col,
-            f"{event.summary} starts on {event.start:%a %Y-%m-%d}, which its `repeat` rule "
-            f"does not include (its first occurrence is {first:%a %Y-%m-%d})",
+            f"{event.summary} starts on {weekday_date(event.start)}, which its `repeat` rule "
+            f"does not include (its first occurrence is {weekday_date(first)})",
             f"set `at` to {first:%Y-%m-%dT%H:%M}",
         )
