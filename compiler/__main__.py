@@ -1,5 +1,5 @@
 """`python -m compiler` runs the command line."""
 
-from compiler.cli import main
+from compiler.cli.main import main
 
 main()

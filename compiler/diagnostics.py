@@ -1,7 +1,10 @@
-"""The one type every problem becomes: a finding at a path, line and column."""
+"""The one type every problem becomes, a finding at a path, line and column, and the rule
+that makes it: a code, a kebab-case name, a default severity and its documentation."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -113,3 +116,49 @@ def from_data(data: dict[str, Any]) -> Diagnostic:
         related=tuple(str(r) for r in data.get("related", ())),
         fix=fix,
     )
+
+
+Check = Callable[[Any], Iterable[Diagnostic]]
+"""A rule's check: the loaded repository in, findings out (typed in each rule module)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule. `check` is None for findings the loader or the engine raise themselves."""
+
+    code: str
+    name: str
+    severity: Severity
+    doc: str
+    """The documentation in ruff's sections (the rule module's docstring)."""
+    check: Check | None = None
+    ignorable: bool = True
+    """False for findings that stop a file from being read at all."""
+    scope: str = "repository"
+    """`spec` when a spec's findings depend on that spec alone (with the conventions,
+    the policy and the registries): the cache then keeps them per spec and reruns the
+    rule only on specs that changed. `repository` rules see every spec on every run."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "doc", inspect.cleandoc(self.doc))
+
+    @property
+    def summary(self) -> str:
+        """The first line of the documentation."""
+        return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else ""
+
+    def diagnostic(
+        self, path: str, line: int, col: int, message: str, hint: str = "", fix: Fix | None = None
+    ) -> Diagnostic:
+        """A finding of this rule at a position, with its default severity."""
+        return Diagnostic(
+            fix=fix,
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=message,
+            path=path,
+            line=line,
+            col=col,
+            hint=hint,
+        )

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import pytest
 from click.testing import CliRunner
 
-from compiler.cli import main
+from compiler.cli.main import main
 from compiler.model.sequence import Sequence
 
 ROOT = Path(__file__).resolve().parent.parent

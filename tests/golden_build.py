@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compiler import pipeline, settings
+from compiler.commands import pipeline
+from compiler.config import settings
 from tests.conftest import UPDATE_GOLDENS
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from compiler.analysis.scoring import LeadEvent, score
 from compiler.model.scoring import ScoringModel
-from compiler.scoring import LeadEvent, score
 
 AS_OF = date(2027, 4, 20)
 TIME_ZONES = ("Asia/Tokyo", "America/Los_Angeles")

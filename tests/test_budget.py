@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from compiler.artifacts import BuildContext
+from compiler.analysis.budget import month_weights, split
 from compiler.backends import budget as budget_backend
-from compiler.budget import month_weights, split
-from compiler.repository import load
+from compiler.load.repository import load
+from compiler.output.artifacts import BuildContext
 from tests.conftest import real_client
 from tests.golden_build import GOLDEN, assert_tree_matches_golden, build_fixture
 

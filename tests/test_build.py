@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from compiler import backends, pipeline
+from compiler import backends
+from compiler.commands import pipeline
 from tests.conftest import ROOT, CliRun
 from tests.golden_build import tree
 

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from compiler import cache, pipeline, repository
+from compiler import cache
+from compiler.commands import pipeline
+from compiler.config.settings import Settings
 from compiler.diagnostics import Diagnostic
+from compiler.load import repository
 from compiler.rules import RULES
-from compiler.settings import Settings
 from tests.conftest import ROOT
 from tests.rules.test_rule_cases import CASE_FILES, _load
 
@@ -170,7 +172,7 @@ def _run_campc(
 ) -> subprocess.CompletedProcess[str]:
     code = (
         "import sys\n"
-        "from compiler.cli import main\n"
+        "from compiler.cli.main import main\n"
         "try:\n"
         "    main(list(sys.argv[1:]))\n"
         "except SystemExit as done:\n"
@@ -244,7 +246,7 @@ def test_a_config_change_invalidates_the_cache(tmp_path: Path) -> None:
 
 def test_concurrent_checks_share_the_cache_safely(tmp_path: Path) -> None:
     root = _copy_example(tmp_path)
-    code = "from compiler.cli import main; main(['check'])"
+    code = "from compiler.cli.main import main; main(['check'])"
     runs = [
         subprocess.Popen(
             [sys.executable, "-c", code],

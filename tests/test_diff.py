@@ -228,7 +228,7 @@ def test_a_spec_moved_to_its_new_id_reads_as_renamed(campc: CliRun, follow_up: P
 
 
 def test_git_reports_the_move(follow_up: Path) -> None:
-    from compiler import diff
+    from compiler.commands import diff
 
     shas = git(follow_up, "rev-list", "--reverse", "HEAD").splitlines()
     found = diff.moves(follow_up, PurePosixPath("campaigns"), shas[0], shas[1])

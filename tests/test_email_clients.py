@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from compiler import pipeline, scaffold, settings
+from compiler.commands import pipeline, scaffold
+from compiler.config import settings
 from tests.conftest import ROOT, real_client
 
 EXAMPLES = sorted(

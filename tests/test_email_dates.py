@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler import emails, pipeline, scaffold, settings
+from compiler.commands import pipeline, scaffold
+from compiler.config import settings
+from compiler.email import render as emails
 from tests.conftest import ROOT
 
 OUTPUTS = ROOT / "outputs" / "emails"

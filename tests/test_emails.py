@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from compiler import emails
+from compiler.email import render as emails
 from tests.conftest import ROOT, CliRun
 
 OUTPUTS = ROOT / "outputs" / "emails"
@@ -91,7 +91,8 @@ def test_every_html_has_tagged_links_described_images_and_a_complete_text_part(
 
 def test_css_is_inlined_the_preheader_hidden_and_the_footer_links_untouched() -> None:
     """What the README promises of each HTML part, on the emails the example builds."""
-    from compiler import pipeline, repository
+    from compiler.commands import pipeline
+    from compiler.load import repository
 
     settings = pipeline.settings_for(ROOT)
     repo, _ = repository.load(settings.campaigns, str, settings.policy)
@@ -263,7 +264,7 @@ def test_template_errors_name_the_template_line_and_column(
 
 
 def test_a_build_renders_each_send_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from compiler import pipeline
+    from compiler.commands import pipeline
 
     calls: list[str] = []
     real = emails.render

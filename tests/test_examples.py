@@ -49,7 +49,7 @@ def test_example_repository_checks_clean(campc: CliRun) -> None:
 
 def test_example_repository_is_realistic() -> None:
     """The brief asks for at least 12 specs covering every kind and every domain."""
-    from compiler.repository import load
+    from compiler.load.repository import load
 
     repo, problems = load(ROOT / "campaigns", str)
     assert problems == []

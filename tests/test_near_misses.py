@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.source import read
-from compiler.validate import slug_of, validate
+from compiler.load.source import read
+from compiler.load.validate import slug_of, validate
 
 SPEC = """\
 kind: campaign

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler import pipeline
+from compiler.commands import pipeline
 from tests.conftest import ROOT
 
 FILES = sorted(

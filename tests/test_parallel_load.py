@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from compiler import cache, pipeline, repository
+from compiler import cache
+from compiler.commands import pipeline
+from compiler.load import repository
 from tests.conftest import ROOT
 
 

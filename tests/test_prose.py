@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from compiler import pipeline, prose, scoring, settings
+from compiler.analysis import scoring
+from compiler.commands import pipeline
+from compiler.config import settings
+from compiler.text import prose
 from tests.conftest import ROOT, UPDATE_GOLDENS
 from tests.golden_build import GOLDEN, build_fixture
 
@@ -104,7 +107,7 @@ def test_prose_fixture_golden_pages(pages: dict[str, str], page: str) -> None:
     tests) as committed pages; the emails it also builds belong to the email goldens."""
     expected = GOLDEN / "prose-repo" / "pages" / page
     actual = pages[f"prose-repo/{page}"]
-    if "## Semantics" in actual:  # compiler/scoring.py's own text, held by its own tests
+    if "## Semantics" in actual:  # compiler/analysis/scoring.py's own text, held by its own tests
         actual, semantics = actual.split("## Semantics", 1)
         assert scoring.semantics() in semantics
     if UPDATE_GOLDENS:
@@ -176,7 +179,7 @@ def test_pages_are_found(pages: dict[str, str]) -> None:
 def test_dates_are_written_in_english_whatever_the_locale() -> None:
     from datetime import date
 
-    from compiler import prose
+    from compiler.text import prose
 
     assert prose.month(date(2027, 4, 1)) == "April 2027"
     assert prose.weekday_date(date(2027, 4, 1)) == "Thu 2027-04-01"

@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from compiler import report
 from compiler.diagnostics import Diagnostic, Severity
+from compiler.report import formats as report
 from tests.conftest import ROOT, CliRun
 
 INVALID = ROOT / "tests" / "examples" / "invalid"

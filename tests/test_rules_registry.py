@@ -5,35 +5,55 @@ from __future__ import annotations
 import pkgutil
 import re
 
-import compiler.rules
-from compiler.rules import RULE_MODULES, RULES, lookup
+from compiler.rules import FAMILIES, RULES, lookup
 from tests.conftest import ROOT, CliRun
 
 RULE_MODULE = re.compile(r"^[a-z]+\d{3}_[a-z0-9_]+$")
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 
 
-def test_every_rule_module_is_registered() -> None:
+def test_every_rule_module_is_registered_in_its_family() -> None:
+    for family in FAMILIES:
+        folder = family.__name__.rsplit(".", 1)[1]
+        on_disk = {
+            name for _, name, _ in pkgutil.iter_modules(family.__path__) if RULE_MODULE.match(name)
+        }
+        listed = {
+            module.__name__.rsplit(".", 1)[1]: module
+            for module in vars(family).values()
+            if getattr(module, "RULE", None) in family.RULES
+        }
+        assert on_disk == set(listed), f"rules/{folder}/__init__.py misses a module"
+        for name, module in listed.items():
+            rule = module.RULE
+            assert name == f"{rule.code.lower()}_{rule.name.replace('-', '_')}"
+            assert rule.code.rstrip("0123456789").lower() == folder, f"{rule.code} in {folder}/"
     on_disk = {
         name
-        for _, name, _ in pkgutil.iter_modules(compiler.rules.__path__)
-        if RULE_MODULE.match(name)
+        for path in (ROOT / "compiler" / "rules").rglob("*.py")
+        if RULE_MODULE.match(name := path.stem)
     }
-    registered = {m.__name__.rsplit(".", 1)[1] for m in RULE_MODULES}
-    assert on_disk == registered
+    assert len(on_disk) == sum(len(f.RULES) for f in FAMILIES)
 
 
 def test_codes_and_names_are_unique_and_well_formed() -> None:
-    codes = [m.CODE for m in RULE_MODULES]
+    codes = [rule.code for family in FAMILIES for rule in family.RULES]
     assert len(codes) == len(set(codes))
     names = [r.name for r in RULES.values()]
     assert len(names) == len(set(names))
     for code, rule in RULES.items():
         assert re.fullmatch(r"[A-Z]+\d{3}", code), code
         assert re.fullmatch(r"[a-z]+(?:-[a-z0-9]+)*", rule.name), rule.name
-    for module in RULE_MODULES:
-        file_name = module.__name__.rsplit(".", 1)[1]
-        assert file_name == f"{module.CODE.lower()}_{module.NAME.replace('-', '_')}"
+
+
+def test_no_rule_imports_the_registry() -> None:
+    """Each rule builds its findings from its own RULE: the registry imports the rules,
+    never the other way round."""
+    for path in sorted((ROOT / "compiler" / "rules").rglob("*.py")):
+        if RULE_MODULE.match(path.stem):
+            text = path.read_text(encoding="utf-8")
+            assert "from compiler.rules import" not in text, path.name
+            assert "RULES" not in text, path.name
 
 
 def test_every_rule_is_documented_in_ruff_sections() -> None:

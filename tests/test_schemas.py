@@ -9,11 +9,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from compiler import schemas
-from compiler.kinds import KINDS
-from compiler.repository import discover
-from compiler.source import read
-from compiler.validate import validate
+from compiler.load.repository import discover
+from compiler.load.source import read
+from compiler.load.validate import validate
+from compiler.model.kinds import KINDS
+from compiler.output import schemas
 from tests.conftest import ROOT, CliRun
 
 SCHEMAS = ROOT / "schemas"

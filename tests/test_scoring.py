@@ -1,4 +1,4 @@
-"""The reference scorer's semantics, rule by rule (compiler/scoring.py documents them)."""
+"""The reference scorer's semantics, rule by rule (compiler/analysis/scoring.py documents them)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from compiler.analysis.scoring import LeadEvent, maximum, round2, score
 from compiler.model.scoring import ScoringModel
-from compiler.scoring import LeadEvent, maximum, round2, score
 
 BASE = {
     "kind": "scoring_model",

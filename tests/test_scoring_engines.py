@@ -26,7 +26,7 @@ import duckdb
 import pytest
 import sqlglot
 
-from compiler.scoring_sql import render
+from compiler.backends.scoring.sql import render
 from tests import scoring_cases as cases
 from tests.conftest import client_missing
 

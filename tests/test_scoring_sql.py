@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
+from compiler.backends.scoring.sql import DIALECTS, parameter, render
+from compiler.commands.score import with_duckdb, with_python
+from compiler.load.repository import load
 from compiler.model.scoring import ScoringModel
-from compiler.repository import load
-from compiler.score_runner import with_duckdb, with_python
-from compiler.scoring_sql import DIALECTS, parameter, render
 from tests.conftest import ROOT, CliRun
 
 SAMPLES = ROOT / "campaigns" / "samples"

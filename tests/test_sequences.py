@@ -10,12 +10,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler import pipeline, repository
+from compiler.analysis.schedule import quiet
+from compiler.analysis.sequences import MAX_PATHS, paths, reachable
 from compiler.backends.sequences import document
+from compiler.commands import pipeline
+from compiler.load import repository
 from compiler.model.sequence import GoalStep, Sequence
-from compiler.rules import seq008_quiet_hours_after_waits as seq008
-from compiler.schedule import quiet
-from compiler.sequences import MAX_PATHS, paths, reachable
+from compiler.rules.seq import seq008_quiet_hours_after_waits as seq008
 from tests.conftest import ROOT, SEND, sequence_of
 
 

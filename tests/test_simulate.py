@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from compiler import pipeline, repository, simulate
+from compiler.analysis import simulate
+from compiler.commands import pipeline
+from compiler.load import repository
 from compiler.model.sequence import Sequence
 from tests.conftest import ROOT, SEND, CliRun, sequence_of
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler import source
-from compiler.source import read
+from compiler.load import source
+from compiler.load.source import read
 
 
 def codes(raw: bytes) -> list[str]:

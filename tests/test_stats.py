@@ -12,7 +12,7 @@ from statsmodels.stats.proportion import (
     samplesize_proportions_2indep_onetail,
 )
 
-from compiler.stats import Design, achieved_power, control_size, sample_sizes, z_alpha
+from compiler.analysis.stats import Design, achieved_power, control_size, sample_sizes, z_alpha
 
 
 def test_r_power_prop_test_published_examples() -> None:

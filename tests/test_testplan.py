@@ -7,8 +7,8 @@ from statistics import NormalDist
 
 import pytest
 
+from compiler.analysis.stats import chi2_sf
 from compiler.backends.testplan import srm_critical_value
-from compiler.stats import chi2_sf
 from tests.conftest import ROOT
 
 SECTIONS = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.source import read
+from compiler.load.source import read
 
 CASES = {
     "tab": (

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.artifacts import Artifact, BuildContext
-from compiler.backends import budget, calendar, emails, scoring, sequences, testplan
-from compiler.repository import Repository
+from compiler.backends import budget, calendar, emails, sequences, testplan
+from compiler.backends.scoring import markdown as scoring
+from compiler.load.repository import Repository
+from compiler.output.artifacts import Artifact, BuildContext
 
 Backend = Callable[[Repository, BuildContext], list[Artifact]]
 

@@ -13,10 +13,10 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from compiler import escape, prose
-from compiler.artifacts import Artifact, BuildContext
-from compiler.budget import Line, Plan, minor_unit, plans, quarter
-from compiler.repository import Repository
+from compiler.analysis.budget import Line, Plan, minor_unit, plans, quarter
+from compiler.load.repository import Repository
+from compiler.output.artifacts import Artifact, BuildContext
+from compiler.text import escape, prose
 
 CSV_COLUMNS = ("campaign", "name", "domain", "currency", "channel", "month", "amount")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from icalendar import Calendar, vRecur, vText
 from icalendar import Event as VEvent
 
-from compiler import escape, prose
-from compiler.artifacts import ALL_CAMPAIGNS, Artifact, BuildContext
+from compiler.analysis.schedule import Event, events, occurrences
 from compiler.backends.vtimezone import vtimezone
+from compiler.load.repository import Repository
 from compiler.model.campaign import Campaign, Repeat
-from compiler.repository import Repository
-from compiler.schedule import Event, events, occurrences
+from compiler.output.artifacts import ALL_CAMPAIGNS, Artifact, BuildContext
+from compiler.text import escape, prose
 
 PRODID = "-//campaign-compiler//campc//EN"
 

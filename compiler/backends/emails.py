@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from compiler import escape
-from compiler.artifacts import Artifact, BuildContext
-from compiler.emails import Rendered, eml, rendered
-from compiler.repository import Repository
+from compiler.email.render import Rendered, eml, rendered
+from compiler.load.repository import Repository
+from compiler.output.artifacts import Artifact, BuildContext
+from compiler.text import escape
 
 
 def build(repo: Repository, context: BuildContext) -> list[Artifact]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from compiler import escape, prose
-from compiler.artifacts import Artifact, BuildContext
+from compiler.analysis.sequences import Path, following, paths, when
+from compiler.load.repository import Repository
 from compiler.model.sequence import (
     BranchStep,
     Condition,
@@ -18,8 +18,8 @@ from compiler.model.sequence import (
     Sequence,
     Step,
 )
-from compiler.repository import Repository
-from compiler.sequences import Path, following, paths, when
+from compiler.output.artifacts import Artifact, BuildContext
+from compiler.text import escape, prose
 
 _label = escape.mermaid
 

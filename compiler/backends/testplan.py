@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 
-from compiler import escape, prose
-from compiler.artifacts import Artifact, BuildContext
-from compiler.experiments import ExperimentPlan, plan
+from compiler.analysis.experiments import ExperimentPlan, plan
+from compiler.analysis.power import METHODS
+from compiler.analysis.stats import Design, chi2_critical, minimum_effect
+from compiler.load.repository import Repository, SpecFile
 from compiler.model.experiment import Experiment
-from compiler.power import METHODS
-from compiler.repository import Repository, SpecFile
-from compiler.stats import Design, chi2_critical, minimum_effect
+from compiler.output.artifacts import Artifact, BuildContext
+from compiler.text import escape, prose
 
 SRM_ALPHA = 0.001
 

@@ -78,7 +78,7 @@ class Conventions:
 
 
 def _load_default(name: str, model: type[BaseModel]) -> BaseModel:
-    from compiler.source import read  # the loader imports the rule codes; keep import lazy
+    from compiler.load.source import read  # the loader imports the rule codes; keep import lazy
 
     raw = files("compiler.conventions").joinpath(name).read_bytes()
     doc, problems = read(f"<built-in {name}>", raw)

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from compiler import pipeline
+from compiler.commands import pipeline
+from compiler.config.settings import LintSettings, Settings
+from compiler.config.settings import load as load_settings
 from compiler.rules import RULES
-from compiler.settings import LintSettings, Settings
-from compiler.settings import load as load_settings
 
 CASES = Path(__file__).parent / "cases"
 CASE_FILES = sorted(CASES.glob("*.yaml"))

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler import fixes, pipeline
+from compiler.commands import pipeline
+from compiler.lint import fixes
 from tests.conftest import CliRun
 
 SPEC = """\

@@ -1,4 +1,4 @@
-"""The escapers' promises, for any text: what each docstring in `compiler.escape` says."""
+"""The escapers' promises, for any text: what each docstring in `compiler.text.escape` says."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from compiler import escape
 from compiler.model.common import Sender
+from compiler.text import escape
 from tests.security.test_output_injection import workflow_commands
 
 ANY = st.text(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.scaffold import ScaffoldError, new_spec
+from compiler.commands.scaffold import ScaffoldError, new_spec
 from tests.conftest import CliRun, Run
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from compiler.commands.score import with_duckdb, with_python
+from compiler.load.repository import load
 from compiler.model.scoring import ScoringModel
-from compiler.repository import load
-from compiler.score_runner import with_duckdb, with_python
 from tests.conftest import ROOT, CliRun
 
 SAMPLES = ROOT / "campaigns" / "samples"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler import emails
+from compiler.email import render as emails
 from tests.security.test_template_bombs import campc
 
 CANARY = "canary_7f3a9c"

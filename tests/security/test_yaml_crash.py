@@ -21,7 +21,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.main import YAML
 
-from compiler import source
+from compiler.load import source
 
 ROOT = Path(__file__).resolve().parents[2]
 DEEP = 50_000  # past the ~30,000 levels at which the composer overflows an 8 MB stack

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
+from compiler.backends.scoring.sql import render
+from compiler.commands.score import with_python
+from compiler.load.repository import load
 from compiler.model.scoring import ScoringModel
-from compiler.repository import load
-from compiler.score_runner import with_python
-from compiler.scoring_sql import render
 from tests import scoring_cases as cases
 from tests.conftest import ROOT
 

@@ -1,0 +1,1 @@
+"""Pure computations shared by the rules and the back-ends."""

@@ -1,0 +1,131 @@
+"""Budget arithmetic, all in Decimal: each channel's allocation spread over the months of its
+campaign's window, rounded to the currency's minor unit so the months sum exactly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_FLOOR, Decimal
+from functools import cache
+from typing import TYPE_CHECKING
+
+from compiler.model.campaign import Budget, Campaign, MonthlyPacing
+
+if TYPE_CHECKING:
+    from compiler.load.repository import Repository, SpecFile
+
+
+@cache
+def currencies() -> frozenset[str]:
+    """Every ISO 4217 code (current and historic, from CLDR via Babel)."""
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
+
+
+def is_currency(code: str) -> bool:
+    """Whether `code` is an ISO 4217 currency code."""
+    return code in currencies()
+
+
+def minor_unit(code: str) -> int:
+    """Decimal places of the currency's minor unit (2 for EUR, 0 for JPY, 3 for BHD)."""
+    from babel.numbers import get_currency_precision
+
+    return int(get_currency_precision(code)) if is_currency(code) else 2
+
+
+def month_key(day: date) -> str:
+    """`2027-04`."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def month_weights(window_start: date, window_end: date, pacing: object) -> dict[str, Decimal]:
+    """Relative spend per month of the window under a pacing (not normalised)."""
+    days = _days(window_start, window_end)
+    count = len(days)
+    weights: dict[str, Decimal] = {}
+    if isinstance(pacing, MonthlyPacing):
+        return {month: Decimal(str(share)) for month, share in sorted(pacing.months.items())}
+    for index, day in enumerate(days):
+        if pacing == "front_loaded":
+            weight = Decimal(count - index)
+        elif pacing == "back_loaded":
+            weight = Decimal(index + 1)
+        else:
+            weight = Decimal(1)
+        weights[month_key(day)] = weights.get(month_key(day), Decimal(0)) + weight
+    return weights
+
+
+def split(amount: Decimal, weights: dict[str, Decimal], places: int) -> dict[str, Decimal]:
+    """`amount` split by `weights`, rounded to `places`, summing exactly (largest remainder)."""
+    total = sum(weights.values(), Decimal(0))
+    quantum = Decimal(1).scaleb(-places)
+    if total <= 0 or not weights:
+        return {}
+    exact = {key: amount * weight / total for key, weight in weights.items()}
+    floored = {key: value.quantize(quantum, rounding=ROUND_FLOOR) for key, value in exact.items()}
+    left = int(((amount - sum(floored.values(), Decimal(0))) / quantum).to_integral_value())
+    by_remainder = sorted(exact, key=lambda key: (-(exact[key] - floored[key]), key))
+    for key in by_remainder[: max(left, 0)]:
+        floored[key] += quantum
+    return dict(sorted(floored.items()))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One campaign's spend on one channel in one month."""
+
+    campaign: str
+    name: str
+    domain: str
+    currency: str
+    channel: str
+    month: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One campaign's budget: its allocation and its month-by-month pacing."""
+
+    spec: SpecFile
+    campaign: Campaign
+    budget: Budget
+    lines: tuple[Line, ...]
+
+    @property
+    def allocated(self) -> dict[str, Decimal]:
+        """Channel -> allocated amount."""
+        return dict(self.budget.channels)
+
+
+def plans(repo: Repository) -> list[Plan]:
+    """The budget plan of every campaign that has a budget, by campaign id."""
+    found = []
+    for spec in repo.specs:
+        model = spec.model
+        if not isinstance(model, Campaign) or model.budget is None:
+            continue
+        budget = model.budget
+        places = minor_unit(budget.currency)
+        weights = month_weights(model.window.start, model.window.end, budget.pacing)
+        lines = []
+        for channel, amount in sorted(budget.channels.items()):
+            for month, value in split(amount, weights, places).items():
+                lines.append(
+                    Line(model.id, model.name, model.domain, budget.currency, channel, month, value)
+                )
+        found.append(Plan(spec, model, budget, tuple(lines)))
+    return sorted(found, key=lambda p: p.campaign.id)
+
+
+def quarter(month: str) -> str:
+    """`2027-04` -> `2027-Q2`."""
+    year, number = month.split("-")
+    return f"{year}-Q{(int(number) - 1) // 3 + 1}"

@@ -1,0 +1,281 @@
+"""Every dated event the specs define, in one list: what the calendar shows and CAL rules check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule
+
+from compiler.analysis.experiments import plan
+from compiler.analysis.simulate import arrivals
+from compiler.diagnostics import Loc
+from compiler.model.campaign import Campaign, Repeat
+from compiler.model.experiment import Experiment
+from compiler.model.sequence import Sequence
+from compiler.text import prose
+
+EventKind = Literal["window", "milestone", "send", "sequence-send", "experiment", "readout"]
+
+if TYPE_CHECKING:
+    from compiler.load.repository import Repository, SpecFile
+
+
+@dataclass(frozen=True)
+class Event:
+    """One calendar entry. Timed events carry an aware `start`; all-day ones a `date`."""
+
+    spec: SpecFile
+    key: str
+    """Unique within the spec; with the spec id it makes the UID."""
+    kind: EventKind
+    summary: str
+    start: date | datetime
+    end: date | datetime | None
+    """Exclusive end (the day after, for all-day events); None for an instant."""
+    loc: Loc
+    """Where in the spec the event is defined (for findings)."""
+    timezone: str | None = None
+    repeat: Repeat | None = None
+    channel: str | None = None
+    audience: str | None = None
+    campaigns: tuple[str, ...] = field(default=())
+    """Campaigns whose calendar shows the event (besides its own spec, if a campaign)."""
+    sequence: Sequence | None = None
+    """For a sequence send: the sequence (the event belongs to the campaign whose cohort
+    enters it, where `cohort_enters` decides its time)."""
+    arrival: int = 1
+    share: float = 1.0
+    """For a sequence send: the expected share of the cohort that receives it then."""
+    """For a sequence send: 1 for the step's earliest arrival in the cohort, then 2, 3...
+    for the later moments other paths bring it (`simulate.arrivals`)."""
+
+    @property
+    def spec_id(self) -> str:
+        """The id of the spec that defines the event."""
+        return str(self.spec.doc.data["id"])
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The specs the event comes from: its own, and the sequence for a sequence send."""
+        return (self.spec_id, self.sequence.id) if self.sequence else (self.spec_id,)
+
+    @property
+    def all_day(self) -> bool:
+        """Whether the event is a whole day (or days) rather than a time."""
+        return not isinstance(self.start, datetime)
+
+
+def quiet(moment: time, start: time, end: time) -> bool:
+    """Whether a local time falls in quiet hours that may wrap past midnight."""
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+def occurrences(event: Event) -> list[date | datetime]:
+    """Every start of the event: one, or each occurrence of its recurrence."""
+    if event.repeat is None or not isinstance(event.start, datetime):
+        return [event.start]
+    return list(_rule(event.repeat, event.start))
+
+
+def _rule(repeat: Repeat, start: datetime) -> rrule:
+    frequencies: dict[str, Literal[1, 2, 3]] = {
+        "monthly": MONTHLY,
+        "weekly": WEEKLY,
+        "daily": DAILY,
+    }
+    frequency = frequencies[repeat.frequency]
+    days = [
+        _WEEKDAYS[d](repeat.position) if repeat.position else _WEEKDAYS[d] for d in repeat.weekdays
+    ]
+    until = None
+    if repeat.until is not None:
+        until = datetime.combine(repeat.until, time(23, 59, 59), start.tzinfo)
+    return rrule(
+        frequency,
+        dtstart=start,
+        interval=repeat.interval,
+        byweekday=days or None,
+        count=repeat.count,
+        until=until,
+    )
+
+
+def starts_on_rule(event: Event) -> bool:
+    """Whether the first start is itself an occurrence of the recurrence (RFC 5545 leaves
+    a DTSTART off its rule to each client, and clients disagree)."""
+    if event.repeat is None or not isinstance(event.start, datetime):
+        return True
+    first = next(iter(_rule(event.repeat, event.start)), None)
+    return first == event.start
+
+
+_WEEKDAYS = {"MO": MO, "TU": TU, "WE": WE, "TH": TH, "FR": FR, "SA": SA, "SU": SU}
+
+SEND_LENGTH = timedelta(minutes=15)
+"""How long a send is shown in a calendar: long enough to see, short enough not to hide others."""
+
+
+def events(repo: Repository) -> list[Event]:
+    """Every event, sorted by start (in UTC for timed events), then spec and key."""
+    cached = repo.derived.get("events")
+    if cached is None:
+        cached = repo.derived["events"] = _events(repo)
+    assert isinstance(cached, list)
+    return cached
+
+
+def _events(repo: Repository) -> list[Event]:
+    found: list[Event] = []
+    sequences = {str(s.doc.data["id"]): s for s in repo.specs if isinstance(s.model, Sequence)}
+    experiment_owner: dict[str, list[str]] = {}
+    for spec in repo.specs:
+        if isinstance(spec.model, Campaign):
+            found.extend(_campaign(spec, spec.model, sequences))
+            for experiment in spec.model.experiments:
+                experiment_owner.setdefault(experiment, []).append(str(spec.model.id))
+    for spec in repo.specs:
+        if isinstance(spec.model, Experiment):
+            found.extend(_experiment(spec, spec.model, experiment_owner.get(spec.model.id, [])))
+    return sorted(found, key=_order)
+
+
+def _order(event: Event) -> tuple[str, str, str]:
+    if isinstance(event.start, datetime):
+        when = event.start.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M")
+    else:
+        when = event.start.isoformat() + "T00:00"
+    return when, event.spec_id, event.key
+
+
+def _local(value: datetime, timezone: str) -> datetime:
+    return value.replace(tzinfo=ZoneInfo(timezone))
+
+
+def _campaign(
+    spec: SpecFile, campaign: Campaign, sequences: dict[str, SpecFile]
+) -> Iterator[Event]:
+    tz = campaign.timezone
+    own = (campaign.id,)
+    yield Event(
+        spec,
+        "window",
+        "window",
+        campaign.name,
+        campaign.window.start,
+        campaign.window.end + timedelta(days=1),
+        ("window",),
+        campaigns=own,
+    )
+    for index, milestone in enumerate(campaign.milestones):
+        loc = ("milestones", index)
+        if isinstance(milestone.at, datetime):
+            start = _local(milestone.at, tz)
+            end = start + milestone.duration if milestone.duration else None
+            yield Event(
+                spec,
+                f"milestone-{milestone.id}",
+                "milestone",
+                milestone.name,
+                start,
+                end,
+                loc,
+                timezone=tz,
+                campaigns=own,
+            )
+        else:
+            yield Event(
+                spec,
+                f"milestone-{milestone.id}",
+                "milestone",
+                milestone.name,
+                milestone.at,
+                milestone.at + timedelta(days=1),
+                loc,
+                campaigns=own,
+            )
+    for index, send in enumerate(campaign.sends):
+        start = _local(send.at, tz)
+        yield Event(
+            spec,
+            f"send-{send.id}",
+            "send",
+            f"Send: {send.name}",
+            start,
+            start + SEND_LENGTH,
+            ("sends", index),
+            timezone=tz,
+            repeat=send.repeat,
+            channel=send.channel,
+            audience=send.audience,
+            campaigns=own,
+        )
+    for index, link in enumerate(campaign.sequences):
+        target = sequences.get(link.id)
+        if link.cohort_enters is None or target is None:
+            continue
+        assert isinstance(target.model, Sequence)
+        entered = _local(link.cohort_enters, tz)
+        earlier: dict[str, int] = {}
+        for arrival in arrivals(target.model):
+            step = arrival.step
+            start = entered + arrival.delay
+            earlier[step.id] = number = earlier.get(step.id, 0) + 1
+            yield Event(
+                spec,
+                f"sequence-{link.id}-{step.id}" + (f"-{number}" if number > 1 else ""),
+                "sequence-send",
+                f"Sequence send: {target.model.name}, {step.id} "
+                f"({campaign.name} cohort{_share(arrival.share)})",
+                start,
+                start + SEND_LENGTH,
+                ("sequences", index, "cohort_enters"),
+                timezone=tz,
+                channel="email",
+                audience=target.model.audience
+                or (campaign.audiences[0] if campaign.audiences else None),
+                campaigns=own,
+                sequence=target.model,
+                arrival=number,
+                share=arrival.share,
+            )
+
+
+def _share(share: float) -> str:
+    """`, 35% of it` for a send part of a cohort receives then; nothing for all of it."""
+    if share >= 0.995:
+        return ""
+    return f", {'<1%' if share < 0.005 else format(share, '.0%')} of it"
+
+
+def _experiment(spec: SpecFile, experiment: Experiment, owners: list[str]) -> Iterator[Event]:
+    def day_event(key: str, kind: EventKind, summary: str, first: date, last: date) -> Event:
+        return Event(
+            spec,
+            key,
+            kind,
+            summary,
+            first,
+            last + timedelta(days=1),
+            ("start",),
+            audience=experiment.audience,
+            campaigns=tuple(owners),
+        )
+
+    planned = plan(experiment)
+    if planned is None:  # the EXP rules report why no plan can be made
+        name = f"Experiment: {experiment.name}"
+        yield day_event("run", "experiment", name, experiment.start, experiment.start)
+        return
+    run = (
+        f"Experiment: {experiment.name} ({prose.count(planned.run_days, 'day')}, "
+        f"{prose.count(planned.total, experiment.unit)})"
+    )
+    yield day_event("run", "experiment", run, planned.start, planned.end)
+    readout = f"Experiment readout: {experiment.name}"
+    yield day_event("readout", "readout", readout, planned.readout, planned.readout)

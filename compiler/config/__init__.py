@@ -1,0 +1,1 @@
+"""The project's settings (`[tool.campc]`) and lint policy."""

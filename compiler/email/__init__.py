@@ -1,0 +1,1 @@
+"""Emails: the template sandbox, rendering, links and UTM, HTML and MIME."""

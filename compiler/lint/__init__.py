@@ -1,0 +1,1 @@
+"""The lint engine: selection, suppression, severities, fixes."""

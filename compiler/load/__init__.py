@@ -1,0 +1,1 @@
+"""The only reader of the campaigns folder: YAML with positions, validation, the repository."""

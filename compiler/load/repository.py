@@ -1,0 +1,354 @@
+"""Loading a campaigns folder: every file read, validated and indexed for the rules."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import BaseModel
+
+from compiler import files
+from compiler.cache import Cache, digest
+from compiler.config.policy import Policy
+from compiler.conventions.models import Metrics, Routing, UtmConventions
+from compiler.conventions.registry import Conventions, conventions
+from compiler.diagnostics import Diagnostic, from_data, to_data
+from compiler.load.codes import finding
+from compiler.load.inventory import TEMPLATES_DIR, YAML_SUFFIXES, inventory
+from compiler.load.source import Document, read
+from compiler.load.validate import validate
+from compiler.model.audience import Audience
+from compiler.model.kinds import SPEC_KINDS, Audiences
+
+READ_LIMIT = 16_000_000
+"""Most bytes read of one spec (the reader refuses a spec past 1 MB; this bounds the read)."""
+PARALLEL_FROM = 200
+"""Files to read (not in the cache) from which reading is spread over worker processes."""
+
+
+@dataclass(frozen=True)
+class SpecFile:
+    """A valid file: where it is, what it said, and its model."""
+
+    path: str
+    """Display path (relative to the working directory where possible)."""
+    rel: PurePosixPath
+    """Path relative to the campaigns folder."""
+    doc: Document
+    model: BaseModel
+    digest: str = ""
+    """Hash of the file's bytes (what the cache keys the spec's findings by)."""
+
+    @property
+    def kind(self) -> str:
+        """The document's kind."""
+        return str(self.doc.data["kind"])
+
+
+@dataclass(frozen=True)
+class BrokenFile:
+    """A file that did not read or validate: what is known of it, so that the rules do
+    not report its absence (one mistake, one finding, in the file that holds it)."""
+
+    path: str
+    rel: PurePosixPath
+    kind: str | None
+    """Its `kind:` when the file read as YAML and said one; else None (any kind)."""
+    id: str
+    """Its `id:` when readable, else the file name's stem (what REF006 asks for)."""
+    data: dict[str, Any] | None
+    """What it said, when it read as YAML (untrusted shape: invalid by definition)."""
+
+    def names(self) -> set[str]:
+        """Every text value in the file: the names it may refer to."""
+        found: set[str] = set()
+        pending: list[Any] = [self.data]
+        while pending:
+            value = pending.pop()
+            if isinstance(value, str):
+                found.add(value)
+            elif isinstance(value, dict):
+                pending.extend(value.values())
+            elif isinstance(value, list):
+                pending.extend(value)
+        return found
+
+
+@dataclass(frozen=True)
+class DeclaredAudience:
+    """An audience with the file and list index it is declared at."""
+
+    audience: Audience
+    file: SpecFile
+    index: int
+
+
+@dataclass
+class Repository:
+    """Everything the rules and back-ends read: valid specs, registries, conventions."""
+
+    root: Path
+    specs: list[SpecFile] = field(default_factory=list)
+    registries: list[SpecFile] = field(default_factory=list)
+    templates: frozenset[str] = frozenset()
+    conventions: Conventions = field(default_factory=conventions)
+    paths: list[Path] = field(default_factory=list)
+    """Every YAML file read, in path order."""
+    broken: list[BrokenFile] = field(default_factory=list)
+    """Files that did not read or validate (their findings are the loader's)."""
+    refused_templates: frozenset[str] = frozenset()
+    """Template names that are links, FIFOs...: never read (FILE001)."""
+    display: Callable[[Path], str] = str
+    """How paths are shown in findings."""
+    policy: Policy = field(default_factory=Policy)
+    """The project's calendar and budget policies (from pyproject.toml)."""
+    derived: dict[str, object] = field(default_factory=dict)
+    """Computations several rules share (the schedule...), made once per run."""
+    cache: Cache = field(default_factory=Cache.off)
+    """The project's cache, for what rules compute from libraries (public holidays)."""
+
+    @property
+    def templates_dir(self) -> Path:
+        """Where the email templates live."""
+        return self.root / TEMPLATES_DIR
+
+    def maybe_declared(self, kind: str, name: str) -> bool:
+        """Whether a file that did not read or validate may be the `kind` spec `name`, or
+        may declare it (so a reference to it is not reported as dangling)."""
+        for file in self.broken:
+            if kind in ("sequence", "experiment", "campaign", "scoring_model"):
+                if file.kind in (kind, None) and file.id == name:
+                    return True
+            elif kind == "audience" and file.kind in ("audiences", None):
+                return True
+        return kind == "template" and name in self.refused_templates
+
+    def template_bytes(self, name: str) -> bytes:
+        """A template file's bytes, read only if it is a regular file (see `files`)."""
+        return files.read_bytes(self.templates_dir / name, self.root)
+
+    def audiences(self) -> Iterator[DeclaredAudience]:
+        """Every declared audience, in file order."""
+        for file in self.registries:
+            if isinstance(file.model, Audiences):
+                for index, audience in enumerate(file.model.audiences):
+                    yield DeclaredAudience(audience, file, index)
+
+    def audience(self, audience_id: str) -> Audience | None:
+        """The audience declared under `audience_id` (the last declaration where an id is
+        repeated, as a dict built from `audiences()` gives; REF001 reports repeats). The
+        table is built once per run: a back-end asks once per spec."""
+        table = self.derived.get("audience-table")
+        if not isinstance(table, dict):
+            table = self.derived["audience-table"] = {
+                d.audience.id: d.audience for d in self.audiences()
+            }
+        found = table.get(audience_id)
+        return found if isinstance(found, Audience) else None
+
+    def ids(self, kind: str) -> dict[str, SpecFile]:
+        """Specs of one kind by id (the first one where an id is duplicated)."""
+        found: dict[str, SpecFile] = {}
+        for spec in self.specs:
+            if spec.kind == kind:
+                found.setdefault(str(spec.doc.data["id"]), spec)
+        return found
+
+
+def discover(root: Path) -> list[Path]:
+    """Every YAML file under `root`, sorted; skips `templates/`, hidden folders and links."""
+    return inventory(root).specs
+
+
+_TOP_LEVEL = re.compile(r"^(kind|id):[ \t]*['\"]?([A-Za-z0-9_-]+)", re.MULTILINE)
+
+
+def _broken(
+    shown: str, path: Path, root: Path, doc: Document | None, raw: bytes = b""
+) -> BrokenFile:
+    data = doc.data if doc is not None else None
+    if data is not None:
+        kind, spec_id = data.get("kind"), data.get("id")
+    else:  # not YAML: its top-level `kind:` and `id:` lines are the best guess there is
+        text = raw.decode("utf-8", "replace")
+        said: dict[str, str] = {m.group(1): m.group(2) for m in _TOP_LEVEL.finditer(text)}
+        kind, spec_id = said.get("kind"), said.get("id")
+    return BrokenFile(
+        path=shown,
+        rel=PurePosixPath(path.relative_to(root).as_posix()),
+        kind=kind if isinstance(kind, str) else None,
+        id=spec_id if isinstance(spec_id, str) else path.stem,
+        data=data,
+    )
+
+
+def refusal(shown: str, what: str) -> Diagnostic:
+    """The FILE001 finding of a path campc will not read."""
+    return finding(
+        "FILE001",
+        shown,
+        1,
+        1,
+        f"`{shown}` is {what}: campc never follows or reads it",
+        "commit the file itself (campc reads only regular files inside the project)",
+    )
+
+
+def read_spec(path: Path, root: Path) -> bytes:
+    """A spec file's bytes, read only if it is a regular file below `root` (see `files`)."""
+    return files.read_bytes(path, root, limit=READ_LIMIT)
+
+
+def load(
+    root: Path,
+    display: Callable[[Path], str],
+    policy: Policy | None = None,
+    cache: Cache | None = None,
+) -> tuple[Repository, list[Diagnostic]]:
+    """Read and validate every file of a campaigns folder; findings for what is invalid.
+    With a cache, a file whose bytes (and shown path) were read before is not read again."""
+    cache = cache or Cache.off()
+    listing = inventory(root)
+    repo = Repository(
+        root=root,
+        templates=frozenset(listing.templates),
+        display=display,
+        policy=policy or Policy(),
+        cache=cache,
+    )
+    problems = [refusal(display(path), what) for path, what in listing.refused]
+    templates_dir = root / TEMPLATES_DIR
+    repo.refused_templates = frozenset(
+        path.relative_to(templates_dir).as_posix()
+        for path, _ in listing.refused
+        if templates_dir in path.parents
+    )
+    for path, _ in listing.refused:
+        if path.name.endswith(YAML_SUFFIXES) and templates_dir not in path.parents:
+            repo.broken.append(_broken(display(path), path, root, None))
+    repo.paths = listing.specs
+    listed = []
+    for path in repo.paths:
+        shown = display(path)
+        try:
+            raw = read_spec(path, root)
+        except files.NotRegular as err:  # replaced by a link since it was listed
+            problems.append(refusal(shown, err.what))
+            continue
+        key = cache.key(b"file", shown.encode(), raw) if cache.active else ""
+        listed.append((path, shown, raw, key, cache.get("files", key) if cache.active else None))
+    todo = [(shown, raw, stored) for _, shown, raw, _, stored in listed]
+    entries = iter(_read_all(todo))
+    for path, shown, raw, key, stored in listed:
+        hashed = digest(raw)
+        doc, model, found = next(entries)
+        if stored is None:
+            cache.put("files", key, _entry_data(doc, model, found))
+        problems.extend(found)
+        if doc is None or model is None:
+            repo.broken.append(_broken(shown, path, root, doc, raw))
+            continue
+        rel = PurePosixPath(path.relative_to(root).as_posix())
+        spec = SpecFile(shown, rel, doc, model, hashed)
+        (repo.specs if spec.kind in SPEC_KINDS else repo.registries).append(spec)
+    routing = next((f.model for f in repo.registries if isinstance(f.model, Routing)), None)
+    metrics = next((f.model for f in repo.registries if isinstance(f.model, Metrics)), None)
+    assert routing is None or isinstance(routing, Routing)
+    utm = next((f.model for f in repo.registries if isinstance(f.model, UtmConventions)), None)
+    assert metrics is None or isinstance(metrics, Metrics)
+    assert utm is None or isinstance(utm, UtmConventions)
+    repo.conventions = conventions(routing, metrics, utm)
+    return repo, problems
+
+
+Entry = tuple[Document | None, BaseModel | None, list[Diagnostic]]
+
+
+def jobs() -> int:
+    """Worker processes for reading: `CAMPC_JOBS`, else the CPUs this process may use (at
+    most 4: past that, sending the results back costs more than parsing saves). Where the
+    usable CPUs are unknown (macOS, whose Python prefers not to fork), one."""
+    given = os.environ.get("CAMPC_JOBS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
+
+
+Job = tuple[str, bytes, Any]
+"""A file to read: its shown path, its bytes, and what the cache holds of it (or None)."""
+
+
+def _read_all(todo: list[Job]) -> list[Entry]:
+    """`_read_file` over every file, in order; spread over forked workers when many files
+    need work (Unix only: a fork shares the imported modules, so a worker starts at once).
+    A worker that dies leaves the work to this process. (Workers send their entries back
+    pickled: that is this process talking to its own children, never the cache.)"""
+    import multiprocessing
+
+    workers = jobs()
+    if (
+        workers < 2
+        or len(todo) < PARALLEL_FROM
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [_read_file(*job) for job in todo]
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunks = [todo[i : i + 64] for i in range(0, len(todo), 64)]
+    try:
+        with ProcessPoolExecutor(workers, multiprocessing.get_context("fork")) as pool:
+            blobs = list(pool.map(_read_chunk, chunks))
+    except (BrokenProcessPool, OSError):
+        return [_read_file(*job) for job in todo]
+    return [entry for blob in blobs for entry in pickle.loads(blob)]
+
+
+def _read_chunk(chunk: list[Job]) -> bytes:
+    return pickle.dumps([_read_file(*job) for job in chunk], pickle.HIGHEST_PROTOCOL)
+
+
+def _read_file(shown: str, raw: bytes, stored: Any = None) -> Entry:
+    """Read and validate one file, or rebuild it from what the cache stored (its document
+    and findings: plain data, so the model is validated again from the document)."""
+    if stored is not None:
+        rebuilt = _entry_from_data(stored)
+        if rebuilt is not None:
+            return rebuilt
+    doc, found = read(shown, raw)
+    if doc is None:
+        return None, None, found
+    model, invalid = validate(doc)
+    return doc, model, found + invalid
+
+
+def _entry_data(doc: Document | None, model: BaseModel | None, found: list[Diagnostic]) -> Any:
+    """A read file as plain data for the cache."""
+    return {
+        "doc": None if doc is None else {"path": doc.path, "data": doc.data, "text": doc.text},
+        "valid": model is not None,
+        "found": [to_data(d) for d in found],
+    }
+
+
+def _entry_from_data(stored: Any) -> Entry | None:
+    """The entry `_entry_data` stored, or None if it is not one."""
+    try:
+        found = [from_data(d) for d in stored["found"]]
+        doc = None
+        if stored["doc"] is not None:
+            fields = stored["doc"]
+            if not isinstance(fields["data"], dict):
+                return None
+            doc = Document(path=str(fields["path"]), data=fields["data"], text=str(fields["text"]))
+        if doc is None or not stored["valid"]:
+            return doc, None, found
+        model, _ = validate(doc)
+        return doc, model, found
+    except (KeyError, TypeError, ValueError):
+        return None

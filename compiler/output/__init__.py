@@ -1,0 +1,1 @@
+"""Artifacts, the manifest, and the writer of outputs/ and schemas/."""

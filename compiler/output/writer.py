@@ -1,0 +1,328 @@
+"""The only module that touches the outputs folder: atomic swap on build, comparison on --check.
+
+A build writes every artifact into `.<outputs>.new` beside the outputs folder, then swaps
+the two folders in one step (Linux's `renameat2(RENAME_EXCHANGE)`), so at every instant
+`outputs/` is there and complete: the old version or the new one. Where the filesystem
+cannot exchange, the swap is two renames through `.<outputs>.old`; a run killed between
+them leaves the old version there, which the next run puts back before anything else
+(`repair`). Builds of one project take a lock on the outputs folder's parent, so two at
+once never meet half-way. Nothing is ever followed through a link: the outputs folder
+may not be one (`check_target`), committed artifacts are read with `compiler.files`, and
+leftovers are removed as what they are (a link is unlinked, never descended).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import difflib
+import errno
+import fcntl
+import os
+import shutil
+import signal
+import stat
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from compiler import files
+from compiler.output.artifacts import Artifact
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+KILL_AT = "CAMPC_TEST_KILL_AT"
+"""Test hook: the name of a swap step after which the process kills itself (SIGKILL)."""
+NO_EXCHANGE = "CAMPC_TEST_NO_EXCHANGE"
+"""Test hook: swap with two renames, as on a filesystem that cannot exchange folders."""
+
+
+class UnsafeTarget(Exception):
+    """The outputs folder is somewhere campc must not write (exit 2)."""
+
+
+@dataclass
+class Changes:
+    """How the outputs folder differs from what the specs compile to."""
+
+    stale: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    """Committed paths that are links, FIFOs, devices or sockets: never read (FILE001)."""
+    diffs: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.stale or self.missing or self.extra)
+
+
+def _lexical(path: Path) -> Path:
+    return Path(os.path.normpath(os.path.abspath(path)))
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_target(
+    folder: Path,
+    root: Path,
+    protected: Sequence[tuple[str, Path]],
+    setting: str,
+    inside: bool = True,
+) -> None:
+    """UnsafeTarget unless `folder` may be replaced by a build: a real folder (no link on
+    the way from `root` when it is below `root`), not `root`, and neither one of the
+    `protected` folders (name, path), nor inside `.git`, nor an ancestor of any of them.
+    Compared both as written and with links resolved. `setting` names where it came from;
+    `inside` requires the folder to be below `root` (a configured folder must be; one
+    given on the command line may be anywhere)."""
+    here, top = _lexical(folder), _lexical(root)
+    if _within(here, top):
+        walked = top
+        for part in here.relative_to(top).parts:
+            walked = walked / part
+            try:
+                mode = os.lstat(walked).st_mode
+            except FileNotFoundError:
+                break
+            if stat.S_ISLNK(mode):
+                raise UnsafeTarget(
+                    f"{setting} = {folder}: {walked} is a symbolic link; "
+                    "campc writes only into a real folder inside the project"
+                )
+            if not stat.S_ISDIR(mode):
+                raise UnsafeTarget(f"{setting} = {folder}: {walked} is {files.describe(mode)}")
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            mode = os.lstat(here).st_mode
+            if not stat.S_ISDIR(mode):
+                raise UnsafeTarget(f"{setting} = {folder} is {files.describe(mode)}")
+    guarded = [("the project root", top), *((name, _lexical(p)) for name, p in protected)]
+    real = Path(os.path.realpath(here))
+    for name, path in guarded:
+        for candidate, target in ((here, path), (real, Path(os.path.realpath(path)))):
+            if _within(target, candidate):
+                raise UnsafeTarget(
+                    f"{setting} = {folder} would replace {name} ({path}): "
+                    "choose a folder of its own, such as `outputs`"
+                )
+    for git in (top / ".git", Path(os.path.realpath(top / ".git"))):
+        if _within(here, git) or _within(real, git):
+            raise UnsafeTarget(f"{setting} = {folder} is inside .git")
+    if inside and top not in here.parents:
+        raise UnsafeTarget(f"{setting} = {folder} is not a folder inside the project ({top})")
+
+
+def _existing(folder: Path, changes: Changes) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return found
+    except FileNotFoundError:
+        return found
+    for entry in files.scan(folder):
+        name = entry.path.relative_to(folder).as_posix()
+        if entry.refused is None:
+            found[name] = entry.path
+        else:
+            changes.refused[name] = entry.refused
+    return found
+
+
+def _short_diff(path: str, old: bytes, new: bytes, limit: int = 20) -> str:
+    try:
+        before = old.decode("utf-8").splitlines()
+        after = new.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        return ""
+    lines = list(
+        difflib.unified_diff(
+            before, after, f"{path} (committed)", f"{path} (built)", lineterm="", n=1
+        )
+    )
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"... {len(lines) - limit} more diff lines"]
+    return "\n".join(lines)
+
+
+def compare(folder: Path, artifacts: Iterable[Artifact]) -> Changes:
+    """What `write` would change, without writing anything (nor following a link)."""
+    built = {a.path: a.content for a in artifacts}
+    changes = Changes()
+    existing = _existing(folder, changes)
+    for path, content in sorted(built.items()):
+        if path in changes.refused:
+            changes.stale.append(path)
+            continue
+        if path not in existing:
+            changes.missing.append(path)
+            continue
+        try:
+            current = files.read_bytes(existing[path], folder)
+        except files.NotRegular as err:
+            changes.refused[path] = err.what
+            changes.stale.append(path)
+            continue
+        if current != content:
+            changes.stale.append(path)
+            diff = _short_diff(path, current, content)
+            if diff:
+                changes.diffs[path] = diff
+    changes.extra = sorted((set(existing) | set(changes.refused)) - set(built))
+    return changes
+
+
+def _scratch(folder: Path) -> tuple[Path, Path]:
+    """The staging and retired folders beside `folder` (fixed names: a dead run's are
+    found again by the next one)."""
+    return folder.with_name(f".{folder.name}.new"), folder.with_name(f".{folder.name}.old")
+
+
+def _step(name: str) -> None:
+    """Where the swap's tests inject a kill -9."""
+    if os.environ.get(KILL_AT) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the build lock of `folder` (an exclusive lock on its parent folder: nothing
+    is left behind when the process dies)."""
+    parent = folder.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def _remove(path: Path) -> None:
+    """Remove a leftover as what it is: a link or file is unlinked, a folder removed
+    without following any link inside it."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def repair(folder: Path) -> list[str]:
+    """Finish or undo a swap a dead run left half-done; what was done, in words.
+    Call with the lock held."""
+    staging, retired = _scratch(folder)
+    done = []
+    if os.path.lexists(retired):
+        if not os.path.lexists(folder) and _is_folder(retired):
+            os.rename(retired, folder)
+            done.append(f"put back {folder.name}/ from an interrupted build")
+        else:
+            _remove(retired)
+            done.append(f"removed {retired.name} left by an interrupted build")
+    if os.path.lexists(staging):
+        _remove(staging)
+        done.append(f"removed {staging.name} left by an interrupted build")
+    older = [
+        *folder.parent.glob(f".{folder.name}.new-*"),
+        *folder.parent.glob(f".{folder.name}.old-*"),
+    ]
+    for leftover in sorted(older):
+        _remove(leftover)  # the scratch folders of earlier campc versions (random names)
+        done.append(f"removed {leftover.name} left by an earlier build")
+    return done
+
+
+def _safe_parts(path: str) -> tuple[str, ...]:
+    parts = PurePosixPath(path).parts
+    if (
+        not parts
+        or PurePosixPath(path).is_absolute()
+        or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts)
+    ):
+        raise ValueError(f"artifact path escapes the outputs folder: {path}")
+    return parts
+
+
+def _stage(staging: Path, artifacts: Iterable[Artifact]) -> None:
+    os.mkdir(staging, 0o755)
+    for written, artifact in enumerate(artifacts, start=1):
+        parts = _safe_parts(artifact.path)
+        target = staging.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(
+            target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
+        )
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(artifact.content)
+        if written == 1:
+            _step("writing")
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step; False where the system cannot."""
+    if os.environ.get(NO_EXCHANGE):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def write(folder: Path, artifacts: Iterable[Artifact]) -> list[str]:
+    """Write every artifact into a fresh folder beside `folder`, then swap it in; what
+    `repair` had to do first. A failure before the swap leaves `folder` untouched; files
+    no artifact names are gone."""
+    folder = _lexical(folder)
+    staging, retired = _scratch(folder)
+    with locked(folder):
+        repaired = repair(folder)
+        try:
+            _stage(staging, artifacts)
+            _step("staged")
+            if _is_folder(folder) and _exchange(staging, folder):
+                _step("swapped")
+                _remove(staging)  # now the previous outputs
+                return repaired
+            if os.path.lexists(folder):
+                os.rename(folder, retired)
+                _step("retired")
+            os.rename(staging, folder)
+            _step("swapped")
+            _remove(retired)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                if not os.path.lexists(folder) and _is_folder(retired):
+                    os.rename(retired, folder)  # put the previous outputs back
+            with contextlib.suppress(OSError):
+                _remove(staging)
+            raise
+    return repaired

@@ -1,0 +1,102 @@
+"""A reference names an audience, sequence, experiment, template, step or catalog entry.
+
+## What it does
+Checks every reference a spec makes: a campaign's audiences, sends, sequences,
+experiments and templates; a sequence's audience, templates and step jumps
+(`next`, `then`, `else`); an experiment's audience; a scoring model's rules
+and examples against its catalog. Reports the reference where it is written,
+with the closest existing name.
+
+## Why is this bad?
+A dangling reference compiles into a calendar without its sequence sends, an
+email without its template, or a scoring model that reads an attribute nobody
+collects.
+
+## Example
+```yaml
+sequences: [spring-nurture]   # the sequence's id is spring-launch-nurture
+```
+
+## Use instead
+```yaml
+sequences: [spring-launch-nurture]
+```
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from compiler.diagnostics import Diagnostic, Rule, Severity
+from compiler.model.references import references
+from compiler.model.scoring import ScoringModel
+from compiler.model.sequence import Sequence
+
+if TYPE_CHECKING:
+    from compiler.load.repository import Repository, SpecFile
+
+
+_WHERE = {
+    "audience": "declared in the repository's `kind: audiences` file",
+    "sequence": "of a sequence spec",
+    "experiment": "of an experiment spec",
+    "template": "of a file under templates/",
+    "step": "of a step of this sequence",
+    "attribute": "in this model's `catalog.attributes`",
+    "event": "in this model's `catalog.events`",
+}
+
+
+def check(repo: Repository) -> Iterator[Diagnostic]:
+    """Yield a finding for each reference that names nothing."""
+    rule = RULE
+    kinds = {spec_id: spec.kind for spec in repo.specs for spec_id in [str(spec.doc.data["id"])]}
+    known: dict[str, set[str]] = {
+        "audience": {d.audience.id for d in repo.audiences()},
+        "sequence": set(repo.ids("sequence")),
+        "experiment": set(repo.ids("experiment")),
+        "template": set(repo.templates),
+    }
+    for spec in repo.specs:
+        local = _local_names(spec)
+        for ref in references(spec.model):
+            names = local.get(ref.target) or known.get(ref.target, set())
+            if ref.value in names:
+                continue
+            if ref.target not in local and repo.maybe_declared(ref.target, ref.value):
+                continue  # a file that did not load may declare it: its finding says why
+            line, col = spec.doc.value_at(ref.loc)
+            message = f"{ref.target} `{ref.value}` does not exist"
+            other = kinds.get(ref.value)
+            if ref.target in ("sequence", "experiment") and other is not None:
+                message = f"`{ref.value}` is a {other}, not {_article(ref.target)}"
+            close = difflib.get_close_matches(ref.value, sorted(names), n=1)
+            hint = f"did you mean `{close[0]}`?" if close else f"use the id {_WHERE[ref.target]}"
+            yield rule.diagnostic(spec.path, line, col, message, hint)
+
+
+def _article(word: str) -> str:
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
+
+
+def _local_names(spec: SpecFile) -> dict[str, set[str]]:
+    model = spec.model
+    if isinstance(model, Sequence):
+        return {"step": {step.id for step in model.steps}}
+    if isinstance(model, ScoringModel):
+        return {
+            "attribute": set(model.catalog.attributes),
+            "event": set(model.catalog.events),
+        }
+    return {}
+
+
+RULE = Rule(
+    code="REF002",
+    name="unresolved-reference",
+    severity=Severity.ERROR,
+    doc=__doc__ or "",
+    check=check,
+)

@@ -1,0 +1,1 @@
+"""How campc writes text: one escaper per medium, and generated prose."""
