@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import recurring_ical_events
-from icalendar import Calendar
+from icalendar import Calendar, vDDDTypes
 
 from tests.conftest import ROOT, client_missing, real_client
 from tests.golden_build import assert_tree_matches_golden, build_fixture
@@ -102,5 +102,10 @@ def test_uids_are_stable_and_unique(built: Path) -> None:
 
 def test_dtstamp_is_not_the_clock(built: Path) -> None:
     calendar = Calendar.from_ical((built / "calendar" / "all.ics").read_bytes())
-    stamps = {e["DTSTAMP"].dt for e in calendar.walk("VEVENT")}
+    stamps: set[datetime] = set()
+    for event in calendar.walk("VEVENT"):
+        stamp = event["DTSTAMP"]
+        assert isinstance(stamp, vDDDTypes)
+        assert isinstance(stamp.dt, datetime)
+        stamps.add(stamp.dt)
     assert max(stamps) < datetime(2028, 1, 1, tzinfo=UTC)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -41,8 +42,12 @@ def test_every_eml_is_a_bulk_sender_compliant_alternative_message(path: Path) ->
     assert f"<{UNSUBSCRIBE}>" in message["List-Unsubscribe"]
     assert "<mailto:unsubscribe@fjord.example" in message["List-Unsubscribe"]
     assert message["Message-ID"].endswith(">")
-    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    html = message.get_body(("html",)).get_content().replace("\r\n", "\n")
+    plain_part = message.get_body(("plain",))
+    html_part = message.get_body(("html",))
+    assert plain_part is not None
+    assert html_part is not None
+    text = plain_part.get_content().replace("\r\n", "\n")
+    html = html_part.get_content().replace("\r\n", "\n")
     assert text == path.with_suffix(".txt").read_text(encoding="utf-8")
     # MIME ends every part with a line break
     assert html == path.with_suffix(".html").read_text(encoding="utf-8").rstrip("\n") + "\n"
@@ -106,7 +111,7 @@ def test_css_is_inlined_the_preheader_hidden_and_the_footer_links_untouched() ->
         if result.preheader:
             hidden = html.split("<body", 1)[1].split(">", 1)[1]
             assert hidden.startswith('<div style="display:none;')
-            assert emails.escape(result.preheader) in hidden.split("</div>", 1)[0]
+            assert escape(result.preheader) in hidden.split("</div>", 1)[0]
         page = _Page()
         page.feed(html)
         for untouched in (UNSUBSCRIBE, PREFERENCES):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from compiler.conventions.registry import conventions, metric_key, normalize
-from compiler.model.common import Duration, Number, format_duration
+from compiler.model.common import Domain, Duration, Number, format_duration
 
 durations = TypeAdapter(Duration)
 numbers = TypeAdapter(Number)
@@ -73,7 +73,7 @@ def test_default_conventions_hold_the_seed_tables() -> None:
         "scoring_model": "automation",
         "experiment": "performance",
     }
-    seed_keywords = {
+    seed_keywords: dict[Domain, list[str]] = {
         "campagnes": [
             "campagne",
             "lancement",

@@ -10,6 +10,7 @@ is not unused, suppressions waiting for it are not stale).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ FILES = sorted(
     for p in (ROOT / "campaigns").rglob("*.yaml")
     if "templates" not in p.parts
 )
-BREAKS = {
+BREAKS: dict[str, Callable[[str], str] | None] = {
     "yaml": lambda text: text + "\nbroken: [unclosed\n",
     "schema": lambda text: text + "\nunknown_key_typo: 1\n",
     "link": None,
@@ -45,14 +46,15 @@ def test_a_broken_file_gets_the_findings_and_no_other_file_does(
     target = project / name
     original = target.read_bytes()
     text = original.decode("utf-8")
+    breaking = BREAKS[how]
     try:
-        if BREAKS[how] is None:
-            elsewhere = project.parent / "elsewhere.yaml"
-            elsewhere.write_bytes(original)
+        if breaking is None:
+            linked_to = project.parent / "elsewhere.yaml"
+            linked_to.write_bytes(original)
             target.unlink()
-            target.symlink_to(elsewhere)
+            target.symlink_to(linked_to)
         else:
-            target.write_text(BREAKS[how](text), encoding="utf-8")
+            target.write_text(breaking(text), encoding="utf-8")
         result = pipeline.check(pipeline.settings_for(project), cwd=project)
     finally:
         target.unlink()

@@ -29,7 +29,9 @@ FORBIDDEN_2020_ONLY = {
 
 
 def load_schema(kind: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    text = (SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def test_committed_schemas_are_current(campc: CliRun) -> None:

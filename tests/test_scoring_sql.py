@@ -106,9 +106,9 @@ def test_duckdb_and_python_agree_on_generated_leads(
         writer = csv.writer(handle)
         writer.writerow(["lead_id", "event_type", "occurred_at"])
         writer.writerow(["nobody", "demo_requested", "2027-01-01T00:00:00"])  # fixes the types
-        for lead, name, days_ago, hour in events:
+        for lead_number, name, days_ago, hour in events:
             at = datetime(2027, 4, 20, hour) - timedelta(days=days_ago)
-            writer.writerow([f"lead-{lead % len(leads)}", name, at.isoformat()])
+            writer.writerow([f"lead-{lead_number % len(leads)}", name, at.isoformat()])
     assert with_duckdb(MODEL, leads_file, events_file, as_of) == with_python(
         MODEL, leads_file, events_file, as_of
     )

@@ -23,7 +23,7 @@ ANY = st.text(
 YAML_TEXT = st.text(
     alphabet=st.one_of(
         st.sampled_from(list(":#[]|`<>&%;\"'\\*_~$-+=\r\n\t\x1b\u2028\u202e ")),
-        st.characters(blacklist_categories=("Cs",)),
+        st.characters(blacklist_categories=["Cs"]),
     ),
     max_size=40,
 )
