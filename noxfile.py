@@ -86,17 +86,26 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[0])
 def lint(session: nox.Session) -> None:
-    """ruff lint and format check."""
-    session.install("ruff")
-    session.run("ruff", "check", "compiler", "tests", "noxfile.py")
-    session.run("ruff", "format", "--check", "compiler", "tests", "noxfile.py")
+    """ruff lint and format check, and the import contracts (layers, no circles)."""
+    session.install("ruff", "import-linter>=2.1", "-e", ".")
+    session.run("ruff", "check", "compiler", "tests", "bench", "noxfile.py")
+    session.run("ruff", "format", "--check", "compiler", "tests", "bench", "noxfile.py")
+    session.run("lint-imports")
 
 
 @nox.session(python=PYTHONS[0])
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on compiler/."""
-    session.install("-e", ".", "mypy", "types-python-dateutil")
-    session.run("mypy", "compiler")
+    """mypy --strict on compiler/ and tests/."""
+    session.install(
+        "-e",
+        ".[test]",
+        "mypy",
+        "types-python-dateutil",
+        "types-openpyxl",
+        "types-jsonschema",
+        "scipy-stubs",
+    )
+    session.run("mypy", "compiler", "tests")
 
 
 @nox.session(python=PYTHONS[0])

@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 
 from compiler.analysis.budget import month_weights, split
 from compiler.backends import budget as budget_backend
+from compiler.backends.artifacts import BuildContext
 from compiler.load.repository import load
-from compiler.output.artifacts import BuildContext
 from tests.conftest import real_client
 from tests.golden_build import GOLDEN, assert_tree_matches_golden, build_fixture
 

@@ -270,9 +270,10 @@ def test_template_errors_name_the_template_line_and_column(
 
 def test_a_build_renders_each_send_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from compiler.commands import pipeline
+    from compiler.email import sandbox
 
     calls: list[str] = []
-    real = emails.render
+    real = sandbox.render
 
     def counting(env: object, folder: Path, name: str, context: object) -> str:
         calls.append(name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, CliRun
 
 MISFILED = """\
@@ -105,3 +107,34 @@ def test_readme_configuration_example_is_valid(campc: CliRun, tmp_path: Path) ->
     shutil.copytree(ROOT / "campaigns", tmp_path / "campaigns")
     run = campc("check", cwd=tmp_path)
     assert run.exit_code == 0, run.stdout + run.stderr
+
+
+def test_a_rule_that_is_not_selected_does_not_run(
+    campc: CliRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--select ROUTE001` runs ROUTE001 alone (and the loader), not every rule filtered
+    afterwards; `--ignore` keeps a rule from running too."""
+    from collections.abc import Iterable
+    from dataclasses import replace
+    from typing import Any
+
+    from compiler.diagnostics import Check, Diagnostic
+    from compiler.rules import RULES
+
+    ran: list[str] = []
+    for code, rule in list(RULES.items()):
+        if rule.check is None:
+            continue
+
+        def spy(repo: Any, code: str = code, check: Check = rule.check) -> Iterable[Diagnostic]:
+            ran.append(code)
+            return check(repo)
+
+        monkeypatch.setitem(RULES, code, replace(rule, check=spy))
+    run = campc("check", "--no-cache", "--select", "ROUTE001", cwd=ROOT)
+    assert run.exit_code == 0, run.stdout
+    assert sorted(set(ran)) == ["ROUTE001"]
+    ran.clear()
+    run = campc("check", "--no-cache", "--select", "ROUTE", "--ignore", "ROUTE002", cwd=ROOT)
+    assert run.exit_code == 0, run.stdout
+    assert sorted(set(ran)) == ["ROUTE001", "ROUTE003"]

@@ -9,10 +9,10 @@ from typing import Any
 import jsonschema
 import pytest
 
+from compiler.load.kinds import KINDS
 from compiler.load.repository import discover
 from compiler.load.source import read
 from compiler.load.validate import validate
-from compiler.model.kinds import KINDS
 from compiler.output import schemas
 from tests.conftest import ROOT, CliRun
 

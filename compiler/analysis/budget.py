@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from compiler.model.campaign import Budget, Campaign, MonthlyPacing
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository, SpecFile
+    from compiler.project.repository import Repository, SpecFile
 
 
 @cache

@@ -12,7 +12,7 @@ from compiler.model.blackouts import Blackouts
 
 if TYPE_CHECKING:
     from compiler.cache import Cache
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 class UnknownMarket(Exception):

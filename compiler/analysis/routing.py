@@ -171,3 +171,16 @@ def partner_work(spec: BaseModel, routing: Routing) -> list[Evidence]:
     """Evidence of work that belongs to a partner team, one per keyword or channel."""
     table = {str(team): (p.keywords, p.channels) for team, p in routing.partners.items()}
     return _matches(spec, table)
+
+
+@dataclass(frozen=True)
+class RouteReport:
+    """One spec's routing: declared domain and folder, derived domain, partner work."""
+
+    path: str
+    kind: str
+    declared: str
+    folder: str | None
+    decision: Decision
+    partners: tuple[Evidence, ...]
+    handoffs: tuple[str, ...]

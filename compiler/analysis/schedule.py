@@ -21,7 +21,7 @@ from compiler.text import prose
 EventKind = Literal["window", "milestone", "send", "sequence-send", "experiment", "readout"]
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository, SpecFile
+    from compiler.project.repository import Repository, SpecFile
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from compiler.backends import budget, calendar, emails, sequences, testplan
+from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.backends.scoring import markdown as scoring
-from compiler.load.repository import Repository
-from compiler.output.artifacts import Artifact, BuildContext
+from compiler.project.repository import Repository
 
 Backend = Callable[[Repository, BuildContext], list[Artifact]]
 

@@ -14,8 +14,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from compiler.analysis.budget import Line, Plan, minor_unit, plans, quarter
-from compiler.load.repository import Repository
-from compiler.output.artifacts import Artifact, BuildContext
+from compiler.backends.artifacts import Artifact, BuildContext
+from compiler.project.repository import Repository
 from compiler.text import escape, prose
 
 CSV_COLUMNS = ("campaign", "name", "domain", "currency", "channel", "month", "amount")

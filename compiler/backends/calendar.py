@@ -9,10 +9,11 @@ from icalendar import Calendar, vRecur, vText
 from icalendar import Event as VEvent
 
 from compiler.analysis.schedule import Event, events, occurrences
+from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.backends.vtimezone import vtimezone
-from compiler.load.repository import Repository
+from compiler.conventions.outputs import ALL_CAMPAIGNS
 from compiler.model.campaign import Campaign, Repeat
-from compiler.output.artifacts import ALL_CAMPAIGNS, Artifact, BuildContext
+from compiler.project.repository import Repository
 from compiler.text import escape, prose
 
 PRODID = "-//campaign-compiler//campc//EN"

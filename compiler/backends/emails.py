@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.email.render import Rendered, eml, rendered
-from compiler.load.repository import Repository
-from compiler.output.artifacts import Artifact, BuildContext
+from compiler.project.repository import Repository
 from compiler.text import escape
 
 

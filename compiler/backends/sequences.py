@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from compiler.analysis.sequences import Path, following, paths, when
-from compiler.load.repository import Repository
+from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.model.sequence import (
     BranchStep,
     Condition,
@@ -18,7 +18,7 @@ from compiler.model.sequence import (
     Sequence,
     Step,
 )
-from compiler.output.artifacts import Artifact, BuildContext
+from compiler.project.repository import Repository
 from compiler.text import escape, prose
 
 _label = escape.mermaid

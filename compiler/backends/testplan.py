@@ -7,9 +7,9 @@ import math
 from compiler.analysis.experiments import ExperimentPlan, plan
 from compiler.analysis.power import METHODS
 from compiler.analysis.stats import Design, chi2_critical, minimum_effect
-from compiler.load.repository import Repository, SpecFile
+from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.model.experiment import Experiment
-from compiler.output.artifacts import Artifact, BuildContext
+from compiler.project.repository import Repository, SpecFile
 from compiler.text import escape, prose
 
 SRM_ALPHA = 0.001

@@ -85,13 +85,21 @@ def _console() -> Console:
     return console
 
 
+def _known_rule(selector: str) -> bool:
+    """Whether a selector names a rule (the registry imports every rule: only when a
+    configuration or an option names one)."""
+    from compiler.rules import selects
+
+    return selects(selector)
+
+
 def _settings(paths: tuple[Path, ...] = ()) -> settings.Settings:
     """The project's settings: the nearest `[tool.campc]` above the paths named (all in one
     project), or above the working directory when none is named."""
     from compiler.config import settings
 
     if not paths:
-        return settings.load(Path(os.getcwd()))
+        return settings.load(Path(os.getcwd()), _known_rule)
     configs: set[Path | None] = set()
     for given in paths:
         path = Path(os.path.abspath(given))
@@ -100,7 +108,7 @@ def _settings(paths: tuple[Path, ...] = ()) -> settings.Settings:
         named = ", ".join(sorted(str(p.parent) if p else "(no project)" for p in configs))
         raise UsageError(f"the paths belong to different projects ({named}): check each apart")
     (config,) = configs
-    return settings.load(config.parent if config is not None else Path(os.getcwd()))
+    return settings.load(config.parent if config is not None else Path(os.getcwd()), _known_rule)
 
 
 S = TypeVar("S")
@@ -263,8 +271,8 @@ def _check(
     from compiler.lint import fixes
 
     lint = current.lint.with_overrides(
-        settings.check_selectors("--select", select) if select else None,
-        settings.check_selectors("--ignore", ignore) if ignore else None,
+        settings.check_selectors("--select", select, _known_rule) if select else None,
+        settings.check_selectors("--ignore", ignore, _known_rule) if ignore else None,
     )
     result = pipeline.check(current, paths, lint_settings=lint, cache=store)
     if fix:

@@ -38,10 +38,11 @@ from compiler.analysis.schedule import Event, events, occurrences
 from compiler.diagnostics import Diagnostic
 from compiler.errors import UsageError
 from compiler.load import repository
+from compiler.load.kinds import SPEC_KINDS
 from compiler.model.experiment import Experiment
-from compiler.model.kinds import SPEC_KINDS
 from compiler.model.scoring import ScoringModel
 from compiler.model.sequence import Sequence
+from compiler.project import repository as project
 from compiler.text import escape, prose
 
 WORKING_TREE = "working tree"
@@ -52,7 +53,7 @@ class Side:
     """One version of the repository: its label, loaded specs and findings."""
 
     label: str
-    repo: repository.Repository
+    repo: project.Repository
     findings: list[Diagnostic]
     moves: dict[str, str] = field(default_factory=dict)
     """Path here -> path on the other side, for the files git saw moved between them."""
@@ -227,7 +228,7 @@ def _blobs(top: Path, object_ids: list[str]) -> list[bytes]:
 # -- loading ---------------------------------------------------------------------------
 
 
-Loader = Callable[[Path, Callable[[Path], str]], tuple[repository.Repository, list[Diagnostic]]]
+Loader = Callable[[Path, Callable[[Path], str]], tuple[project.Repository, list[Diagnostic]]]
 
 
 def sides(
@@ -320,11 +321,11 @@ def compare(before: Side, after: Side) -> Change:
     return change
 
 
-def _by_id(repo: repository.Repository) -> dict[tuple[str, str], repository.SpecFile]:
+def _by_id(repo: project.Repository) -> dict[tuple[str, str], project.SpecFile]:
     return {(kind, i): spec for kind in SPEC_KINDS for i, spec in repo.ids(kind).items()}
 
 
-def _without_id(spec: repository.SpecFile) -> str:
+def _without_id(spec: project.SpecFile) -> str:
     """The spec's text without its `id:` line (what a rename leaves alone)."""
     return re.sub(r"(?m)^id:.*\n?", "", spec.doc.text)
 
@@ -345,8 +346,8 @@ def _similarity(old: str, new: str) -> float:
 
 
 def _renames(
-    removed: dict[tuple[str, str], repository.SpecFile],
-    added: dict[tuple[str, str], repository.SpecFile],
+    removed: dict[tuple[str, str], project.SpecFile],
+    added: dict[tuple[str, str], project.SpecFile],
     moved: dict[str, str],
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """New key -> old key of each spec whose id changed: in a file that stayed put, in a
@@ -373,8 +374,8 @@ def _renames(
 
 
 def _specs(
-    before: repository.Repository,
-    after: repository.Repository,
+    before: project.Repository,
+    after: project.Repository,
     moved: dict[str, str] | None = None,
 ) -> Iterator[dict[str, str]]:
     old, new = _by_id(before), _by_id(after)
@@ -413,10 +414,10 @@ def money(currency: str, amount: Decimal, signed: bool = False) -> str:
 
 
 def _budget(
-    before: repository.Repository, after: repository.Repository, renamed: dict[str, str]
+    before: project.Repository, after: project.Repository, renamed: dict[str, str]
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     def lines(
-        repo: repository.Repository, ids: dict[str, str]
+        repo: project.Repository, ids: dict[str, str]
     ) -> tuple[dict[Any, Decimal], dict[Any, Decimal]]:
         channels: dict[Any, Decimal] = defaultdict(Decimal)
         totals: dict[Any, Decimal] = defaultdict(Decimal)
@@ -480,7 +481,7 @@ def _when(moment: date | datetime, zone: str | None = None) -> str:
 
 
 def _event_map(
-    repo: repository.Repository, ids: dict[str, str]
+    repo: project.Repository, ids: dict[str, str]
 ) -> dict[tuple[str, str], tuple[Event, list[str]]]:
     found = {}
     for event in events(repo):
@@ -490,7 +491,7 @@ def _event_map(
 
 
 def _calendar(
-    before: repository.Repository, after: repository.Repository, renamed: dict[str, str]
+    before: project.Repository, after: project.Repository, renamed: dict[str, str]
 ) -> Iterator[dict[str, str]]:
     old, new = _event_map(before, renamed), _event_map(after, {})
     for key in sorted(old.keys() | new.keys()):
@@ -517,7 +518,7 @@ def _event_row(change: str, spec_id: str, event: Event, was: str, now: str) -> d
     return {"change": change, "spec": spec_id, "event": event.summary, "before": was, "after": now}
 
 
-def _week_counts(repo: repository.Repository) -> Counter[tuple[str, str]]:
+def _week_counts(repo: project.Repository) -> Counter[tuple[str, str]]:
     counts: Counter[tuple[str, str]] = Counter()
     for event in events(repo):
         if event.kind not in ("send", "sequence-send") or not event.audience:
@@ -531,9 +532,7 @@ def _week_counts(repo: repository.Repository) -> Counter[tuple[str, str]]:
     return counts
 
 
-def _sends(
-    before: repository.Repository, after: repository.Repository
-) -> Iterator[dict[str, str | int]]:
+def _sends(before: project.Repository, after: project.Repository) -> Iterator[dict[str, str | int]]:
     old, new = _week_counts(before), _week_counts(after)
     for key in sorted(old.keys() | new.keys()):
         if old[key] != new[key]:
@@ -603,11 +602,11 @@ def _by_id_items(label: str, old: Any, new: Any) -> Iterator[tuple[str, str]]:
 
 
 def _pairs(
-    before: repository.Repository,
-    after: repository.Repository,
+    before: project.Repository,
+    after: project.Repository,
     kind: type,
     renamed: dict[str, str] | None = None,
-) -> Iterator[tuple[str, repository.SpecFile, repository.SpecFile]]:
+) -> Iterator[tuple[str, project.SpecFile, project.SpecFile]]:
     """Each spec of `kind` on both sides, by its id after the change (a renamed spec is
     paired with its old self)."""
     old = {(k, (renamed or {}).get(i, i)): v for (k, i), v in _by_id(before).items()}
@@ -618,7 +617,7 @@ def _pairs(
 
 
 def _sequences(
-    before: repository.Repository, after: repository.Repository, renamed: dict[str, str]
+    before: project.Repository, after: project.Repository, renamed: dict[str, str]
 ) -> Iterator[dict[str, str]]:
     for spec_id, old, new in _pairs(before, after, Sequence, renamed):
         for where, text in _by_id_items(
@@ -719,7 +718,7 @@ def _causes(old: Experiment, new: Experiment, was: Any, now: Any) -> list[str]:
 
 
 def _experiments(
-    before: repository.Repository, after: repository.Repository, renamed: dict[str, str]
+    before: project.Repository, after: project.Repository, renamed: dict[str, str]
 ) -> Iterator[dict[str, str]]:
     for spec_id, old, new in _pairs(before, after, Experiment, renamed):
         assert isinstance(old.model, Experiment)
@@ -736,7 +735,7 @@ def _experiments(
 
 
 def _scoring(
-    before: repository.Repository, after: repository.Repository, renamed: dict[str, str]
+    before: project.Repository, after: project.Repository, renamed: dict[str, str]
 ) -> Iterator[dict[str, str]]:
     for spec_id, old, new in _pairs(before, after, ScoringModel, renamed):
         a, b = old.doc.data, new.doc.data

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from compiler import files
 from compiler.analysis import routing
+from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.cache import Cache, digest, for_project
-from compiler.config.settings import LintSettings, Settings
+from compiler.config.lint import LintSettings
+from compiler.config.settings import Settings
 from compiler.diagnostics import Diagnostic, Rule, Severity, from_data, to_data
 from compiler.errors import InternalError, UsageError
 from compiler.lint import engine
 from compiler.load import repository
 from compiler.output import writer
-from compiler.output.artifacts import Artifact, BuildContext
-from compiler.rules import RULES
+from compiler.project import repository as project
+from compiler.rules import RULES, selects
 
 
 @dataclass
@@ -28,7 +30,7 @@ class CheckResult:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
-    repositories: list[repository.Repository] = field(default_factory=list)
+    repositories: list[project.Repository] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -49,7 +51,7 @@ def settings_for(root: Path) -> Settings:
     """The settings of the project at `root` (its pyproject.toml, or the defaults)."""
     from compiler.config import settings as settings_module
 
-    return settings_module.load(root)
+    return settings_module.load(root, selects)
 
 
 @lru_cache(maxsize=64)
@@ -107,7 +109,7 @@ def _targets(settings: Settings, paths: Sequence[Path]) -> list[_Target]:
     return list(targets.values())
 
 
-def _run(rule: Rule, repo: repository.Repository) -> list[Diagnostic]:
+def _run(rule: Rule, repo: project.Repository) -> list[Diagnostic]:
     assert rule.check is not None
     try:
         return list(rule.check(repo))
@@ -115,8 +117,11 @@ def _run(rule: Rule, repo: repository.Repository) -> list[Diagnostic]:
         raise InternalError(f"rule {rule.code} ({rule.name}) failed: {err!r}") from err
 
 
-def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagnostic]:
-    """Run every registered rule over a loaded repository.
+def lint(
+    repo: project.Repository, cache: Cache | None = None, codes: Collection[str] | None = None
+) -> list[Diagnostic]:
+    """Run the rules `codes` names (every registered rule by default) over a loaded
+    repository: a rule that is not selected does not run.
 
     Rules scoped to one spec (`Rule.scope`) run only on specs the cache holds no findings
     for, together with the specs those link to (a campaign's sequences and experiments);
@@ -126,10 +131,13 @@ def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagno
     on the whole repository every time.
     """
     cache = cache or Cache.off()
-    rules = [r for r in RULES.values() if r.check is not None]
+    rules = [
+        r for r in RULES.values() if r.check is not None and (codes is None or r.code in codes)
+    ]
     per_spec = [r for r in rules if r.scope == "spec"]
     context = cache.key(
         b"rules",
+        " ".join(r.code for r in per_spec).encode(),
         "\n".join(f"{f.path}\0{f.digest}" for f in repo.registries).encode(),
         "\n".join(
             f"{name}\0{_template_digest(repo, name)}" for name in sorted(repo.templates)
@@ -194,7 +202,7 @@ def lint(repo: repository.Repository, cache: Cache | None = None) -> list[Diagno
     return found
 
 
-def _partial(repo: repository.Repository) -> set[str]:
+def _partial(repo: project.Repository) -> set[str]:
     """Specs that link a file that did not load (some rules could not run on them)."""
     if not repo.broken and not repo.refused_templates:
         return set()
@@ -219,14 +227,14 @@ def _cached_findings(cache: Cache, key: str) -> list[Diagnostic] | None:
         return None
 
 
-def _template_digest(repo: repository.Repository, name: str) -> str:
+def _template_digest(repo: project.Repository, name: str) -> str:
     try:
         return digest(repo.template_bytes(name))
     except (OSError, files.NotRegular) as err:  # the email rules report it
         return f"unreadable {err}"
 
 
-def _links(repo: repository.Repository) -> dict[str, list[repository.SpecFile | None]]:
+def _links(repo: project.Repository) -> dict[str, list[project.SpecFile | None]]:
     """The specs each spec links to (None where a link does not resolve)."""
     from compiler.model.references import references
 
@@ -264,7 +272,11 @@ def check(
         )
         docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
         found = engine.apply(
-            problems + lint(repo, cache), docs, rules, project_path, _partial(repo)
+            problems + lint(repo, cache, engine.enabled_codes(rules)),
+            docs,
+            rules,
+            project_path,
+            _partial(repo),
         )
         found = [d for d in found if target.shows(here / d.path)]
         result.files += sum(target.shows(p) for p in repo.paths)
@@ -281,31 +293,24 @@ def load_checked(
     display: Callable[[Path], str],
     project_path: Callable[[str], str],
     cache: Cache | None = None,
-) -> tuple[repository.Repository, list[Diagnostic]]:
+) -> tuple[project.Repository, list[Diagnostic]]:
     """One campaigns folder loaded, validated and linted as `campc check` does (for
     `campc diff`, which shows paths its own way)."""
     repo, problems = repository.load(root, display, settings.policy, cache)
     docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
     found = engine.apply(
-        problems + lint(repo, cache), docs, settings.lint, project_path, _partial(repo)
+        problems + lint(repo, cache, engine.enabled_codes(settings.lint)),
+        docs,
+        settings.lint,
+        project_path,
+        _partial(repo),
     )
     return repo, sorted(found, key=Diagnostic.sort_key)
 
 
-@dataclass(frozen=True)
-class RouteReport:
-    """One spec's routing: declared domain and folder, derived domain, partner work."""
-
-    path: str
-    kind: str
-    declared: str
-    folder: str | None
-    decision: routing.Decision
-    partners: tuple[routing.Evidence, ...]
-    handoffs: tuple[str, ...]
-
-
-def route(settings: Settings, paths: Sequence[Path], cwd: Path | None = None) -> list[RouteReport]:
+def route(
+    settings: Settings, paths: Sequence[Path], cwd: Path | None = None
+) -> list[routing.RouteReport]:
     """The routing decision of each named spec (its repository's conventions apply)."""
     here = cwd or Path(os.getcwd())
     reports = []
@@ -319,7 +324,7 @@ def route(settings: Settings, paths: Sequence[Path], cwd: Path | None = None) ->
                 continue
             table = repo.conventions.routing
             reports.append(
-                RouteReport(
+                routing.RouteReport(
                     path=spec.path,
                     kind=spec.kind,
                     declared=str(spec.doc.data["domain"]),
@@ -345,14 +350,16 @@ class BuildResult:
 
 
 def compile_artifacts(
-    repo: repository.Repository,
+    repo: project.Repository,
     context: BuildContext,
     shown: Callable[[Path], str],
     progress: Callable[[str], None] | None = None,
 ) -> list[Artifact]:
     """Run every back-end, then the manifest of what they produced."""
-    from compiler.backends import BACKENDS
-    from compiler.output import manifest  # heavy (icalendar, xlsxwriter): build only
+    from compiler.backends import (
+        BACKENDS,
+        manifest,  # heavy (icalendar, xlsxwriter): build only
+    )
 
     artifacts: list[Artifact] = []
     for name, backend in BACKENDS.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal, InvalidOperation
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler import files
+from compiler.config.lint import LintSettings
 from compiler.config.policy import (
     BudgetPolicy,
     CalendarPolicy,
@@ -35,30 +37,6 @@ LINT_OPTIONS = {
     "severity": "rule -> error, warning or info",
 }
 """Every `[tool.campc.lint]` option."""
-
-
-@dataclass(frozen=True)
-class LintSettings:
-    """Which rules run where, and how severe their findings are."""
-
-    select: tuple[str, ...] = ("ALL",)
-    ignore: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    severity: tuple[tuple[str, Severity], ...] = ()
-
-    def with_overrides(
-        self, select: tuple[str, ...] | None, ignore: tuple[str, ...] | None
-    ) -> LintSettings:
-        """Command-line `--select` replaces the configured selection (and its ignores);
-        `--ignore` adds to whatever is selected."""
-        return LintSettings(
-            select=select if select else self.select,
-            ignore=(*(() if select else self.ignore), *(ignore or ())),
-            extend_select=() if select else self.extend_select,
-            per_file_ignores=self.per_file_ignores,
-            severity=self.severity,
-        )
 
 
 CALENDAR_OPTIONS = {
@@ -134,8 +112,17 @@ def _check_inside(what: str, folder: Path, root: Path) -> None:
         ) from None
 
 
-def load(cwd: Path) -> Settings:
-    """Settings for a run started in `cwd`."""
+Known = Callable[[str], bool]
+"""Whether a rule selector (a code, family, name or ALL) names a rule: the registry's
+`selects`, handed in by the caller (the settings sit below the rules)."""
+
+
+def _any_selector(selector: str) -> bool:
+    return True
+
+
+def load(cwd: Path, known: Known = _any_selector) -> Settings:
+    """Settings for a run started in `cwd`; rule selectors are checked with `known`."""
     pyproject = find_pyproject(cwd)
     if pyproject is None:
         for key in ("campaigns", "schemas"):
@@ -160,7 +147,7 @@ def load(cwd: Path) -> Settings:
             email = _email(pyproject, value)
             continue
         if key == "lint":
-            lint = _lint(pyproject, value)
+            lint = _lint(pyproject, value, known)
             continue
         if key == "calendar":
             calendar = _calendar(pyproject, value)
@@ -172,10 +159,12 @@ def load(cwd: Path) -> Settings:
             experiments = _experiments(pyproject, value)
             continue
         if key not in DEFAULTS:
-            known = ", ".join(
+            options = ", ".join(
                 [*sorted(DEFAULTS), "budget", "calendar", "email", "experiments", "lint"]
             )
-            raise SettingsError(f"{pyproject}: unknown option `tool.campc.{key}` (known: {known})")
+            raise SettingsError(
+                f"{pyproject}: unknown option `tool.campc.{key}` (known: {options})"
+            )
         if not isinstance(value, str) or not value:
             raise SettingsError(f"{pyproject}: `tool.campc.{key}` must be a path")
         values[key] = value
@@ -332,28 +321,26 @@ def _budget(pyproject: Path, value: object) -> BudgetPolicy:
     )
 
 
-def check_selectors(where: str, values: Any) -> tuple[str, ...]:
+def check_selectors(where: str, values: Any, known: Known) -> tuple[str, ...]:
     """A list of rule selectors, each a known code, family, name or ALL."""
-    from compiler.rules import selects
-
     if isinstance(values, str):
         values = [part.strip() for part in values.split(",") if part.strip()]
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise SettingsError(f"`{where}` must be a list of rule codes")
     for value in values:
-        if not selects(value):
+        if not known(value):
             raise SettingsError(f"`{where}`: unknown rule `{value}` (see `campc rules`)")
     return tuple(values)
 
 
-def _lint(pyproject: Path, table: object) -> LintSettings:
+def _lint(pyproject: Path, table: object, known: Known) -> LintSettings:
     prefix = "tool.campc.lint"
     if not isinstance(table, dict):
         raise SettingsError(f"{pyproject}: [{prefix}] must be a table")
     for key in table:
         if key not in LINT_OPTIONS:
-            known = ", ".join(LINT_OPTIONS)
-            raise SettingsError(f"{pyproject}: unknown option `{prefix}.{key}` (known: {known})")
+            options = ", ".join(LINT_OPTIONS)
+            raise SettingsError(f"{pyproject}: unknown option `{prefix}.{key}` (known: {options})")
     try:
         per_file = table.get("per-file-ignores", {})
         if not isinstance(per_file, dict):
@@ -364,20 +351,20 @@ def _lint(pyproject: Path, table: object) -> LintSettings:
         levels = {s.value: s for s in Severity}
         severity = []
         for code, level in severities.items():
-            check_selectors(f"{prefix}.severity", [code])
+            check_selectors(f"{prefix}.severity", [code], known)
             if level not in levels:
                 raise SettingsError(
                     f"`{prefix}.severity.{code}`: `{level}` is not one of {', '.join(levels)}"
                 )
             severity.append((code, levels[level]))
         return LintSettings(
-            select=check_selectors(f"{prefix}.select", table.get("select", ["ALL"])),
-            ignore=check_selectors(f"{prefix}.ignore", table.get("ignore", [])),
+            select=check_selectors(f"{prefix}.select", table.get("select", ["ALL"]), known),
+            ignore=check_selectors(f"{prefix}.ignore", table.get("ignore", []), known),
             extend_select=check_selectors(
-                f"{prefix}.extend-select", table.get("extend-select", [])
+                f"{prefix}.extend-select", table.get("extend-select", []), known
             ),
             per_file_ignores=tuple(
-                (glob, check_selectors(f'{prefix}.per-file-ignores."{glob}"', codes))
+                (glob, check_selectors(f'{prefix}.per-file-ignores."{glob}"', codes, known))
                 for glob, codes in per_file.items()
             ),
             severity=tuple(severity),

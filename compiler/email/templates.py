@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 Facts = dict[str, tuple[set[str], list[str] | None]]
 
@@ -20,7 +20,7 @@ def facts(repo: Repository) -> Facts:
     from jinja2 import meta  # Jinja2 takes a tenth of a second to import: only when needed
     from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
 
-    from compiler.email.render import UNREADABLE, environment, limits
+    from compiler.email.sandbox import UNREADABLE, environment, limits
 
     # the email sandbox, not a plain one: finding a template's variables compiles it, and
     # compiling folds constants, so `2 ** 100000000` must stay intercepted here too; the
@@ -89,7 +89,7 @@ def source(repo: Repository, name: str) -> str | None:
     why), read once per run through the sandbox's loader."""
     sources: dict[str, str | None] = repo.derived.setdefault("template-sources", {})  # type: ignore[assignment]
     if name not in sources:
-        from compiler.email.render import UNREADABLE, environment
+        from compiler.email.sandbox import UNREADABLE, environment
 
         env: Any = repo.derived.get("jinja") or environment(repo.templates_dir)
         try:

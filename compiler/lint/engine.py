@@ -6,10 +6,10 @@ import fnmatch
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 
-from compiler.config.settings import LintSettings
+from compiler.config.lint import LintSettings
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.load.codes import UNUSED_NOQA
-from compiler.load.source import Document, Noqa
+from compiler.project.document import Document, Noqa
 from compiler.rules import RULES, lookup, selected
 
 

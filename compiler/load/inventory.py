@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compiler import files
-
-TEMPLATES_DIR = "templates"
-YAML_SUFFIXES = (".yaml", ".yml")
+from compiler.project.layout import TEMPLATES_DIR, YAML_SUFFIXES
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -21,8 +20,9 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 from ruamel.yaml.tag import Tag
 
-from compiler.diagnostics import Diagnostic, Edit, Fix, Loc
+from compiler.diagnostics import Diagnostic, Loc
 from compiler.load.codes import finding
+from compiler.project.document import Document, Span
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
@@ -107,100 +107,6 @@ for _default in (
     _TAG_TEXT[id(_default)] = str(_default)
 
 
-@dataclass(frozen=True)
-class Span:
-    """Where a key and its value start, and where the value ends (1-based; the end is
-    exclusive). A list item's key position is its value's."""
-
-    key_line: int
-    key_col: int
-    line: int
-    col: int
-    end_line: int = 0
-    end_col: int = 0
-
-
-_NOQA = re.compile(
-    r"#\s*campc:\s*noqa(?P<file>-file)?"
-    r"(?:\s*:\s*(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*))?",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class Noqa:
-    """A suppression comment: `# campc: noqa[: CODES]` or `# campc: noqa-file[: CODES]`."""
-
-    line: int
-    col: int
-    codes: tuple[str, ...]
-    """Codes or rule names as written; empty means every rule."""
-    file_level: bool
-
-
-@dataclass
-class Document:
-    """One YAML file read into plain data, with the position of every key and value.
-
-    Positions are worked out when first asked for (a finding, a fix): most files of a
-    repository have no finding, and reading without recording positions is faster.
-    They are not pickled either (the cache stores the text, from which they return).
-    """
-
-    path: str
-    data: dict[str, Any]
-    text: str = ""
-    _spans: dict[Loc, Span] | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def spans(self) -> dict[Loc, Span]:
-        """The span of every key, value and list item, by location."""
-        if self._spans is None:
-            self._spans = _spans_of(self.path, self.text)
-        return self._spans
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"path": self.path, "data": self.data, "text": self.text, "_spans": None}
-
-    def span(self, loc: Loc) -> Span:
-        """The span of `loc` or of its nearest ancestor that has one."""
-        for end in range(len(loc), -1, -1):
-            found = self.spans.get(loc[:end])
-            if found is not None:
-                return found
-        return Span(1, 1, 1, 1)
-
-    def value_at(self, loc: Loc) -> tuple[int, int]:
-        """Line and column of the value at `loc` (or the nearest ancestor)."""
-        s = self.span(loc)
-        return s.line, s.col
-
-    def noqa(self) -> list[Noqa]:
-        """The suppression comments of the file, in order."""
-        found = []
-        for number, line in enumerate(self.text.splitlines(), start=1):
-            if "campc" not in line:
-                continue
-            for match in _NOQA.finditer(line):
-                codes = tuple(
-                    c.strip() for c in (match.group("codes") or "").split(",") if c.strip()
-                )
-                found.append(Noqa(number, match.start() + 1, codes, bool(match.group("file"))))
-        return found
-
-    def replace_value(self, loc: Loc, text: str, description: str) -> Fix | None:
-        """A fix that rewrites the scalar at `loc` (quotes included) as `text`."""
-        span = self.spans.get(loc)
-        if span is None or not span.end_line:
-            return None
-        return Fix(description, (Edit(span.line, span.col, span.end_line, span.end_col, text),))
-
-    def key_at(self, loc: Loc) -> tuple[int, int]:
-        """Line and column of the key at `loc` (or the nearest ancestor)."""
-        s = self.span(loc)
-        return s.key_line, s.key_col
-
-
 class _Refused(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic.message)
@@ -262,10 +168,10 @@ def _read(path: str, raw: bytes, with_spans: bool = False) -> Document:
     spans: dict[Loc, Span] | None = {} if with_spans else None
     data = _Converter(path, spans, masked).value(root, (), 0)
     assert isinstance(data, dict)
-    return Document(path=path, data=data, text=text, _spans=spans)
+    return Document(path=path, data=data, text=text, _spans=spans, locate=positions)
 
 
-def _spans_of(path: str, text: str) -> dict[Loc, Span]:
+def positions(path: str, text: str) -> dict[Loc, Span]:
     """Read a document's text again, this time recording where everything is."""
     try:
         return _read(path, text.encode("utf-8"), with_spans=True).spans

@@ -15,7 +15,7 @@ from pydantic_core import ErrorDetails
 
 from compiler.diagnostics import Diagnostic, Loc
 from compiler.load.codes import finding
-from compiler.load.source import Document
+from compiler.load.kinds import KINDS
 from compiler.model.common import (
     CLOCK_PATTERN,
     CURRENCY_PATTERN,
@@ -23,7 +23,7 @@ from compiler.model.common import (
     SLUG_PATTERN,
     TEMPLATE_PATTERN,
 )
-from compiler.model.kinds import KINDS
+from compiler.project.document import Document
 
 _PATTERNS = {
     SLUG_PATTERN: "a lowercase slug like `spring-launch-2027` (letters, digits, single hyphens)",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler import files
-from compiler.model.kinds import KINDS
+from compiler.load.kinds import KINDS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

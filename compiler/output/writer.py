@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from compiler import files
-from compiler.output.artifacts import Artifact
+from compiler.backends.artifacts import Artifact
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100

@@ -18,7 +18,7 @@ from compiler.diagnostics import Diagnostic, Severity
 from compiler.text import escape
 
 if TYPE_CHECKING:
-    from compiler.commands.pipeline import RouteReport
+    from compiler.analysis.routing import RouteReport
     from compiler.diagnostics import Rule
 
 JSON_VERSION = 1

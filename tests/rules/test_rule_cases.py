@@ -16,7 +16,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from compiler.commands import pipeline
-from compiler.config.settings import LintSettings, Settings
+from compiler.config.lint import LintSettings
+from compiler.config.settings import Settings
 from compiler.config.settings import load as load_settings
 from compiler.rules import RULES
 

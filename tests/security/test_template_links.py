@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.email import render as emails
+from compiler.email import sandbox
 from tests.security.test_template_bombs import campc
 
 CANARY = "canary_7f3a9c"
@@ -114,26 +114,26 @@ def test_the_loader_and_the_template_readers_never_read_through_a_link(tmp_path:
     (folder / "environ.html").symlink_to("/proc/self/environ")
     (folder / "linked").symlink_to(outside / "folder")
     os.mkfifo(folder / "pipe.html")
-    env = emails.environment(folder)
+    env = sandbox.environment(folder)
     for name, what in [
         ("secret.html", "a symbolic link"),
         ("environ.html", "a symbolic link"),
         ("pipe.html", "a FIFO (named pipe)"),
         ("linked/page.html", "a symbolic link"),
     ]:
-        with pytest.raises(emails.TemplateProblem) as refused:
-            emails.render(env, folder, name, {})
+        with pytest.raises(sandbox.TemplateProblem) as refused:
+            sandbox.render(env, folder, name, {})
         assert refused.value.message == f"template `{name.split('/')[0]}` is {what}, refused"
         assert CANARY not in refused.value.message
-        assert emails.unescaped(folder / name, folder) == []
-        assert emails._column(folder, name, 1, None) == 1
+        assert sandbox.unescaped(folder / name, folder) == []
+        assert sandbox._column(folder, name, 1, None) == 1
     linked = tmp_path / "repo" / "campaigns" / "linked-templates"
     linked.symlink_to(outside / "folder")
-    with pytest.raises(emails.TemplateProblem) as refused:
-        emails.render(emails.environment(linked), linked, "page.html", {})
+    with pytest.raises(sandbox.TemplateProblem) as refused:
+        sandbox.render(sandbox.environment(linked), linked, "page.html", {})
     assert refused.value.message == "the templates folder is a symbolic link, refused"
-    with pytest.raises(emails.TemplateProblem) as missing:
-        emails.render(env, folder, "../outside/secret.html", {})
+    with pytest.raises(sandbox.TemplateProblem) as missing:
+        sandbox.render(env, folder, "../outside/secret.html", {})
     assert "does not exist" in missing.value.message
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from compiler.analysis import scoring
 from compiler.analysis.scoring import LeadEvent, score
+from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.backends.scoring.sql import DIALECTS, contribution_column, render_all
-from compiler.load.repository import Repository
 from compiler.model.scoring import BehaviourRule, Decay, Predicate, ScoringModel
-from compiler.output.artifacts import Artifact, BuildContext
+from compiler.project.repository import Repository
 from compiler.text import escape, prose
 
 

@@ -34,7 +34,7 @@ from compiler.analysis.budget import Plan, plans, quarter
 from compiler.diagnostics import Diagnostic, Rule, Severity
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -38,7 +38,7 @@ from compiler.analysis.schedule import events, occurrences, quiet
 from compiler.diagnostics import Diagnostic, Rule, Severity
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -40,7 +40,7 @@ from compiler.model.campaign import Campaign
 from compiler.text.prose import weekday_date
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -34,7 +34,7 @@ from compiler.analysis.schedule import events, occurrences
 from compiler.diagnostics import Diagnostic, Rule, Severity
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def problem(moment: datetime) -> str | None:

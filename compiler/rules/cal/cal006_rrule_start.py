@@ -32,7 +32,7 @@ from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.text.prose import weekday_date
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

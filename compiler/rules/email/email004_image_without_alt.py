@@ -29,7 +29,7 @@ from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.email.render import AtTemplates, attribute_needles, rendered, sample_at, written_at
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

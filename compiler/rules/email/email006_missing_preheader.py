@@ -31,7 +31,7 @@ from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.email.render import sends
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -28,11 +28,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
-from compiler.email.render import CAMPC_VARIABLES, sends, variables_used
+from compiler.email.render import sends, variables_used
+from compiler.email.sandbox import CAMPC_VARIABLES
 
 if TYPE_CHECKING:
     from compiler.email.render import Send
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

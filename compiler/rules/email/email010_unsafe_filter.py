@@ -31,10 +31,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
-from compiler.email.render import unescaped
+from compiler.email.sandbox import unescaped
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -42,7 +42,7 @@ from compiler.model.campaign import Campaign
 from compiler.model.sequence import SendStep, Sequence
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def _hint(value: str, allowed: list[str], plural: str) -> str:

@@ -37,7 +37,7 @@ from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.email.render import AtTemplates, rendered, text_links
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 SHOWN = 3

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from compiler.diagnostics import Diagnostic, Rule, Severity
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")

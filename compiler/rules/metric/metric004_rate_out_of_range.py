@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from compiler.diagnostics import Diagnostic, Rule, Severity
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def as_fraction(target: Decimal) -> Decimal | None:

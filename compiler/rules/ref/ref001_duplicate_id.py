@@ -32,11 +32,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from compiler.conventions.outputs import RESERVED_IDS
 from compiler.diagnostics import Diagnostic, Rule, Severity
-from compiler.output.artifacts import RESERVED_IDS
 
 if TYPE_CHECKING:
-    from compiler.load.repository import DeclaredAudience, Repository, SpecFile
+    from compiler.project.repository import DeclaredAudience, Repository, SpecFile
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -35,7 +35,7 @@ from compiler.model.scoring import ScoringModel
 from compiler.model.sequence import Sequence
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository, SpecFile
+    from compiler.project.repository import Repository, SpecFile
 
 
 _WHERE = {

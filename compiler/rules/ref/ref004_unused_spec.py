@@ -33,7 +33,7 @@ from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.model.references import references
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -29,7 +29,7 @@ from compiler.email.templates import referenced
 from compiler.model.references import references
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from compiler.diagnostics import Diagnostic, Loc, Rule, Severity
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository, SpecFile
+    from compiler.project.repository import Repository, SpecFile
 
 
 NAMESPACES: dict[str, dict[str, str]] = {

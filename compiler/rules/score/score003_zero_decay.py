@@ -29,7 +29,7 @@ from compiler.diagnostics import Diagnostic, Loc, Rule, Severity
 from compiler.model.scoring import Decay, ScoringModel
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def _decay(decay: Decay | None, where: Loc) -> Iterator[tuple[Loc, timedelta]]:

@@ -30,7 +30,7 @@ from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.model.sequence import ExitStep, Sequence
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def _can_end(sequence: Sequence, start: str, graph: dict[str, list[str]]) -> bool:

@@ -46,7 +46,7 @@ from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.model.sequence import Condition, GoalStep, Sequence
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 def _same(goal: Condition, leave: Condition) -> bool:

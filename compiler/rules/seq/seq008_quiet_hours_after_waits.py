@@ -47,7 +47,7 @@ from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.model.sequence import Sequence
 
 if TYPE_CHECKING:
-    from compiler.load.repository import Repository
+    from compiler.project.repository import Repository
 
 
 DAY = 24 * 60

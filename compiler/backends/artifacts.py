@@ -1,18 +1,9 @@
 """What back-ends return and read: artifacts (bytes plus the specs they came from), and
-the build context. Outside the back-ends package so that checking never imports them."""
+the build context. Importing it imports no back-end (checking never needs them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-ALL_CAMPAIGNS = "all"
-"""The name of the calendar of every campaign (`calendar/all.ics`), beside each campaign's
-own `calendar/<id>.ics`."""
-RESERVED_IDS = {
-    "campaign": {ALL_CAMPAIGNS: f"calendar/{ALL_CAMPAIGNS}.ics is the calendar of every campaign"}
-}
-"""Per kind, the ids whose artifacts would land on a file the build writes for the whole
-repository (REF001 reports them at check time, so a build never meets two at one path)."""
 
 
 @dataclass(frozen=True)

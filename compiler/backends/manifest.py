@@ -7,8 +7,8 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from compiler.load.repository import Repository
-from compiler.output.artifacts import Artifact
+from compiler.backends.artifacts import Artifact
+from compiler.project.repository import Repository
 
 MANIFEST = "manifest.json"
 VERSION = 1

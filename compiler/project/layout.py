@@ -1,0 +1,9 @@
+"""Where things are in a campaigns folder (light: the cached check reads it before any
+model is imported)."""
+
+from __future__ import annotations
+
+TEMPLATES_DIR = "templates"
+"""The email templates' folder, inside the campaigns folder."""
+YAML_SUFFIXES = (".yaml", ".yml")
+"""What a spec or registry file is called."""

@@ -1,0 +1,148 @@
+"""The repository the rules and back-ends are handed: every spec that validated, the
+registries, the template names, what did not load, the conventions and the policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import BaseModel
+
+from compiler import files
+from compiler.cache import Cache
+from compiler.config.policy import Policy
+from compiler.conventions.registry import Conventions, conventions
+from compiler.model.audience import Audience, Audiences
+from compiler.project.document import Document
+from compiler.project.layout import TEMPLATES_DIR
+
+
+@dataclass(frozen=True)
+class SpecFile:
+    """A valid file: where it is, what it said, and its model."""
+
+    path: str
+    """Display path (relative to the working directory where possible)."""
+    rel: PurePosixPath
+    """Path relative to the campaigns folder."""
+    doc: Document
+    model: BaseModel
+    digest: str = ""
+    """Hash of the file's bytes (what the cache keys the spec's findings by)."""
+
+    @property
+    def kind(self) -> str:
+        """The document's kind."""
+        return str(self.doc.data["kind"])
+
+
+@dataclass(frozen=True)
+class BrokenFile:
+    """A file that did not read or validate: what is known of it, so that the rules do
+    not report its absence (one mistake, one finding, in the file that holds it)."""
+
+    path: str
+    rel: PurePosixPath
+    kind: str | None
+    """Its `kind:` when the file read as YAML and said one; else None (any kind)."""
+    id: str
+    """Its `id:` when readable, else the file name's stem (what REF006 asks for)."""
+    data: dict[str, Any] | None
+    """What it said, when it read as YAML (untrusted shape: invalid by definition)."""
+
+    def names(self) -> set[str]:
+        """Every text value in the file: the names it may refer to."""
+        found: set[str] = set()
+        pending: list[Any] = [self.data]
+        while pending:
+            value = pending.pop()
+            if isinstance(value, str):
+                found.add(value)
+            elif isinstance(value, dict):
+                pending.extend(value.values())
+            elif isinstance(value, list):
+                pending.extend(value)
+        return found
+
+
+@dataclass(frozen=True)
+class DeclaredAudience:
+    """An audience with the file and list index it is declared at."""
+
+    audience: Audience
+    file: SpecFile
+    index: int
+
+
+@dataclass
+class Repository:
+    """Everything the rules and back-ends read: valid specs, registries, conventions."""
+
+    root: Path
+    specs: list[SpecFile] = field(default_factory=list)
+    registries: list[SpecFile] = field(default_factory=list)
+    templates: frozenset[str] = frozenset()
+    conventions: Conventions = field(default_factory=conventions)
+    paths: list[Path] = field(default_factory=list)
+    """Every YAML file read, in path order."""
+    broken: list[BrokenFile] = field(default_factory=list)
+    """Files that did not read or validate (their findings are the loader's)."""
+    refused_templates: frozenset[str] = frozenset()
+    """Template names that are links, FIFOs...: never read (FILE001)."""
+    display: Callable[[Path], str] = str
+    """How paths are shown in findings."""
+    policy: Policy = field(default_factory=Policy)
+    """The project's calendar and budget policies (from pyproject.toml)."""
+    derived: dict[str, object] = field(default_factory=dict)
+    """Computations several rules share (the schedule...), made once per run."""
+    cache: Cache = field(default_factory=Cache.off)
+    """The project's cache, for what rules compute from libraries (public holidays)."""
+
+    @property
+    def templates_dir(self) -> Path:
+        """Where the email templates live."""
+        return self.root / TEMPLATES_DIR
+
+    def maybe_declared(self, kind: str, name: str) -> bool:
+        """Whether a file that did not read or validate may be the `kind` spec `name`, or
+        may declare it (so a reference to it is not reported as dangling)."""
+        for file in self.broken:
+            if kind in ("sequence", "experiment", "campaign", "scoring_model"):
+                if file.kind in (kind, None) and file.id == name:
+                    return True
+            elif kind == "audience" and file.kind in ("audiences", None):
+                return True
+        return kind == "template" and name in self.refused_templates
+
+    def template_bytes(self, name: str) -> bytes:
+        """A template file's bytes, read only if it is a regular file (see `files`)."""
+        return files.read_bytes(self.templates_dir / name, self.root)
+
+    def audiences(self) -> Iterator[DeclaredAudience]:
+        """Every declared audience, in file order."""
+        for file in self.registries:
+            if isinstance(file.model, Audiences):
+                for index, audience in enumerate(file.model.audiences):
+                    yield DeclaredAudience(audience, file, index)
+
+    def audience(self, audience_id: str) -> Audience | None:
+        """The audience declared under `audience_id` (the last declaration where an id is
+        repeated, as a dict built from `audiences()` gives; REF001 reports repeats). The
+        table is built once per run: a back-end asks once per spec."""
+        table = self.derived.get("audience-table")
+        if not isinstance(table, dict):
+            table = self.derived["audience-table"] = {
+                d.audience.id: d.audience for d in self.audiences()
+            }
+        found = table.get(audience_id)
+        return found if isinstance(found, Audience) else None
+
+    def ids(self, kind: str) -> dict[str, SpecFile]:
+        """Specs of one kind by id (the first one where an id is duplicated)."""
+        found: dict[str, SpecFile] = {}
+        for spec in self.specs:
+            if spec.kind == kind:
+                found.setdefault(str(spec.doc.data["id"]), spec)
+        return found

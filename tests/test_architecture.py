@@ -1,0 +1,97 @@
+"""The layers hold: the import contracts in pyproject.toml pass, and they do fail on a
+violation; loading a file imports no rule; rules and back-ends touch no file, clock or
+environment of their own."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+LINT_IMPORTS = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
+
+
+def _contracts(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [LINT_IMPORTS, "--config", str(root / "pyproject.toml"), "--no-cache"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+
+
+def test_the_import_contracts_hold() -> None:
+    run = _contracts(ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (
+        "broken" not in run.stdout.split("Contracts:")[-1].split(",")[0] or "0 broken" in run.stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        ("compiler/model/common.py", "from compiler.rules import RULES", "Models import nothing"),
+        (
+            "compiler/rules/ref/ref001_duplicate_id.py",
+            "from compiler.load import source",
+            "Rules, back-ends",
+        ),
+        ("compiler/load/source.py", "from compiler.rules import RULES", "Phases in layers"),
+        ("compiler/email/sandbox.py", "from compiler.email import render", "No import circle"),
+    ],
+)
+def test_a_violation_breaks_its_contract(
+    tmp_path: Path, module: str, line: str, contract: str
+) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(ROOT / "compiler", copy / "compiler")
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    target = copy / module
+    text = target.read_text(encoding="utf-8")
+    header_end = text.index("from __future__ import annotations\n") + len(
+        "from __future__ import annotations\n"
+    )
+    target.write_text(
+        text[:header_end] + f"\n{line}  # noqa: F401\n" + text[header_end:], encoding="utf-8"
+    )
+    run = _contracts(copy)
+    assert run.returncode != 0, run.stdout
+    broken = run.stdout.split("Broken contracts")[-1]
+    assert contract in broken, run.stdout
+
+
+def test_loading_a_file_imports_no_rule() -> None:
+    code = (
+        "import sys\n"
+        "from compiler.load import repository\n"
+        "print(sorted(m for m in sys.modules if m.startswith('compiler.rules')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_packaged_conventions_read_alike_by_both_loaders() -> None:
+    """The defaults are read with the plain safe loader (the conventions sit below the
+    strict reader); they must mean what the strict reader reads."""
+    from importlib.resources import files
+
+    from ruamel.yaml import YAML
+
+    from compiler.load.source import read
+
+    for name in ("routing.yaml", "metrics.yaml", "utm.yaml"):
+        raw = files("compiler.conventions").joinpath(name).read_bytes()
+        doc, problems = read(name, raw)
+        assert problems == []
+        assert doc is not None
+        assert YAML(typ="safe").load(raw) == doc.data
