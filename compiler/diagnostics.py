@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -19,14 +19,6 @@ class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
-
-
-@dataclass(frozen=True, order=True)
-class Position:
-    """A 1-based line and column in a source file."""
-
-    line: int = 1
-    col: int = 1
 
 
 @dataclass(frozen=True)
@@ -60,7 +52,6 @@ class Diagnostic:
     line: int = 1
     col: int = 1
     hint: str = ""
-    related: tuple[str, ...] = field(default=())
     fix: Fix | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -85,8 +76,6 @@ def to_data(d: Diagnostic) -> dict[str, Any]:
     }
     if d.hint:
         data["hint"] = d.hint
-    if d.related:
-        data["related"] = list(d.related)
     if d.fix is not None:
         data["fix"] = {
             "description": d.fix.description,
@@ -113,7 +102,6 @@ def from_data(data: dict[str, Any]) -> Diagnostic:
         line=int(data["line"]),
         col=int(data["col"]),
         hint=str(data.get("hint", "")),
-        related=tuple(str(r) for r in data.get("related", ())),
         fix=fix,
     )
 

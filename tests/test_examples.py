@@ -1,4 +1,5 @@
-"""Example folders: valid cases check clean, invalid ones give their expected findings.
+"""Example folders: valid cases read, validate and resolve their references without a
+finding; invalid ones give their expected findings.
 
 They exercise reading, validation and cross-file references, so they run with the
 loader's codes and the cross-file reference rules only (lint rules: tests/rules).
@@ -19,7 +20,7 @@ INVALID = sorted(p for p in (EXAMPLES / "invalid").iterdir() if p.is_dir())
 
 
 @pytest.mark.parametrize("case", VALID, ids=lambda p: p.name)
-def test_valid_example_checks_clean(campc: CliRun, case: Path) -> None:
+def test_valid_example_reads_validates_and_resolves_its_references(campc: CliRun, case: Path) -> None:
     run = campc("check", "--select", CROSS_FILE, ".", cwd=case)
     assert run.exit_code == 0, run.stdout
     assert run.stdout.startswith("All checks passed")

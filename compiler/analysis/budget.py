@@ -99,11 +99,6 @@ class Plan:
     budget: Budget
     lines: tuple[Line, ...]
 
-    @property
-    def allocated(self) -> dict[str, Decimal]:
-        """Channel -> allocated amount."""
-        return dict(self.budget.channels)
-
 
 def plans(repo: Repository) -> list[Plan]:
     """The budget plan of every campaign that has a budget, by campaign id."""

@@ -63,11 +63,6 @@ class Event:
         """The specs the event comes from: its own, and the sequence for a sequence send."""
         return (self.spec_id, self.sequence.id) if self.sequence else (self.spec_id,)
 
-    @property
-    def all_day(self) -> bool:
-        """Whether the event is a whole day (or days) rather than a time."""
-        return not isinstance(self.start, datetime)
-
 
 def quiet(moment: time, start: time, end: time) -> bool:
     """Whether a local time falls in quiet hours that may wrap past midnight."""

@@ -15,7 +15,6 @@ from compiler.model.sequence import (
     BranchStep,
     Condition,
     ExitStep,
-    GoalStep,
     SendStep,
     Sequence,
     Step,
@@ -175,8 +174,3 @@ def instant_loops(sequence: Sequence) -> list[list[str]]:
     if sequence.steps:
         walk(sequence.steps[0].id, [])
     return loops
-
-
-def is_goal(step: Step) -> bool:
-    """Whether the step is a goal."""
-    return isinstance(step, GoalStep)

@@ -39,7 +39,7 @@ def _pct(value: float) -> str:
     return prose.percent(value)
 
 
-def _mde_by_week(experiment: Experiment, design: Design, daily: float) -> list[str]:
+def _mde_by_week(design: Design, daily: float) -> list[str]:
     rows = ["| after week | units per arm (control) | detectable effect (absolute) | relative |"]
     rows.append("|---:|---:|---:|---:|")
     control_share = design.weights[0]
@@ -200,7 +200,7 @@ def _schedule_lines(experiment: Experiment, planned: ExperimentPlan | None) -> l
     if experiment.max_duration is not None:
         lines.append(f"- Longest acceptable run: {prose.duration(experiment.max_duration)}")
     lines += ["", "### What each week can detect", ""]
-    lines += _mde_by_week(experiment, planned.design, planned.daily_units)
+    lines += _mde_by_week(planned.design, planned.daily_units)
     lines.append("")
     return lines
 

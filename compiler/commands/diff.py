@@ -853,11 +853,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-def count_line(change: Change) -> str:
-    """One line for the terminal after the summary (stderr)."""
-    total = sum(
-        len(getattr(change, n)) for n in change.__dataclass_fields__ if n not in ("base", "head")
-    )
-    return f"campc diff: {_count(total, 'change')}"

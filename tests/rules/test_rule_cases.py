@@ -1,8 +1,9 @@
 """Rule tests as data: every `cases/<CODE>.yaml` lists passing and failing repositories.
 
 A case file holds `rule`, optional `files` shared by every case, and `cases`:
-each with a `name`, its own `files` (path -> content) and `expect`, the
-findings as `[path, line, col, code]`. Only the rule under test runs (the
+each with a `name`, its own `files` (path -> content), `expect`, the
+findings as `[path, line, col, code]`, and optionally `message`, words one of the rule's
+findings must say (every rule has a case that asserts its words). Only the rule under test runs (the
 loader's codes always do), so cases stay small. A `pyproject.toml` among the
 files sets the project's policies (budget caps, markets, quiet hours).
 """
@@ -67,6 +68,9 @@ def test_rule_case(tmp_path: Path, code: str, shared: dict[str, str], case: dict
     assert found == expected, "\n".join(
         f"{d.location()}: {d.code} {d.message}" for d in result.diagnostics
     )
+    if "message" in case:
+        said = [d.message for d in result.diagnostics if d.code == code]
+        assert any(case["message"] in m for m in said), said
 
 
 def test_every_lint_rule_has_a_case_file_with_passing_and_failing_cases() -> None:
@@ -76,6 +80,9 @@ def test_every_lint_rule_has_a_case_file_with_passing_and_failing_cases() -> Non
         assert path.stem == data["rule"], f"{path.name} holds cases of {data['rule']}"
         outcomes = {bool(case["expect"]) for case in data["cases"]}
         covered[data["rule"]] = outcomes
+        assert any("message" in case for case in data["cases"]), (
+            f"{path.name}: no case says what a finding must say (`message:`)"
+        )
     for code, rule in RULES.items():
         if not rule.ignorable:
             continue  # loader findings: tests/examples/invalid covers them

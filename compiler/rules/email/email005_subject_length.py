@@ -51,7 +51,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         message = (
             f"email `{send.key}` has an empty subject"
             if not email.subject.strip()
-            else f"email `{send.key}` has a {length}-character subject (limit {limit})"
+            else f"email `{send.key}` has a subject of {length} characters (limit {limit})"
         )
         yield rule.diagnostic(
             send.spec.path, line, col, message, "say it in fewer words; inboxes cut the rest"
