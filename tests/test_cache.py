@@ -17,6 +17,7 @@ from compiler.commands import pipeline
 from compiler.config.settings import Settings
 from compiler.diagnostics import Diagnostic
 from compiler.load import repository
+from compiler.project.facts import Facts
 from compiler.rules import RULES
 from tests.conftest import ROOT
 from tests.rules.test_rule_cases import CASE_FILES, _load
@@ -58,7 +59,7 @@ def test_spec_scoped_rules_see_only_their_spec_and_its_links(tmp_path: Path) -> 
             alone = []
             for spec in repo.specs:
                 linked = [d for d in links[spec.path] if d is not None and d is not spec]
-                part = replace(repo, specs=[spec, *linked], derived={})
+                part = replace(repo, specs=[spec, *linked], facts=Facts())
                 alone += [_key(d) for d in rule.check(part) if d.path == spec.path]
             assert sorted(alone) == whole, f"{rule.code} in {folder}"
 

@@ -20,7 +20,9 @@ INVALID = sorted(p for p in (EXAMPLES / "invalid").iterdir() if p.is_dir())
 
 
 @pytest.mark.parametrize("case", VALID, ids=lambda p: p.name)
-def test_valid_example_reads_validates_and_resolves_its_references(campc: CliRun, case: Path) -> None:
+def test_valid_example_reads_validates_and_resolves_its_references(
+    campc: CliRun, case: Path
+) -> None:
     run = campc("check", "--select", CROSS_FILE, ".", cwd=case)
     assert run.exit_code == 0, run.stdout
     assert run.stdout.startswith("All checks passed")

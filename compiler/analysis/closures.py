@@ -9,10 +9,14 @@ from typing import TYPE_CHECKING
 
 from compiler.model.audience import Market
 from compiler.model.blackouts import Blackouts
+from compiler.project.facts import Fact
 
 if TYPE_CHECKING:
     from compiler.cache import Cache
     from compiler.project.repository import Repository
+
+HOLIDAYS: Fact[dict[tuple[str, str | None, int], dict[date, str]]] = Fact("public holidays")
+"""Each market's holidays per year, as looked up this run."""
 
 
 class UnknownMarket(Exception):
@@ -44,8 +48,7 @@ def holiday(market: Market, day: date, repo: Repository | None = None) -> str | 
     part of every key.)"""
     if repo is None:
         return _holidays(market.country, market.subdivision, day.year).get(day)
-    tables: dict[tuple[str, str | None, int], dict[date, str]]
-    tables = repo.derived.setdefault("holidays", {})  # type: ignore[assignment]
+    tables = repo.facts.get(HOLIDAYS, dict)
     wanted = (market.country, market.subdivision, day.year)
     table = tables.get(wanted)
     if table is None:

@@ -16,6 +16,7 @@ from compiler.diagnostics import Loc
 from compiler.model.campaign import Campaign, Repeat
 from compiler.model.experiment import Experiment
 from compiler.model.sequence import Sequence
+from compiler.project.facts import Fact
 from compiler.text import prose
 
 EventKind = Literal["window", "milestone", "send", "sequence-send", "experiment", "readout"]
@@ -116,13 +117,12 @@ SEND_LENGTH = timedelta(minutes=15)
 """How long a send is shown in a calendar: long enough to see, short enough not to hide others."""
 
 
+EVENTS: Fact[list[Event]] = Fact("events")
+
+
 def events(repo: Repository) -> list[Event]:
     """Every event, sorted by start (in UTC for timed events), then spec and key."""
-    cached = repo.derived.get("events")
-    if cached is None:
-        cached = repo.derived["events"] = _events(repo)
-    assert isinstance(cached, list)
-    return cached
+    return repo.facts.get(EVENTS, lambda: _events(repo))
 
 
 def _events(repo: Repository) -> list[Event]:

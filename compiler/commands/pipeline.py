@@ -21,6 +21,7 @@ from compiler.lint import engine
 from compiler.load import repository
 from compiler.output import writer
 from compiler.project import repository as project
+from compiler.project.facts import Facts
 from compiler.rules import RULES, selects
 
 
@@ -175,7 +176,7 @@ def lint(
             else replace(
                 repo,
                 specs=[*todo, *(d for p, d in linked.items() if p not in wanted)],
-                derived={},
+                facts=Facts(),
             )
         )
         fresh: dict[str, list[Diagnostic]] = {path: [] for path in wanted}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email import policy as email_policy
 from email.headerregistry import Address
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from compiler.diagnostics import Loc
+from compiler.project.facts import Fact
 
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic, Rule
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from compiler.project.repository import Repository, SpecFile
 
 from compiler.email.sandbox import (
+    ENVIRONMENT,
     TemplateProblem,
     environment,
     render,
@@ -446,38 +448,39 @@ def sends(repo: Repository) -> list[Send]:
     return found
 
 
+RENDERED: Fact[list[Rendered]] = Fact("emails rendered")
+"""Every send's template output (what the rules read)."""
+FINISHED: Fact[list[Rendered]] = Fact("emails finished")
+"""The same sends with links tagged, CSS inlined and the text part made (the build's)."""
+DATES: Fact[dict[tuple[str, str], datetime]] = Fact("email dates")
+TEXT_VARIABLES: Fact[dict[str, set[str]]] = Fact("variables of subjects and preheaders")
+
+
 def rendered(repo: Repository, full: bool = True) -> list[Rendered]:
     """Every send rendered once per run. `full=False` stops after the templates (what
     the template rule needs); `full=True` also tags links, inlines CSS and derives the
     text part (what the back-end writes)."""
-    cached = repo.derived.get("emails-templates")
-    if cached is None:
-        cached = repo.derived["emails-templates"] = _render_all(repo)
-    assert isinstance(cached, list)
-    if full and not repo.derived.get("emails-finished"):
-        _finish(repo, cached)  # the check's renders, carried on: each template runs once
-        repo.derived["emails-finished"] = True
-    return cached
+    raw = repo.facts.get(RENDERED, lambda: _render_all(repo))
+    if not full:
+        return raw
+    # the check's renders, carried on: each template runs once
+    return repo.facts.get(FINISHED, lambda: [_finish(repo, result) for result in raw])
 
 
-def _finish(repo: Repository, results: list[Rendered]) -> None:
-    """Tag links, inline CSS and make the text part of every send that rendered."""
+def _finish(repo: Repository, result: Rendered) -> Rendered:
+    """The send with its links tagged, its CSS inlined and its text part made."""
+    if result.problems or not result.raw_html:
+        return result
     policy = repo.policy.email
     protected = (policy.unsubscribe_url, policy.preferences_url)
-    for result in results:
-        if result.problems or not result.raw_html:
-            continue
-        send = result.send
+    send = result.send
 
-        def tag(url: str, tags: dict[str, str] = send.utm) -> str:
-            return url if url in protected else with_utm(url, tags)
+    def tag(url: str) -> str:
+        return url if url in protected else with_utm(url, send.utm)
 
-        html = rewrite_links(with_preheader(result.raw_html, result.preheader), tag)
-        result.html = inline_css(html)
-        if result.raw_text is None:
-            result.text = to_text(result.html)
-        else:
-            result.text = tag_text_links(result.raw_text, tag)
+    html = inline_css(rewrite_links(with_preheader(result.raw_html, result.preheader), tag))
+    text = to_text(html) if result.raw_text is None else tag_text_links(result.raw_text, tag)
+    return replace(result, html=html, text=text)
 
 
 def _render_all(repo: Repository) -> list[Rendered]:
@@ -563,10 +566,7 @@ def eml(repo: Repository, email: Rendered, source_date_epoch: int | None = None)
     if any(header_problem(v) for v in (email.subject, sender)):
         return None
     spec_id = str(send.spec.doc.data["id"])
-    dates = repo.derived.get("email-dates")
-    if dates is None:
-        dates = repo.derived["email-dates"] = send_dates(repo)
-    assert isinstance(dates, dict)
+    dates = repo.facts.get(DATES, lambda: send_dates(repo))
     date = dates.get((spec_id, send.key))
     if date is None:
         date = (
@@ -592,10 +592,7 @@ def eml(repo: Repository, email: Rendered, source_date_epoch: int | None = None)
 
 def _environment_of(repo: Repository) -> Any:
     """One sandboxed environment per run (templates compile once)."""
-    env = repo.derived.get("jinja")
-    if env is None:
-        env = repo.derived["jinja"] = environment(repo.templates_dir)
-    return env
+    return repo.facts.get(ENVIRONMENT, lambda: environment(repo.templates_dir))
 
 
 def variables_used(repo: Repository, spec_sends: list[Send]) -> set[str] | None:
@@ -613,7 +610,7 @@ def variables_used(repo: Repository, spec_sends: list[Send]) -> set[str] | None:
         return None
     used = set(reached[1])
     env = _environment_of(repo)
-    texts: dict[str, set[str]] = repo.derived.setdefault("text-variables", {})  # type: ignore[assignment]
+    texts = repo.facts.get(TEXT_VARIABLES, dict)
     for send in spec_sends:
         for source in (send.email.subject, send.email.preheader):
             if not source:

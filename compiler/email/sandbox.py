@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compiler import files
+from compiler.project.facts import Fact
 
 if TYPE_CHECKING:
     pass
@@ -699,6 +700,10 @@ def _sandbox_classes() -> tuple[type[Any], type[Any]]:
             return value
 
     return Sandbox, TemplatesFolder
+
+
+ENVIRONMENT: Fact[Any] = Fact("the sandboxed Jinja2 environment")
+"""One environment per run, so each template compiles once."""
 
 
 def environment(folder: Path) -> Any:

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from compiler.email.sandbox import ENVIRONMENT
+from compiler.project.facts import Fact
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository
 
-Facts = dict[str, tuple[set[str], list[str] | None]]
+TemplateFacts = dict[str, tuple[set[str], list[str] | None]]
+
+FACTS: Fact[TemplateFacts] = Fact("template facts")
+SOURCES: Fact[dict[str, str | None]] = Fact("template sources")
 
 
-def facts(repo: Repository) -> Facts:
+def facts(repo: Repository) -> TemplateFacts:
     """Per template file: the variables it reads and the templates it extends, includes
     or imports (None when a name is computed). Parsed once per run, shared by the rules."""
-    cached = repo.derived.get("template-facts")
-    if isinstance(cached, dict):
-        return cached
+    return repo.facts.get(FACTS, lambda: _facts(repo))
+
+
+def _facts(repo: Repository) -> TemplateFacts:
     from jinja2 import meta  # Jinja2 takes a tenth of a second to import: only when needed
     from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
 
@@ -25,8 +32,8 @@ def facts(repo: Repository) -> Facts:
     # the email sandbox, not a plain one: finding a template's variables compiles it, and
     # compiling folds constants, so `2 ** 100000000` must stay intercepted here too; the
     # sandbox's loader reads the file (a regular file in the folder, never a link)
-    env = environment(repo.templates_dir)
-    found: Facts = {}
+    env = repo.facts.get(ENVIRONMENT, lambda: environment(repo.templates_dir))
+    found: TemplateFacts = {}
     for name in sorted(repo.templates):
         try:
             with limits():
@@ -39,7 +46,6 @@ def facts(repo: Repository) -> Facts:
             continue
         known = None if any(c is None for c in children) else [str(c) for c in children]
         found[name] = (variables, known)
-    repo.derived["template-facts"] = found
     return found
 
 
@@ -87,11 +93,11 @@ def chain(repo: Repository, name: str) -> list[str]:
 def source(repo: Repository, name: str) -> str | None:
     """The text of template `name` (None when it cannot be read: the email rules say
     why), read once per run through the sandbox's loader."""
-    sources: dict[str, str | None] = repo.derived.setdefault("template-sources", {})  # type: ignore[assignment]
+    sources = repo.facts.get(SOURCES, dict)
     if name not in sources:
         from compiler.email.sandbox import UNREADABLE, environment
 
-        env: Any = repo.derived.get("jinja") or environment(repo.templates_dir)
+        env = repo.facts.get(ENVIRONMENT, lambda: environment(repo.templates_dir))
         try:
             sources[name] = env.loader.get_source(env, name)[0]
         except (*UNREADABLE, LookupError):  # type: ignore[misc]

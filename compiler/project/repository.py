@@ -16,6 +16,7 @@ from compiler.config.policy import Policy
 from compiler.conventions.registry import Conventions, conventions
 from compiler.model.audience import Audience, Audiences
 from compiler.project.document import Document
+from compiler.project.facts import Fact, Facts
 from compiler.project.layout import TEMPLATES_DIR
 
 
@@ -76,6 +77,9 @@ class DeclaredAudience:
     index: int
 
 
+AUDIENCES: Fact[dict[str, Audience]] = Fact("audiences by id")
+
+
 @dataclass
 class Repository:
     """Everything the rules and back-ends read: valid specs, registries, conventions."""
@@ -95,8 +99,8 @@ class Repository:
     """How paths are shown in findings."""
     policy: Policy = field(default_factory=Policy)
     """The project's calendar and budget policies (from pyproject.toml)."""
-    derived: dict[str, object] = field(default_factory=dict)
-    """Computations several rules share (the schedule...), made once per run."""
+    facts: Facts = field(default_factory=Facts)
+    """What several rules and back-ends share (the schedule...), worked out once per run."""
     cache: Cache = field(default_factory=Cache.off)
     """The project's cache, for what rules compute from libraries (public holidays)."""
 
@@ -131,13 +135,10 @@ class Repository:
         """The audience declared under `audience_id` (the last declaration where an id is
         repeated, as a dict built from `audiences()` gives; REF001 reports repeats). The
         table is built once per run: a back-end asks once per spec."""
-        table = self.derived.get("audience-table")
-        if not isinstance(table, dict):
-            table = self.derived["audience-table"] = {
-                d.audience.id: d.audience for d in self.audiences()
-            }
-        found = table.get(audience_id)
-        return found if isinstance(found, Audience) else None
+        table = self.facts.get(
+            AUDIENCES, lambda: {d.audience.id: d.audience for d in self.audiences()}
+        )
+        return table.get(audience_id)
 
     def ids(self, kind: str) -> dict[str, SpecFile]:
         """Specs of one kind by id (the first one where an id is duplicated)."""
