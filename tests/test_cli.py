@@ -215,7 +215,7 @@ def test_route_refuses_a_file_that_does_not_load(campc: CliRun) -> None:
 
 
 def test_check_format_choices_are_the_report_formatters() -> None:
-    from compiler.cli import main as cli
+    from compiler.cli import common as cli
     from compiler.report import formats as report
 
     assert set(cli.CHECK_FORMATS) == set(report.FORMATTERS)

@@ -1,0 +1,56 @@
+"""`campc diff`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from compiler.cli.common import errors_exit, project_settings
+
+if TYPE_CHECKING:
+    pass
+
+
+@click.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Markdown for people (and job summaries), JSON for tools.",
+)
+@errors_exit
+def diff(base: str, head: str | None, output_format: str) -> None:
+    """What a change means: specs, budget, calendar, sends, sequences, experiments,
+    scoring and findings, from BASE to HEAD (a revision; default: the working tree).
+
+    With GITHUB_STEP_SUMMARY set, the Markdown is also appended to the job summary.
+    """
+    from compiler.commands import diff as differ
+    from compiler.commands import pipeline
+
+    current = project_settings()
+    here = Path(os.getcwd())
+    top = differ.toplevel(here)
+
+    def load(root: Path, display: Callable[[Path], str]) -> Any:
+        def project(shown: str) -> str:
+            return pipeline.display_path(top / shown, current.root)
+
+        return pipeline.load_checked(current, root, display, project)
+
+    before, after = differ.sides(here, current.campaigns, base, head, load)
+    change = differ.compare(before, after)
+    text = differ.markdown(change)
+    click.echo(differ.as_json(change) if output_format == "json" else text, nl=False)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
