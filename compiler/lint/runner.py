@@ -1,0 +1,156 @@
+"""Which rules run on what: the selected rules, each on the specs the cache holds no
+findings for (rules scoped to one spec) or on the whole repository (the others)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+
+from compiler import files
+from compiler.cache import Cache, digest
+from compiler.diagnostics import Diagnostic, Rule, from_data, to_data
+from compiler.errors import InternalError
+from compiler.project import repository as project
+from compiler.project.facts import Facts
+from compiler.rules import RULES
+
+
+def _run(rule: Rule, repo: project.Repository) -> list[Diagnostic]:
+    assert rule.check is not None
+    try:
+        return list(rule.check(repo))
+    except Exception as err:  # a crashing rule is our bug, not the user's
+        raise InternalError(f"rule {rule.code} ({rule.name}) failed: {err!r}") from err
+
+
+def lint(
+    repo: project.Repository, cache: Cache | None = None, codes: Collection[str] | None = None
+) -> list[Diagnostic]:
+    """Run the rules `codes` names (every registered rule by default) over a loaded
+    repository: a rule that is not selected does not run.
+
+    Rules scoped to one spec (`Rule.scope`) run only on specs the cache holds no findings
+    for, together with the specs those link to (a campaign's sequences and experiments);
+    their findings are keyed by the bytes of the spec and of its links, and by the
+    registries, conventions and template names every spec may read. Findings such rules
+    make on the registries themselves are kept under that context. The other rules run
+    on the whole repository every time.
+    """
+    cache = cache or Cache.off()
+    rules = [
+        r for r in RULES.values() if r.check is not None and (codes is None or r.code in codes)
+    ]
+    per_spec = [r for r in rules if r.scope == "spec"]
+    context = cache.key(
+        b"rules",
+        " ".join(r.code for r in per_spec).encode(),
+        "\n".join(f"{f.path}\0{f.digest}" for f in repo.registries).encode(),
+        "\n".join(
+            f"{name}\0{_template_digest(repo, name)}" for name in sorted(repo.templates)
+        ).encode(),
+        # files that did not load change what the rules may say about the others
+        "\n".join(f"{b.path}\0{b.kind}\0{b.id}" for b in repo.broken).encode(),
+        "\n".join(sorted(repo.refused_templates)).encode(),
+    )
+    links = _links(repo)
+    keys = {
+        s.path: cache.key(
+            context.encode(),
+            f"{s.path}\0{s.digest}".encode(),
+            "\n".join(f"{d.path}\0{d.digest}" if d else "-" for d in links[s.path]).encode(),
+        )
+        for s in repo.specs
+    }
+    found: list[Diagnostic] = []
+    todo = []
+    for spec in repo.specs:
+        cached = _cached_findings(cache, keys[spec.path])
+        if cached is None:
+            todo.append(spec)
+        else:
+            found.extend(cached)
+    registries = _cached_findings(cache, context)
+    if todo or registries is None:
+        wanted = {spec.path for spec in todo}
+        linked = {d.path: d for spec in todo for d in links[spec.path] if d is not None}
+        # every spec to redo (no cache, or a cold one): the rules run on the repository
+        # itself, so what they compute (the schedule, the rendered emails) serves the build
+        part = (
+            repo
+            if len(todo) == len(repo.specs)
+            else replace(
+                repo,
+                specs=[*todo, *(d for p, d in linked.items() if p not in wanted)],
+                facts=Facts(),
+            )
+        )
+        fresh: dict[str, list[Diagnostic]] = {path: [] for path in wanted}
+        registries = []
+        shown = {f.path for f in repo.registries}
+        for rule in per_spec:
+            for diagnostic in _run(rule, part):
+                if diagnostic.path in wanted:
+                    fresh[diagnostic.path].append(diagnostic)
+                elif diagnostic.path in shown:
+                    registries.append(diagnostic)
+                elif diagnostic.path not in linked:  # linked specs have entries of their own
+                    raise InternalError(
+                        f"rule {rule.code} is scoped to one spec but reported on {diagnostic.path}"
+                    )
+        for spec in todo:
+            cache.put("rules", keys[spec.path], [to_data(d) for d in fresh[spec.path]])
+        cache.put("rules", context, [to_data(d) for d in registries])
+        found.extend(d for diagnostics in fresh.values() for d in diagnostics)
+    found.extend(registries)
+    for rule in rules:
+        if rule.scope != "spec":
+            found.extend(_run(rule, repo))
+    return found
+
+
+def partial(repo: project.Repository) -> set[str]:
+    """Specs that link a file that did not load (some rules could not run on them)."""
+    if not repo.broken and not repo.refused_templates:
+        return set()
+    from compiler.model.references import references
+
+    return {
+        spec.path
+        for spec in repo.specs
+        for ref in references(spec.model)
+        if repo.maybe_declared(ref.target, ref.value)
+    }
+
+
+def _cached_findings(cache: Cache, key: str) -> list[Diagnostic] | None:
+    """Findings the cache holds under `key`, or None (a miss, or not findings)."""
+    stored = cache.get("rules", key) if cache.active else None
+    if not isinstance(stored, list):
+        return None
+    try:
+        return [from_data(d) for d in stored]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _template_digest(repo: project.Repository, name: str) -> str:
+    try:
+        return digest(repo.template_bytes(name))
+    except (OSError, files.NotRegular) as err:  # the email rules report it
+        return f"unreadable {err}"
+
+
+def _links(repo: project.Repository) -> dict[str, list[project.SpecFile | None]]:
+    """The specs each spec links to (None where a link does not resolve)."""
+    from compiler.model.references import references
+
+    by_id = {(s.kind, str(s.doc.data["id"])): s for s in repo.specs}
+    kinds = {"sequence": "sequence", "experiment": "experiment"}
+    return {
+        spec.path: [
+            by_id.get((kinds[ref.target], ref.value))
+            for ref in references(spec.model)
+            if ref.target in kinds
+        ]
+        for spec in repo.specs
+    }
