@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from compiler.email import links, mime
 from compiler.email import render as emails
 from tests.conftest import ROOT, CliRun
 
@@ -123,26 +124,26 @@ def test_css_is_inlined_the_preheader_hidden_and_the_footer_links_untouched() ->
 def test_utm_tags_keep_existing_queries_fragments_and_tags() -> None:
     tags = {"utm_source": "fjord", "utm_medium": "email"}
     assert (
-        emails.with_utm("https://a.example/p?x=1#top", tags)
+        links.with_utm("https://a.example/p?x=1#top", tags)
         == "https://a.example/p?x=1&utm_source=fjord&utm_medium=email#top"
     )
     assert (
-        emails.with_utm("https://a.example/?utm_source=partner", tags)
+        links.with_utm("https://a.example/?utm_source=partner", tags)
         == "https://a.example/?utm_source=partner&utm_medium=email"
     )
-    assert emails.with_utm("mailto:a@b.example", tags) == "mailto:a@b.example"
+    assert links.with_utm("mailto:a@b.example", tags) == "mailto:a@b.example"
 
 
 def test_text_is_not_html_escaped_and_messages_are_byte_stable() -> None:
-    headers = emails.Headers(
+    headers = mime.Headers(
         subject="O'Brien & co",
         sender="Fjord <news@fjord.example>",
         reply_to=None,
         message_id="<x.y@fjord.example>",
         unsubscribe_url=UNSUBSCRIBE,
     )
-    first = emails.message(headers, "O'Brien\n", "<p>O&#39;Brien</p>")
-    assert first == emails.message(headers, "O'Brien\n", "<p>O&#39;Brien</p>")
+    first = mime.message(headers, "O'Brien\n", "<p>O&#39;Brien</p>")
+    assert first == mime.message(headers, "O'Brien\n", "<p>O&#39;Brien</p>")
     parsed = email.message_from_bytes(first, policy=email.policy.default)
     assert parsed["Subject"] == "O'Brien & co"
 
@@ -222,13 +223,13 @@ def test_utm_conventions_give_the_default_tags_and_lists_add_up(
 def test_links_in_a_hand_written_text_part_are_tagged_and_punctuation_kept() -> None:
     text = "See https://a.example/x. Or (https://a.example/y?z=1#f), then mailto: b@a.example\n"
     tags = {"utm_source": "fjord", "utm_medium": "email"}
-    tagged = emails.tag_text_links(text, lambda url: emails.with_utm(url, tags))
+    tagged = links.tag_text_links(text, lambda url: links.with_utm(url, tags))
     assert tagged == (
         "See https://a.example/x?utm_source=fjord&utm_medium=email. "
         "Or (https://a.example/y?z=1&utm_source=fjord&utm_medium=email#f), "
         "then mailto: b@a.example\n"
     )
-    assert emails.text_links(text) == ["https://a.example/x", "https://a.example/y?z=1#f"]
+    assert links.text_links(text) == ["https://a.example/x", "https://a.example/y?z=1#f"]
 
 
 def test_the_example_newsletter_sends_its_hand_written_text_part() -> None:

@@ -27,7 +27,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
-from compiler.email.render import AtTemplates, rendered
+from compiler.email.places import AtTemplates
+from compiler.email.render import rendered
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository

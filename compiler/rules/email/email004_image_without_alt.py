@@ -26,7 +26,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
-from compiler.email.render import AtTemplates, attribute_needles, rendered, sample_at, written_at
+from compiler.email.places import AtTemplates, attribute_needles, sample_at, written_at
+from compiler.email.render import rendered
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
-from compiler.email.render import AtTemplates, attribute_needles, rendered, sample_at, written_at
+from compiler.email.places import AtTemplates, attribute_needles, sample_at, written_at
+from compiler.email.render import rendered
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository

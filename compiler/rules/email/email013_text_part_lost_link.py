@@ -34,7 +34,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
-from compiler.email.render import AtTemplates, rendered, text_links
+from compiler.email.links import text_links
+from compiler.email.places import AtTemplates
+from compiler.email.render import rendered
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository

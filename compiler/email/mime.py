@@ -1,0 +1,65 @@
+"""The MIME message a mail client opens: headers checked, parts assembled, byte-stable."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy as email_policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+
+
+@dataclass(frozen=True)
+class Headers:
+    """What an email's MIME headers say."""
+
+    subject: str
+    sender: str
+    reply_to: str | None
+    message_id: str
+    unsubscribe_url: str
+    unsubscribe_mailto: str | None = None
+    date: datetime | None = None
+    list_id: str | None = None
+    """RFC 2919 `List-Id` (`<label.domain>`): which list a List-Unsubscribe leaves."""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def header_problem(value: str) -> str | None:
+    """Why `value` cannot be a header (a line break would inject headers)."""
+    if "\r" in value or "\n" in value:
+        return "contains a line break"
+    return None
+
+
+def message(headers: Headers, text: str, html: str) -> bytes:
+    """A `multipart/alternative` message with a text and an HTML part, byte-stable."""
+    msg = EmailMessage(policy=email_policy.SMTP)
+    msg["Subject"] = headers.subject
+    name, address = parseaddr(headers.sender)
+    user, _, domain = address.partition("@")
+    msg["From"] = Address(display_name=name, username=user, domain=domain)
+    msg["To"] = "undisclosed-recipients:;"
+    if headers.reply_to:
+        msg["Reply-To"] = headers.reply_to
+    if headers.date is not None:
+        msg["Date"] = format_datetime(headers.date)
+    msg["Message-ID"] = headers.message_id
+    if headers.list_id:
+        msg["List-Id"] = headers.list_id
+    unsubscribe = f"<{headers.unsubscribe_url}>"
+    if headers.unsubscribe_mailto:
+        unsubscribe = f"<mailto:{headers.unsubscribe_mailto}?subject=unsubscribe>, {unsubscribe}"
+    msg["List-Unsubscribe"] = unsubscribe
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg.set_content(text, cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", cte="quoted-printable")
+    boundary = hashlib.sha256(f"{headers.message_id}\0{text}\0{html}".encode()).hexdigest()
+    msg.set_boundary(f"=_campc_{boundary[:32]}")
+    return msg.as_bytes()
