@@ -95,3 +95,17 @@ def test_the_packaged_conventions_read_alike_by_both_loaders() -> None:
         assert problems == []
         assert doc is not None
         assert YAML(typ="safe").load(raw) == doc.data
+
+
+def test_domains_and_kinds_are_named_in_one_place() -> None:
+    """`model/names.py` is the list; the Literal types the checker reads spell the same."""
+    from typing import get_args
+
+    from compiler.conventions.models import SpecKind
+    from compiler.load.kinds import SPEC_KINDS as MODELS
+    from compiler.model.common import Domain
+    from compiler.model.names import DOMAINS, SPEC_KINDS
+
+    assert get_args(Domain) == DOMAINS
+    assert get_args(SpecKind) == SPEC_KINDS
+    assert tuple(MODELS) == SPEC_KINDS

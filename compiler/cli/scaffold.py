@@ -11,17 +11,16 @@ import click
 
 from compiler.cli.common import EXIT_USAGE, echo, errors_exit, project_settings
 from compiler.errors import UsageError
+from compiler.model.names import DOMAINS, SPEC_KINDS
 
 if TYPE_CHECKING:
     pass
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(["campaign", "sequence", "scoring_model", "experiment"]))
+@click.argument("kind", type=click.Choice(SPEC_KINDS))
 @click.argument("spec_id", metavar="ID")
-@click.option(
-    "--domain", type=click.Choice(["campagnes", "acquisition", "automation", "performance"])
-)
+@click.option("--domain", type=click.Choice(DOMAINS))
 @click.option("--owner", default="@marketing-ops", show_default=True)
 @errors_exit
 def new(kind: str, spec_id: str, domain: str | None, owner: str) -> None:

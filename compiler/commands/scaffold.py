@@ -18,9 +18,9 @@ import stat
 from pathlib import Path
 
 from compiler import files
-from compiler.conventions.domains import DOMAINS
 from compiler.files import NotRegular, describe, parts_below
 from compiler.model.common import SLUG_PATTERN
+from compiler.model.names import DOMAINS
 
 DEFAULT_DOMAIN = {
     "campaign": "campagnes",

@@ -21,9 +21,9 @@ from compiler.config.policy import (
     ExperimentPolicy,
     Policy,
 )
-from compiler.conventions.domains import DOMAINS
 from compiler.diagnostics import Severity
 from compiler.errors import SettingsError
+from compiler.model.names import DOMAINS
 
 DEFAULTS = {"campaigns": "campaigns", "outputs": "outputs", "schemas": "schemas"}
 """Every `[tool.campc]` option with its default, relative to the project root."""

@@ -15,6 +15,7 @@ from compiler.cache import Cache
 from compiler.config.policy import Policy
 from compiler.conventions.registry import Conventions, conventions
 from compiler.model.audience import Audience, Audiences
+from compiler.model.names import SPEC_KINDS
 from compiler.project.document import Document
 from compiler.project.facts import Fact, Facts
 from compiler.project.layout import TEMPLATES_DIR
@@ -113,7 +114,7 @@ class Repository:
         """Whether a file that did not read or validate may be the `kind` spec `name`, or
         may declare it (so a reference to it is not reported as dangling)."""
         for file in self.broken:
-            if kind in ("sequence", "experiment", "campaign", "scoring_model"):
+            if kind in SPEC_KINDS:
                 if file.kind in (kind, None) and file.id == name:
                     return True
             elif kind == "audience" and file.kind in ("audiences", None):
