@@ -130,7 +130,7 @@ def test_a_rule_that_is_not_selected_does_not_run(
             ran.append(code)
             return check(repo)
 
-        monkeypatch.setitem(RULES, code, replace(rule, check=spy))
+        monkeypatch.setitem(RULES._loaded, code, replace(rule, check=spy))
     run = campc("check", "--no-cache", "--select", "ROUTE001", cwd=ROOT)
     assert run.exit_code == 0, run.stdout
     assert sorted(set(ran)) == ["ROUTE001"]

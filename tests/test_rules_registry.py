@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import pkgutil
 import re
+import subprocess
+import sys
 
 from compiler.rules import FAMILIES, RULES, lookup
 from tests.conftest import ROOT, CliRun
@@ -13,37 +16,37 @@ SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use inst
 
 
 def test_every_rule_module_is_registered_in_its_family() -> None:
+    listed_anywhere = 0
     for family in FAMILIES:
-        folder = family.__name__.rsplit(".", 1)[1]
+        package = importlib.import_module(f"compiler.rules.{family}")
         on_disk = {
-            name for _, name, _ in pkgutil.iter_modules(family.__path__) if RULE_MODULE.match(name)
+            name for _, name, _ in pkgutil.iter_modules(package.__path__) if RULE_MODULE.match(name)
         }
-        listed = {
-            module.__name__.rsplit(".", 1)[1]: module
-            for module in vars(family).values()
-            if getattr(module, "RULE", None) in family.RULES
-        }
-        assert on_disk == set(listed), f"rules/{folder}/__init__.py misses a module"
-        for name, module in listed.items():
-            rule = module.RULE
+        assert on_disk == set(package.MODULES), f"rules/{family}/__init__.py misses a module"
+        assert list(package.MODULES) == sorted(package.MODULES), f"rules/{family}: code order"
+        listed_anywhere += len(package.MODULES)
+        for name in package.MODULES:
+            rule = importlib.import_module(f"compiler.rules.{family}.{name}").RULE
             assert name == f"{rule.code.lower()}_{rule.name.replace('-', '_')}"
-            assert rule.code.rstrip("0123456789").lower() == folder, f"{rule.code} in {folder}/"
+            assert rule.code.rstrip("0123456789").lower() == family, f"{rule.code} in {family}/"
+            assert RULES[rule.code] is rule
     on_disk = {
         name
         for path in (ROOT / "compiler" / "rules").rglob("*.py")
         if RULE_MODULE.match(name := path.stem)
     }
-    assert len(on_disk) == sum(len(f.RULES) for f in FAMILIES)
+    assert len(on_disk) == listed_anywhere
 
 
 def test_codes_and_names_are_unique_and_well_formed() -> None:
-    codes = [rule.code for family in FAMILIES for rule in family.RULES]
+    codes = list(RULES)
     assert len(codes) == len(set(codes))
     names = [r.name for r in RULES.values()]
     assert len(names) == len(set(names))
     for code, rule in RULES.items():
         assert re.fullmatch(r"[A-Z]+\d{3}", code), code
         assert re.fullmatch(r"[a-z]+(?:-[a-z0-9]+)*", rule.name), rule.name
+        assert RULES.code_of(rule.name) == code
 
 
 def test_no_rule_imports_the_registry() -> None:
@@ -54,6 +57,28 @@ def test_no_rule_imports_the_registry() -> None:
             text = path.read_text(encoding="utf-8")
             assert "from compiler.rules import" not in text, path.name
             assert "RULES" not in text, path.name
+
+
+def test_a_check_imports_only_the_rules_it_runs() -> None:
+    """`campc check --select ROUTE001` imports ROUTE001's module and no other rule's; the
+    whole example check imports each family's rules it runs."""
+    code = (
+        "import sys\n"
+        "from compiler.cli.main import main\n"
+        "try:\n"
+        "    main(['check', '--no-cache', '--select', 'ROUTE001'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "rules = [m for m in sys.modules if m.startswith('compiler.rules.') and m.count('.') > 2]"
+        "\n"
+        "print(sorted(rules))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert (
+        run.stdout.strip().splitlines()[-1] == "['compiler.rules.route.route001_domain_mismatch']"
+    )
 
 
 def test_every_rule_is_documented_in_ruff_sections() -> None:

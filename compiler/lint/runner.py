@@ -37,9 +37,8 @@ def lint(
     on the whole repository every time.
     """
     cache = cache or Cache.off()
-    rules = [
-        r for r in RULES.values() if r.check is not None and (codes is None or r.code in codes)
-    ]
+    chosen = [RULES[code] for code in RULES if codes is None or code in codes]
+    rules = [rule for rule in chosen if rule.check is not None]
     per_spec = [r for r in rules if r.scope == "spec"]
     context = cache.key(
         b"rules",
