@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.report import formats as report
+from compiler.report import github
 from tests.conftest import ROOT, CliRun
 
 INVALID = ROOT / "tests" / "examples" / "invalid"
@@ -32,7 +32,7 @@ TRICKY = Diagnostic(
 
 def test_github_annotation_escapes_data_and_properties() -> None:
     out = io.StringIO()
-    report.github([TRICKY], 1, out)
+    github.github([TRICKY], 1, out)
     first = out.getvalue().splitlines()[0]
     assert first == (
         "::warning file=campaigns/a%2Cb%3Ac.yaml,line=4,col=9,title=ROUTE001 (domain-mismatch)"

@@ -26,7 +26,7 @@ def rules(output_format: str) -> None:
     """List every rule: code, name, severity and summary."""
     from rich.table import Table
 
-    from compiler.report import formats as report
+    from compiler.report import reference as report
     from compiler.rules import RULES
 
     if output_format == "markdown":

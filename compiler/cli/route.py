@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def route(files: tuple[Path, ...], output_format: str) -> None:
     """Show how routing decides each spec's sub-domain, with the evidence."""
     from compiler.commands import pipeline
-    from compiler.report import formats as report
+    from compiler.report import route as report
 
     decisions = pipeline.route(project_settings(), files)
     report.ROUTE_FORMATTERS[output_format](decisions, sys.stdout)
