@@ -228,10 +228,10 @@ def test_a_spec_moved_to_its_new_id_reads_as_renamed(campc: CliRun, follow_up: P
 
 
 def test_git_reports_the_move(follow_up: Path) -> None:
-    from compiler.commands import diff
+    from compiler.commands.diff import sides
 
     shas = git(follow_up, "rev-list", "--reverse", "HEAD").splitlines()
-    found = diff.moves(follow_up, PurePosixPath("campaigns"), shas[0], shas[1])
+    found = sides.moves(follow_up, PurePosixPath("campaigns"), shas[0], shas[1])
     folder = "campaigns/performance"
     assert found == {f"{folder}/signup-form-short.yaml": f"{folder}/signup-form-fields.yaml"}
 

@@ -33,12 +33,12 @@ def diff(base: str, head: str | None, output_format: str) -> None:
 
     With GITHUB_STEP_SUMMARY set, the Markdown is also appended to the job summary.
     """
-    from compiler.commands import diff as differ
     from compiler.commands import pipeline
+    from compiler.commands.diff import compare, git, output, sides
 
     current = project_settings()
     here = Path(os.getcwd())
-    top = differ.toplevel(here)
+    top = git.toplevel(here)
 
     def load(root: Path, display: Callable[[Path], str]) -> Any:
         def project(shown: str) -> str:
@@ -46,10 +46,10 @@ def diff(base: str, head: str | None, output_format: str) -> None:
 
         return pipeline.load_checked(current, root, display, project)
 
-    before, after = differ.sides(here, current.campaigns, base, head, load)
-    change = differ.compare(before, after)
-    text = differ.markdown(change)
-    click.echo(differ.as_json(change) if output_format == "json" else text, nl=False)
+    before, after = sides.sides(here, current.campaigns, base, head, load)
+    change = compare.compare(before, after)
+    text = output.markdown(change)
+    click.echo(output.as_json(change) if output_format == "json" else text, nl=False)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:

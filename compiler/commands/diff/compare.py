@@ -1,303 +1,30 @@
-"""`campc diff BASE [HEAD]`: what a change means, not which lines moved.
-
-Both sides are campaigns folders loaded as `campc check` loads them: a git revision is
-exported with `git archive` into a temporary folder (so a shallow clone works as long
-as the revision itself was fetched, and a revision without the folder is an empty
-repository), the working tree is read in place. Both are read with the working tree's
-configuration. The comparison is by meaning: specs by kind and id, budget lines by
-campaign and channel, calendar events by spec and key, sends by audience and ISO week,
-sequence steps and scoring rules by id, experiment plans by id, findings by path, code
-and message (line numbers move with every edit, so they are not compared). A spec whose id
-changed is one rename, not a removal and an addition: when it stayed in its file, when git
-saw the file moved (`git diff -M`), or when its lines, the id line aside, are mostly the
-same (a file moved without git, or not yet added).
-
-In `--format json`, money is `{"amount": 30000.0, "currency": "EUR"}`: a JSON number in
-the currency's units, exact to its minor unit, and the ISO 4217 code.
-"""
+"""The comparison by meaning: specs by kind and id (renames found), budget lines,
+calendar events, sends per audience and week, steps, scoring rules, experiment plans
+with their causes, findings without line numbers."""
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import subprocess
-import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from compiler.analysis import budget
 from compiler.analysis.experiments import plan
 from compiler.analysis.schedule import Event, events, occurrences
+from compiler.commands.diff.change import Change, Money, Side
 from compiler.diagnostics import Diagnostic
-from compiler.errors import UsageError
-from compiler.load import repository
 from compiler.load.kinds import SPEC_KINDS
 from compiler.model.experiment import Experiment
 from compiler.model.scoring import ScoringModel
 from compiler.model.sequence import Sequence
 from compiler.project import repository as project
-from compiler.text import escape, prose
-
-WORKING_TREE = "working tree"
-
-
-@dataclass
-class Side:
-    """One version of the repository: its label, loaded specs and findings."""
-
-    label: str
-    repo: project.Repository
-    findings: list[Diagnostic]
-    moves: dict[str, str] = field(default_factory=dict)
-    """Path here -> path on the other side, for the files git saw moved between them."""
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount in a currency: `EUR 30,000.00` in Markdown, `{"amount": 30000.0,
-    "currency": "EUR"}` in JSON."""
-
-    amount: Decimal
-    currency: str
-    signed: bool = False
-
-    def __str__(self) -> str:
-        return money(self.currency, self.amount, self.signed)
-
-    def as_json(self) -> dict[str, float | str]:
-        """The amount as a JSON number (exact to the minor unit) and its currency."""
-        return {"amount": float(self.amount), "currency": self.currency}
-
-
-@dataclass
-class Change:
-    """Everything `campc diff` reports, section by section (rows are plain data)."""
-
-    base: str
-    head: str
-    specs: list[dict[str, str]] = field(default_factory=list)
-    budget: list[dict[str, Any]] = field(default_factory=list)
-    """Per campaign and channel (and its declared total and contingency): Money or `-`."""
-    budget_totals: list[dict[str, Any]] = field(default_factory=list)
-    calendar: list[dict[str, str]] = field(default_factory=list)
-    sends: list[dict[str, str | int]] = field(default_factory=list)
-    """Per audience and ISO week: sends before, after, and the signed delta."""
-    sequences: list[dict[str, str]] = field(default_factory=list)
-    experiments: list[dict[str, str]] = field(default_factory=list)
-    scoring: list[dict[str, str]] = field(default_factory=list)
-    findings_new: list[dict[str, str | int]] = field(default_factory=list)
-    findings_resolved: list[dict[str, str | int]] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        """Whether nothing the summary reports changed."""
-        return not any(
-            getattr(self, name)
-            for name in self.__dataclass_fields__
-            if name not in ("base", "head")
-        )
-
-
-# -- git -------------------------------------------------------------------------------
-
-
-def _git(top: Path, *args: str) -> bytes:
-    try:
-        done = subprocess.run(["git", *args], cwd=top, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise UsageError("campc diff needs git on PATH") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        command = next((a for a in args if not a.startswith("-")), "")
-        raise UsageError(f"git {command} failed: {message[-1] if message else done.returncode}")
-    return done.stdout
-
-
-def toplevel(cwd: Path) -> Path:
-    """The root of the git work tree holding `cwd`."""
-    try:
-        return Path(_git(cwd, "rev-parse", "--show-toplevel").decode().strip())
-    except UsageError:
-        raise UsageError(f"{cwd} is not inside a git repository") from None
-
-
-def commit(top: Path, revision: str) -> str:
-    """The commit a revision names; a clear error when it is not in this clone."""
-    if revision.startswith("-"):
-        raise UsageError(f"`{revision}` is not a revision")
-    try:
-        return (
-            _git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").decode().strip()
-        )
-    except UsageError:
-        raise UsageError(
-            f"unknown revision `{revision}`: on a shallow clone fetch it first "
-            f"(git fetch --depth=1 origin {revision})"
-        ) from None
-
-
-def export(top: Path, sha: str, folder: PurePosixPath, into: Path) -> list[Diagnostic] | None:
-    """Write the regular files of `folder` as it was at `sha` under `into`; None if it
-    did not exist then, else a FILE001 finding for each symbolic link it held.
-
-    The tree is read with `ls-tree` and its blobs with `cat-file`, not `git archive`:
-    the file modes come straight from git, so a link (to `/proc/self/environ`, to
-    `../../secret`) is reported and never written, let alone followed, and the
-    revision's own `.gitattributes` cannot leave files out (`export-ignore`) or rewrite
-    them (`export-subst`). Submodules have no files here and are skipped.
-    """
-    listed = _git(
-        top,
-        "--literal-pathspecs",
-        "ls-tree",
-        "-r",
-        "-z",
-        "--full-tree",
-        sha,
-        "--",
-        folder.as_posix(),
-    )
-    records = [record for record in listed.split(b"\0") if record]
-    if not records:
-        return None
-    found = []
-    blobs: list[tuple[str, str]] = []
-    for record in records:
-        meta, _, raw = record.partition(b"\t")
-        mode, kind, object_id = meta.decode("ascii").split(" ")
-        name = os.fsdecode(raw)
-        if mode == "120000":
-            found.append(repository.refusal(name, "a symbolic link"))
-        elif kind != "blob":
-            continue
-        elif not _inside(name, folder):
-            found.append(repository.refusal(name, "outside the campaigns folder"))
-        else:
-            blobs.append((name, object_id))
-    for (name, _), content in zip(blobs, _blobs(top, [i for _, i in blobs]), strict=True):
-        target = into / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-    return found
-
-
-def _inside(name: str, folder: PurePosixPath) -> bool:
-    """Whether a tree entry's path is a plain relative path below `folder` (git refuses
-    others, but a crafted tree object could still hold `..` or an absolute path)."""
-    path = PurePosixPath(name)
-    parts = name.split("/")
-    below = folder == PurePosixPath(".") or path.is_relative_to(folder)
-    return below and not path.is_absolute() and all(p not in ("", ".", "..") for p in parts)
-
-
-def _blobs(top: Path, object_ids: list[str]) -> list[bytes]:
-    """The contents of these blobs, in order, from one `git cat-file --batch`."""
-    if not object_ids:
-        return []
-    try:
-        done = subprocess.run(
-            ["git", "cat-file", "--batch"],
-            cwd=top,
-            input="".join(f"{i}\n" for i in object_ids).encode("ascii"),
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise UsageError("campc diff needs git on PATH") from None
-    if done.returncode != 0:
-        raise UsageError("git cat-file failed: the revision's files could not be read")
-    output, position, contents = done.stdout, 0, []
-    for _ in object_ids:
-        end = output.index(b"\n", position)
-        header = output[position:end].split(b" ")
-        if len(header) != 3 or header[1] != b"blob":
-            raise UsageError(f"git cat-file failed: {header[0].decode('ascii', 'replace')}")
-        size = int(header[2])
-        contents.append(output[end + 1 : end + 1 + size])
-        position = end + 1 + size + 1
-    return contents
-
-
-# -- loading ---------------------------------------------------------------------------
-
-
-Loader = Callable[[Path, Callable[[Path], str]], tuple[project.Repository, list[Diagnostic]]]
-
-
-def sides(
-    cwd: Path, campaigns: Path, base: str, head: str | None, load: Loader
-) -> tuple[Side, Side]:
-    """Load the base revision and the head (a revision, or the working tree)."""
-    top = toplevel(cwd)
-    try:
-        folder = PurePosixPath(campaigns.resolve().relative_to(top.resolve()).as_posix())
-    except ValueError:
-        raise UsageError(
-            f"the campaigns folder {campaigns} is outside the git repository"
-        ) from None
-    base_sha = commit(top, base)
-    head_sha = commit(top, head) if head is not None else None
-    with tempfile.TemporaryDirectory(prefix="campc-diff-") as scratch:
-
-        def at(revision: str, sha: str) -> Side:
-            into = Path(scratch) / sha
-            into.mkdir()
-            root = into / folder
-            links = export(top, sha, folder, into) or []
-            root.mkdir(parents=True, exist_ok=True)
-            repo, found = load(root, lambda p: (folder / p.relative_to(root)).as_posix())
-            return Side(revision, repo, sorted([*found, *links], key=Diagnostic.sort_key))
-
-        before = at(base, base_sha)
-        if head is None or head_sha is None:
-            root = campaigns.resolve()
-            repo, found = load(root, lambda p: (folder / p.relative_to(root)).as_posix())
-            after = Side(WORKING_TREE, repo, found)
-        else:
-            after = at(head, head_sha)
-    after.moves = moves(top, folder, base_sha, head_sha)
-    return before, after
-
-
-def moves(top: Path, folder: PurePosixPath, base: str, head: str | None) -> dict[str, str]:
-    """New path -> old path of every file git sees renamed under `folder` from `base` to
-    `head` (or to the working tree's tracked files: a `git mv` counts, staged or not)."""
-    revisions = [base, head] if head else [base]
-    listed = _git(
-        top,
-        "--literal-pathspecs",
-        "diff",
-        "-M",
-        "--name-status",
-        "-z",
-        "--no-color",
-        "--no-ext-diff",
-        *revisions,
-        "--",
-        folder.as_posix(),
-    )
-    fields = [os.fsdecode(f) for f in listed.split(b"\0")]
-    found, index = {}, 0
-    while index < len(fields) and fields[index]:
-        status = fields[index]
-        if status.startswith(("R", "C")):
-            old, new = fields[index + 1], fields[index + 2]
-            if status.startswith("R"):
-                found[new] = old
-            index += 3
-        else:
-            index += 2
-    return found
-
-
-# -- comparison ------------------------------------------------------------------------
+from compiler.text import prose
 
 
 def compare(before: Side, after: Side) -> Change:
@@ -406,11 +133,6 @@ def _specs(
                 "id": key[1],
                 "path": f"{old[key].path} -> {new[key].path}",
             }
-
-
-def money(currency: str, amount: Decimal, signed: bool = False) -> str:
-    """`EUR 12,000.00` (`+EUR 5.00`, `-EUR 5.00` for deltas); independent of locale."""
-    return prose.money(currency, amount, budget.minor_unit(currency), signed)
 
 
 def _budget(
@@ -773,83 +495,3 @@ def _findings(
     added = [row(d) for d in after if new[key(d)] > old.get(key(d), 0)]
     resolved = [row(d) for d in before if old[key(d)] > new.get(key(d), 0)]
     return added, resolved
-
-
-# -- output ----------------------------------------------------------------------------
-
-
-def _table(rows: list[dict[str, Any]]) -> list[str]:
-    columns = list(rows[0])
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(escape.markdown(str(r[c])) for c in columns) + " |" for r in rows]
-    return lines
-
-
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
-
-
-def markdown(change: Change) -> str:
-    """The change as a pull request reviewer reads it."""
-    kinds = Counter(row["change"] for row in change.specs)
-    base, head_label = escape.markdown_code(change.base), escape.markdown_code(change.head)
-    head = [f"## campc diff: {base} -> {head_label}", ""]
-    if change.empty:
-        return "\n".join(
-            [
-                *head,
-                "No change in meaning: specs, budget, calendar, sequences, "
-                "experiments, scoring and findings are the same.",
-                "",
-            ]
-        )
-    parts = [f"{n} {k}" for k, n in sorted(kinds.items())]
-    head.append(
-        f"**Specs**: {', '.join(parts) or 'none added or removed'} · "
-        f"**Findings**: {len(change.findings_new)} new, "
-        f"{len(change.findings_resolved)} resolved"
-    )
-    head.append("")
-    sections: list[tuple[str, list[dict[str, Any]]]] = [
-        ("Specs", change.specs),
-        ("Budget by campaign and channel", change.budget),
-        ("Budget by domain and quarter", change.budget_totals),
-        ("Calendar", change.calendar),
-        ("Sends per audience and week", change.sends),
-        ("Sequences", change.sequences),
-        ("Experiments", change.experiments),
-        ("Scoring models", change.scoring),
-    ]
-    lines = head
-    for title, rows in sections:
-        if rows:
-            lines += [f"### {title}", "", *_table(rows), ""]
-    for title, rows in (
-        ("New findings", change.findings_new),
-        ("Resolved findings", change.findings_resolved),
-    ):
-        if rows:
-            lines += [f"### {title}", ""]
-            for r in rows:
-                where = escape.markdown_code(f"{r['path']}:{r['line']}:{r['col']}")
-                message = escape.markdown(str(r["message"]))
-                lines.append(f"- {where} {r['code']} ({r['severity']}): {message}")
-            lines.append("")
-    return "\n".join(lines)
-
-
-def as_json(change: Change) -> str:
-    """The change as data (the same sections, keyed by name)."""
-    document = {name: getattr(change, name) for name in change.__dataclass_fields__}
-    return escape.json_document(_plain(document))
-
-
-def _plain(value: Any) -> Any:
-    """The document with every Money as its JSON object."""
-    if isinstance(value, Money):
-        return value.as_json()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value

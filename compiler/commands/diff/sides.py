@@ -1,0 +1,83 @@
+"""Both sides of `campc diff` loaded as `campc check` loads them, and the files git saw
+moved between them."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+
+from compiler.commands.diff.change import WORKING_TREE, Side
+from compiler.commands.diff.git import commit, export, run_git, toplevel
+from compiler.diagnostics import Diagnostic
+from compiler.errors import UsageError
+from compiler.project import repository as project
+
+Loader = Callable[[Path, Callable[[Path], str]], tuple[project.Repository, list[Diagnostic]]]
+
+
+def sides(
+    cwd: Path, campaigns: Path, base: str, head: str | None, load: Loader
+) -> tuple[Side, Side]:
+    """Load the base revision and the head (a revision, or the working tree)."""
+    top = toplevel(cwd)
+    try:
+        folder = PurePosixPath(campaigns.resolve().relative_to(top.resolve()).as_posix())
+    except ValueError:
+        raise UsageError(
+            f"the campaigns folder {campaigns} is outside the git repository"
+        ) from None
+    base_sha = commit(top, base)
+    head_sha = commit(top, head) if head is not None else None
+    with tempfile.TemporaryDirectory(prefix="campc-diff-") as scratch:
+
+        def at(revision: str, sha: str) -> Side:
+            into = Path(scratch) / sha
+            into.mkdir()
+            root = into / folder
+            links = export(top, sha, folder, into) or []
+            root.mkdir(parents=True, exist_ok=True)
+            repo, found = load(root, lambda p: (folder / p.relative_to(root)).as_posix())
+            return Side(revision, repo, sorted([*found, *links], key=Diagnostic.sort_key))
+
+        before = at(base, base_sha)
+        if head is None or head_sha is None:
+            root = campaigns.resolve()
+            repo, found = load(root, lambda p: (folder / p.relative_to(root)).as_posix())
+            after = Side(WORKING_TREE, repo, found)
+        else:
+            after = at(head, head_sha)
+    after.moves = moves(top, folder, base_sha, head_sha)
+    return before, after
+
+
+def moves(top: Path, folder: PurePosixPath, base: str, head: str | None) -> dict[str, str]:
+    """New path -> old path of every file git sees renamed under `folder` from `base` to
+    `head` (or to the working tree's tracked files: a `git mv` counts, staged or not)."""
+    revisions = [base, head] if head else [base]
+    listed = run_git(
+        top,
+        "--literal-pathspecs",
+        "diff",
+        "-M",
+        "--name-status",
+        "-z",
+        "--no-color",
+        "--no-ext-diff",
+        *revisions,
+        "--",
+        folder.as_posix(),
+    )
+    fields = [os.fsdecode(f) for f in listed.split(b"\0")]
+    found, index = {}, 0
+    while index < len(fields) and fields[index]:
+        status = fields[index]
+        if status.startswith(("R", "C")):
+            old, new = fields[index + 1], fields[index + 2]
+            if status.startswith("R"):
+                found[new] = old
+            index += 3
+        else:
+            index += 2
+    return found
