@@ -216,11 +216,34 @@ def _behaviour(rule: BehaviourRule, default: Decay | None) -> exp.Expression:
 
 
 def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
-    """The scoring query; with `as_of` None, the as-of date is the query's parameter."""
+    """The scoring query; with `as_of` None, the as-of date is the query's parameter.
+
+    One CTE per step, each built by its own function: `params` (the as-of day),
+    `lead_events` (each event's age in days), `numbered_<i>` and `limited_<i>` (a rule
+    with a per-period limit), `behaviour_raw` (the other behaviour rules and the
+    disqualifying events), `parts` (every rule's contribution per lead), `totals` (fit and
+    behaviour, capped), `scored` (the total), then grade and stage."""
+    limited = [r for r in model.behaviour if r.limit is not None and not r.once]
+    final = _final(model)
+    for name, body in (
+        ("params", _params(as_of)),
+        ("lead_events", _lead_events()),
+        ("behaviour_raw", _behaviour_raw(model)),
+        *_limited(model, limited),
+        ("parts", _parts(model, limited)),
+        ("totals", _totals(model)),
+        ("scored", _scored(model)),
+    ):
+        final = final.with_(exp.to_identifier(name), as_=body, copy=False)
+    return final
+
+
+def _params(as_of: date | None) -> exp.Select:
+    """The as-of date as a day number since 1970-01-01 (a literal, or the parameter)."""
     day: exp.Expression = (
         exp.Literal.string(as_of.isoformat()) if as_of is not None else exp.Placeholder(this=AS_OF)
     )
-    params = exp.select(
+    return exp.select(
         exp.alias_(
             exp.DateDiff(
                 this=exp.Cast(this=day, to=exp.DataType.build("DATE")),
@@ -232,6 +255,10 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
             "as_of_day",
         )
     )
+
+
+def _lead_events() -> exp.Select:
+    """Every event up to the as-of day, with its age in whole days."""
     # An event's day is its UTC date, counted from the epoch: seconds since 1970 do not
     # depend on the session's time zone, whether the column has one or not.
     epoch_day = exp.Cast(
@@ -244,7 +271,7 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
         to=exp.DataType.build("BIGINT"),
     )
     age = exp.Sub(this=_column("as_of_day", "p"), expression=epoch_day)
-    lead_events = (
+    return (
         exp.select(
             _column("lead_id", "e"),
             _column("event_type", "e"),
@@ -254,15 +281,12 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
         .join(exp.alias_(_table("params"), "p", table=True), join_type="cross")
         .where(exp.GTE(this=age.copy(), expression=_number(0)))
     )
-    unlimited = [r for r in model.behaviour if r.limit is None or r.once]
-    limited = [r for r in model.behaviour if r.limit is not None and not r.once]
-    behaviour_columns = [
-        exp.alias_(_behaviour(rule, model.decay), contribution_column(rule.id))
-        for rule in unlimited
-    ]
-    # A per-period limit keeps the first `max` events of each period (most recent first):
-    # one CTE numbers the rule's events per period, another sums those kept.
-    extra_ctes: list[tuple[str, exp.Expression]] = []
+
+
+def _limited(model: ScoringModel, limited: list[BehaviourRule]) -> list[tuple[str, exp.Expression]]:
+    """Two CTEs per rule with a per-period limit: its events numbered per period (most
+    recent first), then the sum of the first `max` of each period."""
+    ctes: list[tuple[str, exp.Expression]] = []
     for index, rule in enumerate(limited):
         assert rule.limit is not None
         period = exp.Floor(
@@ -297,25 +321,44 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
             .where(exp.LTE(this=_column("rn"), expression=_number(rule.limit.max)))
             .group_by(_column("lead_id"))
         )
-        extra_ctes += [(f"numbered_{index}", events_kept), (f"limited_{index}", kept_total)]
-    disqualifying_events = sorted({d.event for d in model.disqualifiers if d.event})
-    if disqualifying_events:
+        ctes += [(f"numbered_{index}", events_kept), (f"limited_{index}", kept_total)]
+    return ctes
+
+
+def _disqualifying_events(model: ScoringModel) -> list[str]:
+    return sorted({d.event for d in model.disqualifiers if d.event})
+
+
+def _behaviour_raw(model: ScoringModel) -> exp.Select:
+    """Per lead, each behaviour rule without a per-period limit, and whether a
+    disqualifying event happened."""
+    unlimited = [r for r in model.behaviour if r.limit is None or r.once]
+    columns = [
+        exp.alias_(_behaviour(rule, model.decay), contribution_column(rule.id))
+        for rule in unlimited
+    ]
+    disqualifying = _disqualifying_events(model)
+    if disqualifying:
         flag = exp.Max(
             this=_case(
                 exp.In(
                     this=_column("event_type"),
-                    expressions=[exp.Literal.string(e) for e in disqualifying_events],
+                    expressions=[exp.Literal.string(e) for e in disqualifying],
                 ),
                 _number(1),
                 _number(0),
             )
         )
-        behaviour_columns.append(exp.alias_(flag, "dq_events"))
-    behaviour_raw = (
-        exp.select(_column("lead_id"), *behaviour_columns)
+        columns.append(exp.alias_(flag, "dq_events"))
+    return (
+        exp.select(_column("lead_id"), *columns)
         .from_(_table("lead_events"))
         .group_by(_column("lead_id"))
     )
+
+
+def _parts(model: ScoringModel, limited: list[BehaviourRule]) -> exp.Select:
+    """Per lead, every rule's contribution (0 where nothing counted) and `disqualified`."""
     fit_columns = [
         exp.alias_(
             _case(
@@ -327,11 +370,12 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
         )
         for rule in model.fit
     ]
-    source = {r.id: "b" for r in unlimited} | {r.id: f"r{i}" for i, r in enumerate(limited)}
+    limited_ids = {r.id: f"r{i}" for i, r in enumerate(limited)}
     carried = [
         exp.alias_(
             exp.Coalesce(
-                this=_column(contribution_column(r.id), source[r.id]), expressions=[_number(0)]
+                this=_column(contribution_column(r.id), limited_ids.get(r.id, "b")),
+                expressions=[_number(0)],
             ),
             contribution_column(r.id),
         )
@@ -346,7 +390,7 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
     if attribute_tests:
         either = cast(exp.Expression, exp.or_(*attribute_tests))
         flags.append(_case(either, _number(1), _number(0)))
-    if disqualifying_events:
+    if _disqualifying_events(model):
         flags.append(exp.Coalesce(this=_column("dq_events", "b"), expressions=[_number(0)]))
     disqualified = flags[0] if flags else _number(0)
     for extra in flags[1:]:
@@ -368,29 +412,41 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
             on=exp.EQ(this=_column("lead_id", alias), expression=_column("lead_id", "l")),
             join_type="left",
         )
+    return parts
 
-    def total_of(rules: list[str]) -> exp.Expression:
-        if not rules:
-            return _number(0)
-        result: exp.Expression = _column(contribution_column(rules[0]))
-        for rule_id in rules[1:]:
-            result = exp.Add(this=result, expression=_column(contribution_column(rule_id)))
-        return result
 
-    fit = _cap(total_of([r.id for r in model.fit]), model.caps.fit)
-    behaviour = _round2(_cap(total_of([r.id for r in model.behaviour]), model.caps.behaviour))
-    totals = exp.select(
+def _sum_of(rule_ids: list[str]) -> exp.Expression:
+    if not rule_ids:
+        return _number(0)
+    result: exp.Expression = _column(contribution_column(rule_ids[0]))
+    for rule_id in rule_ids[1:]:
+        result = exp.Add(this=result, expression=_column(contribution_column(rule_id)))
+    return result
+
+
+def _totals(model: ScoringModel) -> exp.Select:
+    """Fit and behaviour per lead, each within its cap."""
+    fit = _cap(_sum_of([r.id for r in model.fit]), model.caps.fit)
+    behaviour = _round2(_cap(_sum_of([r.id for r in model.behaviour]), model.caps.behaviour))
+    return exp.select(
         exp.Star(),
         exp.alias_(fit, "fit"),
         exp.alias_(behaviour, "behaviour"),
     ).from_(_table("parts"))
+
+
+def _scored(model: ScoringModel) -> exp.Select:
+    """The total: fit plus behaviour, within the total cap and above the floor."""
     summed: exp.Expression = _cap(
         exp.Add(this=_column("fit"), expression=_column("behaviour")), model.caps.total
     )
     if model.caps.floor is not None:
         summed = exp.Greatest(this=summed, expressions=[_number(model.caps.floor)])
-    total = _round2(summed)
-    scored = exp.select(exp.Star(), exp.alias_(total, "total")).from_(_table("totals"))
+    return exp.select(exp.Star(), exp.alias_(_round2(summed), "total")).from_(_table("totals"))
+
+
+def _final(model: ScoringModel) -> exp.Select:
+    """What the query returns per lead: the scores, the grade, the stage, every rule's part."""
     grade = (
         exp.Case(
             ifs=[
@@ -423,8 +479,7 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
         default=exp.Literal.string("none"),
     )
     rule_ids = [r.id for r in model.fit] + [r.id for r in model.behaviour]
-    contributions = [_column(contribution_column(rule_id)) for rule_id in rule_ids]
-    final = (
+    return (
         exp.select(
             _column("lead_id"),
             _column("fit"),
@@ -432,22 +487,11 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
             _column("total"),
             exp.alias_(grade, "grade"),
             exp.alias_(stage, "stage"),
-            *contributions,
+            *[_column(contribution_column(rule_id)) for rule_id in rule_ids],
         )
         .from_(_table("scored"))
         .order_by(_column("lead_id"))
     )
-    for name, body in (
-        ("params", params),
-        ("lead_events", lead_events),
-        ("behaviour_raw", behaviour_raw),
-        *extra_ctes,
-        ("parts", parts),
-        ("totals", totals),
-        ("scored", scored),
-    ):
-        final = final.with_(exp.to_identifier(name), as_=body, copy=False)
-    return final
 
 
 def _dialect_form(dialect: str) -> Callable[[exp.Expression], exp.Expression]:
