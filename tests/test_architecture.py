@@ -109,3 +109,31 @@ def test_domains_and_kinds_are_named_in_one_place() -> None:
     assert get_args(Domain) == DOMAINS
     assert get_args(SpecKind) == SPEC_KINDS
     assert tuple(MODELS) == SPEC_KINDS
+
+
+def test_rules_and_back_ends_read_no_file_of_the_project(tmp_path: Path) -> None:
+    """Everything the rules and back-ends read is handed to them by `load/`: with the
+    project moved away after loading, every finding and every artifact is the same."""
+    from compiler.backends.artifacts import BuildContext
+    from compiler.commands import pipeline
+    from compiler.lint import runner
+    from compiler.load import repository
+
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "campaigns", root / "campaigns")
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    settings = pipeline.settings_for(root)
+    context = BuildContext(uid_domain=settings.policy.calendar.uid_domain)
+
+    def shown(path: Path) -> str:
+        return path.relative_to(root).as_posix()
+
+    def outcome(repo: repository.project.Repository) -> tuple[object, object]:
+        findings = sorted(runner.lint(repo), key=lambda d: d.sort_key())
+        return findings, pipeline.compile_artifacts(repo, context, shown)
+
+    in_place, _ = repository.load(settings.campaigns, str, settings.policy)
+    expected = outcome(in_place)
+    loaded, _ = repository.load(settings.campaigns, str, settings.policy)
+    root.rename(tmp_path / "elsewhere")
+    assert outcome(loaded) == expected

@@ -20,12 +20,11 @@ from compiler.email.html import inline_css, to_text, with_preheader
 from compiler.email.links import rewrite_links, scan, tag_text_links, with_utm
 from compiler.email.mime import Headers, header_problem, message
 from compiler.email.sandbox import (
-    ENVIRONMENT,
     TemplateProblem,
-    environment,
     render,
     render_text,
 )
+from compiler.email.templates import environment_of
 
 FALLBACK_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 """The Date of an email with no time of its own (a sequence no campaign's cohort enters)
@@ -268,7 +267,7 @@ def eml(repo: Repository, email: Rendered, source_date_epoch: int | None = None)
 
 def _environment_of(repo: Repository) -> Any:
     """One sandboxed environment per run (templates compile once)."""
-    return repo.facts.get(ENVIRONMENT, lambda: environment(repo.templates_dir))
+    return environment_of(repo)
 
 
 def variables_used(repo: Repository, spec_sends: list[Send]) -> set[str] | None:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from compiler import files
 from compiler.project.facts import Fact
+from compiler.project.layout import MAX_TEMPLATE
 
 if TYPE_CHECKING:
     pass
@@ -50,8 +51,6 @@ an operator's result, a `{% set %}` block, a macro's output): no value is larger
 the largest email."""
 MAX_INT_BITS = 10_000
 """Largest integer `*` and `**` may build, in bits."""
-MAX_TEMPLATE = 1_000_000
-"""Largest template file, in bytes."""
 RENDER_MEMORY = 512 * 2**20
 """Most address space compiling and rendering one template may add to the process
 (Linux; elsewhere the bounds on values alone apply)."""
@@ -74,14 +73,13 @@ class TemplateProblem(Exception):
 _QUOTED = re.compile(r"'([^']+)'")
 
 
-def _column(folder: Path, template: str, line: int, err: BaseException | None) -> int:
+def _column(env: Any, template: str, line: int, err: BaseException | None) -> int:
     """Where on the template's line the error is: the name the error quotes (the undefined
     variable, the refused attribute, the missing template), else the first Jinja tag, else
-    the first character; 1-based."""
+    the first character; 1-based. The text comes from the environment's loader."""
     try:
-        data = files.read_bytes(folder / template, folder, limit=MAX_TEMPLATE)
-        text = data.decode("utf-8").splitlines()[line - 1]
-    except (OSError, files.NotRegular, UnicodeDecodeError, IndexError):
+        text: str = env.loader.get_source(env, template)[0].splitlines()[line - 1]
+    except Exception:  # an unreadable template: its own finding says why
         return 1
     needles = [getattr(err, "name", None), *_QUOTED.findall(str(err) if err else "")]
     for needle in needles:
@@ -514,6 +512,10 @@ def _sum(context: Any, values: Iterable[Any], attribute: Any = None, start: Any 
     return total
 
 
+Sources = Mapping[str, "bytes | Exception"]
+"""Template files as `load/` read them: name -> bytes, or the error that stopped the read."""
+
+
 def _read_template(folder: Path, path: Path, name: str) -> str | None:
     """The text of template `name` at `path` (None when there is none): read only as a
     regular file inside the templates folder, never through a link."""
@@ -522,6 +524,25 @@ def _read_template(folder: Path, path: Path, name: str) -> str | None:
         data = files.read_bytes(path, folder, limit=MAX_TEMPLATE)
     except (FileNotFoundError, NotADirectoryError):
         return None
+    return _text_of(data, name)
+
+
+def _from_sources(sources: Sources, pieces: list[str], name: str) -> str | None:
+    """The text of template `name` from what `load/` read (None when there is none); a
+    template below a folder that was refused (a link) is refused the same way."""
+    for end in range(1, len(pieces)):
+        refused = sources.get("/".join(pieces[:end]))
+        if isinstance(refused, Exception):
+            raise refused
+    found = sources.get("/".join(pieces))
+    if found is None or isinstance(found, FileNotFoundError | NotADirectoryError):
+        return None
+    if isinstance(found, Exception):
+        raise found
+    return _text_of(found, name)
+
+
+def _text_of(data: bytes, name: str) -> str:
     if len(data) > MAX_TEMPLATE:
         raise _Exceeded(
             f"template `{name}` is larger than {MAX_TEMPLATE:,} bytes",
@@ -630,15 +651,18 @@ def _sandbox_classes() -> tuple[type[Any], type[Any]]:
         """Templates read by `files.read_bytes`: regular files inside the templates
         folder, never through a link, a FIFO or a device."""
 
-        def __init__(self, folder: Path) -> None:
+        def __init__(self, folder: Path, sources: Sources | None = None) -> None:
             self.folder = folder
+            self.sources = sources
 
         def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
-            path = self.folder.joinpath(*split_template_path(template))
-            data = _read_template(self.folder, path, template)
+            pieces = split_template_path(template)
+            if self.sources is not None:  # what load/ read: no file is opened here
+                data = _from_sources(self.sources, pieces, template)
+            else:
+                data = _read_template(self.folder, self.folder.joinpath(*pieces), template)
             if data is None:
                 raise TemplateNotFound(template)
-            pieces = split_template_path(template)
             return data, os.path.join(self.folder.resolve(), *pieces), lambda: True
 
     class Sandbox(ImmutableSandboxedEnvironment):
@@ -706,13 +730,14 @@ ENVIRONMENT: Fact[Any] = Fact("the sandboxed Jinja2 environment")
 """One environment per run, so each template compiles once."""
 
 
-def environment(folder: Path) -> Any:
-    """A sandboxed Jinja2 environment reading templates from `folder`."""
+def environment(folder: Path, sources: Sources | None = None) -> Any:
+    """A sandboxed Jinja2 environment for the templates of `folder`: those `load/` read
+    (`sources`), or, without them, read from the folder itself."""
     from jinja2 import StrictUndefined, pass_context
 
     sandbox, loader = _sandbox_classes()
     env = sandbox(
-        loader=loader(folder),
+        loader=loader(folder, sources),
         undefined=StrictUndefined,
         autoescape=lambda name: name is not None and name.endswith((".html", ".htm")),
         keep_trailing_newline=True,
@@ -900,14 +925,12 @@ def render(env: Any, folder: Path, name: str, context: Mapping[str, Any]) -> str
         message = f"template syntax error: {err.message}"
         where, line = err.name or name, err.lineno or 1
         # the column of the name the message quotes (`No filter named 'shout'`), if any
-        column = _column(folder, where, line, Exception(err.message or ""))
+        column = _column(env, where, line, Exception(err.message or ""))
         raise TemplateProblem(where, line, message, "fix the Jinja syntax", column) from None
     except Exception as err:  # anything a template can raise becomes a finding
         where, line = _template_line(err, folder, name)
         message, hint = _explain(err, folder)
-        raise TemplateProblem(
-            where, line, message, hint, _column(folder, where, line, err)
-        ) from None
+        raise TemplateProblem(where, line, message, hint, _column(env, where, line, err)) from None
 
 
 def render_text(env: Any, template: str, source: str, context: Mapping[str, Any]) -> str:
@@ -932,18 +955,26 @@ def unescaped(path: Path, root: Path | None = None) -> list[tuple[int, str]]:
     """Where a template turns escaping off: `|safe` filters, `autoescape false` blocks.
     The template is read as a regular file inside `root` (the templates folder; its own
     folder by default), never through a link."""
-    from jinja2 import nodes
-    from jinja2.exceptions import TemplateSyntaxError
 
     root = path.parent if root is None else root
     try:
         text = _read_template(root, path, path.name)
-        if text is None:
-            return []
+    except UNREADABLE:
+        return []  # EMAIL001 reports templates that cannot be read
+    return [] if text is None else unescaped_in(text, root)
+
+
+def unescaped_in(text: str, root: Path) -> list[tuple[int, str]]:
+    """Where a template's text turns escaping off: `|safe` filters, `autoescape false`
+    blocks (nothing when it does not parse: EMAIL001 reports it)."""
+    from jinja2 import nodes
+    from jinja2.exceptions import TemplateSyntaxError
+
+    try:
         with limits():
-            tree = environment(root).parse(text)
+            tree = environment(root, {}).parse(text)
     except (*UNREADABLE, TemplateSyntaxError):  # type: ignore[misc]
-        return []  # EMAIL001 reports templates that cannot be read or parsed
+        return []
     found = [
         (node.lineno, "`|safe`") for node in tree.find_all(nodes.Filter) if node.name == "safe"
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compiler.email.sandbox import ENVIRONMENT
 from compiler.project.facts import Fact
@@ -27,12 +27,12 @@ def _facts(repo: Repository) -> TemplateFacts:
     from jinja2 import meta  # Jinja2 takes a tenth of a second to import: only when needed
     from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
 
-    from compiler.email.sandbox import UNREADABLE, environment, limits
+    from compiler.email.sandbox import UNREADABLE, limits
 
     # the email sandbox, not a plain one: finding a template's variables compiles it, and
     # compiling folds constants, so `2 ** 100000000` must stay intercepted here too; the
     # sandbox's loader reads the file (a regular file in the folder, never a link)
-    env = repo.facts.get(ENVIRONMENT, lambda: environment(repo.templates_dir))
+    env = environment_of(repo)
     found: TemplateFacts = {}
     for name in sorted(repo.templates):
         try:
@@ -90,6 +90,14 @@ def chain(repo: Repository, name: str) -> list[str]:
     return order
 
 
+def environment_of(repo: Repository) -> Any:
+    """The run's sandboxed environment, reading the templates `load/` read (so each
+    template compiles once, and no rule opens a file)."""
+    from compiler.email.sandbox import environment
+
+    return repo.facts.get(ENVIRONMENT, lambda: environment(repo.templates_dir, repo.template_files))
+
+
 def source(repo: Repository, name: str) -> str | None:
     """The text of template `name` (None when it cannot be read: the email rules say
     why), read once per run through the sandbox's loader."""
@@ -97,7 +105,9 @@ def source(repo: Repository, name: str) -> str | None:
     if name not in sources:
         from compiler.email.sandbox import UNREADABLE, environment
 
-        env = repo.facts.get(ENVIRONMENT, lambda: environment(repo.templates_dir))
+        env = repo.facts.get(
+            ENVIRONMENT, lambda: environment(repo.templates_dir, repo.template_files)
+        )
         try:
             sources[name] = env.loader.get_source(env, name)[0]
         except (*UNREADABLE, LookupError):  # type: ignore[misc]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -23,13 +23,29 @@ from compiler.load.kinds import SPEC_KINDS
 from compiler.load.source import positions, read
 from compiler.load.validate import validate
 from compiler.project.document import Document
-from compiler.project.layout import TEMPLATES_DIR, YAML_SUFFIXES
+from compiler.project.layout import MAX_TEMPLATE, TEMPLATES_DIR, YAML_SUFFIXES
 from compiler.project.repository import BrokenFile, Repository, SpecFile
 
 READ_LIMIT = 16_000_000
 """Most bytes read of one spec (the reader refuses a spec past 1 MB; this bounds the read)."""
 PARALLEL_FROM = 200
 """Files to read (not in the cache) from which reading is spread over worker processes."""
+
+
+def read_templates(folder: Path, names: Iterable[str]) -> dict[str, bytes | Exception]:
+    """Each template's bytes (at most MAX_TEMPLATE + 1), read as a regular file inside the
+    templates folder, or the error that stopped the read (the email rules report it)."""
+    try:
+        files.check_folder(folder, folder.parent)
+    except (OSError, files.NotRegular) as err:
+        return {name: err for name in names}
+    found: dict[str, bytes | Exception] = {}
+    for name in sorted(names):
+        try:
+            found[name] = files.read_bytes(folder / name, folder, limit=MAX_TEMPLATE)
+        except (OSError, files.NotRegular) as err:
+            found[name] = err
+    return found
 
 
 def discover(root: Path) -> list[Path]:
@@ -100,6 +116,7 @@ def load(
         for path, _ in listing.refused
         if templates_dir in path.parents
     )
+    repo.template_files = read_templates(templates_dir, repo.templates | repo.refused_templates)
     for path, _ in listing.refused:
         if path.name.endswith(YAML_SUFFIXES) and templates_dir not in path.parents:
             repo.broken.append(_broken(display(path), path, root, None))

@@ -7,3 +7,5 @@ TEMPLATES_DIR = "templates"
 """The email templates' folder, inside the campaigns folder."""
 YAML_SUFFIXES = (".yaml", ".yml")
 """What a spec or registry file is called."""
+MAX_TEMPLATE = 1_000_000
+"""Largest template file, in bytes."""

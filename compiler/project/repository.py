@@ -10,7 +10,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from compiler import files
 from compiler.cache import Cache
 from compiler.config.policy import Policy
 from compiler.conventions.registry import Conventions, conventions
@@ -94,6 +93,9 @@ class Repository:
     """Every YAML file read, in path order."""
     broken: list[BrokenFile] = field(default_factory=list)
     """Files that did not read or validate (their findings are the loader's)."""
+    template_files: dict[str, bytes | Exception] = field(default_factory=dict)
+    """Every template's bytes as `load/` read them (at most MAX_TEMPLATE + 1), or why it
+    could not be read (a link, a FIFO...): rules and back-ends read no file themselves."""
     refused_templates: frozenset[str] = frozenset()
     """Template names that are links, FIFOs...: never read (FILE001)."""
     display: Callable[[Path], str] = str
@@ -122,8 +124,13 @@ class Repository:
         return kind == "template" and name in self.refused_templates
 
     def template_bytes(self, name: str) -> bytes:
-        """A template file's bytes, read only if it is a regular file (see `files`)."""
-        return files.read_bytes(self.templates_dir / name, self.root)
+        """A template file's bytes as `load/` read them; what stopped the read, raised."""
+        found = self.template_files.get(name)
+        if found is None:
+            raise FileNotFoundError(f"no template `{name}`")
+        if isinstance(found, Exception):
+            raise found
+        return found
 
     def audiences(self) -> Iterator[DeclaredAudience]:
         """Every declared audience, in file order."""

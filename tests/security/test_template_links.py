@@ -126,7 +126,7 @@ def test_the_loader_and_the_template_readers_never_read_through_a_link(tmp_path:
         assert refused.value.message == f"template `{name.split('/')[0]}` is {what}, refused"
         assert CANARY not in refused.value.message
         assert sandbox.unescaped(folder / name, folder) == []
-        assert sandbox._column(folder, name, 1, None) == 1
+        assert sandbox._column(env, name, 1, None) == 1
     linked = tmp_path / "repo" / "campaigns" / "linked-templates"
     linked.symlink_to(outside / "folder")
     with pytest.raises(sandbox.TemplateProblem) as refused:

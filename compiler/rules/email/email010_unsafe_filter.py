@@ -31,7 +31,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
-from compiler.email.sandbox import unescaped
+from compiler.email.sandbox import unescaped_in
+from compiler.email.templates import source
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository
@@ -45,7 +46,10 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     for name in sorted(repo.templates):
         if not name.endswith((".html", ".htm")):
             continue
-        for line, what in unescaped(repo.templates_dir / name, root=repo.templates_dir):
+        text = source(repo, name)
+        if text is None:
+            continue  # EMAIL001 says why it cannot be read
+        for line, what in unescaped_in(text, repo.templates_dir):
             yield rule.diagnostic(
                 repo.display(repo.templates_dir / name),
                 line,
