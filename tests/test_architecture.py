@@ -118,6 +118,7 @@ def test_rules_and_back_ends_read_no_file_of_the_project(tmp_path: Path) -> None
     from compiler.commands import pipeline
     from compiler.lint import runner
     from compiler.load import repository
+    from compiler.project.repository import Repository
 
     root = tmp_path / "project"
     shutil.copytree(ROOT / "campaigns", root / "campaigns")
@@ -128,7 +129,7 @@ def test_rules_and_back_ends_read_no_file_of_the_project(tmp_path: Path) -> None
     def shown(path: Path) -> str:
         return path.relative_to(root).as_posix()
 
-    def outcome(repo: repository.project.Repository) -> tuple[object, object]:
+    def outcome(repo: Repository) -> tuple[object, object]:
         findings = sorted(runner.lint(repo), key=lambda d: d.sort_key())
         return findings, pipeline.compile_artifacts(repo, context, shown)
 
