@@ -50,7 +50,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from compiler import files
+from compiler import __version__, files
 
 FOLDER = ".campc_cache"
 FORMAT = 3
@@ -132,8 +132,6 @@ def _write_all(descriptor: int, data: bytes) -> None:
 
 def _versions() -> bytes:
     from importlib import metadata
-
-    from compiler import __version__
 
     parts = [f"campc {__version__}", f"python {sys.version}", f"format {FORMAT}"]
     for name in DEPENDENCIES:

@@ -1,5 +1,10 @@
 """What every command shares: settings from the files named, messages through the log
-escaper, errors as one line and an exit code."""
+escaper, errors as one line and an exit code.
+
+Every command imports what it runs inside its own function, never at the top of its
+module: `campc --help`, a usage error and a cached check then load click and nothing
+heavier (pydantic, rich, the rules); `tests/test_cli.py` and `tests/test_cache.py`
+check it."""
 
 from __future__ import annotations
 

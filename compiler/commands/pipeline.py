@@ -12,6 +12,7 @@ from pathlib import Path
 from compiler.analysis import routing
 from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.cache import Cache, for_project
+from compiler.config import settings as settings_module
 from compiler.config.lint import LintSettings
 from compiler.config.settings import Settings
 from compiler.diagnostics import Diagnostic, Severity
@@ -48,7 +49,6 @@ def open_cache(settings: Settings, enabled: bool = True) -> Cache:
 
 def settings_for(root: Path) -> Settings:
     """The settings of the project at `root` (its pyproject.toml, or the defaults)."""
-    from compiler.config import settings as settings_module
 
     return settings_module.load(root, selects)
 

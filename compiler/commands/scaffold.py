@@ -18,9 +18,11 @@ import stat
 from pathlib import Path
 
 from compiler import files
-from compiler.files import NotRegular, describe, parts_below
+from compiler.files import NotRegular, describe, parts_below, scan
 from compiler.model.common import SLUG_PATTERN
 from compiler.model.names import DOMAINS
+from compiler.output.schemas import render
+from compiler.rules.meta.meta001_owner_format import EMAIL, HANDLE
 
 DEFAULT_DOMAIN = {
     "campaign": "campagnes",
@@ -76,7 +78,6 @@ def check_id(spec_id: str) -> None:
 
 def check_owner(owner: str) -> None:
     """ScaffoldError unless `owner` is an email address or a team handle (META001's test)."""
-    from compiler.rules.meta.meta001_owner_format import EMAIL, HANDLE
 
     if len(owner) > OWNER_LIMIT:
         raise ScaffoldError(f"an owner has at most {OWNER_LIMIT} characters")
@@ -242,7 +243,6 @@ def _target(campaigns: Path, kind: str, spec_id: str, domain: str | None) -> Pat
 
 def _taken(campaigns: Path, spec_id: str) -> Path | None:
     """A spec file of that id anywhere in the campaigns folder (links are not followed)."""
-    from compiler.files import scan
 
     names = {f"{spec_id}.yaml", f"{spec_id}.yml"}
     return next((e.path for e in scan(campaigns, wanted=names.__contains__)), None)
@@ -385,8 +385,6 @@ def init(root: Path, owner: str) -> list[Path]:
         campaigns / "templates" / "welcome.html": _TEMPLATE,
     }
     from importlib.resources import files as package_files
-
-    from compiler.output.schemas import render
 
     ci = package_files("compiler") / "ci"
     files[root / ".github" / "workflows" / "campaigns.yml"] = (ci / "campaigns.yml").read_text()

@@ -215,6 +215,8 @@ def _calendar(pyproject: Path, value: object) -> CalendarPolicy:
 
 
 def _experiments(pyproject: Path, value: object) -> ExperimentPolicy:
+    # pydantic and the models, only for a project that sets experiment policies: the
+    # settings are read on the cached path, which loads no model
     from pydantic import TypeAdapter, ValidationError
 
     from compiler.model.common import Duration

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 from html import escape
 from typing import TYPE_CHECKING
 
+from compiler.email.templates import locate
+
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic, Rule
     from compiler.email.render import Send
@@ -51,7 +53,6 @@ def written_at(
     """Where the send's template (or one it extends, includes or imports) writes the
     first of `needles`: (template, line, col); None when no template does, so the text
     came from the spec (a variable's sample: `sample_at`)."""
-    from compiler.email.templates import locate
 
     return locate(repo, template or send.email.template, needles)
 

@@ -9,7 +9,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from compiler.analysis.schedule import events, occurrences
 from compiler.diagnostics import Loc
+from compiler.email.templates import closure
+from compiler.model.campaign import Campaign
+from compiler.model.sequence import SendStep, Sequence
 from compiler.project.facts import Fact
 
 if TYPE_CHECKING:
@@ -70,8 +74,6 @@ class Rendered:
 
 def sends(repo: Repository) -> list[Send]:
     """Every email of the repository, by spec path and then in spec order."""
-    from compiler.model.campaign import Campaign
-    from compiler.model.sequence import SendStep, Sequence
 
     defaults = repo.conventions.utm.defaults
     found = []
@@ -212,7 +214,6 @@ def send_dates(repo: Repository) -> dict[tuple[str, str], datetime]:
     a campaign send's first occurrence (in the campaign's timezone); a sequence step's
     earliest arrival after its cohort enters (`schedule.events`), the earliest where
     several campaigns' cohorts enter the sequence."""
-    from compiler.analysis.schedule import events, occurrences
 
     found: dict[tuple[str, str], datetime] = {}
     for event in events(repo):
@@ -275,8 +276,6 @@ def variables_used(repo: Repository, spec_sends: list[Send]) -> set[str] | None:
     subjects and preheaders read; None when a template name is computed."""
     from jinja2 import meta
     from jinja2.exceptions import TemplateSyntaxError
-
-    from compiler.email.templates import closure
 
     names = [s.email.template for s in spec_sends]
     names += [s.email.text_template for s in spec_sends if s.email.text_template]

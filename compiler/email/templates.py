@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from compiler.email.sandbox import ENVIRONMENT
+from compiler.email.sandbox import ENVIRONMENT, UNREADABLE, environment, limits
 from compiler.project.facts import Fact
 
 if TYPE_CHECKING:
@@ -26,8 +26,6 @@ def facts(repo: Repository) -> TemplateFacts:
 def _facts(repo: Repository) -> TemplateFacts:
     from jinja2 import meta  # Jinja2 takes a tenth of a second to import: only when needed
     from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
-
-    from compiler.email.sandbox import UNREADABLE, limits
 
     # the email sandbox, not a plain one: finding a template's variables compiles it, and
     # compiling folds constants, so `2 ** 100000000` must stay intercepted here too; the
@@ -93,7 +91,6 @@ def chain(repo: Repository, name: str) -> list[str]:
 def environment_of(repo: Repository) -> Any:
     """The run's sandboxed environment, reading the templates `load/` read (so each
     template compiles once, and no rule opens a file)."""
-    from compiler.email.sandbox import environment
 
     return repo.facts.get(ENVIRONMENT, lambda: environment(repo.templates_dir, repo.template_files))
 
@@ -103,8 +100,6 @@ def source(repo: Repository, name: str) -> str | None:
     why), read once per run through the sandbox's loader."""
     sources = repo.facts.get(SOURCES, dict)
     if name not in sources:
-        from compiler.email.sandbox import UNREADABLE, environment
-
         env = repo.facts.get(
             ENVIRONMENT, lambda: environment(repo.templates_dir, repo.template_files)
         )

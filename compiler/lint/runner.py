@@ -10,6 +10,7 @@ from compiler import files
 from compiler.cache import Cache, digest
 from compiler.diagnostics import Diagnostic, Rule, from_data, to_data
 from compiler.errors import InternalError
+from compiler.model.references import references
 from compiler.project import repository as project
 from compiler.project.facts import Facts
 from compiler.rules import RULES
@@ -111,7 +112,6 @@ def partial(repo: project.Repository) -> set[str]:
     """Specs that link a file that did not load (some rules could not run on them)."""
     if not repo.broken and not repo.refused_templates:
         return set()
-    from compiler.model.references import references
 
     return {
         spec.path
@@ -141,7 +141,6 @@ def _template_digest(repo: project.Repository, name: str) -> str:
 
 def _links(repo: project.Repository) -> dict[str, list[project.SpecFile | None]]:
     """The specs each spec links to (None where a link does not resolve)."""
-    from compiler.model.references import references
 
     by_id = {(s.kind, str(s.doc.data["id"])): s for s in repo.specs}
     kinds = {"sequence": "sequence", "experiment": "experiment"}

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from urllib.parse import quote
 
+from compiler import __version__
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.text import escape
 
@@ -54,7 +55,7 @@ def _fingerprint(d: Diagnostic, uri: str) -> str:
 
 def sarif(diagnostics: Sequence[Diagnostic], files: int, out: IO[str]) -> None:
     """SARIF 2.1.0, as GitHub code scanning and other viewers upload it."""
-    from compiler import __version__
+    # the registry, only when SARIF is written: a cached check prints without it
     from compiler.rules import RULES
 
     index = {code: i for i, code in enumerate(RULES)}

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from compiler.analysis.schedule import Event, events, occurrences
 from compiler.diagnostics import Diagnostic, Rule, Severity
+from compiler.model.common import format_duration
 from compiler.model.sequence import FrequencyCap
 
 if TYPE_CHECKING:
@@ -74,8 +75,6 @@ def _breaches(
     timeline: list[tuple[datetime, Event]],
     reported: set[tuple[str, str, str]],
 ) -> Iterator[Diagnostic]:
-    from compiler.diagnostics import Rule
-
     assert isinstance(rule, Rule)
     first = 0
     for last, (start, event) in enumerate(timeline):
@@ -103,8 +102,6 @@ def _breaches(
 
 
 def _per(cap: FrequencyCap) -> str:
-    from compiler.model.common import format_duration
-
     return format_duration(cap.per)
 
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from compiler.analysis.schedule import events
 from compiler.diagnostics import Diagnostic, Rule, Severity
+from compiler.model.experiment import Experiment
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 def check(repo: Repository) -> Iterator[Diagnostic]:
     """Yield a finding for each experiment overlapping an earlier one on audience and surface."""
-    from compiler.model.experiment import Experiment
 
     rule = RULE
     runs = []
