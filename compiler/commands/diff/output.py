@@ -17,10 +17,6 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
-
-
 def markdown(change: Change) -> str:
     """The change as a pull request reviewer reads it."""
     kinds = Counter(row["change"] for row in change.specs)
