@@ -138,3 +138,22 @@ def test_rules_and_back_ends_read_no_file_of_the_project(tmp_path: Path) -> None
     loaded, _ = repository.load(settings.campaigns, str, settings.policy)
     root.rename(tmp_path / "elsewhere")
     assert outcome(loaded) == expected
+
+
+def test_a_check_imports_no_back_end() -> None:
+    """Back-ends and their libraries (icalendar, XlsxWriter, css-inline) are a build's."""
+    code = (
+        "import sys\n"
+        "from compiler.cli.main import main\n"
+        "try:\n"
+        "    main(['check', '--no-cache'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('icalendar', 'xlsxwriter')]\n"
+        "ours = [m for m in sys.modules if m.startswith('compiler.backends.')]\n"
+        "print(sorted(ours + heavy))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert run.stdout.strip().splitlines()[-1] == "['compiler.backends.artifacts']"

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from compiler import backends
+from compiler.backends import registry
+from compiler.backends.artifacts import Artifact
 from compiler.commands import pipeline
 from tests.conftest import ROOT, CliRun
 from tests.golden_build import tree
@@ -72,10 +73,10 @@ def test_a_back_end_failing_halfway_leaves_outputs_untouched(
     before = tree(root / "outputs")
     (root / "campaigns" / "campagnes" / "data-quality-roadshow.yaml").unlink()
 
-    def broken(repo: object, context: object) -> list[backends.Artifact]:
+    def broken(repo: object, context: object) -> list[Artifact]:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setitem(backends.BACKENDS, "zz-broken", broken)
+    monkeypatch.setitem(registry.BACKENDS, "zz-broken", broken)
     run = campc("build", cwd=root)
     assert run.exit_code == 2
     assert "back-end zz-broken failed" in run.stderr

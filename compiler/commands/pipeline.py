@@ -214,10 +214,9 @@ def compile_artifacts(
     progress: Callable[[str], None] | None = None,
 ) -> list[Artifact]:
     """Run every back-end, then the manifest of what they produced."""
-    from compiler.backends import (
-        BACKENDS,
-        manifest,  # heavy (icalendar, xlsxwriter): build only
-    )
+    # heavy (icalendar, XlsxWriter, css-inline): imported by a build only
+    from compiler.backends import manifest
+    from compiler.backends.registry import BACKENDS
 
     artifacts: list[Artifact] = []
     for name, backend in BACKENDS.items():
