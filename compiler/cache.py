@@ -378,7 +378,9 @@ class Cache:
 
 def _stamp(secret: bytes, root: Path) -> bytes:
     """The owner stamp of a cache folder made by this user's campc for `root`."""
-    mac = hmac.new(secret, b"campc cache owner\0" + os.fsencode(root), hashlib.sha256)
+    mac = hmac.new(
+        secret, b"campc cache owner\0" + os.fsencode(os.path.abspath(root)), hashlib.sha256
+    )
     return mac.hexdigest().encode() + b"\n"
 
 

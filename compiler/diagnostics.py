@@ -53,6 +53,12 @@ class Diagnostic:
     col: int = 1
     hint: str = ""
     fix: Fix | None = None
+    origin: str = ""
+    """The spec whose check made a finding reported in another file (a template's
+    mistake, found rendering that spec's sends): the cache keeps it with that spec."""
+    shown_by: tuple[str, ...] = ()
+    """For a template's mistake, the sends of `origin` that show it (`` `key` (spec) ``):
+    the lint runner merges the findings at one place and names the sends in the message."""
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Findings are reported by path, then position, then code."""
@@ -76,6 +82,10 @@ def to_data(d: Diagnostic) -> dict[str, Any]:
     }
     if d.hint:
         data["hint"] = d.hint
+    if d.origin:
+        data["origin"] = d.origin
+    if d.shown_by:
+        data["shown_by"] = list(d.shown_by)
     if d.fix is not None:
         data["fix"] = {
             "description": d.fix.description,
@@ -103,6 +113,8 @@ def from_data(data: dict[str, Any]) -> Diagnostic:
         col=int(data["col"]),
         hint=str(data.get("hint", "")),
         fix=fix,
+        origin=str(data.get("origin", "")),
+        shown_by=tuple(str(s) for s in data.get("shown_by", ())),
     )
 
 

@@ -266,3 +266,31 @@ def test_concurrent_checks_share_the_cache_safely(tmp_path: Path) -> None:
     again = _run_campc(root, "check")
     assert again.stdout == outputs[0][0]
     assert "loaded: -" in again.stderr
+
+
+def test_a_template_mistake_shown_by_many_specs_is_one_finding_cached_spec_by_spec(
+    tmp_path: Path,
+) -> None:
+    """The email rules keep a template's finding with each spec that shows it (so a
+    one-file check renders one spec's emails); the runner joins them into one finding."""
+    root = _copy_example(tmp_path)
+    footer = root / "campaigns" / "templates" / "partials" / "footer.html"
+    footer.write_text(
+        footer.read_text(encoding="utf-8") + '<a href="http://fjord.example/help">Help</a>\n',
+        encoding="utf-8",
+    )
+    store = pipeline.open_cache(_settings(root))
+
+    def unsafe_links() -> list[tuple[str, int, int, str, str]]:
+        return [k for k in _check(root, store) if k[3] == "EMAIL003"]
+
+    cold = unsafe_links()
+    assert len(cold) == 1, cold
+    assert cold[0][0] == "campaigns/templates/partials/footer.html"
+    assert "more specs)" in cold[0][4]
+    spec = root / "campaigns" / "acquisition" / "monthly-newsletter-q2.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    misses = store.misses
+    assert unsafe_links() == cold
+    assert store.misses == misses + 2  # that spec alone is read and checked again
+    assert _check(root, store) == _check(root, cache.Cache.off())

@@ -4,13 +4,15 @@ renders it) or the spec's variable sample it came from."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from html import escape
 from typing import TYPE_CHECKING
 
+from compiler.diagnostics import Diagnostic
 from compiler.email.templates import locate
 
 if TYPE_CHECKING:
-    from compiler.diagnostics import Diagnostic, Rule
+    from compiler.diagnostics import Rule
     from compiler.email.render import Send
     from compiler.project.repository import Repository
 
@@ -32,19 +34,52 @@ class AtTemplates:
             keys.append(send.key)
 
     def diagnostics(self, rule: Rule) -> Iterator[Diagnostic]:
-        """One finding per place, in template order, naming the sends by spec."""
+        """One finding per place and spec (the lint runner merges the specs: `merge`)."""
         for (template, line, col, message, hint), by_spec in sorted(self._users.items()):
-            users = [
-                f"{', '.join(f'`{k}`' for k in keys)} ({path})" for path, keys in by_spec.items()
-            ]
-            more = f" and {len(users) - 3} more specs" if len(users) > 3 else ""
-            yield rule.diagnostic(
-                self._repo.display(self._repo.templates_dir / template),
-                line,
-                col,
-                f"{message} (used by {'; '.join(users[:3])}{more})",
-                hint,
-            )
+            for path, keys in by_spec.items():
+                found = rule.diagnostic(
+                    self._repo.display(self._repo.templates_dir / template),
+                    line,
+                    col,
+                    message,
+                    hint,
+                )
+                users = f"{', '.join(f'`{k}`' for k in keys)} ({path})"
+                yield replace(found, origin=path, shown_by=(users,))
+
+
+SHOWN = 3
+"""Specs a template's finding names; more are counted."""
+
+
+def merge(found: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The findings with each template mistake once: the specs that show it (made and
+    cached apart, spec by spec) joined in its message, `(used by ...)`."""
+    merged: dict[tuple[str, str, int, int, str, str], list[str]] = {}
+    first: dict[tuple[str, str, int, int, str, str], Diagnostic] = {}
+    out: list[Diagnostic | tuple[str, str, int, int, str, str]] = []
+    for d in found:
+        if not d.shown_by:
+            out.append(d)
+            continue
+        key = (d.code, d.path, d.line, d.col, d.message, d.hint)
+        if key not in merged:
+            merged[key], first[key] = [], d
+            out.append(key)
+        merged[key] += [u for u in d.shown_by if u not in merged[key]]
+    result = []
+    for item in out:
+        if isinstance(item, Diagnostic):
+            result.append(item)
+            continue
+        users = sorted(merged[item], key=lambda u: u.rsplit(" (", 1)[-1])
+        more = f" and {len(users) - SHOWN} more specs" if len(users) > SHOWN else ""
+        d = first[item]
+        shown = "; ".join(users[:SHOWN])
+        result.append(
+            replace(d, message=f"{d.message} (used by {shown}{more})", origin="", shown_by=())
+        )
+    return result
 
 
 def written_at(

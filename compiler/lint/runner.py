@@ -9,6 +9,7 @@ from dataclasses import replace
 from compiler import files
 from compiler.cache import Cache, digest
 from compiler.diagnostics import Diagnostic, Rule, from_data, to_data
+from compiler.email.places import merge
 from compiler.errors import InternalError
 from compiler.model.references import references
 from compiler.project import repository as project
@@ -93,6 +94,10 @@ def lint(
                     fresh[diagnostic.path].append(diagnostic)
                 elif diagnostic.path in shown:
                     registries.append(diagnostic)
+                elif diagnostic.origin in wanted:  # a template's mistake, kept with the spec
+                    fresh[diagnostic.origin].append(diagnostic)
+                elif diagnostic.origin in linked:
+                    continue
                 elif diagnostic.path not in linked:  # linked specs have entries of their own
                     raise InternalError(
                         f"rule {rule.code} is scoped to one spec but reported on {diagnostic.path}"
@@ -105,7 +110,7 @@ def lint(
     for rule in rules:
         if rule.scope != "spec":
             found.extend(_run(rule, repo))
-    return found
+    return merge(found)
 
 
 def partial(repo: project.Repository) -> set[str]:

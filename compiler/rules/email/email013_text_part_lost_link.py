@@ -83,4 +83,5 @@ RULE = Rule(
     severity=Severity.WARNING,
     doc=__doc__ or "",
     check=check,
+    scope="spec",  # a send's render depends on its spec, the templates and the policy
 )
