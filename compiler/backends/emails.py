@@ -15,7 +15,7 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
     """`emails/<spec>/<send>.html|.txt|.eml` and `emails/<spec>/README.md`."""
     by_spec: dict[str, list[tuple[Rendered, bytes]]] = defaultdict(list)
     for email in rendered(repo):
-        message = eml(repo, email, context.source_date_epoch)
+        message = eml(repo, email, context.uid_domain, context.source_date_epoch)
         if email.problems or message is None:
             # EMAIL001 stops the build on a template problem, so this is our bug
             raise ValueError(f"{email.send.spec.path}: {email.send.key} did not render")

@@ -232,12 +232,13 @@ def send_dates(repo: Repository) -> dict[tuple[str, str], datetime]:
     return found
 
 
-def eml(repo: Repository, email: Rendered, source_date_epoch: int | None = None) -> bytes | None:
+def eml(
+    repo: Repository, email: Rendered, uid_domain: str, source_date_epoch: int | None = None
+) -> bytes | None:
     """The message file of a rendered send (None when a header cannot be written). Its
     Date is the send's time (`send_dates`), else SOURCE_DATE_EPOCH, else FALLBACK_DATE."""
     send = email.send
     policy = repo.policy.email
-    uid_domain = repo.policy.calendar.uid_domain
     sender = send.sender.from_ if send.sender else f"campc <noreply@{uid_domain}>"
     if any(header_problem(v) for v in (email.subject, sender)):
         return None
