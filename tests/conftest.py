@@ -120,3 +120,31 @@ def sequence_of(steps: list[dict[str, Any]], **fields: Any) -> Sequence:
 
 SEND: dict[str, Any] = {"template": "a.html", "subject": "Hi"}
 """The email of a test send step."""
+
+
+_MODULES_AFTER = """
+import json, sys
+from compiler.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def modules_after(*args: str, cwd: Path = ROOT) -> list[str]:
+    """Every module a fresh process has imported once `campc ARGS` ran in `cwd`."""
+    import json
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=True,
+    )
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    assert isinstance(found, list)
+    return [str(m) for m in found]

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.conftest import ROOT, CliRun
+from tests.conftest import ROOT, CliRun, modules_after
 
 INVALID = ROOT / "tests" / "examples" / "invalid"
 
@@ -222,20 +222,5 @@ def test_check_format_choices_are_the_report_formatters() -> None:
 
 
 def test_help_imports_nothing_heavy() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from compiler.cli.main import main\n"
-        "try:\n"
-        "    main(['--help'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = ('pydantic', 'rich', 'compiler.commands.pipeline')\n"
-        "print(sorted(m for m in heavy if m in sys.modules))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    loaded = modules_after("--help")
+    assert [m for m in ("pydantic", "rich", "compiler.commands.pipeline") if m in loaded] == []

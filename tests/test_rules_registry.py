@@ -5,11 +5,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-import subprocess
-import sys
 
 from compiler.rules import FAMILIES, RULES, lookup
-from tests.conftest import ROOT, CliRun
+from tests.conftest import ROOT, CliRun, modules_after
 
 RULE_MODULE = re.compile(r"^[a-z]+\d{3}_[a-z0-9_]+$")
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
@@ -60,25 +58,10 @@ def test_no_rule_imports_the_registry() -> None:
 
 
 def test_a_check_imports_only_the_rules_it_runs() -> None:
-    """`campc check --select ROUTE001` imports ROUTE001's module and no other rule's; the
-    whole example check imports each family's rules it runs."""
-    code = (
-        "import sys\n"
-        "from compiler.cli.main import main\n"
-        "try:\n"
-        "    main(['check', '--no-cache', '--select', 'ROUTE001'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "rules = [m for m in sys.modules if m.startswith('compiler.rules.') and m.count('.') > 2]"
-        "\n"
-        "print(sorted(rules))\n"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
-    )
-    assert (
-        run.stdout.strip().splitlines()[-1] == "['compiler.rules.route.route001_domain_mismatch']"
-    )
+    """`campc check --select ROUTE001` imports ROUTE001's module and no other rule's."""
+    loaded = modules_after("check", "--no-cache", "--select", "ROUTE001")
+    rules = [m for m in loaded if m.startswith("compiler.rules.") and m.count(".") > 2]
+    assert rules == ["compiler.rules.route.route001_domain_mismatch"]
 
 
 def test_every_rule_is_documented_in_ruff_sections() -> None:
