@@ -20,9 +20,8 @@ from pathlib import Path
 from compiler import files
 from compiler.files import NotRegular, describe, parts_below, scan
 from compiler.model.common import SLUG_PATTERN
-from compiler.model.names import DOMAINS
+from compiler.model.names import DOMAINS, OWNER_EMAIL, OWNER_HANDLE
 from compiler.output.schemas import render
-from compiler.rules.meta.meta001_owner_format import EMAIL, HANDLE
 
 DEFAULT_DOMAIN = {
     "campaign": "campagnes",
@@ -81,7 +80,7 @@ def check_owner(owner: str) -> None:
 
     if len(owner) > OWNER_LIMIT:
         raise ScaffoldError(f"an owner has at most {OWNER_LIMIT} characters")
-    if not (EMAIL.fullmatch(owner) or HANDLE.fullmatch(owner)):
+    if not (re.fullmatch(OWNER_EMAIL, owner) or re.fullmatch(OWNER_HANDLE, owner)):
         raise ScaffoldError(
             f"owner {_shown(owner)} is neither an email address (ops@acme.example)"
             " nor a team handle (@growth-team)"

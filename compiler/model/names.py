@@ -8,3 +8,8 @@ DOMAINS = ("campagnes", "acquisition", "automation", "performance")
 
 SPEC_KINDS = ("campaign", "sequence", "scoring_model", "experiment")
 """The spec kinds, as `kind:` takes them (the repository-wide files aside)."""
+
+OWNER_EMAIL = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$"
+"""An owner written as an email address (META001, `campc new --owner`)."""
+OWNER_HANDLE = r"^@[A-Za-z0-9](?:[A-Za-z0-9_.-]*)(?:/[A-Za-z0-9_.-]+)?$"
+"""An owner written as a team handle, `@team` or `@org/team`."""

@@ -26,13 +26,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
+from compiler.model.names import OWNER_EMAIL, OWNER_HANDLE
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository
 
 
-EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
-HANDLE = re.compile(r"^@[A-Za-z0-9](?:[A-Za-z0-9_.-]*)(?:/[A-Za-z0-9_.-]+)?$")
+EMAIL = re.compile(OWNER_EMAIL)
+HANDLE = re.compile(OWNER_HANDLE)
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:
