@@ -18,6 +18,7 @@ from compiler.conventions.models import Metrics, Routing, UtmConventions
 from compiler.conventions.registry import conventions
 from compiler.diagnostics import Diagnostic, from_data, to_data
 from compiler.load.codes import finding
+from compiler.load.holidays import CachedHolidays
 from compiler.load.inventory import inventory
 from compiler.load.kinds import SPEC_KINDS
 from compiler.load.source import positions, read
@@ -107,7 +108,7 @@ def load(
         templates=frozenset(listing.templates),
         display=display,
         policy=policy or Policy(),
-        cache=cache,
+        holidays=CachedHolidays(cache),
     )
     problems = [refusal(display(path), what) for path, what in listing.refused]
     templates_dir = root / TEMPLATES_DIR

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import BaseModel
 
-from compiler.cache import Cache
 from compiler.config.policy import Policy
+from compiler.conventions.holidays import holidays_of
 from compiler.conventions.registry import Conventions, conventions
 from compiler.model.audience import Audience, Audiences
 from compiler.model.names import SPEC_KINDS
@@ -104,8 +105,9 @@ class Repository:
     """The project's calendar and budget policies (from pyproject.toml)."""
     facts: Facts = field(default_factory=Facts)
     """What several rules and back-ends share (the schedule...), worked out once per run."""
-    cache: Cache = field(default_factory=Cache.off)
-    """The project's cache, for what rules compute from libraries (public holidays)."""
+    holidays: Callable[[str, str | None, int], dict[date, str]] = holidays_of
+    """Public holidays by country, subdivision and year, as the loader looks them up
+    (through the project's cache): rules never open the cache themselves."""
 
     @property
     def templates_dir(self) -> Path:

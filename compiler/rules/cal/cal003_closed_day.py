@@ -32,8 +32,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from compiler.analysis.closures import UnknownMarket, blackout, holiday, parse_market
+from compiler.analysis.closures import blackout, holiday, parse_market
 from compiler.analysis.schedule import Event, events, occurrences
+from compiler.conventions.holidays import UnknownMarket
 from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.model.audience import Market
 from compiler.model.campaign import Campaign
