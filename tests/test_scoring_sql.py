@@ -236,3 +236,34 @@ def test_campc_score_counts_an_offset_time_on_its_utc_day(tmp_path: Path, engine
     assert callable(engine)
     rows = engine(MODEL, leads, events, date(2027, 4, 20))
     assert [(row[0], row[2]) for row in rows] == [("lead-1", 30.0), ("lead-2", 0.0)]
+
+
+def test_scoring_golden_files(tmp_path: Path) -> None:
+    """The scoring back-end's own golden repository: a model of another shape than the
+    example's (two per-period limits, no decay, no grades, no disqualifiers)."""
+    from tests.golden_build import assert_tree_matches_golden, build_fixture
+
+    out = tmp_path / "out"
+    build_fixture("scoring-repo", out)
+    assert_tree_matches_golden("scoring-repo", out)
+    # and what that SQL computes is what the reference scorer computes
+    repo, problems = load(ROOT / "tests" / "golden" / "scoring-repo" / "campaigns", str)
+    assert not problems
+    model = next(s.model for s in repo.specs if isinstance(s.model, ScoringModel))
+    leads, events = tmp_path / "leads.csv", tmp_path / "events.csv"
+    leads.write_text(
+        "lead_id,seats,plan,verified\n"
+        "a,12,team,true\nb,80,free,false\nc,,business,\nd,3,free,true\n",
+        encoding="utf-8",
+    )
+    rows = ["lead_id,event_type,occurred_at"]
+    for day in range(12):  # more than each limit allows, on many days and periods
+        for hour in (8, 9, 10):
+            rows.append(f"a,feature_used,2027-04-{1 + day:02d}T{hour:02d}:00:00")
+            rows.append(f"b,invite_sent,2027-04-{1 + day:02d}T{hour:02d}:00:00")
+    rows += ["c,billing_viewed,2027-04-02T10:00:00", "c,billing_viewed,2027-04-03T10:00:00"]
+    events.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    as_of = date(2027, 4, 20)
+    scored = with_duckdb(model, leads, events, as_of)
+    assert scored == with_python(model, leads, events, as_of)
+    assert len(scored) == 4

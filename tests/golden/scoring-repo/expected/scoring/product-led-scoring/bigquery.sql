@@ -1,0 +1,142 @@
+WITH params AS (
+  SELECT
+    DATE_DIFF(CAST(@as_of AS DATE), CAST('1970-01-01' AS DATE), DAY) AS as_of_day
+), lead_events AS (
+  SELECT
+    e.lead_id,
+    e.event_type,
+    p.as_of_day - CAST(FLOOR(UNIX_SECONDS(e.occurred_at) / 86400) AS INT64) AS age_days
+  FROM events AS e
+  CROSS JOIN params AS p
+  WHERE
+    p.as_of_day - CAST(FLOOR(UNIX_SECONDS(e.occurred_at) / 86400) AS INT64) >= 0
+), behaviour_raw AS (
+  SELECT
+    lead_id,
+    CASE
+      WHEN MIN(CASE WHEN event_type = 'billing_viewed' THEN age_days ELSE NULL END) IS NULL
+      THEN 0
+      ELSE 10
+    END AS c_billing
+  FROM lead_events
+  GROUP BY
+    lead_id
+), numbered_0 AS (
+  SELECT
+    lead_id,
+    event_type,
+    age_days,
+    ROW_NUMBER() OVER (
+      PARTITION BY lead_id, FLOOR(CAST(age_days AS FLOAT64) / 1.0)
+      ORDER BY age_days NULLS LAST
+    ) AS rn
+  FROM lead_events
+  WHERE
+    event_type = 'feature_used'
+), limited_0 AS (
+  SELECT
+    lead_id,
+    CASE
+      WHEN ROUND(SUM(CASE WHEN event_type = 'feature_used' THEN 3 ELSE 0 END), 2) > 30
+      THEN 30
+      WHEN ROUND(SUM(CASE WHEN event_type = 'feature_used' THEN 3 ELSE 0 END), 2) < -30
+      THEN -30
+      ELSE ROUND(SUM(CASE WHEN event_type = 'feature_used' THEN 3 ELSE 0 END), 2)
+    END AS c_features
+  FROM numbered_0
+  WHERE
+    rn <= 2
+  GROUP BY
+    lead_id
+), numbered_1 AS (
+  SELECT
+    lead_id,
+    event_type,
+    age_days,
+    ROW_NUMBER() OVER (
+      PARTITION BY lead_id, FLOOR(CAST(age_days AS FLOAT64) / 7.0)
+      ORDER BY age_days NULLS LAST
+    ) AS rn
+  FROM lead_events
+  WHERE
+    event_type = 'invite_sent'
+), limited_1 AS (
+  SELECT
+    lead_id,
+    ROUND(SUM(CASE WHEN event_type = 'invite_sent' THEN 5 ELSE 0 END), 2) AS c_invites
+  FROM numbered_1
+  WHERE
+    rn <= 3
+  GROUP BY
+    lead_id
+), parts AS (
+  SELECT
+    l.lead_id,
+    CASE
+      WHEN CASE
+        WHEN REGEXP_CONTAINS(CAST(l.seats AS STRING), '^[+-]?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$')
+        THEN CAST(CAST(l.seats AS STRING) AS FLOAT64)
+        ELSE NULL
+      END BETWEEN 5.0 AND 49.0
+      THEN 10
+      ELSE 0
+    END AS c_team_size,
+    CASE
+      WHEN CASE
+        WHEN REGEXP_CONTAINS(CAST(l.seats AS STRING), '^[+-]?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$')
+        THEN CAST(CAST(l.seats AS STRING) AS FLOAT64)
+        ELSE NULL
+      END > 49.0
+      THEN 25
+      ELSE 0
+    END AS c_large_team,
+    CASE WHEN NOT CAST(l.plan AS STRING) IN ('free') THEN 15 ELSE 0 END AS c_paying,
+    CASE WHEN CAST(l.verified AS STRING) = 'true' THEN 5 ELSE 0 END AS c_verified,
+    COALESCE(r0.c_features, 0) AS c_features,
+    COALESCE(r1.c_invites, 0) AS c_invites,
+    COALESCE(b.c_billing, 0) AS c_billing,
+    0 AS disqualified
+  FROM leads AS l
+  LEFT JOIN behaviour_raw AS b
+    ON b.lead_id = l.lead_id
+  LEFT JOIN limited_0 AS r0
+    ON r0.lead_id = l.lead_id
+  LEFT JOIN limited_1 AS r1
+    ON r1.lead_id = l.lead_id
+), totals AS (
+  SELECT
+    *,
+    LEAST(c_team_size + c_large_team + c_paying + c_verified, 40) AS fit,
+    ROUND(LEAST(c_features + c_invites + c_billing, 50), 2) AS behaviour
+  FROM parts
+), scored AS (
+  SELECT
+    *,
+    ROUND(LEAST(fit + behaviour, 90), 2) AS total
+  FROM totals
+)
+SELECT
+  lead_id,
+  fit,
+  behaviour,
+  total,
+  NULL AS grade,
+  CASE
+    WHEN disqualified = 1
+    THEN 'disqualified'
+    WHEN total >= 70
+    THEN 'sql'
+    WHEN total >= 40
+    THEN 'mql'
+    ELSE 'none'
+  END AS stage,
+  c_team_size,
+  c_large_team,
+  c_paying,
+  c_verified,
+  c_features,
+  c_invites,
+  c_billing
+FROM scored
+ORDER BY
+  lead_id;
