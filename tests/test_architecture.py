@@ -4,10 +4,13 @@ environment of their own."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -114,7 +117,8 @@ def test_domains_and_kinds_are_named_in_one_place() -> None:
 
 def test_rules_and_back_ends_read_no_file_of_the_project(tmp_path: Path) -> None:
     """Everything the rules and back-ends read is handed to them by `load/`: with the
-    project moved away after loading, every finding and every artifact is the same."""
+    project moved away after loading, the environment emptied and the machine in another
+    time zone, every finding and every artifact is the same."""
     from compiler.backends.artifacts import BuildContext
     from compiler.commands import pipeline
     from compiler.lint import runner
@@ -138,7 +142,12 @@ def test_rules_and_back_ends_read_no_file_of_the_project(tmp_path: Path) -> None
     expected = outcome(in_place)
     loaded, _ = repository.load(settings.campaigns, str, settings.policy)
     root.rename(tmp_path / "elsewhere")
-    assert outcome(loaded) == expected
+    # nor the environment, nor the machine's time zone
+    with mock.patch.dict(os.environ, {"TZ": "Pacific/Kiritimati", "LC_ALL": "C"}, clear=True):
+        time.tzset()
+        moved = outcome(loaded)
+    time.tzset()  # the session's own zone again
+    assert moved == expected
 
 
 def test_a_check_imports_no_back_end() -> None:
