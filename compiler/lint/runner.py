@@ -36,32 +36,16 @@ def lint(
     their findings are keyed by the bytes of the spec and of its links, and by the
     registries, conventions and template names every spec may read. Findings such rules
     make on the registries themselves are kept under that context. The other rules run
-    on the whole repository every time.
+    on the whole repository every time. A template's findings, kept spec by spec, are
+    merged last.
     """
     cache = cache or Cache.off()
     chosen = [RULES[code] for code in RULES if codes is None or code in codes]
     rules = [rule for rule in chosen if rule.check is not None]
     per_spec = [r for r in rules if r.scope == "spec"]
-    context = cache.key(
-        b"rules",
-        " ".join(r.code for r in per_spec).encode(),
-        "\n".join(f"{f.path}\0{f.digest}" for f in repo.registries).encode(),
-        "\n".join(
-            f"{name}\0{_template_digest(repo, name)}" for name in sorted(repo.templates)
-        ).encode(),
-        # files that did not load change what the rules may say about the others
-        "\n".join(f"{b.path}\0{b.kind}\0{b.id}" for b in repo.broken).encode(),
-        "\n".join(sorted(repo.refused_templates)).encode(),
-    )
+    context = _context(repo, cache, per_spec)
     links = _links(repo)
-    keys = {
-        s.path: cache.key(
-            context.encode(),
-            f"{s.path}\0{s.digest}".encode(),
-            "\n".join(f"{d.path}\0{d.digest}" if d else "-" for d in links[s.path]).encode(),
-        )
-        for s in repo.specs
-    }
+    keys = {spec.path: _key(cache, context, spec, links[spec.path]) for spec in repo.specs}
     found: list[Diagnostic] = []
     todo = []
     for spec in repo.specs:
@@ -72,36 +56,7 @@ def lint(
             found.extend(cached)
     registries = _cached_findings(cache, context)
     if todo or registries is None:
-        wanted = {spec.path for spec in todo}
-        linked = {d.path: d for spec in todo for d in links[spec.path] if d is not None}
-        # every spec to redo (no cache, or a cold one): the rules run on the repository
-        # itself, so what they compute (the schedule, the rendered emails) serves the build
-        part = (
-            repo
-            if len(todo) == len(repo.specs)
-            else replace(
-                repo,
-                specs=[*todo, *(d for p, d in linked.items() if p not in wanted)],
-                facts=Facts(),
-            )
-        )
-        fresh: dict[str, list[Diagnostic]] = {path: [] for path in wanted}
-        registries = []
-        shown = {f.path for f in repo.registries}
-        for rule in per_spec:
-            for diagnostic in _run(rule, part):
-                if diagnostic.path in wanted:
-                    fresh[diagnostic.path].append(diagnostic)
-                elif diagnostic.path in shown:
-                    registries.append(diagnostic)
-                elif diagnostic.origin in wanted:  # a template's mistake, kept with the spec
-                    fresh[diagnostic.origin].append(diagnostic)
-                elif diagnostic.origin in linked:
-                    continue
-                elif diagnostic.path not in linked:  # linked specs have entries of their own
-                    raise InternalError(
-                        f"rule {rule.code} is scoped to one spec but reported on {diagnostic.path}"
-                    )
+        fresh, registries = _per_spec(repo, per_spec, todo, links)
         for spec in todo:
             cache.put("rules", keys[spec.path], [to_data(d) for d in fresh[spec.path]])
         cache.put("rules", context, [to_data(d) for d in registries])
@@ -111,6 +66,77 @@ def lint(
         if rule.scope != "spec":
             found.extend(_run(rule, repo))
     return merge(found)
+
+
+def _context(repo: project.Repository, cache: Cache, per_spec: list[Rule]) -> str:
+    """What every spec's findings depend on besides the spec and its links: the rules
+    that run, the registries, the templates, the files that did not load."""
+    return cache.key(
+        b"rules",
+        " ".join(r.code for r in per_spec).encode(),
+        "\n".join(f"{f.path}\0{f.digest}" for f in repo.registries).encode(),
+        "\n".join(
+            f"{name}\0{_template_digest(repo, name)}" for name in sorted(repo.templates)
+        ).encode(),
+        # files that did not load change what the rules may say about the others
+        "\n".join(f"{b.path}\0{b.kind}\0{b.id}" for b in repo.broken).encode(),
+        "\n".join(sorted(repo.refused_templates)).encode(),
+    )
+
+
+def _key(
+    cache: Cache,
+    context: str,
+    spec: project.SpecFile,
+    linked: list[project.SpecFile | None],
+) -> str:
+    """The cache key of one spec's findings: the context, its bytes and its links'."""
+    return cache.key(
+        context.encode(),
+        f"{spec.path}\0{spec.digest}".encode(),
+        "\n".join(f"{d.path}\0{d.digest}" if d else "-" for d in linked).encode(),
+    )
+
+
+def _per_spec(
+    repo: project.Repository,
+    per_spec: list[Rule],
+    todo: list[project.SpecFile],
+    links: dict[str, list[project.SpecFile | None]],
+) -> tuple[dict[str, list[Diagnostic]], list[Diagnostic]]:
+    """The spec-scoped rules on the specs to redo (with the specs they link): each spec's
+    findings (a template's included, by its origin), and those on the registries."""
+    wanted = {spec.path for spec in todo}
+    linked = {d.path: d for spec in todo for d in links[spec.path] if d is not None}
+    # every spec to redo (no cache, or a cold one): the rules run on the repository
+    # itself, so what they compute (the schedule, the rendered emails) serves the build
+    part = (
+        repo
+        if len(todo) == len(repo.specs)
+        else replace(
+            repo,
+            specs=[*todo, *(d for p, d in linked.items() if p not in wanted)],
+            facts=Facts(),
+        )
+    )
+    fresh: dict[str, list[Diagnostic]] = {path: [] for path in wanted}
+    registries: list[Diagnostic] = []
+    shown = {f.path for f in repo.registries}
+    for rule in per_spec:
+        for diagnostic in _run(rule, part):
+            if diagnostic.path in wanted:
+                fresh[diagnostic.path].append(diagnostic)
+            elif diagnostic.path in shown:
+                registries.append(diagnostic)
+            elif diagnostic.origin in wanted:  # a template's mistake, kept with the spec
+                fresh[diagnostic.origin].append(diagnostic)
+            elif diagnostic.origin in linked or diagnostic.path in linked:
+                continue  # linked specs have entries of their own
+            else:
+                raise InternalError(
+                    f"rule {rule.code} is scoped to one spec but reported on {diagnostic.path}"
+                )
+    return fresh, registries
 
 
 def partial(repo: project.Repository) -> set[str]:
