@@ -162,7 +162,7 @@ def _finish(repo: Repository, result: Rendered) -> Rendered:
 
 def _render_all(repo: Repository) -> list[Rendered]:
     folder = repo.templates_dir
-    env = _environment_of(repo)
+    env = environment_of(repo)
     policy = repo.policy.email
     results = []
     for send in sends(repo):
@@ -267,11 +267,6 @@ def eml(
     )
 
 
-def _environment_of(repo: Repository) -> Any:
-    """One sandboxed environment per run (templates compile once)."""
-    return environment_of(repo)
-
-
 def variables_used(repo: Repository, spec_sends: list[Send]) -> set[str] | None:
     """Every variable the sends' templates (with what they extend, include and import),
     subjects and preheaders read; None when a template name is computed."""
@@ -284,7 +279,7 @@ def variables_used(repo: Repository, spec_sends: list[Send]) -> set[str] | None:
     if reached is None:
         return None
     used = set(reached[1])
-    env = _environment_of(repo)
+    env = environment_of(repo)
     texts = repo.facts.get(TEXT_VARIABLES, dict)
     for send in spec_sends:
         for source in (send.email.subject, send.email.preheader):

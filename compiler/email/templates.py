@@ -100,9 +100,7 @@ def source(repo: Repository, name: str) -> str | None:
     why), read once per run through the sandbox's loader."""
     sources = repo.facts.get(SOURCES, dict)
     if name not in sources:
-        env = repo.facts.get(
-            ENVIRONMENT, lambda: environment(repo.templates_dir, repo.template_files)
-        )
+        env = environment_of(repo)
         try:
             sources[name] = env.loader.get_source(env, name)[0]
         except (*UNREADABLE, LookupError):  # type: ignore[misc]

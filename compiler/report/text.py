@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from rich.console import Console
-
 from compiler import files
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.text import escape
@@ -35,15 +33,16 @@ def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
     )
 
 
-def _console(out: IO[str]) -> Console:
-    return Console(
-        file=out,
-        highlight=False,
-        soft_wrap=True,
-        emoji=False,
-        markup=False,
-        color_system=None if os.environ.get("NO_COLOR") else "auto",  # no-color.org: no styling
-    )
+def _coloured(out: IO[str]) -> bool:
+    """Whether to style the findings: on a terminal (not `TERM=dumb`), or with
+    FORCE_COLOR; never with NO_COLOR (no-color.org). Decided here, not by rich: a cached
+    check prints without importing it."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
 
 
 _SGR = {
@@ -58,13 +57,12 @@ _SGR = {
 
 
 class _Writer:
-    """Lines to `out`, styled when rich says the stream takes colour (a terminal, and no
-    NO_COLOR). Written directly, not through rich's renderer: 10,000 findings print in a
-    tenth of a second instead of two."""
+    """Lines to `out`, styled when it takes colour (`_coloured`). Written directly, not
+    through rich's renderer: 10,000 findings print in a tenth of a second instead of two."""
 
     def __init__(self, out: IO[str]) -> None:
         self._out = out
-        self._color = _console(out).color_system is not None
+        self._color = _coloured(out)
 
     def paint(self, text: str, style: str) -> str:
         return f"\x1b[{_SGR[style]}m{text}\x1b[0m" if self._color else text
