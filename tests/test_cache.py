@@ -194,6 +194,14 @@ def _run_campc(
 
 def test_a_check_with_nothing_changed_loads_no_model_and_runs_no_rule(tmp_path: Path) -> None:
     root = _copy_example(tmp_path)
+    # rule selectors and policies in the settings: validating them needs pydantic and
+    # the registry, which a cached check skips (its key holds the settings file's bytes)
+    config = root / "pyproject.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[tool.campc.lint]\nextend-select = ["ALL"]\nseverity = {META002 = "warning"}\n',
+        encoding="utf-8",
+    )
     (root / "campaigns/campagnes/pulse-launch-2027.yaml").write_text(
         (ROOT / "campaigns/campagnes/pulse-launch-2027.yaml")
         .read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from compiler.cli.common import (
     echo,
     errors_exit,
     known_rule,
-    project_settings,
+    project,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def check(
     from compiler.diagnostics import Severity
     from compiler.report import formats as report
 
-    current = project_settings(paths)
+    current = project(paths)
     store = cache.for_project(current.root, current.config_file, enabled=not no_cache)
     cache_notice(store)
     checked = command.check(current, paths, select, ignore, fix, store, known_rule)

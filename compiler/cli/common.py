@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from compiler import cache
-    from compiler.config import settings
+    from compiler.config import discovery, settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,22 +94,30 @@ def known_rule(selector: str) -> bool:
     return selects(selector)
 
 
-def project_settings(paths: tuple[Path, ...] = ()) -> settings.Settings:
-    """The project's settings: the nearest `[tool.campc]` above the paths named (all in one
-    project), or above the working directory when none is named."""
-    from compiler.config import settings
+def project(paths: tuple[Path, ...] = ()) -> discovery.Project:
+    """The project of the paths named (all in one project: the nearest `[tool.campc]`
+    above them), or of the working directory when none is named; its policies are not
+    validated yet (a cached check needs only its folders)."""
+    from compiler.config import discovery
 
     if not paths:
-        return settings.load(Path(os.getcwd()), known_rule)
+        return discovery.locate(Path(os.getcwd()))
     configs: set[Path | None] = set()
     for given in paths:
         path = Path(os.path.abspath(given))
-        configs.add(settings.find_pyproject(path if path.is_dir() else path.parent))
+        configs.add(discovery.find_pyproject(path if path.is_dir() else path.parent))
     if len(configs) > 1:
         named = ", ".join(sorted(str(p.parent) if p else "(no project)" for p in configs))
         raise UsageError(f"the paths belong to different projects ({named}): check each apart")
     (config,) = configs
-    return settings.load(config.parent if config is not None else Path(os.getcwd()), known_rule)
+    return discovery.locate(config.parent if config is not None else Path(os.getcwd()))
+
+
+def project_settings(paths: tuple[Path, ...] = ()) -> settings.Settings:
+    """The settings of `project(paths)`, validated."""
+    from compiler.config import settings
+
+    return settings.validate(project(paths), known_rule)
 
 
 S = TypeVar("S")

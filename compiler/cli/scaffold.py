@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 def new(kind: str, spec_id: str, domain: str | None, owner: str) -> None:
     """Write a spec skeleton with its schema modeline into the right domain folder."""
     from compiler.commands import pipeline, scaffold
-    from compiler.config import settings
+    from compiler.config import discovery
 
-    if settings.find_pyproject(Path(os.getcwd())) is None:
+    if discovery.find_pyproject(Path(os.getcwd())) is None:
         raise UsageError(
             "no campc project here (no pyproject.toml with [tool.campc] in this folder or "
             "above): run `campc init DIR` first, or cd into the project"

@@ -7,13 +7,12 @@ findings; the pipeline (pydantic, the rules) is imported when a check really run
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compiler import cache
-from compiler.config import settings
+from compiler.config import discovery
 from compiler.diagnostics import Diagnostic, from_data, to_data
 from compiler.errors import UsageError
 from compiler.load import inventory
@@ -32,13 +31,13 @@ class Checked:
 
 
 def check(
-    current: settings.Settings,
+    current: discovery.Project,
     paths: tuple[Path, ...],
     select: str | None,
     ignore: str | None,
     fix: bool,
     store: cache.Cache,
-    known: settings.Known,
+    known: discovery.Known,
 ) -> Checked:
     """Check `paths` (the campaigns folder when none): from the cache when it holds the
     result for these files and options; `--fix` rewrites files, so it always runs."""
@@ -61,7 +60,7 @@ def check(
     return checked
 
 
-def roots(current: settings.Settings, paths: tuple[Path, ...]) -> list[Path]:
+def roots(current: discovery.Project, paths: tuple[Path, ...]) -> list[Path]:
     """The folders a check loads: the campaigns folder, and each named path outside it
     (a folder, or a file's folder) as a repository of its own."""
     campaigns = os.path.abspath(current.campaigns)
@@ -84,18 +83,20 @@ def _cached(stored: Any) -> Checked | None:
 
 
 def _run(
-    current: settings.Settings,
+    project: discovery.Project,
     paths: tuple[Path, ...],
     select: str | None,
     ignore: str | None,
     fix: bool,
     store: cache.Cache,
-    known: Callable[[str], bool],
+    known: discovery.Known,
 ) -> Checked:
     # the pipeline imports the models and the rules: only when a check really runs
     from compiler.commands import pipeline
+    from compiler.config import settings
     from compiler.lint import fixes
 
+    current = settings.validate(project, known)
     lint = current.lint.with_overrides(
         settings.check_selectors("--select", select, known) if select else None,
         settings.check_selectors("--ignore", ignore, known) if ignore else None,

@@ -1,64 +1,151 @@
 """Team policies the rules enforce beyond the specs: markets, quiet hours, budget caps.
 
 Declared in `[tool.campc.calendar]`, `[tool.campc.budget]`, `[tool.campc.experiments]`
-and `[tool.campc.email]`; the defaults here apply when a project says nothing.
+and `[tool.campc.email]`: each table is the model below of the same name, its options
+the fields (kebab-case in TOML, documented by their docstrings), the defaults those that
+apply when a project says nothing. Validating needs pydantic, so a cached check never
+imports this module.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import time, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, StrictStr
+
+from compiler.config.options import Says, Table, fullmatch, refusal
+from compiler.model.common import Duration
+from compiler.model.names import DOMAINS
 
 
-@dataclass(frozen=True)
-class CalendarPolicy:
-    """Calendar settings: UIDs, the company's markets, default quiet hours."""
-
-    uid_domain: str = "campc.invalid"
-    """The domain part of calendar UIDs."""
-    markets: tuple[str, ...] = ()
-    """Countries (ISO 3166, `DE` or `DE-BY`) whose holidays apply when an audience names none."""
-    quiet_hours: tuple[time, time] | None = (time(21, 0), time(8, 0))
-    """No campaign send between these local times of the audience (None: no default)."""
+def _uid_domain(value: str) -> str:
+    if not value or any(c in value for c in "@/ \t\n"):
+        raise ValueError("not a domain name")
+    return value
 
 
-@dataclass(frozen=True)
-class BudgetPolicy:
-    """Budget limits across campaigns."""
-
-    quarterly_caps: dict[str, Decimal] = field(default_factory=dict)
-    """Currency -> most all campaigns may spend in one quarter."""
-    domain_caps: dict[str, dict[str, Decimal]] = field(default_factory=dict)
-    """Domain -> currency -> most its campaigns may spend in one quarter."""
-    max_contingency_share: Decimal = Decimal("0.10")
-    """Largest share of a budget held back as contingency."""
-
-
-@dataclass(frozen=True)
-class ExperimentPolicy:
-    """Limits on experiments."""
-
-    max_duration: timedelta = timedelta(weeks=8)
-    """Longest run an experiment may plan when its spec sets no `max_duration`."""
+def _quiet_hours(value: Any) -> Any:
+    """'21:00-08:00' as two times; '' as None (no default quiet hours)."""
+    if value == "":
+        return None
+    pattern = r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)"
+    match = re.fullmatch(pattern, value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError("not HH:MM-HH:MM")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    return (time(h1, m1), time(h2, m2))
 
 
-@dataclass(frozen=True)
-class EmailPolicy:
-    """How emails are rendered and what they must carry."""
+class CalendarPolicy(Table):
+    """`[tool.campc.calendar]`: UIDs, the company's markets, default quiet hours."""
 
-    sending_domains: tuple[str, ...] = ()
-    """Domains a From address may use (empty: any)."""
-    unsubscribe_url: str = "https://example.invalid/unsubscribe"
-    """One-click unsubscribe link (the `unsubscribe_url` variable, List-Unsubscribe)."""
-    preferences_url: str = "https://example.invalid/preferences"
-    """Preference centre link (the `preferences_url` variable)."""
-    unsubscribe_mailto: str | None = None
-    """Address for the mailto: form of List-Unsubscribe (None: the URL only)."""
-    max_subject_length: int = 78
-    """Longest subject, in characters."""
-    allow_safe: bool = False
-    """Whether templates may use `|safe` (it bypasses escaping)."""
+    uid_domain: Annotated[StrictStr, AfterValidator(_uid_domain), Says("must be a domain name")] = (
+        "campc.invalid"
+    )
+    """domain part of calendar event UIDs"""
+    markets: Annotated[
+        tuple[Annotated[StrictStr, fullmatch(r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?")], ...],
+        Says("must list codes like 'FR' or 'DE-BY'"),
+    ] = ()
+    """countries whose public holidays apply by default, like ['FR', 'DE-BY']"""
+    quiet_hours: Annotated[
+        tuple[time, time] | None,
+        BeforeValidator(_quiet_hours),
+        Says("must look like '21:00-08:00'"),
+    ] = (time(21, 0), time(8, 0))
+    """no campaign send between these local times, like '21:00-08:00' (or '')"""
+
+
+def _caps(value: Any, domain: str = "") -> dict[str, Decimal]:
+    """CURRENCY = amount pairs (of one domain's table, when `domain` is given)."""
+    if not isinstance(value, dict):
+        raise refusal("must be a table of CURRENCY = amount", domain)
+    caps = {}
+    for currency, amount in value.items():
+        key = f"{domain}.{currency}" if domain else currency
+        if not re.fullmatch(r"[A-Z]{3}", currency) or isinstance(amount, bool):
+            raise refusal("must be CURRENCY = amount", key)
+        try:
+            caps[currency] = Decimal(str(amount))
+        except InvalidOperation:
+            raise refusal("is not a number", key) from None
+    return caps
+
+
+def _domain_caps(value: Any) -> dict[str, dict[str, Decimal]]:
+    if not isinstance(value, dict):
+        raise ValueError("not a table")
+    for domain in value:
+        if domain not in DOMAINS:
+            raise refusal(f"is not a domain ({', '.join(DOMAINS)})", domain)
+    return {domain: _caps(table, domain) for domain, table in value.items()}
+
+
+def _share(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError("not in [0, 1]")
+    return Decimal(str(value))
+
+
+class BudgetPolicy(Table):
+    """`[tool.campc.budget]`: budget limits across campaigns."""
+
+    quarterly_caps: Annotated[dict[str, Decimal], BeforeValidator(_caps)] = Field(
+        default_factory=dict
+    )
+    """currency -> most all campaigns may spend per quarter"""
+    domain_caps: Annotated[
+        dict[str, dict[str, Decimal]], BeforeValidator(_domain_caps), Says("must be a table")
+    ] = Field(default_factory=dict)
+    """domain -> currency -> most its campaigns may spend per quarter"""
+    max_contingency_share: Annotated[
+        Decimal, BeforeValidator(_share), Says("must be in [0, 1]")
+    ] = Decimal("0.1")
+    """largest share of a budget held as contingency (default 0.1)"""
+
+
+class ExperimentPolicy(Table):
+    """`[tool.campc.experiments]`: limits on experiments."""
+
+    max_duration: Annotated[Duration, Says("must be a duration like '8w' or '30d'")] = timedelta(
+        weeks=8
+    )
+    """longest planned run without a spec's own, like '8w'"""
+
+
+_HEADER_URL = r"https://[A-Za-z0-9.-]+(?::\d+)?(?:[/?#][!#$&'()*+,/:;=?@\[\]~%A-Za-z0-9_.-]*)?"
+"""An https URL that can go into a `List-Unsubscribe` header as it is: no space, control,
+quote, angle bracket or non-ASCII character (which would end or add a header)."""
+_ADDRESS = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+"""One plain address (what `List-Unsubscribe`'s mailto: takes, with no name)."""
+
+HeaderUrl = Annotated[StrictStr, fullmatch(_HEADER_URL), Says("must be an https:// URL")]
+
+
+class EmailPolicy(Table):
+    """`[tool.campc.email]`: how emails are rendered and what they must carry."""
+
+    sending_domains: Annotated[
+        tuple[Annotated[StrictStr, fullmatch(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")], ...],
+        Says("must list domain names"),
+    ] = ()
+    """domains a From address may use, like ['fjord.example'] (empty: any)"""
+    unsubscribe_url: HeaderUrl = "https://example.invalid/unsubscribe"
+    """https URL of the one-click unsubscribe (List-Unsubscribe)"""
+    preferences_url: HeaderUrl = "https://example.invalid/preferences"
+    """https URL of the preference centre"""
+    unsubscribe_mailto: Annotated[
+        Annotated[StrictStr, fullmatch(_ADDRESS)] | None, Says("must be an address")
+    ] = None
+    """address for List-Unsubscribe's mailto: form"""
+    max_subject_length: Annotated[StrictInt, Field(ge=10, le=998), Says("must be 10 to 998")] = 78
+    """longest subject in characters (default 78)"""
+    allow_safe: Annotated[StrictBool, Says("must be true or false")] = False
+    """let templates use |safe (default false)"""
 
 
 @dataclass(frozen=True)
