@@ -14,6 +14,8 @@ Two stores, each entry keyed by a BLAKE2 hash of everything its value depends on
   encoded on its own inside it, so a run decodes only what it asks for and rewrites
   the pack by copying the bytes of the entries it did not change. Entries a run did
   not use are dropped when it writes the pack, so it never grows stale.
+- `artifacts`: a pack of the same form that only `campc build` reads and writes: each
+  back-end's artifacts of one spec, keyed by everything they are compiled from.
 
 Every key also holds the cache's salt: campc's version, Python's, the versions of the
 libraries that decide findings (pydantic, ruamel.yaml, holidays) and the bytes of the
@@ -56,6 +58,21 @@ FOLDER = ".campc_cache"
 FORMAT = 3
 """Bumped when the shape of an entry changes (3: plain JSON, no pickle)."""
 DEPENDENCIES = ("pydantic", "pydantic-core", "ruamel.yaml", "holidays")
+"""The libraries whose versions decide findings: part of every key."""
+BUILD_DEPENDENCIES = (
+    "jinja2",
+    "markupsafe",
+    "tzdata",
+    "icalendar",
+    "babel",
+    "sqlglot",
+    "css-inline",
+    "lxml",
+    "xlsxwriter",
+    "python-dateutil",
+)
+"""The libraries whose versions decide artifacts: part of every artifact's key (looked
+up by builds only, to keep a cached check's start quick)."""
 SECRET_BYTES = 32
 """The shortest secret the cache accepts (and the length of the one it makes)."""
 _SIGNATURE = 32
@@ -130,16 +147,21 @@ def _write_all(descriptor: int, data: bytes) -> None:
         view = view[written:]
 
 
-def _versions() -> bytes:
+def _versions(dependencies: tuple[str, ...] = DEPENDENCIES) -> bytes:
     from importlib import metadata
 
     parts = [f"campc {__version__}", f"python {sys.version}", f"format {FORMAT}"]
-    for name in DEPENDENCIES:
+    for name in dependencies:
         try:
             parts.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             parts.append(f"{name} -")
     return "\n".join(parts).encode()
+
+
+def build_versions() -> bytes:
+    """campc's version and those of the libraries that write artifacts."""
+    return _versions(BUILD_DEPENDENCIES)
 
 
 def digest(*parts: bytes) -> str:
@@ -166,6 +188,15 @@ def _pack(entries: dict[tuple[str, str], bytes]) -> bytes:
         out += f"{kind}\t{key}\t{len(payload)}\n".encode()
         out += payload
     return bytes(out)
+
+
+ARTIFACTS = "artifacts"
+"""The kind of the build's entries (each back-end's artifacts of one spec), kept in a
+pack of their own: a check never reads them."""
+
+
+def _pack_of(kind: str) -> str:
+    return ARTIFACTS if kind == ARTIFACTS else "pack"
 
 
 def _unpack(body: bytes) -> dict[tuple[str, str], bytes]:
@@ -202,9 +233,10 @@ class Cache:
         """Why the cache is off, when the user should know (printed once by the CLI)."""
         self.hits = 0
         self.misses = 0
-        self._pack: dict[tuple[str, str], bytes] | None = None
-        self._used: dict[tuple[str, str], bytes] = {}
-        self._dirty = False
+        self._packs: dict[str, dict[tuple[str, str], bytes]] = {}
+        """Each pack file as read (`pack`, and `artifacts`, which only a build reads)."""
+        self._used: dict[str, dict[tuple[str, str], bytes]] = {}
+        self._dirty: set[str] = set()
 
     @classmethod
     def open(cls, root: Path, pyproject: bytes = b"") -> Cache:
@@ -258,13 +290,14 @@ class Cache:
         """The pack's value for `key` (plain data: dicts, lists, text, numbers), or None."""
         if self.folder is None:
             return None
-        if self._pack is None:
-            body = self._read(self.folder / "pack")
+        name = _pack_of(kind)
+        if name not in self._packs:
+            body = self._read(self.folder / name)
             try:
-                self._pack = _unpack(body) if body else {}
+                self._packs[name] = _unpack(body) if body else {}
             except (ValueError, UnicodeDecodeError):
-                self._pack = {}
-        blob = self._pack.get((kind, key))
+                self._packs[name] = {}
+        blob = self._packs[name].get((kind, key))
         value = None
         if blob is not None:
             try:
@@ -275,7 +308,7 @@ class Cache:
             self.misses += 1
             return None
         self.hits += 1
-        self._used[(kind, key)] = blob
+        self._used.setdefault(name, {})[(kind, key)] = blob
         return value
 
     def put(self, kind: str, key: str, value: Any, encoded: bytes | None = None) -> None:
@@ -285,16 +318,22 @@ class Cache:
             return
         if "\t" in kind or "\n" in kind or "\t" in key or "\n" in key:
             raise ValueError("cache kinds and keys are single words")
-        self._used[(kind, key)] = encoded if encoded is not None else _encode(value)
-        self._dirty = True
+        name = _pack_of(kind)
+        self._used.setdefault(name, {})[(kind, key)] = (
+            encoded if encoded is not None else _encode(value)
+        )
+        self._dirty.add(name)
 
     def flush(self) -> None:
-        """Write the pack if this run added to it: the entries it used, nothing else."""
-        if self.folder is None or not self._dirty:
+        """Write each pack this run added to: the entries it used, nothing else (a check
+        never reads the artifacts, so it leaves their pack as it is)."""
+        if self.folder is None:
             return
-        self._write(("pack",), _pack(self._used))
-        self._pack = dict(self._used)
-        self._dirty = False
+        for name in sorted(self._dirty):
+            used = self._used.get(name, {})
+            self._write((name,), _pack(used))
+            self._packs[name] = dict(used)
+        self._dirty.clear()
 
     def result(self, key: str, fingerprint: bytes) -> Any | None:
         """The whole-check result stored under `key`, if made from the same files."""

@@ -16,8 +16,8 @@ from compiler import cache
 from compiler.commands import pipeline
 from compiler.config.settings import Settings
 from compiler.diagnostics import Diagnostic
-from compiler.lint import runner
 from compiler.load import repository
+from compiler.project import inputs
 from compiler.project.facts import Facts
 from compiler.rules import RULES
 from tests.conftest import ROOT
@@ -52,7 +52,7 @@ def test_spec_scoped_rules_see_only_their_spec_and_its_links(tmp_path: Path) -> 
     assert {"CAL003", "EXP006", "ROUTE001", "BUDGET001"} <= {r.code for r in SPEC_RULES}
     for folder in _case_repositories(tmp_path):
         repo, _ = repository.load(folder, str)
-        links = runner._links(repo)
+        links = inputs.links(repo)
         specs = {s.path for s in repo.specs}
         for rule in SPEC_RULES:
             assert rule.check is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from icalendar import Calendar, vRecur, vText
 from icalendar import Event as VEvent
@@ -12,6 +13,7 @@ from compiler.analysis.schedule import Event, events, occurrences
 from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.backends.vtimezone import vtimezone
 from compiler.conventions.outputs import ALL_CAMPAIGNS
+from compiler.errors import InternalError
 from compiler.model.campaign import Campaign, Repeat
 from compiler.project.repository import Repository
 from compiler.text import escape, prose
@@ -21,11 +23,39 @@ PRODID = "-//campaign-compiler//campc//EN"
 
 def build(repo: Repository, context: BuildContext) -> list[Artifact]:
     """All events in one calendar, each campaign's in its own, and calendar/README.md."""
+    return assemble(repo, context, vevents(repo, context))
+
+
+Fragments = dict[str, list[str]]
+"""Spec path -> the VEVENT text of each event the spec makes, in calendar order."""
+
+
+def vevents(repo: Repository, context: BuildContext) -> Fragments:
+    """Each spec's events as iCalendar text, folded: the costly part, done once per event
+    (and, in a build with a cache, only for specs that changed)."""
+    found: Fragments = {}
+    for event in events(repo):
+        text = _vevent(event, repo, context).to_ical().decode("utf-8")
+        found.setdefault(event.spec.path, []).append(text)
+    return found
+
+
+def assemble(repo: Repository, context: BuildContext, fragments: Fragments) -> list[Artifact]:
+    """The calendars and the overview, from every event and its VEVENT text."""
     everything = events(repo)
+    text: dict[int, bytes] = {}
+    left = {path: iter(texts) for path, texts in fragments.items()}
+    for event in everything:
+        block = next(left.get(event.spec.path, iter(())), None)
+        if block is None:
+            raise InternalError(f"calendar: no VEVENT for {event.key} of {event.spec.path}")
+        text[id(event)] = block.encode("utf-8")
+    if any(next(rest, None) is not None for rest in left.values()):
+        raise InternalError("calendar: more VEVENTs than events")
     artifacts = [
         Artifact(
             f"calendar/{ALL_CAMPAIGNS}.ics",
-            _ics("All campaigns", everything, repo, context),
+            _ics("All campaigns", everything, text),
             tuple(sorted({s for e in everything for s in e.sources})),
         )
     ]
@@ -40,7 +70,7 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
         artifacts.append(
             Artifact(
                 f"calendar/{spec.model.id}.ics",
-                _ics(spec.model.name, mine, repo, context),
+                _ics(spec.model.name, mine, text),
                 tuple(sorted({s for e in mine for s in e.sources})),
             )
         )
@@ -114,19 +144,30 @@ def _vevent(event: Event, repo: Repository, context: BuildContext) -> VEvent:
     return vevent
 
 
-def _ics(name: str, chosen: Sequence[Event], repo: Repository, context: BuildContext) -> bytes:
+def _ics(name: str, chosen: Sequence[Event], text: dict[int, bytes]) -> bytes:
+    """One calendar: its properties, the time zones its events use, then each event's
+    text as `vevents` made it (what icalendar writes for the whole calendar, byte for
+    byte: every component ends its own lines)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", vText(name))  # an X- property is not escaped unless typed
+    head = bytes(calendar.to_ical())
+    end = b"END:VCALENDAR\r\n"
+    if not head.endswith(end):
+        raise InternalError("calendar: icalendar no longer ends a calendar as expected")
     zones = sorted({e.timezone for e in chosen if e.timezone})
     years = _years(chosen)
-    for zone in zones:
-        calendar.add_component(vtimezone(zone, years[0] - 1, years[1]))
-    for event in chosen:
-        calendar.add_component(_vevent(event, repo, context))
-    return bytes(calendar.to_ical())
+    parts = [head[: -len(end)]]
+    parts += [_zone(zone, years[0] - 1, years[1]) for zone in zones]
+    parts += [text[id(event)] for event in chosen]
+    return b"".join([*parts, end])
+
+
+@lru_cache(maxsize=256)
+def _zone(tzid: str, first_year: int, last_year: int) -> bytes:
+    return bytes(vtimezone(tzid, first_year, last_year).to_ical())
 
 
 def _years(chosen: Iterable[Event]) -> tuple[int, int]:

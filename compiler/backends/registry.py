@@ -4,6 +4,7 @@ Imported by `campc build` alone (icalendar, XlsxWriter, css-inline come with it)
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from compiler.backends import budget, calendar, emails, sequences, testplan
 from compiler.backends.artifacts import Artifact, BuildContext
@@ -11,6 +12,17 @@ from compiler.backends.scoring import markdown as scoring
 from compiler.project.repository import Repository
 
 Backend = Callable[[Repository, BuildContext], list[Artifact]]
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A back-end in two steps: text fragments compiled spec by spec (the costly part,
+    which a build caches per spec), then its artifacts assembled from them and the whole
+    repository. `assemble(repo, context, fragments(repo, context))` is `build`."""
+
+    fragments: Callable[[Repository, BuildContext], dict[str, list[str]]]
+    assemble: Callable[[Repository, BuildContext, dict[str, list[str]]], list[Artifact]]
+
 
 BACKENDS: dict[str, Backend] = {
     "calendar": calendar.build,
@@ -21,3 +33,12 @@ BACKENDS: dict[str, Backend] = {
     "sequences": sequences.build,
 }
 """Back-end name -> build function, run in this order."""
+
+STAGED = {"calendar": Staged(calendar.vevents, calendar.assemble)}
+"""The back-ends that read every spec but compile most of their text spec by spec: the
+calendar's events (`all.ics` holds every campaign's)."""
+
+PER_SPEC = frozenset({"test-plans", "scoring", "emails", "sequences"})
+"""The back-ends whose every artifact is compiled from one spec (and the specs it links
+to or is linked from): a build runs them only on the specs whose artifacts the cache
+does not hold. The budget sheet and the manifest read every spec."""

@@ -212,18 +212,30 @@ def compile_artifacts(
     context: BuildContext,
     shown: Callable[[Path], str],
     progress: Callable[[str], None] | None = None,
+    cache: Cache | None = None,
 ) -> list[Artifact]:
-    """Run every back-end, then the manifest of what they produced."""
+    """Run every back-end (those compiled spec by spec only on the specs whose artifacts
+    `cache` does not hold), then the manifest of what they produced."""
     # heavy (icalendar, XlsxWriter, css-inline): imported by a build only
     from compiler.backends import manifest
-    from compiler.backends.registry import BACKENDS
+    from compiler.backends.registry import BACKENDS, PER_SPEC, STAGED
+    from compiler.commands import incremental
 
+    store = cache if cache is not None and cache.active else None
+    keys = incremental.Keys(repo, context, store) if store is not None else None
     artifacts: list[Artifact] = []
     for name, backend in BACKENDS.items():
         if progress is not None:
             progress(name)
         try:
-            produced = backend(repo, context)
+            if store is not None and keys is not None and name in PER_SPEC:
+                produced = incremental.per_spec(name, backend, repo, context, store, keys)
+            elif store is not None and keys is not None and name in STAGED:
+                produced = incremental.staged(name, STAGED[name], repo, context, store, keys)
+            else:
+                produced = backend(repo, context)
+        except InternalError:
+            raise
         except Exception as err:  # a crashing back-end is our bug
             raise InternalError(f"back-end {name} failed: {err!r}") from err
         artifacts.extend(produced)
@@ -260,8 +272,10 @@ def build(
         source_date_epoch=int(epoch) if epoch is not None else None,
     )
     result.artifacts = compile_artifacts(
-        repo, context, lambda p: display_path(p, settings.root), progress
+        repo, context, lambda p: display_path(p, settings.root), progress, cache
     )
+    if cache is not None:
+        cache.flush()
     assert result.out is not None
     result.changes = writer.compare(result.out, result.artifacts)
     if not check_only and (result.changes or result.changes.refused):

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
-from compiler import files
-from compiler.cache import Cache, digest
+from compiler.cache import Cache
 from compiler.diagnostics import Diagnostic, Rule, from_data, to_data
 from compiler.email.places import merge
 from compiler.errors import InternalError
 from compiler.model.references import references
+from compiler.project import inputs
 from compiler.project import repository as project
 from compiler.project.facts import Facts
 from compiler.rules import RULES
@@ -44,7 +44,7 @@ def lint(
     rules = [rule for rule in chosen if rule.check is not None]
     per_spec = [r for r in rules if r.scope == "spec"]
     context = _context(repo, cache, per_spec)
-    links = _links(repo)
+    links = inputs.links(repo)
     keys = {spec.path: _key(cache, context, spec, links[spec.path]) for spec in repo.specs}
     found: list[Diagnostic] = []
     todo = []
@@ -71,17 +71,7 @@ def lint(
 def _context(repo: project.Repository, cache: Cache, per_spec: list[Rule]) -> str:
     """What every spec's findings depend on besides the spec and its links: the rules
     that run, the registries, the templates, the files that did not load."""
-    return cache.key(
-        b"rules",
-        " ".join(r.code for r in per_spec).encode(),
-        "\n".join(f"{f.path}\0{f.digest}" for f in repo.registries).encode(),
-        "\n".join(
-            f"{name}\0{_template_digest(repo, name)}" for name in sorted(repo.templates)
-        ).encode(),
-        # files that did not load change what the rules may say about the others
-        "\n".join(f"{b.path}\0{b.kind}\0{b.id}" for b in repo.broken).encode(),
-        "\n".join(sorted(repo.refused_templates)).encode(),
-    )
+    return cache.key(b"rules", " ".join(r.code for r in per_spec).encode(), *inputs.shared(repo))
 
 
 def _key(
@@ -161,25 +151,3 @@ def _cached_findings(cache: Cache, key: str) -> list[Diagnostic] | None:
         return [from_data(d) for d in stored]
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def _template_digest(repo: project.Repository, name: str) -> str:
-    try:
-        return digest(repo.template_bytes(name))
-    except (OSError, files.NotRegular) as err:  # the email rules report it
-        return f"unreadable {err}"
-
-
-def _links(repo: project.Repository) -> dict[str, list[project.SpecFile | None]]:
-    """The specs each spec links to (None where a link does not resolve)."""
-
-    by_id = {(s.kind, str(s.doc.data["id"])): s for s in repo.specs}
-    kinds = {"sequence": "sequence", "experiment": "experiment"}
-    return {
-        spec.path: [
-            by_id.get((kinds[ref.target], ref.value))
-            for ref in references(spec.model)
-            if ref.target in kinds
-        ]
-        for spec in repo.specs
-    }

@@ -244,7 +244,9 @@ def repair(folder: Path) -> list[str]:
     return done
 
 
-def _safe_parts(path: str) -> tuple[str, ...]:
+def safe_parts(path: str) -> tuple[str, ...]:
+    """The parts of an artifact path that stays inside the outputs folder (ValueError
+    for one that does not: absolute, `..`, empty parts, backslashes, NUL)."""
     parts = PurePosixPath(path).parts
     if (
         not parts
@@ -258,7 +260,7 @@ def _safe_parts(path: str) -> tuple[str, ...]:
 def _stage(staging: Path, artifacts: Iterable[Artifact]) -> None:
     os.mkdir(staging, 0o755)
     for written, artifact in enumerate(artifacts, start=1):
-        parts = _safe_parts(artifact.path)
+        parts = safe_parts(artifact.path)
         target = staging.joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import pickle
 import shutil
@@ -171,3 +172,60 @@ def test_the_fingerprint_covers_hidden_template_folders(tmp_path: Path) -> None:
     fresh = check("--no-cache")
     assert fresh.returncode == 1, fresh.stdout
     assert (cached.returncode, cached.stdout) == (fresh.returncode, fresh.stdout)
+
+
+def _built(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root / "outputs").as_posix(): p.read_bytes()
+        for p in sorted((root / "outputs").rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_damaged_artifact_pack_is_recompiled_not_trusted(tmp_path: Path, campc: CliRun) -> None:
+    root = _project(tmp_path)
+    assert campc("build", cwd=root).exit_code == 0
+    first = _built(root)
+    (pack,) = (root / cache.FOLDER).rglob(cache.ARTIFACTS)
+    body = bytearray(pack.read_bytes())
+    body[len(body) // 2] ^= 0xFF  # the signature no longer matches
+    pack.write_bytes(bytes(body))
+    shutil.rmtree(root / "outputs")
+    assert campc("build", cwd=root).exit_code == 0
+    assert _built(root) == first
+
+
+def test_signed_artifacts_naming_paths_outside_the_outputs_are_recompiled(
+    tmp_path: Path, campc: CliRun
+) -> None:
+    """Even an entry signed with the real secret never writes outside `outputs/`."""
+    root = _project(tmp_path)
+    assert campc("build", cwd=root).exit_code == 0
+    first = _built(root)
+    secret = cache.secret_path().read_bytes()
+    (pack,) = (root / cache.FOLDER).rglob(cache.ARTIFACTS)
+    records: list[bytes] = []
+    for kind, key, payload in _records(pack.read_bytes()[32:]):
+        entry = json.loads(payload)
+        for artifact in entry:
+            if isinstance(artifact, list):  # an artifact (a calendar's fragments are text)
+                artifact[0] = f"../../escaped-{len(records)}.txt"
+        forged = json.dumps(entry).encode()
+        records.append(f"{kind}\t{key}\t{len(forged)}\n".encode() + forged)
+    pack.write_bytes(_signed(secret, b"".join(records)))
+    shutil.rmtree(root / "outputs")
+    run = campc("build", cwd=root)
+    assert run.exit_code == 0, run.stderr
+    assert _built(root) == first
+    assert not list(tmp_path.parent.rglob("escaped-*")), "wrote outside the project"
+
+
+def _records(body: bytes) -> list[tuple[str, str, bytes]]:
+    """The records of a pack: `kind TAB key TAB length LF payload`."""
+    found, at = [], 0
+    while at < len(body):
+        end = body.index(b"\n", at)
+        kind, key, length = body[at:end].decode().split("\t")
+        found.append((kind, key, body[end + 1 : end + 1 + int(length)]))
+        at = end + 1 + int(length)
+    return found

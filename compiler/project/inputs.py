@@ -1,0 +1,60 @@
+"""What a spec's results are made from, for the caches that keep them per spec (the
+lint runner's findings, the build's artifacts): the spec's bytes, the specs it links to
+or is linked from, and what every spec may read (the registries, the templates, the
+files that did not load)."""
+
+from __future__ import annotations
+
+from compiler import files
+from compiler.cache import digest
+from compiler.model.references import references
+from compiler.project.repository import Repository, SpecFile
+
+_LINKED = {"sequence": "sequence", "experiment": "experiment"}
+"""The references that make one spec's results depend on another's (a campaign's
+sequences and experiments)."""
+
+
+def links(repo: Repository) -> dict[str, list[SpecFile | None]]:
+    """The specs each spec links to (None where a link does not resolve)."""
+    by_id = {(s.kind, str(s.doc.data["id"])): s for s in repo.specs}
+    return {
+        spec.path: [
+            by_id.get((_LINKED[ref.target], ref.value))
+            for ref in references(spec.model)
+            if ref.target in _LINKED
+        ]
+        for spec in repo.specs
+    }
+
+
+def linked_from(forward: dict[str, list[SpecFile | None]]) -> dict[str, list[str]]:
+    """Spec path -> the paths of the specs that link to it (the other way round)."""
+    back: dict[str, list[str]] = {}
+    for source, targets in forward.items():
+        for target in targets:
+            if target is not None:
+                back.setdefault(target.path, []).append(source)
+    return back
+
+
+def shared(repo: Repository) -> list[bytes]:
+    """What every spec's results may depend on besides the spec and its links."""
+    return [
+        "\n".join(f"{f.path}\0{f.digest}" for f in repo.registries).encode(),
+        "\n".join(
+            f"{name}\0{template_digest(repo, name)}" for name in sorted(repo.templates)
+        ).encode(),
+        # files that did not load change what the rules may say about the others
+        "\n".join(f"{b.path}\0{b.kind}\0{b.id}" for b in repo.broken).encode(),
+        "\n".join(sorted(repo.refused_templates)).encode(),
+    ]
+
+
+def template_digest(repo: Repository, name: str) -> str:
+    """The digest of a template's bytes (or why it cannot be read: the email rules
+    report it)."""
+    try:
+        return digest(repo.template_bytes(name))
+    except (OSError, files.NotRegular) as err:
+        return f"unreadable {err}"
