@@ -7,20 +7,22 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from compiler import cache
+from compiler import cache, files
 from compiler.commands import pipeline
 from compiler.config.settings import Settings
 from compiler.diagnostics import Diagnostic
-from compiler.load import repository
+from compiler.load import inventory, repository
 from compiler.project import inputs
 from compiler.project.facts import Facts
 from compiler.rules import RULES
-from tests.conftest import ROOT
+from tests.conftest import ROOT, CliRun
 from tests.rules.test_rule_cases import CASE_FILES, _load
 
 SPEC_RULES = [r for r in RULES.values() if r.check is not None and r.scope == "spec"]
@@ -302,3 +304,40 @@ def test_a_template_mistake_shown_by_many_specs_is_one_finding_cached_spec_by_sp
     assert unsafe_links() == cold
     assert store.misses == misses + 2  # that spec alone is read and checked again
     assert _check(root, store) == _check(root, cache.Cache.off())
+
+
+def test_a_check_reads_each_file_once_and_keeps_the_result_of_those_bytes(
+    tmp_path: Path, campc: CliRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader takes the bytes the fingerprint read: no file is read twice, and a file
+    edited while a check runs cannot leave a result under a fingerprint it does not fit."""
+    root = _copy_example(tmp_path)
+    spec = root / "campaigns/campagnes/pulse-launch-2027.yaml"
+    clean = spec.read_text(encoding="utf-8")
+    reads: Counter[str] = Counter()
+    read_bytes = files.read_bytes
+
+    def counted(path: Path, where: Path, limit: int | None = None) -> bytes:
+        reads[str(path)] += 1
+        return read_bytes(path, where, limit)
+
+    monkeypatch.setattr(files, "read_bytes", counted)
+    assert campc("check", cwd=root).exit_code == 0
+    specs = [k for k in reads if k.endswith(".yaml") and "/campaigns/" in k]
+    assert specs, reads
+    assert max(reads[k] for k in specs) == 1, {k: reads[k] for k in specs if reads[k] > 1}
+
+    fingerprint = inventory.fingerprint
+
+    def edited_meanwhile(*args: Any) -> bytes:
+        found = fingerprint(*args)
+        spec.write_text(clean.replace("total: 60000", "total: 160000", 1), encoding="utf-8")
+        return found
+
+    spec.write_text(clean + "# touched\n", encoding="utf-8")
+    monkeypatch.setattr(inventory, "fingerprint", edited_meanwhile)
+    assert campc("check", cwd=root).exit_code == 0  # what it read was clean
+    monkeypatch.setattr(inventory, "fingerprint", fingerprint)
+    spec.write_text(clean + "# touched\n", encoding="utf-8")  # back to the bytes it read
+    run = campc("check", cwd=root)
+    assert run.exit_code == 0, run.stdout

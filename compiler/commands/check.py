@@ -41,7 +41,7 @@ def check(
 ) -> Checked:
     """Check `paths` (the campaigns folder when none): from the cache when it holds the
     result for these files and options; `--fix` rewrites files, so it always runs."""
-    key, files_now = "", b""
+    key, files_now, snapshot = "", b"", None
     if store.active and not fix:
         key = store.key(
             b"check",
@@ -49,11 +49,12 @@ def check(
             "\0".join(str(p) for p in paths).encode(),
             f"{select}\0{ignore}".encode(),
         )
-        files_now = inventory.fingerprint(roots(current, paths), cache.digest)
+        snapshot = inventory.Snapshot()
+        files_now = inventory.fingerprint(roots(current, paths), cache.digest, snapshot)
         hit = _cached(store.result(key, files_now))
         if hit is not None:
             return hit
-    checked = _run(current, paths, select, ignore, fix, store, known)
+    checked = _run(current, paths, select, ignore, fix, store, known, snapshot)
     if key:
         stored = [[to_data(d) for d in checked.diagnostics], checked.files]
         store.keep_result(key, files_now, stored)
@@ -90,6 +91,7 @@ def _run(
     fix: bool,
     store: cache.Cache,
     known: discovery.Known,
+    snapshot: inventory.Snapshot | None = None,
 ) -> Checked:
     # the pipeline imports the models and the rules: only when a check really runs
     from compiler.commands import pipeline
@@ -101,7 +103,7 @@ def _run(
         settings.check_selectors("--select", select, known) if select else None,
         settings.check_selectors("--ignore", ignore, known) if ignore else None,
     )
-    result = pipeline.check(current, paths, lint_settings=lint, cache=store)
+    result = pipeline.check(current, paths, lint_settings=lint, cache=store, snapshot=snapshot)
     applied: list[fixes.Applied] = []
     if fix:
         checked = {

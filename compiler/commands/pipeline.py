@@ -19,6 +19,7 @@ from compiler.diagnostics import Diagnostic, Severity
 from compiler.errors import InternalError, UsageError
 from compiler.lint import engine, runner
 from compiler.load import repository
+from compiler.load.inventory import Snapshot
 from compiler.output import writer
 from compiler.project import repository as project
 from compiler.rules import selects
@@ -114,8 +115,10 @@ def check(
     cwd: Path | None = None,
     lint_settings: LintSettings | None = None,
     cache: Cache | None = None,
+    snapshot: Snapshot | None = None,
 ) -> CheckResult:
-    """Load, validate and lint; findings sorted by path and position."""
+    """Load, validate and lint; findings sorted by path and position. `snapshot` holds
+    the files a fingerprint read, which the loader then takes instead of reading them."""
     here = cwd or Path(os.getcwd())
     rules = lint_settings or settings.lint
     cache = cache or Cache.off()
@@ -126,7 +129,7 @@ def check(
     result = CheckResult()
     for target in _targets(settings, paths):
         repo, problems = repository.load(
-            target.root, lambda p: display_path(p, here), settings.policy, cache
+            target.root, lambda p: display_path(p, here), settings.policy, cache, snapshot
         )
         docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
         found = engine.apply(

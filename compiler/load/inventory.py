@@ -1,14 +1,19 @@
 """What the loader reads in a campaigns folder, found without following a link; light
-enough for a cached check, which fingerprints it before deciding to load anything."""
+enough for a cached check, which fingerprints it before deciding to load anything.
+
+The fingerprint reads every file once and keeps what it read (`Snapshot`): when the
+check has to run after all, the loader takes the same listing and the same bytes, so
+nothing is read twice and the result kept under the fingerprint is the result of
+exactly the bytes it names."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler import files
-from compiler.project.layout import TEMPLATES_DIR, YAML_SUFFIXES
+from compiler.project.layout import MAX_TEMPLATE, TEMPLATES_DIR, YAML_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -53,27 +58,66 @@ def inventory(root: Path) -> Inventory:
     return Inventory(root, specs, sorted(templates), refused)
 
 
-def fingerprint(roots: Iterable[Path], digest: Callable[[bytes], str]) -> bytes:
+@dataclass
+class Snapshot:
+    """What a fingerprint read: each folder's listing, and each file's bytes (at most
+    the limit the loader reads them with, plus one) or why they could not be read."""
+
+    listings: dict[Path, Inventory] = field(default_factory=dict)
+    contents: dict[Path, tuple[int, bytes | Exception]] = field(default_factory=dict)
+
+    def listing(self, root: Path) -> Inventory:
+        """The listing of `root`, as the fingerprint saw it (or taken now)."""
+        found = self.listings.get(root)
+        return found if found is not None else inventory(root)
+
+    def read(self, path: Path, root: Path, limit: int) -> bytes:
+        """`files.read_bytes(path, root, limit)`, from what the fingerprint read."""
+        kept = self.contents.get(path)
+        if kept is None or kept[0] != limit:
+            return files.read_bytes(path, root, limit=limit)
+        if isinstance(kept[1], Exception):
+            raise kept[1]
+        return kept[1]
+
+    def keep(self, path: Path, root: Path, limit: int) -> bytes | Exception:
+        """Read `path` (or the error that stops it) and keep it."""
+        try:
+            value: bytes | Exception = files.read_bytes(path, root, limit=limit)
+        except (OSError, files.NotRegular) as err:
+            value = err
+        self.contents[path] = (limit, value)
+        return value
+
+
+def fingerprint(
+    roots: Iterable[Path], digest: Callable[[bytes], str], snapshot: Snapshot | None = None
+) -> bytes:
     """Every file the loader reads under `roots` (specs, templates, refused paths) as
     sorted `path NUL digest` lines: what a whole-check result depends on besides the
-    options and the settings file. `digest` hashes bytes."""
+    options and the settings file. `digest` hashes bytes; `snapshot` keeps what was
+    read, for the loader."""
     assert callable(digest)
+    kept = snapshot if snapshot is not None else Snapshot()
     lines: list[str] = []
     for root in roots:
         found = inventory(root)
+        kept.listings[root] = found
         for path in found.specs:
-            lines.append(f"{path}\0{_hash(digest, path, root)}")
+            lines.append(f"{path}\0{_hash(digest, kept.keep(path, root, files.SOURCE_LIMIT))}")
+        base = root / TEMPLATES_DIR
         for name in found.templates:
-            path = root / TEMPLATES_DIR / name
-            lines.append(f"{path}\0{_hash(digest, path, root)}")
+            path = base / name
+            lines.append(f"{path}\0{_hash(digest, kept.keep(path, base, MAX_TEMPLATE))}")
         lines.extend(f"{path}\0refused {what}" for path, what in found.refused)
     return "\n".join(sorted(lines)).encode()
 
 
-def _hash(digest: Callable[[bytes], str], path: Path, root: Path) -> str:
-    try:
-        return digest(files.read_bytes(path, root))
-    except files.NotRegular as err:
-        return f"refused {err.what}"
-    except OSError as err:
-        return f"unreadable {err.errno}"
+def _hash(digest: Callable[[bytes], str], value: bytes | Exception) -> str:
+    if isinstance(value, files.NotRegular):
+        return f"refused {value.what}"
+    if isinstance(value, OSError):
+        return f"unreadable {value.errno}"
+    if isinstance(value, Exception):
+        return f"unreadable {value!r}"
+    return digest(value)

@@ -19,7 +19,7 @@ from compiler.conventions.registry import conventions
 from compiler.diagnostics import Diagnostic, from_data, to_data
 from compiler.load.codes import finding
 from compiler.load.holidays import CachedHolidays
-from compiler.load.inventory import inventory
+from compiler.load.inventory import Snapshot, inventory
 from compiler.load.kinds import SPEC_KINDS
 from compiler.load.source import positions, read
 from compiler.load.validate import validate
@@ -27,15 +27,18 @@ from compiler.project.document import Document
 from compiler.project.layout import MAX_TEMPLATE, TEMPLATES_DIR, YAML_SUFFIXES
 from compiler.project.repository import BrokenFile, Repository, SpecFile
 
-READ_LIMIT = 16_000_000
+READ_LIMIT = files.SOURCE_LIMIT
 """Most bytes read of one spec (the reader refuses a spec past 1 MB; this bounds the read)."""
 PARALLEL_FROM = 200
 """Files to read (not in the cache) from which reading is spread over worker processes."""
 
 
-def read_templates(folder: Path, names: Iterable[str]) -> dict[str, bytes | Exception]:
+def read_templates(
+    folder: Path, names: Iterable[str], snapshot: Snapshot | None = None
+) -> dict[str, bytes | Exception]:
     """Each template's bytes (at most MAX_TEMPLATE + 1), read as a regular file inside the
-    templates folder, or the error that stopped the read (the email rules report it)."""
+    templates folder (or taken from what `snapshot` read), or the error that stopped the
+    read (the email rules report it)."""
     try:
         files.check_folder(folder, folder.parent)
     except (OSError, files.NotRegular) as err:
@@ -43,7 +46,10 @@ def read_templates(folder: Path, names: Iterable[str]) -> dict[str, bytes | Exce
     found: dict[str, bytes | Exception] = {}
     for name in sorted(names):
         try:
-            found[name] = files.read_bytes(folder / name, folder, limit=MAX_TEMPLATE)
+            if snapshot is not None:
+                found[name] = snapshot.read(folder / name, folder, MAX_TEMPLATE)
+            else:
+                found[name] = files.read_bytes(folder / name, folder, limit=MAX_TEMPLATE)
         except (OSError, files.NotRegular) as err:
             found[name] = err
     return found
@@ -98,11 +104,13 @@ def load(
     display: Callable[[Path], str],
     policy: Policy | None = None,
     cache: Cache | None = None,
+    snapshot: Snapshot | None = None,
 ) -> tuple[Repository, list[Diagnostic]]:
     """Read and validate every file of a campaigns folder; findings for what is invalid.
-    With a cache, a file whose bytes (and shown path) were read before is not read again."""
+    With a cache, a file whose bytes (and shown path) were read before is not validated
+    again; with a snapshot, the listing and the bytes are those a fingerprint read."""
     cache = cache or Cache.off()
-    listing = inventory(root)
+    listing = snapshot.listing(root) if snapshot is not None else inventory(root)
     repo = Repository(
         root=root,
         templates=frozenset(listing.templates),
@@ -117,7 +125,9 @@ def load(
         for path, _ in listing.refused
         if templates_dir in path.parents
     )
-    repo.template_files = read_templates(templates_dir, repo.templates | repo.refused_templates)
+    repo.template_files = read_templates(
+        templates_dir, repo.templates | repo.refused_templates, snapshot
+    )
     for path, _ in listing.refused:
         if path.name.endswith(YAML_SUFFIXES) and templates_dir not in path.parents:
             repo.broken.append(_broken(display(path), path, root, None))
@@ -126,7 +136,7 @@ def load(
     for path in repo.paths:
         shown = display(path)
         try:
-            raw = read_spec(path, root)
+            raw = snapshot.read(path, root, READ_LIMIT) if snapshot else read_spec(path, root)
         except files.NotRegular as err:  # replaced by a link since it was listed
             problems.append(refusal(shown, err.what))
             continue

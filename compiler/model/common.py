@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from compiler.model import docstrings
+
 Domain = Literal["campagnes", "acquisition", "automation", "performance"]
 
 Partner = Literal[
@@ -57,10 +59,16 @@ class StrictModel(BaseModel):
         allow_inf_nan=False,
         frozen=True,
         strict=True,
-        use_attribute_docstrings=True,
         str_strip_whitespace=False,
         defer_build=True,
     )
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        # the fields' docstrings as descriptions (`use_attribute_docstrings`, but one
+        # parse per module: see `docstrings`)
+        super().__pydantic_init_subclass__(**kwargs)
+        docstrings.describe(cls)
 
 
 def _parse_duration(value: Any) -> timedelta:
