@@ -13,6 +13,7 @@ artifact from two specs) is our bug and stops the build."""
 from __future__ import annotations
 
 import base64
+import pickle
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.backends.registry import Staged
 from compiler.cache import Cache
 from compiler.errors import InternalError
+from compiler.load.repository import jobs
 from compiler.output import writer
 from compiler.project import inputs
 from compiler.project.facts import Facts
@@ -91,21 +93,86 @@ def fragments(
             found[spec.path] = value
     if not todo:
         return found
-    wanted = {spec.path for spec in todo}
-    related = {d.path: d for spec in todo for d in keys.related(spec) if d.path not in wanted}
-    # every spec to redo (no cache, or a cold one): the back-end runs on the repository
-    # itself, so what the check computed (the schedule, the rendered emails) serves it
-    part = (
-        repo
-        if len(todo) == len(repo.specs)
-        else replace(repo, specs=[*todo, *related.values()], facts=Facts())
-    )
-    fresh = compute(part)
+    fresh = _compute(compute, repo, todo, keys)
     for spec in todo:
         value = fresh.get(spec.path, empty)
         cache.put(cache_module.ARTIFACTS, keys.of(name, spec), write(value))
         found[spec.path] = value
     return found
+
+
+def _part(repo: Repository, todo: list[SpecFile], keys: Keys) -> Repository:
+    """A repository of the specs in `todo` and those they are related to; the whole
+    repository when `todo` is every spec, so that what the check computed (the schedule,
+    the rendered emails) serves the back-end."""
+    if len(todo) == len(repo.specs):
+        return repo
+    wanted = {spec.path for spec in todo}
+    related = {d.path: d for spec in todo for d in keys.related(spec) if d.path not in wanted}
+    return replace(repo, specs=[*todo, *related.values()], facts=Facts())
+
+
+PARALLEL_FROM = 200
+"""Specs to compile from which a back-end's work is shared among forked workers."""
+
+_JOB: tuple[Callable[[Repository], dict[str, Any]], Repository, list[list[SpecFile]], Keys]
+"""What the forked workers compute: set before the fork, so they inherit it (the
+repository is never pickled; only each worker's results come back)."""
+
+
+def _compute(
+    compute: Callable[[Repository], dict[str, T]],
+    repo: Repository,
+    todo: list[SpecFile],
+    keys: Keys,
+) -> dict[str, T]:
+    """`compute` over the specs in `todo`: in this process, or, for many specs, split
+    among forked workers (one per CPU, at most 4, as the loader's), each on a repository
+    of its share and the specs they are related to (a test holds that each spec's part
+    is the same either way). A worker that dies leaves the work to this process."""
+    import multiprocessing
+
+    workers = min(jobs(), len(todo) // (PARALLEL_FROM // 2) or 1)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return compute(_part(repo, todo, keys))
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    global _JOB
+    _JOB = (compute, repo, _shares(todo, workers), keys)
+    try:
+        with ProcessPoolExecutor(workers, multiprocessing.get_context("fork")) as pool:
+            shares = list(pool.map(_share, range(workers)))
+    except (BrokenProcessPool, OSError):
+        return compute(_part(repo, todo, keys))
+    finally:
+        del _JOB
+    found: dict[str, T] = {}
+    for share in shares:
+        found.update(pickle.loads(share))
+    return found
+
+
+def _shares(todo: list[SpecFile], workers: int) -> list[list[SpecFile]]:
+    """`todo` dealt out to `workers`, each kind in turn (a back-end compiles one kind:
+    every share gets its part of the scoring models, say)."""
+    shares: list[list[SpecFile]] = [[] for _ in range(workers)]
+    dealt: dict[str, int] = {}
+    for spec in todo:
+        turn = dealt.get(spec.kind, 0)
+        shares[turn % workers].append(spec)
+        dealt[spec.kind] = turn + 1
+    return shares
+
+
+def _share(index: int) -> bytes:
+    """One worker's share of `_JOB`, pickled for its parent (a process talking to its
+    own child: the cache never holds a pickle)."""
+    compute, repo, shares, keys = _JOB
+    mine = {spec.path for spec in shares[index]}
+    made = compute(_part(repo, shares[index], keys))
+    # only its own specs: a related spec in its repository may lack specs of its own
+    return pickle.dumps({p: v for p, v in made.items() if p in mine}, pickle.HIGHEST_PROTOCOL)
 
 
 def per_spec(
@@ -114,10 +181,12 @@ def per_spec(
     """`backend`'s artifacts, each compiled from one spec: from the cache for specs it
     holds them for; the back-end runs on the rest, with the specs they are related to."""
 
+    ids = [str(spec.doc.data["id"]) for spec in repo.specs]
+    if len(set(ids)) != len(ids):  # REF001 keeps ids apart; ignored, nothing is cached
+        return backend(repo, context)
+
     def compute(part: Repository) -> dict[str, list[Artifact]]:
         owner = {str(spec.doc.data["id"]): spec.path for spec in part.specs}
-        if len(owner) != len(part.specs):  # REF001 keeps ids apart; without it, stop
-            raise InternalError(f"back-end {name}: two specs of one id")
         made: dict[str, list[Artifact]] = {}
         for artifact in backend(part, context):
             if len(artifact.sources) != 1 or artifact.sources[0] not in owner:

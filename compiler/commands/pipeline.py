@@ -218,22 +218,23 @@ def compile_artifacts(
     cache: Cache | None = None,
 ) -> list[Artifact]:
     """Run every back-end (those compiled spec by spec only on the specs whose artifacts
-    `cache` does not hold), then the manifest of what they produced."""
+    `cache` does not hold, shared among workers when there are many), then the manifest
+    of what they produced."""
     # heavy (icalendar, XlsxWriter, css-inline): imported by a build only
     from compiler.backends import manifest
     from compiler.backends.registry import BACKENDS, PER_SPEC, STAGED
     from compiler.commands import incremental
 
-    store = cache if cache is not None and cache.active else None
-    keys = incremental.Keys(repo, context, store) if store is not None else None
+    store = cache if cache is not None else Cache.off()
+    keys = incremental.Keys(repo, context, store)
     artifacts: list[Artifact] = []
     for name, backend in BACKENDS.items():
         if progress is not None:
             progress(name)
         try:
-            if store is not None and keys is not None and name in PER_SPEC:
+            if name in PER_SPEC:
                 produced = incremental.per_spec(name, backend, repo, context, store, keys)
-            elif store is not None and keys is not None and name in STAGED:
+            elif name in STAGED:
                 produced = incremental.staged(name, STAGED[name], repo, context, store, keys)
             else:
                 produced = backend(repo, context)

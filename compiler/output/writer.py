@@ -257,19 +257,56 @@ def safe_parts(path: str) -> tuple[str, ...]:
     return parts
 
 
-def _stage(staging: Path, artifacts: Iterable[Artifact]) -> None:
+def _stage(staging: Path, artifacts: Iterable[Artifact], previous: Path | None = None) -> None:
+    """Write every artifact into `staging`. A file the previous outputs already hold
+    with the same bytes (read again here, under the lock, as a regular file reached
+    without a link) and the mode a new one gets is hard-linked instead: creating files is
+    most of a build's writing, and most files do not change."""
     os.mkdir(staging, 0o755)
+    mode = _new_file_mode()
     for written, artifact in enumerate(artifacts, start=1):
         parts = safe_parts(artifact.path)
         target = staging.joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(
-            target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
-        )
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(artifact.content)
+        if previous is None or not _linked(previous, parts, artifact.content, target, mode):
+            descriptor = os.open(
+                target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
+            )
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(artifact.content)
         if written == 1:
             _step("writing")
+
+
+def _new_file_mode() -> int:
+    """The permission bits a file created with 0o644 gets under this process's umask."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o644 & ~umask
+
+
+def _linked(
+    previous: Path, parts: tuple[str, ...], content: bytes, target: Path, mode: int
+) -> bool:
+    """Hard-link `previous/parts` to `target` if it is a regular file of one name holding
+    `content` with permission bits `mode`; False (nothing made) otherwise."""
+    source = previous.joinpath(*parts)
+    try:
+        held = os.lstat(source)
+        if not stat.S_ISREG(held.st_mode) or stat.S_IMODE(held.st_mode) != mode:
+            return False
+        if held.st_nlink != 1:  # a name elsewhere too: never share it further
+            return False
+        if held.st_size != len(content) or files.read_bytes(source, previous) != content:
+            return False
+        os.link(source, target, follow_symlinks=False)
+        made = os.lstat(target)
+    except (OSError, files.NotRegular):
+        return False
+    if not stat.S_ISREG(made.st_mode) or made.st_ino != held.st_ino:  # replaced meanwhile
+        os.unlink(target)
+        return False
+    return True
 
 
 def _exchange(first: Path, second: Path) -> bool:
@@ -308,7 +345,7 @@ def write(folder: Path, artifacts: Iterable[Artifact]) -> list[str]:
     with locked(folder):
         repaired = repair(folder)
         try:
-            _stage(staging, artifacts)
+            _stage(staging, artifacts, folder if _is_folder(folder) else None)
             _step("staged")
             if _is_folder(folder) and _exchange(staging, folder):
                 _step("swapped")

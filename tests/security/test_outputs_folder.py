@@ -190,3 +190,37 @@ def test_build_check_diffs_cannot_start_a_workflow_command(tmp_path: Path, campc
         assert not line.lstrip().startswith("::"), line
         assert "##[" not in line, line
     assert "add-mask" in run.stdout  # shown, escaped
+
+
+def test_a_rebuild_links_only_its_own_regular_files_with_the_same_bytes(
+    tmp_path: Path, campc: CliRun
+) -> None:
+    """A rebuild hard-links a file the previous outputs hold unchanged instead of writing
+    it again; never a link (to a file outside, with the very bytes of the artifact), a
+    file linked in from elsewhere, or a file of another mode."""
+    root = _project(tmp_path)
+    assert campc("build", cwd=root).exit_code == 0
+    out = root / "outputs"
+    kept = out / "calendar" / "README.md"
+    before = kept.stat().st_ino
+    outside = tmp_path / "outside.csv"
+    shutil.copy(out / "budget" / "budget.csv", outside)
+    (out / "budget" / "budget.csv").unlink()
+    (out / "budget" / "budget.csv").symlink_to(outside)
+    shared = tmp_path / "shared.md"
+    os.link(out / "budget" / "README.md", shared)  # the same file, reachable from outside
+    (out / "manifest.json").chmod(0o755)
+    spec = next((root / "campaigns").rglob("*.yaml"))
+    spec.write_text(spec.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    assert campc("build", cwd=root).exit_code == 0
+    assert kept.stat().st_ino == before  # unchanged: linked, not written again
+    csv = out / "budget" / "budget.csv"
+    assert not csv.is_symlink()
+    assert csv.read_bytes() == outside.read_bytes()
+    assert (out / "budget" / "README.md").stat().st_ino != shared.stat().st_ino
+    assert (out / "manifest.json").stat().st_mode & 0o777 == 0o644
+    fresh = tmp_path / "fresh"
+    assert campc("build", "--no-cache", "--out", str(fresh), cwd=root).exit_code == 0
+    assert {
+        p.relative_to(fresh).as_posix(): p.read_bytes() for p in fresh.rglob("*") if p.is_file()
+    } == {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}

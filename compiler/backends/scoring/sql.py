@@ -528,10 +528,12 @@ def render(model: ScoringModel, dialect: str, as_of: date | None = None) -> str:
 def render_all(
     model: ScoringModel, dialects: Sequence[str], as_of: date | None = None
 ) -> dict[str, str]:
-    """The query as text in each dialect (the tree is built once: building is most of
-    the cost)."""
+    """The query as text in each dialect. The tree is built once (building costs twice
+    what copying does) and each dialect transforms a copy of it, the last the tree
+    itself; the generator is handed that copy as it is (by default it copies again)."""
     built: exp.Expression = query(model, as_of)
-    return {
-        dialect: built.transform(_dialect_form(dialect)).sql(dialect=dialect, pretty=True) + ";\n"
-        for dialect in dialects
-    }
+    texts = {}
+    for index, dialect in enumerate(dialects):
+        tree = built.transform(_dialect_form(dialect), copy=index < len(dialects) - 1)
+        texts[dialect] = tree.sql(dialect=dialect, pretty=True, copy=False) + ";\n"
+    return texts
