@@ -109,6 +109,21 @@ def test_a_change_of_every_kind_reads_as_its_meaning(
     assert "monthly-newsletter-q2.yaml" in resolved
 
 
+def test_a_diff_through_the_cache_says_what_one_without_it_says(
+    campc: CliRun, history: tuple[Path, list[str]]
+) -> None:
+    """Both sides are checked through the project's cache (their files are shown under
+    the same paths, so the base revision's unchanged files are the working tree's)."""
+    root, _ = history
+    first = campc("diff", "HEAD~1", "HEAD", cwd=root)
+    again = campc("diff", "HEAD~1", cwd=root)
+    fresh = campc("diff", "HEAD~1", "HEAD", "--no-cache", cwd=root)
+    assert first.exit_code == again.exit_code == fresh.exit_code == 0
+    assert first.stdout == fresh.stdout
+    assert again.stdout == campc("diff", "HEAD~1", "--no-cache", cwd=root).stdout
+    assert list((root / ".campc_cache").rglob("pack"))
+
+
 def test_json_has_the_same_sections(campc: CliRun, history: tuple[Path, list[str]]) -> None:
     root, _ = history
     run = campc("diff", "HEAD~1", "HEAD", "--format", "json", cwd=root)

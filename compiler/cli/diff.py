@@ -5,14 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from compiler.cli.common import errors_exit, project_settings
-
-if TYPE_CHECKING:
-    pass
+from compiler.cli.common import cache_notice, errors_exit, project_settings
 
 
 @click.command()
@@ -26,12 +23,15 @@ if TYPE_CHECKING:
     show_default=True,
     help="Markdown for people (and job summaries), JSON for tools.",
 )
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .campc_cache/.")
 @errors_exit
-def diff(base: str, head: str | None, output_format: str) -> None:
+def diff(base: str, head: str | None, output_format: str, no_cache: bool) -> None:
     """What a change means: specs, budget, calendar, sends, sequences, experiments,
     scoring and findings, from BASE to HEAD (a revision; default: the working tree).
 
     With GITHUB_STEP_SUMMARY set, the Markdown is also appended to the job summary.
+    Both sides are checked through the project's cache: a file either side holds as a
+    check last read it is not validated again, nor are its spec-scoped rules rerun.
     """
     from compiler.commands import pipeline
     from compiler.commands.diff import compare, git, output, sides
@@ -39,14 +39,17 @@ def diff(base: str, head: str | None, output_format: str) -> None:
     current = project_settings()
     here = Path(os.getcwd())
     top = git.toplevel(here)
+    store = pipeline.open_cache(current, enabled=not no_cache)
+    cache_notice(store)
 
     def load(root: Path, display: Callable[[Path], str]) -> Any:
         def project(shown: str) -> str:
             return pipeline.display_path(top / shown, current.root)
 
-        return pipeline.load_checked(current, root, display, project)
+        return pipeline.load_checked(current, root, display, project, store)
 
     before, after = sides.sides(here, current.campaigns, base, head, load)
+    store.flush()
     change = compare.compare(before, after)
     text = output.markdown(change)
     click.echo(output.as_json(change) if output_format == "json" else text, nl=False)
