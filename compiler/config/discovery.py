@@ -79,27 +79,23 @@ def locate(cwd: Path) -> Project:
     """The project a run started in `cwd` belongs to: the nearest `[tool.campc]` above it
     (or `cwd` with the defaults), its folders checked to be real folders inside it."""
     pyproject = find_pyproject(cwd)
-    if pyproject is None:
-        for key in ("campaigns", "schemas"):
-            _check_inside(f"the default {key} folder", cwd / DEFAULTS[key], cwd)
-        return Project(
-            root=cwd,
-            campaigns=cwd / DEFAULTS["campaigns"],
-            outputs=cwd / DEFAULTS["outputs"],
-            schemas=cwd / DEFAULTS["schemas"],
-        )
-    table = _tool_table(pyproject)["campc"]
-    if not isinstance(table, dict):
-        raise SettingsError(f"{pyproject}: [tool.campc] must be a table")
-    values = dict(DEFAULTS)
-    for key in DEFAULTS:
-        value = table.get(key, DEFAULTS[key])
-        if not isinstance(value, str) or not value:
-            raise SettingsError(f"{pyproject}: `tool.campc.{key}` must be a path")
-        values[key] = value
-    root = pyproject.parent
+    root = cwd if pyproject is None else pyproject.parent
+    values, table = dict(DEFAULTS), dict[str, Any]()
+    if pyproject is not None:
+        found = _tool_table(pyproject)["campc"]
+        if not isinstance(found, dict):
+            raise SettingsError(f"{pyproject}: [tool.campc] must be a table")
+        table = found
+        for key in DEFAULTS:
+            value = table.get(key, DEFAULTS[key])
+            if not isinstance(value, str) or not value:
+                raise SettingsError(f"{pyproject}: `tool.campc.{key}` must be a path")
+            values[key] = value
     for key in ("campaigns", "schemas"):
-        _check_inside(f"{pyproject}: `tool.campc.{key}`", root / values[key], root)
+        what = (
+            f"the default {key} folder" if pyproject is None else f"{pyproject}: `tool.campc.{key}`"
+        )
+        _check_inside(what, root / values[key], root)
     return Project(
         root=root,
         campaigns=root / values["campaigns"],
