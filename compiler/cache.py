@@ -46,6 +46,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import stat
 import sys
@@ -148,15 +149,44 @@ def _write_all(descriptor: int, data: bytes) -> None:
 
 
 def _versions(dependencies: tuple[str, ...] = DEPENDENCIES) -> bytes:
+    parts = [f"campc {__version__}", f"python {sys.version}", f"format {FORMAT}"]
+    installed = _installed()
+    for name in dependencies:
+        parts.append(f"{name} {installed.get(_normalized(name)) or _version(name)}")
+    return "\n".join(parts).encode()
+
+
+def _version(name: str) -> str:
+    """The installed version of `name` as `importlib.metadata` reads it, or `-`."""
     from importlib import metadata
 
-    parts = [f"campc {__version__}", f"python {sys.version}", f"format {FORMAT}"]
-    for name in dependencies:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _installed() -> dict[str, str]:
+    """Normalised distribution name -> version, from the `NAME-VERSION.dist-info` folder
+    names on `sys.path` (the first one a name appears in wins, as for imports). This is
+    what `importlib.metadata.version` finds, without parsing each METADATA file: 60 ms
+    of a 0.4 s cached check. A name not found this way is asked of `importlib`."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
         try:
-            parts.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name} -")
-    return "\n".join(parts).encode()
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            stem = folder[: -len(".dist-info")]
+            if folder.endswith(".dist-info") and stem.count("-") == 1:
+                name, version = stem.split("-")
+                found.setdefault(_normalized(name), version)
+    return found
 
 
 def build_versions() -> bytes:

@@ -341,3 +341,16 @@ def test_a_check_reads_each_file_once_and_keeps_the_result_of_those_bytes(
     spec.write_text(clean + "# touched\n", encoding="utf-8")  # back to the bytes it read
     run = campc("check", cwd=root)
     assert run.exit_code == 0, run.stdout
+
+
+def test_the_salt_holds_the_versions_importlib_reads() -> None:
+    """The cache's salt names each library with its installed version, as
+    `importlib.metadata` reads it (found from the dist-info folder names, which is
+    quicker than parsing each METADATA file on every cached check)."""
+    from importlib import metadata
+
+    names = (*cache.DEPENDENCIES, *cache.BUILD_DEPENDENCIES)
+    salt = cache._versions(names).decode().splitlines()
+    for name in names:
+        assert f"{name} {metadata.version(name)}" in salt
+    assert "no-such-library-campc -" in cache._versions(("no-such-library-campc",)).decode()
