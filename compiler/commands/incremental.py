@@ -20,16 +20,14 @@ from typing import Any, TypeVar
 
 from compiler import cache as cache_module
 from compiler.backends.artifacts import Artifact, BuildContext
-from compiler.backends.registry import Staged
+from compiler.backends.registry import Backend, Staged
 from compiler.cache import Cache
 from compiler.errors import InternalError
-from compiler.load.repository import jobs
+from compiler.load.repository import PARALLEL_FROM, jobs
 from compiler.output import writer
 from compiler.project import inputs
 from compiler.project.facts import Facts
 from compiler.project.repository import Repository, SpecFile
-
-Backend = Callable[[Repository, BuildContext], list[Artifact]]
 
 
 class Keys:
@@ -112,9 +110,6 @@ def _part(repo: Repository, todo: list[SpecFile], keys: Keys) -> Repository:
     return replace(repo, specs=[*todo, *related.values()], facts=Facts())
 
 
-PARALLEL_FROM = 200
-"""Specs to compile from which a back-end's work is shared among forked workers."""
-
 _JOB: tuple[Callable[[Repository], dict[str, Any]], Repository, list[list[SpecFile]], Keys]
 """What the forked workers compute: set before the fork, so they inherit it (the
 repository is never pickled; only each worker's results come back)."""
@@ -127,12 +122,12 @@ def _compute(
     keys: Keys,
 ) -> dict[str, T]:
     """`compute` over the specs in `todo`: in this process, or, for many specs, split
-    among forked workers (one per CPU, at most 4, as the loader's), each on a repository
+    among forked workers (as many, and from as many specs, as the loader's), each on a repository
     of its share and the specs they are related to (a test holds that each spec's part
     is the same either way). A worker that dies leaves the work to this process."""
     import multiprocessing
 
-    workers = min(jobs(), len(todo) // (PARALLEL_FROM // 2) or 1)
+    workers = jobs() if len(todo) >= PARALLEL_FROM else 1
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return compute(_part(repo, todo, keys))
     from concurrent.futures import ProcessPoolExecutor

@@ -61,7 +61,7 @@ def message(err: ValidationError, model: type[BaseModel], prefix: str) -> str:
     loc = [str(part) for part in first["loc"]]
     if first["type"] == "extra_forbidden":
         owner, path, _ = _walk(model, loc[:-1])
-        known = ", ".join(_alias(name, info) for name, info in _fields(owner).items())
+        known = ", ".join(_alias(name, info) for name, info in owner.model_fields.items())
         return f"unknown option `{_dotted(prefix, [*path, loc[-1]])}` (known: {known})"
     owner, path, says = _walk(model, loc)
     if first["type"] == "campc":
@@ -85,7 +85,11 @@ def _walk(model: type[BaseModel], loc: list[str]) -> tuple[type[BaseModel], list
     owner = model
     for part in loc:
         found = next(
-            ((name, info) for name, info in _fields(owner).items() if _alias(name, info) == part),
+            (
+                (name, info)
+                for name, info in owner.model_fields.items()
+                if _alias(name, info) == part
+            ),
             None,
         )
         if found is None:
@@ -99,10 +103,6 @@ def _walk(model: type[BaseModel], loc: list[str]) -> tuple[type[BaseModel], list
         else:
             break
     return owner, path, says
-
-
-def _fields(model: type[BaseModel]) -> dict[str, FieldInfo]:
-    return model.model_fields
 
 
 def _alias(name: str, info: FieldInfo) -> str:
