@@ -120,6 +120,11 @@ def from_data(data: dict[str, Any]) -> Diagnostic:
 
 Check = Callable[[Any], Iterable[Diagnostic]]
 """A rule's check: the loaded repository in, findings out (typed in each rule module)."""
+Collect = Callable[[Any], dict[str, Any]]
+"""What a repository-wide rule needs of each spec of a repository: spec path -> plain
+data (JSON's types: dicts with text keys, lists, text, numbers, booleans, None)."""
+Combine = Callable[[Any, dict[str, Any]], Iterable[Diagnostic]]
+"""A repository-wide rule's findings from what it collected of every spec."""
 
 
 @dataclass(frozen=True)
@@ -138,9 +143,28 @@ class Rule:
     """`spec` when a spec's findings depend on that spec alone (with the conventions,
     the policy and the registries): the cache then keeps them per spec and reruns the
     rule only on specs that changed. `repository` rules see every spec on every run."""
+    collect: Collect | None = None
+    """For a `repository` rule that has one: what it needs of each spec, which the cache
+    keeps per spec like the findings of `spec` rules. The rule then never reads a model
+    itself: `combine` works from the collected data (and the registries, the policy, the
+    documents for positions), so that after one change only the changed specs are
+    validated and collected again. `check` is then `combine` over `collect`."""
+    combine: Combine | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "doc", inspect.cleandoc(self.doc))
+        if (self.collect is None) != (self.combine is None):
+            raise ValueError(f"{self.code}: `collect` and `combine` go together")
+        if self.collect is not None and self.scope != "repository":
+            raise ValueError(f"{self.code}: a collecting rule is repository-wide")
+        if self.collect is not None and self.check is None:
+            collect, combine = self.collect, self.combine
+            assert combine is not None
+
+            def check(repo: Any) -> Iterable[Diagnostic]:
+                return combine(repo, collect(repo))
+
+            object.__setattr__(self, "check", check)
 
     @property
     def summary(self) -> str:

@@ -196,5 +196,5 @@ def test_a_spec_compiled_with_its_related_specs_alone_gives_its_whole_repository
 
     whole = made(replace(repo, facts=Facts()))
     for spec in repo.specs:
-        part = replace(repo, specs=[spec, *keys.related(spec)], facts=Facts())
+        part = replace(repo, specs=[spec, *keys.related.of(spec)], facts=Facts())
         assert made(part).get(spec.path) == whole.get(spec.path), f"{name}: {spec.path}"

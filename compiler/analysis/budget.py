@@ -104,6 +104,8 @@ def plans(repo: Repository) -> list[Plan]:
     """The budget plan of every campaign that has a budget, by campaign id."""
     found = []
     for spec in repo.specs:
+        if spec.kind != "campaign":
+            continue
         model = spec.model
         if not isinstance(model, Campaign) or model.budget is None:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule
@@ -102,6 +102,22 @@ def _rule(repeat: Repeat, start: datetime) -> rrule:
     )
 
 
+def moment_data(value: datetime) -> list[Any]:
+    """An aware moment as plain data (what the rules collect per spec): its wall time,
+    its zone's name and its fold, so that `moment` gives back the same zone (whose wall
+    arithmetic across a DST change differs from a fixed offset's)."""
+    if isinstance(value.tzinfo, ZoneInfo):
+        return [value.replace(tzinfo=None).isoformat(), value.tzinfo.key, value.fold]
+    return [value.isoformat(), None, value.fold]
+
+
+def moment(data: list[Any]) -> datetime:
+    """The moment `moment_data` made."""
+    wall, zone, fold = data
+    value = datetime.fromisoformat(str(wall)).replace(fold=int(fold))
+    return value if zone is None else value.replace(tzinfo=ZoneInfo(str(zone)))
+
+
 def starts_on_rule(event: Event) -> bool:
     """Whether the first start is itself an occurrence of the recurrence (RFC 5545 leaves
     a DTSTART off its rule to each client, and clients disagree)."""
@@ -127,15 +143,19 @@ def events(repo: Repository) -> list[Event]:
 
 def _events(repo: Repository) -> list[Event]:
     found: list[Event] = []
-    sequences = {str(s.doc.data["id"]): s for s in repo.specs if isinstance(s.model, Sequence)}
+    sequences = {
+        str(s.doc.data["id"]): s
+        for s in repo.specs
+        if s.kind == "sequence" and isinstance(s.model, Sequence)
+    }
     experiment_owner: dict[str, list[str]] = {}
     for spec in repo.specs:
-        if isinstance(spec.model, Campaign):
+        if spec.kind == "campaign" and isinstance(spec.model, Campaign):
             found.extend(_campaign(spec, spec.model, sequences))
             for experiment in spec.model.experiments:
                 experiment_owner.setdefault(experiment, []).append(str(spec.model.id))
     for spec in repo.specs:
-        if isinstance(spec.model, Experiment):
+        if spec.kind == "experiment" and isinstance(spec.model, Experiment):
             found.extend(_experiment(spec, spec.model, experiment_owner.get(spec.model.id, [])))
     return sorted(found, key=_order)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import pickle
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from compiler import cache as cache_module
@@ -26,7 +25,6 @@ from compiler.errors import InternalError
 from compiler.load.repository import PARALLEL_FROM, jobs
 from compiler.output import writer
 from compiler.project import inputs
-from compiler.project.facts import Facts
 from compiler.project.repository import Repository, SpecFile
 
 
@@ -34,9 +32,7 @@ class Keys:
     """The cache key of each spec's artifacts, for one build."""
 
     def __init__(self, repo: Repository, context: BuildContext, cache: Cache) -> None:
-        self.links = inputs.links(repo)
-        self.linked_from = inputs.linked_from(self.links)
-        self._by_path = {spec.path: spec for spec in repo.specs}
+        self.related = inputs.Related(repo)
         self._cache = cache
         self._shared = cache.key(
             b"artifacts",
@@ -45,21 +41,13 @@ class Keys:
             *inputs.shared(repo),
         )
 
-    def related(self, spec: SpecFile) -> list[SpecFile]:
-        """The specs `spec`'s artifacts may read besides itself, each once."""
-        found = {d.path: d for d in self.links[spec.path] if d is not None}
-        for path in self.linked_from.get(spec.path, []):
-            found[path] = self._by_path[path]
-        found.pop(spec.path, None)
-        return [found[path] for path in sorted(found)]
-
     def of(self, backend: str, spec: SpecFile) -> str:
         """The key of the artifacts `backend` compiles from `spec`."""
         return self._cache.key(
             self._shared.encode(),
             backend.encode(),
             f"{spec.path}\0{spec.digest}".encode(),
-            "\n".join(f"{d.path}\0{d.digest}" for d in self.related(spec)).encode(),
+            "\n".join(f"{d.path}\0{d.digest}" for d in self.related.of(spec)).encode(),
         )
 
 
@@ -99,17 +87,6 @@ def fragments(
     return found
 
 
-def _part(repo: Repository, todo: list[SpecFile], keys: Keys) -> Repository:
-    """A repository of the specs in `todo` and those they are related to; the whole
-    repository when `todo` is every spec, so that what the check computed (the schedule,
-    the rendered emails) serves the back-end."""
-    if len(todo) == len(repo.specs):
-        return repo
-    wanted = {spec.path for spec in todo}
-    related = {d.path: d for spec in todo for d in keys.related(spec) if d.path not in wanted}
-    return replace(repo, specs=[*todo, *related.values()], facts=Facts())
-
-
 _JOB: tuple[Callable[[Repository], dict[str, Any]], Repository, list[list[SpecFile]], Keys]
 """What the forked workers compute: set before the fork, so they inherit it (the
 repository is never pickled; only each worker's results come back)."""
@@ -129,7 +106,7 @@ def _compute(
 
     workers = jobs() if len(todo) >= PARALLEL_FROM else 1
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return compute(_part(repo, todo, keys))
+        return compute(keys.related.part(repo, todo))
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -139,7 +116,7 @@ def _compute(
         with ProcessPoolExecutor(workers, multiprocessing.get_context("fork")) as pool:
             shares = list(pool.map(_share, range(workers)))
     except (BrokenProcessPool, OSError):
-        return compute(_part(repo, todo, keys))
+        return compute(keys.related.part(repo, todo))
     finally:
         del _JOB
     found: dict[str, T] = {}
@@ -165,7 +142,7 @@ def _share(index: int) -> bytes:
     own child: the cache never holds a pickle)."""
     compute, repo, shares, keys = _JOB
     mine = {spec.path for spec in shares[index]}
-    made = compute(_part(repo, shares[index], keys))
+    made = compute(keys.related.part(repo, shares[index]))
     # only its own specs: a related spec in its repository may lack specs of its own
     return pickle.dumps({p: v for p, v in made.items() if p in mine}, pickle.HIGHEST_PROTOCOL)
 

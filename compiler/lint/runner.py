@@ -1,19 +1,18 @@
-"""Which rules run on what: the selected rules, each on the specs the cache holds no
-findings for (rules scoped to one spec) or on the whole repository (the others)."""
+"""Which rules run on what: the selected rules, each on the specs the cache holds nothing
+for (rules scoped to one spec, and what repository-wide rules collect of each spec), or
+on the whole repository (the other rules)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import replace
+from typing import Any
 
 from compiler.cache import Cache
 from compiler.diagnostics import Diagnostic, Rule, from_data, to_data
 from compiler.email.places import merge
 from compiler.errors import InternalError
-from compiler.model.references import references
 from compiler.project import inputs
 from compiler.project import repository as project
-from compiler.project.facts import Facts
 from compiler.rules import RULES
 
 
@@ -25,90 +24,115 @@ def _run(rule: Rule, repo: project.Repository) -> list[Diagnostic]:
         raise InternalError(f"rule {rule.code} ({rule.name}) failed: {err!r}") from err
 
 
+def _collect(rule: Rule, repo: project.Repository) -> dict[str, Any]:
+    assert rule.collect is not None
+    try:
+        return rule.collect(repo)
+    except Exception as err:
+        raise InternalError(f"rule {rule.code} ({rule.name}) failed: {err!r}") from err
+
+
+def _combine(rule: Rule, repo: project.Repository, collected: dict[str, Any]) -> list[Diagnostic]:
+    assert rule.combine is not None
+    try:
+        return list(rule.combine(repo, collected))
+    except Exception as err:
+        raise InternalError(f"rule {rule.code} ({rule.name}) failed: {err!r}") from err
+
+
 def lint(
     repo: project.Repository, cache: Cache | None = None, codes: Collection[str] | None = None
 ) -> list[Diagnostic]:
     """Run the rules `codes` names (every registered rule by default) over a loaded
     repository: a rule that is not selected does not run.
 
-    Rules scoped to one spec (`Rule.scope`) run only on specs the cache holds no findings
-    for, together with the specs those link to (a campaign's sequences and experiments);
-    their findings are keyed by the bytes of the spec and of its links, and by the
-    registries, conventions and template names every spec may read. Findings such rules
-    make on the registries themselves are kept under that context. The other rules run
-    on the whole repository every time. A template's findings, kept spec by spec, are
-    merged last.
+    Rules scoped to one spec (`Rule.scope`) run only on specs the cache holds nothing
+    for, together with the specs those are related to (a campaign's sequences and
+    experiments, and the campaigns that link a sequence or experiment); the same goes
+    for what repository-wide rules collect of each spec (`Rule.collect`), which their
+    `combine` then turns into findings over every spec. Both are kept per spec, keyed by
+    the bytes of the spec and of its related specs, and by the registries, conventions
+    and template names every spec may read. Findings spec rules make on the registries
+    themselves are kept under that context. The other rules run on the whole repository
+    every time. A template's findings, kept spec by spec, are merged last.
     """
     cache = cache or Cache.off()
     chosen = [RULES[code] for code in RULES if codes is None or code in codes]
     rules = [rule for rule in chosen if rule.check is not None]
     per_spec = [r for r in rules if r.scope == "spec"]
-    context = _context(repo, cache, per_spec)
-    links = inputs.links(repo)
-    keys = {spec.path: _key(cache, context, spec, links[spec.path]) for spec in repo.specs}
+    gathered = [r for r in rules if r.collect is not None]
+    context = _context(repo, cache, [*per_spec, *gathered])
+    related = inputs.Related(repo)
+    keys = {spec.path: _key(cache, context, spec, related.of(spec)) for spec in repo.specs}
     found: list[Diagnostic] = []
+    collected: dict[str, dict[str, Any]] = {}
     todo = []
     for spec in repo.specs:
-        cached = _cached_findings(cache, keys[spec.path])
+        cached = _cached(cache, keys[spec.path], gathered)
         if cached is None:
             todo.append(spec)
         else:
-            found.extend(cached)
-    registries = _cached_findings(cache, context)
+            found.extend(cached[0])
+            collected[spec.path] = cached[1]
+    registries = _cached(cache, context, [])
     if todo or registries is None:
-        fresh, registries = _per_spec(repo, per_spec, todo, links)
+        fresh, on_registries, data = _per_spec(repo, per_spec, gathered, todo, related)
         for spec in todo:
-            cache.put("rules", keys[spec.path], [to_data(d) for d in fresh[spec.path]])
-        cache.put("rules", context, [to_data(d) for d in registries])
+            stored = {"found": [to_data(d) for d in fresh[spec.path]], "collected": data[spec.path]}
+            cache.put("rules", keys[spec.path], stored)
+        cache.put("rules", context, {"found": [to_data(d) for d in on_registries], "collected": {}})
         found.extend(d for diagnostics in fresh.values() for d in diagnostics)
-    found.extend(registries)
+        found.extend(on_registries)
+        collected.update(data)
+    else:
+        found.extend(registries[0])
+    for rule in gathered:
+        of_rule = {spec.path: collected[spec.path][rule.code] for spec in repo.specs}
+        try:
+            found.extend(_combine(rule, repo, of_rule))
+        except InternalError:  # data the cache held that is not this rule's: collect again
+            found.extend(_combine(rule, repo, _collect(rule, repo)))
     for rule in rules:
-        if rule.scope != "spec":
+        if rule.scope != "spec" and rule.collect is None:
             found.extend(_run(rule, repo))
     return merge(found)
 
 
-def _context(repo: project.Repository, cache: Cache, per_spec: list[Rule]) -> str:
-    """What every spec's findings depend on besides the spec and its links: the rules
-    that run, the registries, the templates, the files that did not load."""
-    return cache.key(b"rules", " ".join(r.code for r in per_spec).encode(), *inputs.shared(repo))
+def _context(repo: project.Repository, cache: Cache, rules: list[Rule]) -> str:
+    """What every spec's findings depend on besides the spec and its related specs: the
+    rules that run, the registries, the templates, the files that did not load."""
+    return cache.key(b"rules", " ".join(r.code for r in rules).encode(), *inputs.shared(repo))
 
 
 def _key(
     cache: Cache,
     context: str,
     spec: project.SpecFile,
-    linked: list[project.SpecFile | None],
+    related: list[project.SpecFile],
 ) -> str:
-    """The cache key of one spec's findings: the context, its bytes and its links'."""
+    """The cache key of one spec's findings: the context, its bytes and its related specs'."""
     return cache.key(
         context.encode(),
         f"{spec.path}\0{spec.digest}".encode(),
-        "\n".join(f"{d.path}\0{d.digest}" if d else "-" for d in linked).encode(),
+        "\n".join(f"{d.path}\0{d.digest}" for d in related).encode(),
     )
 
 
 def _per_spec(
     repo: project.Repository,
     per_spec: list[Rule],
+    gathered: list[Rule],
     todo: list[project.SpecFile],
-    links: dict[str, list[project.SpecFile | None]],
-) -> tuple[dict[str, list[Diagnostic]], list[Diagnostic]]:
-    """The spec-scoped rules on the specs to redo (with the specs they link): each spec's
-    findings (a template's included, by its origin), and those on the registries."""
+    related: inputs.Related,
+) -> tuple[dict[str, list[Diagnostic]], list[Diagnostic], dict[str, dict[str, Any]]]:
+    """The spec-scoped rules on the specs to redo (with their related specs): each spec's
+    findings (a template's included, by its origin), those on the registries, and what
+    each collecting rule collects of each spec to redo."""
     wanted = {spec.path for spec in todo}
-    linked = {d.path: d for spec in todo for d in links[spec.path] if d is not None}
     # every spec to redo (no cache, or a cold one): the rules run on the repository
     # itself, so what they compute (the schedule, the rendered emails) serves the build
-    part = (
-        repo
-        if len(todo) == len(repo.specs)
-        else replace(
-            repo,
-            specs=[*todo, *(d for p, d in linked.items() if p not in wanted)],
-            facts=Facts(),
-        )
-    )
+    part = related.part(repo, todo)
+    others = {spec.path for spec in part.specs} - wanted
     fresh: dict[str, list[Diagnostic]] = {path: [] for path in wanted}
     registries: list[Diagnostic] = []
     shown = {f.path for f in repo.registries}
@@ -120,13 +144,18 @@ def _per_spec(
                 registries.append(diagnostic)
             elif diagnostic.origin in wanted:  # a template's mistake, kept with the spec
                 fresh[diagnostic.origin].append(diagnostic)
-            elif diagnostic.origin in linked or diagnostic.path in linked:
-                continue  # linked specs have entries of their own
+            elif diagnostic.origin in others or diagnostic.path in others:
+                continue  # related specs have entries of their own
             else:
                 raise InternalError(
                     f"rule {rule.code} is scoped to one spec but reported on {diagnostic.path}"
                 )
-    return fresh, registries
+    data: dict[str, dict[str, Any]] = {path: {} for path in wanted}
+    for rule in gathered:
+        of_part = _collect(rule, part)
+        for path in wanted:
+            data[path][rule.code] = of_part.get(path)
+    return fresh, registries, data
 
 
 def partial(repo: project.Repository) -> set[str]:
@@ -137,17 +166,25 @@ def partial(repo: project.Repository) -> set[str]:
     return {
         spec.path
         for spec in repo.specs
-        for ref in references(spec.model)
+        for ref in spec.references()
         if repo.maybe_declared(ref.target, ref.value)
     }
 
 
-def _cached_findings(cache: Cache, key: str) -> list[Diagnostic] | None:
-    """Findings the cache holds under `key`, or None (a miss, or not findings)."""
+def _cached(
+    cache: Cache, key: str, gathered: list[Rule]
+) -> tuple[list[Diagnostic], dict[str, Any]] | None:
+    """The findings and the collected data the cache holds under `key` (data for every
+    collecting rule in `gathered`), or None (a miss, or not such an entry)."""
     stored = cache.get("rules", key) if cache.active else None
-    if not isinstance(stored, list):
+    if not isinstance(stored, dict):
+        return None
+    found, collected = stored.get("found"), stored.get("collected")
+    if not isinstance(found, list) or not isinstance(collected, dict):
+        return None
+    if any(rule.code not in collected for rule in gathered):
         return None
     try:
-        return [from_data(d) for d in stored]
+        return [from_data(d) for d in found], collected
     except (KeyError, TypeError, ValueError):
         return None

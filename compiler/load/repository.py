@@ -17,12 +17,14 @@ from compiler.config.policy import Policy
 from compiler.conventions.models import Metrics, Routing, UtmConventions
 from compiler.conventions.registry import conventions
 from compiler.diagnostics import Diagnostic, from_data, to_data
+from compiler.errors import InternalError
 from compiler.load.codes import finding
 from compiler.load.holidays import CachedHolidays
 from compiler.load.inventory import Snapshot, inventory
 from compiler.load.kinds import SPEC_KINDS
 from compiler.load.source import positions, read
 from compiler.load.validate import validate
+from compiler.model.references import TARGETS, Reference, references
 from compiler.project.document import Document
 from compiler.project.layout import MAX_TEMPLATE, TEMPLATES_DIR, YAML_SUFFIXES
 from compiler.project.repository import BrokenFile, Repository, SpecFile
@@ -142,19 +144,24 @@ def load(
             continue
         key = cache.key(b"file", shown.encode(), raw) if cache.active else ""
         listed.append((path, shown, raw, key, cache.get("files", key) if cache.active else None))
-    todo = [(shown, raw, stored) for _, shown, raw, _, stored in listed]
-    entries = iter(_read_all(todo))
+    # a file the cache holds is rebuilt here, its model validated only when asked for;
+    # the others are read and validated, by workers when there are many
+    fresh = iter(_read_all([(shown, raw) for _, shown, raw, _, stored in listed if stored is None]))
     for path, shown, raw, key, stored in listed:
         hashed = digest(raw)
-        doc, model, found = next(entries)
-        if stored is None:
-            cache.put("files", key, _entry_data(doc, model, found))
+        entry = _entry_from_data(stored) if stored is not None else None
+        if entry is None:
+            doc, read_model, found = next(fresh) if stored is None else _read_file(shown, raw)
+            refs = None if read_model is None else tuple(references(read_model))
+            cache.put("files", key, _entry_data(doc, read_model, found, refs))
+            entry = (doc, read_model, found, refs)
+        doc, model, found, refs = entry
         problems.extend(found)
         if doc is None or model is None:
             repo.broken.append(_broken(shown, path, root, doc, raw))
             continue
         rel = PurePosixPath(path.relative_to(root).as_posix())
-        spec = SpecFile(shown, rel, doc, model, hashed)
+        spec = SpecFile.of(shown, rel, doc, hashed, model, refs)
         (repo.specs if spec.kind in SPEC_KINDS else repo.registries).append(spec)
     routing = next((f.model for f in repo.registries if isinstance(f.model, Routing)), None)
     metrics = next((f.model for f in repo.registries if isinstance(f.model, Metrics)), None)
@@ -167,6 +174,15 @@ def load(
 
 
 Entry = tuple[Document | None, BaseModel | None, list[Diagnostic]]
+"""A file read: its document, its model (None where it is not valid) and its findings."""
+Stored = tuple[
+    Document | None,
+    BaseModel | Callable[[Document], BaseModel] | None,
+    list[Diagnostic],
+    tuple[Reference, ...] | None,
+]
+"""A file the cache held: the same, with a validator in place of the model, and the
+references the model makes."""
 
 
 def jobs() -> int:
@@ -179,8 +195,8 @@ def jobs() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
 
 
-Job = tuple[str, bytes, Any]
-"""A file to read: its shown path, its bytes, and what the cache holds of it (or None)."""
+Job = tuple[str, bytes]
+"""A file to read: its shown path and its bytes."""
 
 
 def _read_all(todo: list[Job]) -> list[Entry]:
@@ -213,13 +229,8 @@ def _read_chunk(chunk: list[Job]) -> bytes:
     return pickle.dumps([_read_file(*job) for job in chunk], pickle.HIGHEST_PROTOCOL)
 
 
-def _read_file(shown: str, raw: bytes, stored: Any = None) -> Entry:
-    """Read and validate one file, or rebuild it from what the cache stored (its document
-    and findings: plain data, so the model is validated again from the document)."""
-    if stored is not None:
-        rebuilt = _entry_from_data(stored)
-        if rebuilt is not None:
-            return rebuilt
+def _read_file(shown: str, raw: bytes) -> Entry:
+    """Read and validate one file."""
     doc, found = read(shown, raw)
     if doc is None:
         return None, None, found
@@ -227,16 +238,31 @@ def _read_file(shown: str, raw: bytes, stored: Any = None) -> Entry:
     return doc, model, found + invalid
 
 
-def _entry_data(doc: Document | None, model: BaseModel | None, found: list[Diagnostic]) -> Any:
-    """A read file as plain data for the cache."""
+def _entry_data(
+    doc: Document | None,
+    model: BaseModel | None,
+    found: list[Diagnostic],
+    refs: tuple[Reference, ...] | None,
+) -> Any:
+    """A read file as plain data for the cache (its document, findings and references:
+    the model is validated again from the document when it is needed)."""
     return {
         "doc": None if doc is None else {"path": doc.path, "data": doc.data, "text": doc.text},
         "valid": model is not None,
         "found": [to_data(d) for d in found],
+        "refs": [[r.target, r.value, list(r.loc)] for r in refs or ()],
     }
 
 
-def _entry_from_data(stored: Any) -> Entry | None:
+def _validated(doc: Document) -> BaseModel:
+    """The model of a document the cache holds as valid."""
+    model, _ = validate(doc)
+    if model is None:  # only a cache another campc wrote could say so
+        raise InternalError(f"{doc.path}: the cache holds it as valid, but it is not")
+    return model
+
+
+def _entry_from_data(stored: Any) -> Stored | None:
     """The entry `_entry_data` stored, or None if it is not one."""
     try:
         found = [from_data(d) for d in stored["found"]]
@@ -252,8 +278,17 @@ def _entry_from_data(stored: Any) -> Entry | None:
                 locate=positions,
             )
         if doc is None or not stored["valid"]:
-            return doc, None, found
-        model, _ = validate(doc)
-        return doc, model, found
+            return doc, None, found, None
+        refs = tuple(_reference(item) for item in stored["refs"])
+        return doc, _validated, found, refs
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _reference(item: Any) -> Reference:
+    target, value, loc = item
+    if target not in TARGETS or not isinstance(value, str) or not isinstance(loc, list):
+        raise ValueError("not a reference")
+    if not all(isinstance(part, (str, int)) for part in loc):
+        raise ValueError("not a location")
+    return Reference(target, value, tuple(loc))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel
 
@@ -15,6 +15,7 @@ from compiler.model.scoring import ScoringModel
 from compiler.model.sequence import BranchStep, SendStep, Sequence
 
 Target = Literal["audience", "sequence", "experiment", "template", "step", "attribute", "event"]
+TARGETS: frozenset[str] = frozenset(get_args(Target))
 
 
 @dataclass(frozen=True)

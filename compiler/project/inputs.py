@@ -5,9 +5,11 @@ files that did not load)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from compiler import files
 from compiler.cache import digest
-from compiler.model.references import references
+from compiler.project.facts import Facts
 from compiler.project.repository import Repository, SpecFile
 
 _LINKED = {"sequence": "sequence", "experiment": "experiment"}
@@ -21,7 +23,7 @@ def links(repo: Repository) -> dict[str, list[SpecFile | None]]:
     return {
         spec.path: [
             by_id.get((_LINKED[ref.target], ref.value))
-            for ref in references(spec.model)
+            for ref in spec.references()
             if ref.target in _LINKED
         ]
         for spec in repo.specs
@@ -36,6 +38,34 @@ def linked_from(forward: dict[str, list[SpecFile | None]]) -> dict[str, list[str
             if target is not None:
                 back.setdefault(target.path, []).append(source)
     return back
+
+
+class Related:
+    """The specs each spec's results may read besides itself: those it links to and
+    those that link to it (a sequence's email `Date` comes from the campaign's cohort)."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.links = links(repo)
+        self.linked_from = linked_from(self.links)
+        self._by_path = {spec.path: spec for spec in repo.specs}
+
+    def of(self, spec: SpecFile) -> list[SpecFile]:
+        """The specs related to `spec`, each once, by path."""
+        found = {d.path: d for d in self.links[spec.path] if d is not None}
+        for path in self.linked_from.get(spec.path, []):
+            found[path] = self._by_path[path]
+        found.pop(spec.path, None)
+        return [found[path] for path in sorted(found)]
+
+    def part(self, repo: Repository, todo: list[SpecFile]) -> Repository:
+        """A repository of the specs in `todo` and those they are related to, with facts
+        of its own; the whole repository when `todo` is every spec, so that what one
+        pass computed (the schedule, the rendered emails) serves the next."""
+        if len(todo) == len(repo.specs):
+            return repo
+        wanted = {spec.path for spec in todo}
+        others = {d.path: d for spec in todo for d in self.of(spec) if d.path not in wanted}
+        return replace(repo, specs=[*todo, *others.values()], facts=Facts())
 
 
 def shared(repo: Repository) -> list[bytes]:

@@ -16,23 +16,67 @@ from compiler.conventions.holidays import holidays_of
 from compiler.conventions.registry import Conventions, conventions
 from compiler.model.audience import Audience, Audiences
 from compiler.model.names import SPEC_KINDS
+from compiler.model.references import Reference, references
 from compiler.project.document import Document
 from compiler.project.facts import Fact, Facts
 from compiler.project.layout import TEMPLATES_DIR
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class SpecFile:
-    """A valid file: where it is, what it said, and its model."""
+    """A valid file: where it is, what it said, and its model.
+
+    The model is validated when first asked for where the loader took the file from the
+    cache (`validate` then builds it): a check after one changed file looks only at the
+    models of the specs it lints again. The references are kept the same way (the cache
+    stores them), so that the links between specs are known without any model.
+    """
 
     path: str
     """Display path (relative to the working directory where possible)."""
     rel: PurePosixPath
     """Path relative to the campaigns folder."""
     doc: Document
-    model: BaseModel
     digest: str = ""
     """Hash of the file's bytes (what the cache keys the spec's findings by)."""
+    _model: BaseModel | None = field(default=None, repr=False)
+    validate: Callable[[Document], BaseModel] | None = field(default=None, repr=False)
+    """How the model is built from `doc` when it was not given."""
+    _references: tuple[Reference, ...] | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(
+        cls,
+        path: str,
+        rel: PurePosixPath,
+        doc: Document,
+        digest: str,
+        model: BaseModel | Callable[[Document], BaseModel],
+        refs: tuple[Reference, ...] | None = None,
+    ) -> SpecFile:
+        """A spec with its model, or with the function that validates it when needed."""
+        if isinstance(model, BaseModel):
+            return cls(path, rel, doc, digest, _model=model, _references=refs)
+        return cls(path, rel, doc, digest, validate=model, _references=refs)
+
+    @property
+    def model(self) -> BaseModel:
+        """The validated model (validated now if it was not yet)."""
+        if self._model is None:
+            assert self.validate is not None, "a spec without a model or a validator"
+            self._model = self.validate(self.doc)
+        return self._model
+
+    @property
+    def validated(self) -> bool:
+        """Whether the model was built already (tests count what a check validates)."""
+        return self._model is not None
+
+    def references(self) -> tuple[Reference, ...]:
+        """The references the spec makes, in document order (`model.references`)."""
+        if self._references is None:
+            self._references = tuple(references(self.model))
+        return self._references
 
     @property
     def kind(self) -> str:

@@ -28,28 +28,48 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from compiler.analysis.budget import Plan, plans, quarter
+from compiler.analysis.budget import plans, quarter
 from compiler.diagnostics import Diagnostic, Rule, Severity
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository
 
 
-def check(repo: Repository) -> Iterator[Diagnostic]:
+def collect(repo: Repository) -> dict[str, Any]:
+    """Each campaign's spend: its id and domain, and `[quarter, currency, amount]` lines
+    (the amount as exact decimal text), summed per quarter and currency."""
+    found: dict[str, Any] = {}
+    for plan in plans(repo):
+        spend: dict[tuple[str, str], Decimal] = {}
+        for item in plan.lines:
+            key = (quarter(item.month), item.currency)
+            spend[key] = spend.get(key, Decimal(0)) + item.amount
+        found[plan.spec.path] = {
+            "id": plan.campaign.id,
+            "domain": plan.campaign.domain,
+            "spend": [
+                [period, currency, str(amount)] for (period, currency), amount in spend.items()
+            ],
+        }
+    return found
+
+
+def combine(repo: Repository, collected: dict[str, Any]) -> Iterator[Diagnostic]:
     """Yield a finding for each quarter (and domain) whose spend exceeds its cap."""
     rule = RULE
     policy = repo.policy.budget
     spend: dict[tuple[str | None, str, str], dict[str, Decimal]] = {}
-    by_id: dict[str, Plan] = {}
-    for plan in plans(repo):
-        by_id[plan.campaign.id] = plan
-        for item in plan.lines:
-            for domain in (None, item.domain):
-                key = (domain, quarter(item.month), item.currency)
-                campaigns = spend.setdefault(key, {})
-                campaigns[item.campaign] = campaigns.get(item.campaign, Decimal(0)) + item.amount
+    by_id: dict[str, str] = {}
+    campaigns_of = [(data["id"], path, data) for path, data in collected.items() if data]
+    for campaign, path, data in sorted(campaigns_of, key=lambda item: item[0]):
+        by_id[campaign] = path
+        for period, currency, amount in data["spend"]:
+            for domain in (None, data["domain"]):
+                campaigns = spend.setdefault((domain, period, currency), {})
+                campaigns[campaign] = campaigns.get(campaign, Decimal(0)) + Decimal(amount)
+    docs = {spec.path: spec.doc for spec in repo.specs}
     for (domain, period, currency), campaigns in sorted(spend.items(), key=str):
         caps = policy.quarterly_caps if domain is None else policy.domain_caps.get(domain, {})
         cap = caps.get(currency)
@@ -57,12 +77,12 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         if cap is None or total <= cap:
             continue
         biggest = max(sorted(campaigns), key=lambda c: campaigns[c])
-        plan = by_id[biggest]
+        path = by_id[biggest]
         shares = ", ".join(f"{c} {v:f}" for c, v in sorted(campaigns.items()))
         scope = f"{domain} campaigns" if domain else "campaigns"
-        line, col = plan.spec.doc.value_at(("budget", "total"))
+        line, col = docs[path].value_at(("budget", "total"))
         yield rule.diagnostic(
-            plan.spec.path,
+            path,
             line,
             col,
             f"{scope} spend {total:f} {currency} in {period}, {total - cap:f} over the cap of "
@@ -76,5 +96,6 @@ RULE = Rule(
     name="cap-exceeded",
     severity=Severity.ERROR,
     doc=__doc__ or "",
-    check=check,
+    collect=collect,
+    combine=combine,
 )

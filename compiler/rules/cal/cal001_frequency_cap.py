@@ -30,11 +30,12 @@ Move one of the sends to another day, or send both contents in one email.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from compiler.analysis.schedule import Event, events, occurrences
-from compiler.diagnostics import Diagnostic, Rule, Severity
+from compiler.analysis.schedule import events, moment, moment_data, occurrences
+from compiler.diagnostics import Diagnostic, Loc, Rule, Severity
 from compiler.model.common import format_duration
 from compiler.model.sequence import FrequencyCap
 
@@ -42,12 +43,11 @@ if TYPE_CHECKING:
     from compiler.project.repository import Repository
 
 
-def check(repo: Repository) -> Iterator[Diagnostic]:
-    """Yield a finding for each send that breaks an audience's frequency cap."""
-    rule = RULE
-    caps = {d.audience.id: d.audience.frequency_cap for d in repo.audiences()}
-    sends: dict[str, list[tuple[datetime, Event]]] = {}
-    seen: set[tuple[str, str, datetime]] = set()
+def collect(repo: Repository) -> dict[str, Any]:
+    """Each spec's sends to an audience: `[audience, start, spec id, key, loc]`, one per
+    occurrence, in schedule order."""
+    found: dict[str, list[Any]] = {}
+    seen: set[tuple[str, str, str, datetime]] = set()
     for event in events(repo):
         if event.kind not in ("send", "sequence-send") or not event.audience:
             continue
@@ -56,48 +56,73 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         for start in occurrences(event):
             assert isinstance(start, datetime)
             if event.sequence is not None:
-                cohort = (event.spec_id, event.sequence.id, start)
+                cohort = (event.spec.path, event.spec_id, event.sequence.id, start)
                 if cohort in seen:
                     continue  # another branch at the same moment: a contact gets one of them
                 seen.add(cohort)
-            sends.setdefault(event.audience, []).append((start, event))
+            found.setdefault(event.spec.path, []).append(
+                [event.audience, moment_data(start), event.spec_id, event.key, list(event.loc)]
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class _Send:
+    start: datetime
+    spec_id: str
+    key: str
+    path: str
+    loc: Loc
+
+
+def combine(repo: Repository, collected: dict[str, Any]) -> Iterator[Diagnostic]:
+    """Yield a finding for each send that breaks an audience's frequency cap."""
+    rule = RULE
+    caps = {d.audience.id: d.audience.frequency_cap for d in repo.audiences()}
+    sends: dict[str, list[_Send]] = {}
+    for path, listed in collected.items():
+        for audience, start, spec_id, key, loc in listed or ():
+            sends.setdefault(audience, []).append(
+                _Send(moment(start), spec_id, key, path, tuple(loc))
+            )
+    docs = {spec.path: spec.doc for spec in repo.specs}
     reported: set[tuple[str, str, str]] = set()
     for audience, timeline in sorted(sends.items()):
-        timeline.sort(key=lambda item: (item[0], item[1].spec_id, item[1].key))
+        timeline.sort(key=lambda send: (send.start, send.spec_id, send.key))
         for cap in caps.get(audience, []):
-            yield from _breaches(rule, audience, cap, timeline, reported)
+            for send, message in _breaches(audience, cap, timeline, reported):
+                line, col = docs[send.path].value_at(send.loc)
+                yield rule.diagnostic(
+                    send.path, line, col, message, "move a send to another day or merge them"
+                )
 
 
 def _breaches(
-    rule: object,
     audience: str,
     cap: FrequencyCap,
-    timeline: list[tuple[datetime, Event]],
+    timeline: list[_Send],
     reported: set[tuple[str, str, str]],
-) -> Iterator[Diagnostic]:
-    assert isinstance(rule, Rule)
+) -> Iterator[tuple[_Send, str]]:
     first = 0
-    for last, (start, event) in enumerate(timeline):
-        while timeline[first][0] <= start - cap.per:
+    for last, send in enumerate(timeline):
+        while timeline[first].start <= send.start - cap.per:
             first += 1
         window = timeline[first : last + 1]
         if len(window) <= cap.max:
             continue
-        marker = (event.spec_id, event.key, f"{cap.max}/{cap.per}")
+        marker = (send.spec_id, send.key, f"{cap.max}/{cap.per}")
         if marker in reported:
             continue
         reported.add(marker)
         others = ", ".join(
-            f"{e.spec_id}:{e.key} ({s:%Y-%m-%d %H:%M})" for s, e in window if e is not event
+            f"{s.spec_id}:{s.key} ({s.start:%Y-%m-%d %H:%M})"
+            for s in window
+            if (s.path, s.key) != (send.path, send.key)  # its own other occurrences
         )
-        line, col = event.spec.doc.value_at(event.loc)
-        yield rule.diagnostic(
-            event.spec.path,
-            line,
-            col,
-            f"`{audience}` gets {len(window)} sends within {_per(cap)} on {start:%Y-%m-%d} "
-            f"(cap {cap.max}); with {others}",
-            "move a send to another day or merge them",
+        yield (
+            send,
+            f"`{audience}` gets {len(window)} sends within {_per(cap)} on "
+            f"{send.start:%Y-%m-%d} (cap {cap.max}); with {others}",
         )
 
 
@@ -110,5 +135,6 @@ RULE = Rule(
     name="frequency-cap",
     severity=Severity.ERROR,
     doc=__doc__ or "",
-    check=check,
+    collect=collect,
+    combine=combine,
 )

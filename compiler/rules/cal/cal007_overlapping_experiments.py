@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compiler.analysis.schedule import events
 from compiler.diagnostics import Diagnostic, Rule, Severity
@@ -34,29 +34,48 @@ if TYPE_CHECKING:
     from compiler.project.repository import Repository
 
 
-def check(repo: Repository) -> Iterator[Diagnostic]:
-    """Yield a finding for each experiment overlapping an earlier one on audience and surface."""
-
-    rule = RULE
-    runs = []
+def collect(repo: Repository) -> dict[str, Any]:
+    """Each experiment's run: its id, audience, surface, first and last day."""
+    found: dict[str, Any] = {}
     for event in events(repo):
         model = event.spec.model
         if event.kind == "experiment" and isinstance(model, Experiment):
             assert isinstance(event.start, date)
             assert isinstance(event.end, date)
-            runs.append((event, model, event.start, event.end - timedelta(days=1)))
-    for index, (event, model, start, end) in enumerate(runs):
-        for _other, other_model, other_start, other_end in runs[:index]:
-            same = (model.audience, model.surface) == (other_model.audience, other_model.surface)
+            last = event.end - timedelta(days=1)
+            found[event.spec.path] = [
+                model.id,
+                model.audience,
+                model.surface,
+                event.start.isoformat(),
+                last.isoformat(),
+            ]
+    return found
+
+
+def combine(repo: Repository, collected: dict[str, Any]) -> Iterator[Diagnostic]:
+    """Yield a finding for each experiment overlapping an earlier one on audience and surface."""
+    rule = RULE
+    runs = [
+        (path, name, audience, surface, date.fromisoformat(start), date.fromisoformat(end))
+        for path, data in collected.items()
+        if data
+        for name, audience, surface, start, end in [data]
+    ]
+    runs.sort(key=lambda run: (run[4], run[1]))  # the schedule's order: start, then id
+    docs = {spec.path: spec.doc for spec in repo.specs}
+    for index, (path, name, audience, surface, start, end) in enumerate(runs):
+        for _, other, other_audience, other_surface, other_start, other_end in runs[:index]:
+            same = (audience, surface) == (other_audience, other_surface)
             if not same or start > other_end or other_start > end:
                 continue
-            line, col = event.spec.doc.value_at(("start",))
+            line, col = docs[path].value_at(("start",))
             yield rule.diagnostic(
-                event.spec.path,
+                path,
                 line,
                 col,
-                f"`{model.id}` ({start} to {end}) runs on `{model.surface}` for "
-                f"`{model.audience or 'everyone'}` while `{other_model.id}` does "
+                f"`{name}` ({start} to {end}) runs on `{surface}` for "
+                f"`{audience or 'everyone'}` while `{other}` does "
                 f"({other_start} to {other_end})",
                 f"start after {other_end}, or split the audience between the two",
             )
@@ -67,5 +86,6 @@ RULE = Rule(
     name="overlapping-experiments",
     severity=Severity.ERROR,
     doc=__doc__ or "",
-    check=check,
+    collect=collect,
+    combine=combine,
 )

@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
-from compiler.model.references import references
 from compiler.model.scoring import ScoringModel
 from compiler.model.sequence import Sequence
 
@@ -49,7 +48,17 @@ _WHERE = {
 }
 
 
-def check(repo: Repository) -> Iterator[Diagnostic]:
+def collect(repo: Repository) -> dict[str, Any]:
+    """The names each sequence or scoring model declares for its own references: its
+    steps, its catalog's attributes and events."""
+    found: dict[str, Any] = {}
+    for spec in repo.specs:
+        if spec.kind in ("sequence", "scoring_model"):
+            found[spec.path] = {k: sorted(v) for k, v in _local_names(spec).items()}
+    return found
+
+
+def combine(repo: Repository, collected: dict[str, Any]) -> Iterator[Diagnostic]:
     """Yield a finding for each reference that names nothing."""
     rule = RULE
     kinds = {spec_id: spec.kind for spec in repo.specs for spec_id in [str(spec.doc.data["id"])]}
@@ -60,8 +69,8 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         "template": set(repo.templates),
     }
     for spec in repo.specs:
-        local = _local_names(spec)
-        for ref in references(spec.model):
+        local = {k: set(v) for k, v in (collected.get(spec.path) or {}).items()}
+        for ref in spec.references():
             names = local.get(ref.target) or known.get(ref.target, set())
             if ref.value in names:
                 continue
@@ -98,5 +107,6 @@ RULE = Rule(
     name="unresolved-reference",
     severity=Severity.ERROR,
     doc=__doc__ or "",
-    check=check,
+    collect=collect,
+    combine=combine,
 )

@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
-from compiler.model.references import references
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository
@@ -45,7 +44,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     used = {
         (ref.target, ref.value)
         for spec in repo.specs
-        for ref in references(spec.model)
+        for ref in spec.references()
         if ref.target in ("sequence", "experiment")
     }
     for spec in repo.specs:

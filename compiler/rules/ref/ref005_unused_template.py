@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.email.templates import referenced
-from compiler.model.references import references
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository
@@ -38,10 +37,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     if not repo.templates or any(file.data is None for file in repo.broken):
         return  # a file that did not read may use any template: its finding comes first
     named = {
-        ref.value
-        for spec in repo.specs
-        for ref in references(spec.model)
-        if ref.target == "template"
+        ref.value for spec in repo.specs for ref in spec.references() if ref.target == "template"
     }
     named |= {name for file in repo.broken for name in file.names()} & repo.templates
     reached = referenced(repo, named)
