@@ -78,16 +78,7 @@ def _open_folder(root: Path, parts: tuple[str, ...], path: Path, create: int | N
     try:
         for part in parts:
             walked = walked / part
-            if create is not None:
-                with contextlib.suppress(FileExistsError):
-                    os.mkdir(part, create, dir_fd=descriptor)
-            try:
-                child = os.open(part, _DIRECTORY, dir_fd=descriptor)
-            except OSError as err:
-                if err.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
-                    mode = os.stat(part, dir_fd=descriptor, follow_symlinks=False).st_mode
-                    raise NotRegular(walked, describe(mode)) from None
-                raise
+            child = _open_child(descriptor, part, walked, create)
             os.close(descriptor)
             descriptor = child
     except BaseException:
@@ -96,13 +87,79 @@ def _open_folder(root: Path, parts: tuple[str, ...], path: Path, create: int | N
     return descriptor
 
 
+def _open_child(descriptor: int, part: str, walked: Path, create: int | None = None) -> int:
+    """The folder `part` inside the folder `descriptor`, opened without following a link
+    (NotRegular, naming `walked`, if it is a link or not a folder)."""
+    if create is not None:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(part, create, dir_fd=descriptor)
+    try:
+        return os.open(part, _DIRECTORY, dir_fd=descriptor)
+    except OSError as err:
+        if err.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+            mode = os.stat(part, dir_fd=descriptor, follow_symlinks=False).st_mode
+            raise NotRegular(walked, describe(mode)) from None
+        raise
+
+
 def read_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
     """The bytes of the regular file `path` inside `root` (at most `limit` + 1 of them,
     so a caller can tell a file over the limit). NotRegular for anything else; OSError
     when the file cannot be read."""
-    parts = parts_below(path, root)
-    folder = _open_folder(root, parts[:-1], path)
-    try:
+    with Reader(root) as reader:
+        return reader.read_bytes(path, limit)
+
+
+class Reader:
+    """`read_bytes` for many files inside one root, the same way: each folder on the way
+    opened one component at a time without following a link. The folders of the last
+    file read stay open for the next (files read in path order share most of them), so
+    reading a thousand files opens each folder about once. Use it as a context manager:
+    leaving it closes the folders."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._root: int | None = None
+        self._chain: list[tuple[str, int]] = []
+        """The folders below the root the last file was in, each with its descriptor."""
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every folder kept open."""
+        for _, descriptor in reversed(self._chain):
+            os.close(descriptor)
+        self._chain.clear()
+        if self._root is not None:
+            os.close(self._root)
+            self._root = None
+
+    def _folder(self, parts: tuple[str, ...]) -> int:
+        if self._root is None:
+            self._root = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        shared = 0
+        while (
+            shared < min(len(parts), len(self._chain)) and self._chain[shared][0] == parts[shared]
+        ):
+            shared += 1
+        for _, descriptor in reversed(self._chain[shared:]):
+            os.close(descriptor)
+        del self._chain[shared:]
+        walked = self.root.joinpath(*parts[:shared])
+        for part in parts[shared:]:
+            walked = walked / part
+            parent = self._chain[-1][1] if self._chain else self._root
+            self._chain.append((part, _open_child(parent, part, walked)))
+        return self._chain[-1][1] if self._chain else self._root
+
+    def read_bytes(self, path: Path, limit: int | None = None) -> bytes:
+        """The bytes of the regular file `path` inside the root, as `read_bytes` reads them."""
+        parts = parts_below(path, self.root)
+        folder = self._folder(parts[:-1])
         name = parts[-1]
         mode = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
         if not stat.S_ISREG(mode):
@@ -113,23 +170,22 @@ def read_bytes(path: Path, root: Path, limit: int | None = None) -> bytes:
             if err.errno in (errno.ELOOP, errno.EMLINK):  # swapped for a link meanwhile
                 raise NotRegular(path, "a symbolic link") from None
             raise
-    finally:
-        os.close(folder)
-    try:
-        opened = os.fstat(descriptor)
-        if not stat.S_ISREG(opened.st_mode):
-            raise NotRegular(path, describe(opened.st_mode))
-        wanted = None if limit is None else limit + 1
-        chunks, total = [], 0
-        while wanted is None or total < wanted:
-            chunk = os.read(descriptor, 1 << 20 if wanted is None else min(1 << 20, wanted - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(descriptor)
+        try:
+            opened = os.fstat(descriptor)
+            if not stat.S_ISREG(opened.st_mode):
+                raise NotRegular(path, describe(opened.st_mode))
+            wanted = None if limit is None else limit + 1
+            chunks, total = [], 0
+            while wanted is None or total < wanted:
+                size = 1 << 20 if wanted is None else min(1 << 20, wanted - total)
+                chunk = os.read(descriptor, size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(descriptor)
 
 
 def read_text(path: Path, root: Path) -> str:

@@ -281,7 +281,7 @@ def build(
     if cache is not None:
         cache.flush()
     assert result.out is not None
-    result.changes = writer.compare(result.out, result.artifacts)
+    result.changes = writer.compare(result.out, result.artifacts, diffs=check_only)
     if not check_only and (result.changes or result.changes.refused):
         result.repaired += writer.write(result.out, result.artifacts)
     return result

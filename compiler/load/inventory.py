@@ -80,10 +80,10 @@ class Snapshot:
             raise kept[1]
         return kept[1]
 
-    def keep(self, path: Path, root: Path, limit: int) -> bytes | Exception:
+    def keep(self, path: Path, reader: files.Reader, limit: int) -> bytes | Exception:
         """Read `path` (or the error that stops it) and keep it."""
         try:
-            value: bytes | Exception = files.read_bytes(path, root, limit=limit)
+            value: bytes | Exception = reader.read_bytes(path, limit=limit)
         except (OSError, files.NotRegular) as err:
             value = err
         self.contents[path] = (limit, value)
@@ -103,12 +103,15 @@ def fingerprint(
     for root in roots:
         found = inventory(root)
         kept.listings[root] = found
-        for path in found.specs:
-            lines.append(f"{path}\0{_hash(digest, kept.keep(path, root, files.SOURCE_LIMIT))}")
+        with files.Reader(root) as reader:
+            for path in found.specs:
+                value = kept.keep(path, reader, files.SOURCE_LIMIT)
+                lines.append(f"{path}\0{_hash(digest, value)}")
         base = root / TEMPLATES_DIR
-        for name in found.templates:
-            path = base / name
-            lines.append(f"{path}\0{_hash(digest, kept.keep(path, base, MAX_TEMPLATE))}")
+        with files.Reader(base) as reader:
+            for name in found.templates:
+                path = base / name
+                lines.append(f"{path}\0{_hash(digest, kept.keep(path, reader, MAX_TEMPLATE))}")
         lines.extend(f"{path}\0refused {what}" for path, what in found.refused)
     return "\n".join(sorted(lines)).encode()
 

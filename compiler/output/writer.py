@@ -146,29 +146,31 @@ def _short_diff(path: str, old: bytes, new: bytes, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
-def compare(folder: Path, artifacts: Iterable[Artifact]) -> Changes:
-    """What `write` would change, without writing anything (nor following a link)."""
+def compare(folder: Path, artifacts: Iterable[Artifact], diffs: bool = True) -> Changes:
+    """What `write` would change, without writing anything (nor following a link); with
+    `diffs`, a short diff of each stale file (what `build --check` shows)."""
     built = {a.path: a.content for a in artifacts}
     changes = Changes()
     existing = _existing(folder, changes)
-    for path, content in sorted(built.items()):
-        if path in changes.refused:
-            changes.stale.append(path)
-            continue
-        if path not in existing:
-            changes.missing.append(path)
-            continue
-        try:
-            current = files.read_bytes(existing[path], folder)
-        except files.NotRegular as err:
-            changes.refused[path] = err.what
-            changes.stale.append(path)
-            continue
-        if current != content:
-            changes.stale.append(path)
-            diff = _short_diff(path, current, content)
-            if diff:
-                changes.diffs[path] = diff
+    with files.Reader(folder) as reader:
+        for path, content in sorted(built.items()):
+            if path in changes.refused:
+                changes.stale.append(path)
+                continue
+            if path not in existing:
+                changes.missing.append(path)
+                continue
+            try:
+                current = reader.read_bytes(existing[path])
+            except files.NotRegular as err:
+                changes.refused[path] = err.what
+                changes.stale.append(path)
+                continue
+            if current != content:
+                changes.stale.append(path)
+                diff = _short_diff(path, current, content) if diffs else ""
+                if diff:
+                    changes.diffs[path] = diff
     changes.extra = sorted((set(existing) | set(changes.refused)) - set(built))
     return changes
 
@@ -264,18 +266,22 @@ def _stage(staging: Path, artifacts: Iterable[Artifact], previous: Path | None =
     most of a build's writing, and most files do not change."""
     os.mkdir(staging, 0o755)
     mode = _new_file_mode()
-    for written, artifact in enumerate(artifacts, start=1):
-        parts = safe_parts(artifact.path)
-        target = staging.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if previous is None or not _linked(previous, parts, artifact.content, target, mode):
-            descriptor = os.open(
-                target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
-            )
-            with os.fdopen(descriptor, "wb") as out:
-                out.write(artifact.content)
-        if written == 1:
-            _step("writing")
+    with contextlib.ExitStack() as stack:
+        reader = None if previous is None else stack.enter_context(files.Reader(previous))
+        for written, artifact in enumerate(artifacts, start=1):
+            parts = safe_parts(artifact.path)
+            target = staging.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if reader is None or not _linked(reader, parts, artifact.content, target, mode):
+                descriptor = os.open(
+                    target,
+                    os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                    0o644,
+                )
+                with os.fdopen(descriptor, "wb") as out:
+                    out.write(artifact.content)
+            if written == 1:
+                _step("writing")
 
 
 def _new_file_mode() -> int:
@@ -286,18 +292,19 @@ def _new_file_mode() -> int:
 
 
 def _linked(
-    previous: Path, parts: tuple[str, ...], content: bytes, target: Path, mode: int
+    previous: files.Reader, parts: tuple[str, ...], content: bytes, target: Path, mode: int
 ) -> bool:
-    """Hard-link `previous/parts` to `target` if it is a regular file of one name holding
-    `content` with permission bits `mode`; False (nothing made) otherwise."""
-    source = previous.joinpath(*parts)
+    """Hard-link `previous/parts` (the folder `previous` reads) to `target` if it is a
+    regular file of one name holding `content` with permission bits `mode`; False
+    (nothing made) otherwise."""
+    source = previous.root.joinpath(*parts)
     try:
         held = os.lstat(source)
         if not stat.S_ISREG(held.st_mode) or stat.S_IMODE(held.st_mode) != mode:
             return False
         if held.st_nlink != 1:  # a name elsewhere too: never share it further
             return False
-        if held.st_size != len(content) or files.read_bytes(source, previous) != content:
+        if held.st_size != len(content) or previous.read_bytes(source) != content:
             return False
         os.link(source, target, follow_symlinks=False)
         made = os.lstat(target)

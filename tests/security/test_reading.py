@@ -104,3 +104,45 @@ def test_a_linked_templates_folder_is_refused(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "campaigns/templates:1:1: FILE001" in run.stdout
     assert "is a symbolic link" in run.stdout
+
+
+def test_a_reader_of_many_files_never_follows_a_link_on_the_way(tmp_path: Path) -> None:
+    """`files.Reader` keeps the last file's folders open for the next read: a folder on
+    the way that is a link is refused as `read_bytes` refuses it, and a folder swapped
+    for a link after it was opened is still the folder it was (the link is not read)."""
+    from compiler import files
+
+    root = tmp_path / "root"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "c").mkdir()
+    for name in ("a/one", "a/b/two", "c/three"):
+        (root / name).write_text(name, encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "two").write_text(CANARY, encoding="utf-8")
+    (outside / "four").write_text(CANARY, encoding="utf-8")
+    (root / "linked").symlink_to(outside)
+    with files.Reader(root) as reader:
+        read = [reader.read_bytes(root / n) for n in ("a/one", "a/b/two", "c/three", "a/one")]
+        assert read == [b"a/one", b"a/b/two", b"c/three", b"a/one"]
+        with pytest.raises(files.NotRegular, match="symbolic link"):
+            reader.read_bytes(root / "linked" / "two")
+        with pytest.raises(files.NotRegular, match="outside the project"):
+            reader.read_bytes(root / ".." / "outside" / "two")
+        assert reader.read_bytes(root / "a" / "b" / "two") == b"a/b/two"
+        # `a/b` is open now: swap it for a link to the outside folder
+        (root / "a" / "b").rename(root / "a" / "b-old")
+        (root / "a" / "b").symlink_to(outside)
+        with pytest.raises(FileNotFoundError):
+            reader.read_bytes(root / "a" / "b" / "four")  # looked for in the real folder
+        assert reader.read_bytes(root / "a" / "b" / "two") == b"a/b/two"
+    # a new reader opens the folders again, and refuses the link
+    with files.Reader(root) as reader, pytest.raises(files.NotRegular, match="symbolic link"):
+        reader.read_bytes(root / "a" / "b" / "two")
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(50):
+        with files.Reader(root) as reader:
+            reader.read_bytes(root / "a" / "b-old" / "two")
+            with pytest.raises(files.NotRegular):
+                reader.read_bytes(root / "linked" / "two")
+    assert len(os.listdir("/proc/self/fd")) == before  # no descriptor left open
