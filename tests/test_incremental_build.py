@@ -3,9 +3,10 @@ exactly what a build without a cache writes.
 
 The oracle is a build with `--no-cache` into a folder of its own: after every kind of
 edit (a campaign, the sequence it enrols, an experiment, a scoring model, a template,
-a registry, a policy, SOURCE_DATE_EPOCH), the cached build's files are byte for byte
-those. Counting the calls of each back-end's costly step shows that an edit of one
-spec redoes that spec's artifacts (and those of the specs it is related to) alone."""
+a registry, a policy, SOURCE_DATE_EPOCH, a spec added and removed), the cached build's
+files are byte for byte those. Counting the calls of each back-end's costly step shows
+that an edit of one spec redoes that spec's artifacts (and those of the specs it is
+related to) alone."""
 
 from __future__ import annotations
 
@@ -127,6 +128,30 @@ def test_a_cached_build_after_an_edit_writes_what_a_fresh_build_writes(
     path, old, new = EDITS[edit]
     _edit(root / path, old, new)
     assert _build(root) == _fresh(root)
+
+
+def test_a_cached_build_after_a_spec_is_added_and_removed_writes_what_a_fresh_build_writes(
+    root: Path,
+) -> None:
+    """A new campaign (with a send to an audience others mail too, and a budget) brings
+    its artifacts and changes the shared ones (calendars, budget, manifest); removing it
+    takes them away again."""
+    _build(root)
+    source = root / "campaigns" / "acquisition" / "monthly-newsletter-q2.yaml"
+    added = source.with_name("monthly-newsletter-q3.yaml")
+    text = source.read_text(encoding="utf-8")
+    assert "id: monthly-newsletter-q2\n" in text
+    added.write_text(
+        text.replace("id: monthly-newsletter-q2\n", "id: monthly-newsletter-q3\n", 1),
+        encoding="utf-8",
+    )
+    with_it = _build(root)
+    assert with_it == _fresh(root)
+    assert any("monthly-newsletter-q3" in path for path in with_it)
+    added.unlink()
+    without = _build(root)
+    assert without == _fresh(root)
+    assert not any("monthly-newsletter-q3" in path for path in without)
 
 
 def test_source_date_epoch_is_part_of_every_artifact_key(
