@@ -236,7 +236,7 @@ def test_the_example_newsletter_sends_its_hand_written_text_part() -> None:
     folder = ROOT / "outputs" / "emails" / "monthly-newsletter-q2"
     text = (folder / "newsletter.txt").read_text(encoding="utf-8")
     template = (ROOT / "campaigns" / "templates" / "newsletter" / "monthly.txt").read_text()
-    assert text.startswith("Pulse is here\n=============\n")
+    assert text.startswith("Fjord monthly\n=============\n\nPulse is here\n")
     assert "Read the issue: https://fjord.example/newsletter/latest?utm_source=newsletter&" in text
     assert "dbt models." in template
     assert "dbt models." in text

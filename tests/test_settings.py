@@ -101,7 +101,23 @@ BAD = [
     ),
     (
         "[tool.campc.email]\nfrom = 'x'",
-        "unknown option `tool.campc.email.from` (known: sending-domains, unsubscribe-url, preferences-url, unsubscribe-mailto, max-subject-length, allow-safe)",  # noqa: E501 (the whole message)
+        "unknown option `tool.campc.email.from` (known: sending-domains, unsubscribe-url, preferences-url, unsubscribe-mailto, max-subject-length, allow-safe, esp, fields)",  # noqa: E501 (the whole message)
+    ),
+    (
+        "[tool.campc.email]\nesp = ['sendgrid']",
+        "`tool.campc.email.esp` must list ESPs among 'customerio', 'braze', 'hubspot', 'mailchimp'",
+    ),
+    (
+        "[tool.campc.email.fields.sendgrid]\nfirst_name = 'x'",
+        "`tool.campc.email.fields.sendgrid` is not an ESP campc compiles for",
+    ),
+    (
+        "[tool.campc.email.fields.hubspot]\n'first-name' = 'contact.firstname'",
+        "`tool.campc.email.fields.hubspot.first-name` is not a template variable's name",
+    ),
+    (
+        "[tool.campc.email.fields]\nhubspot = 3",
+        "`tool.campc.email.fields.hubspot` must be a table of variable = field",
     ),
     (
         "[tool.campc.budget]\nquarterly-caps = 3",

@@ -286,6 +286,13 @@ schemas = "schemas"
 
 [tool.campc.calendar]
 uid-domain = "example.com"
+
+# To also write each email in your ESP's syntax (outputs/esp/), name the ESP and which of
+# its fields holds each template variable:
+# [tool.campc.email]
+# esp = ["customerio"]            # or "braze", "hubspot", "mailchimp"
+# [tool.campc.email.fields.customerio]
+# first_name = "customer.first_name"
 """
 
 _AUDIENCES = """# yaml-language-server: $schema=../schemas/audiences.schema.json

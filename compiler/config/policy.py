@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, StrictStr
 
@@ -85,6 +85,38 @@ def _domain_caps(value: Any) -> dict[str, dict[str, Decimal]]:
     return {domain: _caps(table, domain) for domain, table in value.items()}
 
 
+def _unique(value: tuple[str, ...]) -> tuple[str, ...]:
+    if len(set(value)) != len(value):
+        raise ValueError("an ESP listed twice")
+    return value
+
+
+_NAME = r"(?:[A-Za-z_][A-Za-z0-9_-]*|\$\{[A-Za-z_][A-Za-z0-9_]*\})"
+_FIELD = re.compile(rf"{_NAME}(?:\.{_NAME})*")
+"""An ESP's field: dotted names, each plain or Braze's `${name}` (never a brace more)."""
+
+
+def _fields(value: Any) -> dict[str, dict[str, str]]:
+    """`[tool.campc.email.fields.<esp>]` tables of variable = field."""
+    if not isinstance(value, dict):
+        raise ValueError("not a table")
+    found: dict[str, dict[str, str]] = {}
+    for esp, table in value.items():
+        if esp not in ("customerio", "braze", "hubspot", "mailchimp"):
+            raise refusal("is not an ESP campc compiles for", esp)
+        if not isinstance(table, dict):
+            raise refusal("must be a table of variable = field", esp)
+        for variable, target in table.items():
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
+                raise refusal("is not a template variable's name", f"{esp}.{variable}")
+            if not isinstance(target, str) or not _FIELD.fullmatch(target):
+                raise refusal(
+                    "must be the ESP's field, like 'customer.first_name'", f"{esp}.{variable}"
+                )
+        found[esp] = dict(table)
+    return found
+
+
 def _share(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise ValueError("not in [0, 1]")
@@ -146,6 +178,16 @@ class EmailPolicy(Table):
     """longest subject in characters (default 78)"""
     allow_safe: Annotated[StrictBool, Says("must be true or false")] = False
     """let templates use |safe (default false)"""
+    esp: Annotated[
+        tuple[Literal["customerio", "braze", "hubspot", "mailchimp"], ...],
+        AfterValidator(_unique),
+        Says("must list ESPs among 'customerio', 'braze', 'hubspot', 'mailchimp'"),
+    ] = ()
+    """ESPs each send is also compiled for, in their syntax (outputs/esp/)"""
+    fields: Annotated[
+        dict[str, dict[str, str]], BeforeValidator(_fields), Says("must be a table")
+    ] = Field(default_factory=dict)
+    """ESP -> template variable -> the ESP's field, like first_name = 'customer.first_name'"""
 
 
 @dataclass(frozen=True)

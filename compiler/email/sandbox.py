@@ -710,6 +710,12 @@ def _sandbox_classes() -> tuple[type[Any], type[Any]]:
 
             return format
 
+        def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+            # an environment may compile each template it parses further (`esp.py`)
+            tree = super()._parse(source, name, filename)
+            transform = getattr(self, "campc_transform", None)
+            return tree if transform is None else transform(self, tree, name)
+
         @staticmethod
         def campc_buffer() -> _Buffer:
             return _Buffer()
@@ -914,6 +920,11 @@ def _explain(err: BaseException, folder: Path) -> tuple[str, str]:
     return f"rendering failed: {err}", "check the expressions on this line"
 
 
+class Passthrough(Exception):
+    """An exception `render` lets through, for its caller to handle (what an ESP cannot
+    express, found while rendering its version of a template)."""
+
+
 def render(env: Any, folder: Path, name: str, context: Mapping[str, Any]) -> str:
     """Render template `name` with `context`; TemplateProblem on any failure."""
     from jinja2 import TemplateSyntaxError
@@ -921,6 +932,8 @@ def render(env: Any, folder: Path, name: str, context: Mapping[str, Any]) -> str
     try:
         with limits():
             return _stream(env.get_template(name), dict(context))
+    except Passthrough:
+        raise
     except TemplateSyntaxError as err:
         message = f"template syntax error: {err.message}"
         where, line = err.name or name, err.lineno or 1
@@ -942,6 +955,8 @@ def render_text(env: Any, template: str, source: str, context: Mapping[str, Any]
             if compiled is None:
                 compiled = cache[source] = env.campc_text_environment.from_string(source)
             return _stream(compiled, dict(context))
+    except Passthrough:
+        raise
     except Exception as err:
         message = str(err)
         if isinstance(err, _Exceeded | MemoryError | TimeoutError | _TooLarge):

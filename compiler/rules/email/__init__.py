@@ -14,6 +14,8 @@ MODULES = (
     "email011_utm_mismatch",
     "email012_utm_outside_conventions",
     "email013_text_part_lost_link",
+    "email014_esp_unsupported",
+    "email015_esp_unmapped_field",
 )
 """The family's rule modules, in code order: each is imported when one of its rules
 runs or is shown, never before."""

@@ -1,0 +1,85 @@
+"""ESP back-end: per ESP in `[tool.campc.email] esp` and per send, the HTML and text
+part in the ESP's own syntax (`email/esp.py`), a JSON of the subject, preheader, From and
+Reply-To, and per spec a README saying how to bring them into the ESP."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from compiler.backends.artifacts import Artifact, BuildContext
+from compiler.email.esp import DIALECTS, Compiled, compiled
+from compiler.project.repository import Repository
+from compiler.text import escape
+
+IMPORT = {
+    "customerio": "In Customer.io, open the message's email editor, choose *Code*, and "
+    "paste the HTML; the plain-text part goes under *Plain text*. The Liquid tags are "
+    "Customer.io's (`customer.` fields, `{% unsubscribe_url %}`).",
+    "braze": "In Braze, create the email with the *HTML editor*, paste the HTML, and set "
+    "the plain text under *Plain text*. The Liquid tags are Braze's (`${first_name}`, "
+    "`custom_attribute.${...}`, `${unsubscribe_url}`).",
+    "hubspot": "In HubSpot, create a coded email template (Design Manager, *Coded "
+    "file*, type *Email*), paste the HTML, and pick it for the email. The HubL tags are "
+    "HubSpot's (`contact.` properties, `unsubscribe_link`).",
+    "mailchimp": "In Mailchimp, create a template with *Code your own* (*Paste in "
+    "code*), paste the HTML, and paste the text part in the campaign's plain-text "
+    "version. The merge tags are Mailchimp's (`*|FNAME|*`, `*|UNSUB|*`).",
+}
+"""How each ESP takes a coded template, from its help pages."""
+
+
+def build(repo: Repository, context: BuildContext) -> list[Artifact]:
+    """`esp/<esp>/<spec>/<send>.html|.txt|.json` and `esp/<esp>/<spec>/README.md`."""
+    artifacts: list[Artifact] = []
+    for name in repo.policy.email.esp:
+        dialect = DIALECTS[name]
+        by_spec: dict[str, list[tuple[str, Compiled, dict[str, str | None]]]] = defaultdict(list)
+        for send, result in compiled(repo, name):
+            if result.problems or not result.html:
+                # EMAIL014 and EMAIL015 stop the build first, so this is our bug
+                raise ValueError(f"{send.spec.path}: {send.key} did not compile for {name}")
+            spec_id = str(send.spec.doc.data["id"])
+            header = {
+                "subject": result.subject,
+                "preheader": result.preheader,
+                "from": send.sender.from_ if send.sender else None,
+                "reply_to": send.sender.reply_to if send.sender else None,
+            }
+            by_spec[spec_id].append((send.key, result, header))
+        for spec_id, sends in sorted(by_spec.items()):
+            base = f"esp/{name}/{spec_id}"
+            lines = [
+                f"# {escape.markdown(dialect.label)} templates of {escape.markdown_code(spec_id)}",
+                "",
+                IMPORT[name],
+                "",
+                f"Syntax: {dialect.docs}",
+                "",
+                "| email | subject | files |",
+                "|---|---|---|",
+            ]
+            for key, result, header in sends:
+                document = {"esp": name, "email": key, **header}
+                artifacts += [
+                    Artifact(f"{base}/{key}.html", result.html.encode("utf-8"), (spec_id,)),
+                    Artifact(f"{base}/{key}.txt", result.text.encode("utf-8"), (spec_id,)),
+                    Artifact(
+                        f"{base}/{key}.json",
+                        (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode(),
+                        (spec_id,),
+                    ),
+                ]
+                files = " · ".join(
+                    f"[{suffix}]({escape.markdown_url(f'{key}.{suffix}')})"
+                    for suffix in ("html", "txt", "json")
+                )
+                lines.append(
+                    f"| {escape.markdown_code(key)} | {escape.markdown_code(result.subject)} | "
+                    f"{files} |"
+                )
+            lines.append("")
+            artifacts.append(
+                Artifact(f"{base}/README.md", "\n".join(lines).encode("utf-8"), (spec_id,))
+            )
+    return artifacts

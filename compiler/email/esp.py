@@ -1,0 +1,957 @@
+"""Emails for an ESP: each send's templates compiled from Jinja's syntax tree into the
+merge tags and control flow of the ESP, so that the ESP fills them per recipient.
+
+What varies per recipient is what the repository's field map names
+(`[tool.campc.email.fields.<esp>]`: template variable -> the ESP's field), plus the
+unsubscribe and preference links, which become the ESP's own per-recipient tags. The
+compiler works on the parsed template (`jinja2.nodes`), never on its text:
+
+- an expression that reads a recipient's field (a variable, an attribute of one, the
+  filters the ESP has an equivalent for) becomes the ESP's output tag;
+- an `if` whose test reads one becomes the ESP's conditional, a `for` over one its loop;
+- everything else (layouts, includes, macros, constants) is evaluated now, by Jinja in
+  the same sandbox as the proof, so the HTML is the proof's with the tags in place of
+  the sample values. A recipient's value passed to a macro travels as an opaque tag:
+  printed as it is, refused if the macro does anything else with it.
+
+What an ESP cannot express is a `Problem` (the rule EMAIL014 reports it at the
+template's line, with what to write instead); nothing is silently dropped.
+
+Each ESP's syntax is taken from its own documentation, cited on its `Dialect`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.email.sandbox import Passthrough as _Passthrough
+from compiler.project.facts import Fact
+
+ESPS = ("customerio", "braze", "hubspot", "mailchimp")
+"""The ESPs campc compiles for, as `[tool.campc.email] esp` names them."""
+
+UNSUBSCRIBE = "unsubscribe_url"
+PREFERENCES = "preferences_url"
+LINKS = (UNSUBSCRIBE, PREFERENCES)
+"""The template variables that are the ESP's own per-recipient links."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A construct the ESP cannot express, where it is written."""
+
+    template: str
+    line: int
+    message: str
+    hint: str
+
+
+class Unsupported(_Passthrough):
+    """What stops one construct from compiling (becomes a `Problem`)."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+# -- what the compiler hands a dialect ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Value:
+    """A recipient's field (`path`, in the ESP's own naming), through filters."""
+
+    path: str
+    filters: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Test:
+    """A condition on recipients' fields: `truthy`, a comparison (`==`, `!=`) with a
+    constant, `not`, or `and`/`or` of conditions."""
+
+    kind: str
+    value: Value | None = None
+    other: Any = None
+    parts: tuple[Test, ...] = ()
+
+
+FILTERS = ("default", "d", "upper", "lower", "escape", "e", "trim", "capitalize")
+"""Jinja filters some ESPs have an exact equivalent for."""
+
+
+class Dialect:
+    """One ESP's syntax. Subclasses say how a field, each filter, a condition and a loop
+    are written; a method raising `Unsupported` marks what the ESP cannot do."""
+
+    name = ""
+    docs = ""
+    """The ESP's documentation of this syntax."""
+
+    def field(self, path: str) -> str:
+        """A field's reference inside a tag (`customer.first_name`)."""
+        return path
+
+    def output(self, value: Value, escaped: bool) -> str:
+        """The tag that prints a value (HTML-escaped by the ESP when `escaped`)."""
+        raise NotImplementedError
+
+    def link(self, which: str) -> str:
+        """The ESP's per-recipient unsubscribe or preference-centre URL."""
+        raise NotImplementedError
+
+    def unescaped(self, text: str) -> str:
+        """`text` with the output tags `output(..., escaped=True)` wrote as they are
+        written for a text part (the ESP escaping nothing there)."""
+        return text
+
+    def if_(self, test: Test) -> str:
+        raise NotImplementedError
+
+    def elif_(self, test: Test) -> str:
+        raise NotImplementedError
+
+    def else_(self) -> str:
+        raise NotImplementedError
+
+    def endif(self) -> str:
+        raise NotImplementedError
+
+    def for_(self, name: str, value: Value) -> str:
+        raise Unsupported(
+            f"{self.label} has no loop over a recipient's list",
+            "loop over a list known when building, or drop the loop for this ESP",
+        )
+
+    def endfor(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def label(self) -> str:
+        return {
+            "customerio": "Customer.io",
+            "braze": "Braze",
+            "hubspot": "HubSpot",
+            "mailchimp": "Mailchimp",
+        }[self.name]
+
+
+def _literal(value: Any) -> str:
+    """A constant as Liquid and HubL write it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        if '"' in value:
+            if "'" in value:
+                raise Unsupported(
+                    "a text with both kinds of quotes", "use one kind of quote in the text"
+                )
+            return f"'{value}'"
+        return f'"{value}"'
+    raise Unsupported(f"the constant {value!r}", "use text, a number or a boolean")
+
+
+class Liquid(Dialect):
+    """Shopify's Liquid, as Customer.io and Braze run it: `{{ x | filter: arg }}`,
+    `{% if %}`/`{% elsif %}`/`{% else %}`/`{% endif %}`, `{% for x in list %}`
+    (https://shopify.github.io/liquid/). Liquid has no `not`: a negated test is
+    `{% unless %}`; its `and`/`or` take no parentheses."""
+
+    _FILTERS: Mapping[str, str] = {
+        "upper": "upcase",
+        "lower": "downcase",
+        "escape": "escape",
+        "e": "escape",
+        "trim": "strip",
+    }
+
+    def output(self, value: Value, escaped: bool) -> str:
+        parts = [self.field(value.path)]
+        for name, args in value.filters:
+            if name in ("default", "d"):
+                if len(args) != 1 or not isinstance(args[0], str):
+                    raise Unsupported(
+                        f"`{name}` with {len(args)} arguments",
+                        "give `default` one text: `default('there')`",
+                    )
+                parts.append(f"default: {_literal(args[0])}")
+            elif name in self._FILTERS:
+                parts.append(self._FILTERS[name])
+            else:
+                raise _no_filter(self, name)
+        if escaped and not any(name in ("escape", "e") for name, _ in value.filters):
+            parts.append("escape")
+        return "{{ " + " | ".join(parts) + " }}"
+
+    def condition(self, test: Test) -> str:
+        if test.kind == "truthy":
+            assert test.value is not None
+            # Jinja's falsy empty text is Liquid's `blank`
+            return f"{self._bare(test.value)} != blank"
+        if test.kind in ("==", "!="):
+            assert test.value is not None
+            return f"{self._bare(test.value)} {test.kind} {_literal(test.other)}"
+        if test.kind in ("and", "or"):
+            inner = [p for p in test.parts]
+            if any(p.kind in ("and", "or", "not") for p in inner):
+                raise Unsupported(
+                    f"a condition that mixes `and`, `or` and `not` ({self.label} "
+                    "evaluates them without parentheses)",
+                    "split it into nested `if` blocks",
+                )
+            return f" {test.kind} ".join(self.condition(p) for p in inner)
+        raise Unsupported(
+            f"`not` inside a condition ({self.label} has only `unless` for a whole test)",
+            "test the opposite: `x == ''`, or swap the branches",
+        )
+
+    def _bare(self, value: Value) -> str:
+        if value.filters:
+            raise Unsupported(
+                "a filter inside a condition", "test the variable itself, without a filter"
+            )
+        return self.field(value.path)
+
+    def unescaped(self, text: str) -> str:
+        return text.replace(" | escape }}", " }}")
+
+    def if_(self, test: Test) -> str:
+        return "{% if " + self.condition(test) + " %}"
+
+    def unless(self, test: Test) -> str:
+        """A whole test that is `not ...`: Liquid's `unless`."""
+        return "{% unless " + self.condition(test) + " %}"
+
+    def elif_(self, test: Test) -> str:
+        return "{% elsif " + self.condition(test) + " %}"
+
+    def else_(self) -> str:
+        return "{% else %}"
+
+    def endif(self) -> str:
+        return "{% endif %}"
+
+    def for_(self, name: str, value: Value) -> str:
+        return "{% for " + name + " in " + self._bare(value) + " %}"
+
+    def endfor(self) -> str:
+        return "{% endfor %}"
+
+
+class CustomerIo(Liquid):
+    """Customer.io: fields under `customer.` (`{{ customer.first_name }}`), and the
+    `{% unsubscribe_url %}` and `{% manage_subscription_preferences_url %}` tags
+    (https://docs.customer.io/messaging/liquid/tag-list/,
+    https://docs.customer.io/journeys/subscription-center/)."""
+
+    name = "customerio"
+    docs = "https://docs.customer.io/messaging/liquid/tag-list/"
+
+    def link(self, which: str) -> str:
+        if which == UNSUBSCRIBE:
+            return "{% unsubscribe_url %}"
+        return "{% manage_subscription_preferences_url %}"
+
+
+class Braze(Liquid):
+    """Braze: standard attributes as `${first_name}`, custom ones as
+    `custom_attribute.${plan}` (`{{${first_name}}}`), and the `${unsubscribe_url}` and
+    `${preference_center_url}` tags
+    (https://www.braze.com/docs/user_guide/personalization_and_dynamic_content/liquid/supported_personalization_tags/)."""
+
+    name = "braze"
+    docs = (
+        "https://www.braze.com/docs/user_guide/personalization_and_dynamic_content/"
+        "liquid/supported_personalization_tags/"
+    )
+
+    def link(self, which: str) -> str:
+        if which == UNSUBSCRIBE:
+            return "{{${unsubscribe_url}}}"
+        return "{{${preference_center_url}}}"
+
+
+class HubL(Dialect):
+    """HubSpot's HubL (Jinja-like): contact properties as `{{ contact.firstname }}`,
+    `{% if %}`/`{% elif %}`/`{% else %}`/`{% endif %}`, `{% for %}`, Jinja's filters,
+    and the email variables `{{ unsubscribe_link }}` (the subscription preferences
+    page, where one click unsubscribes) for both links
+    (https://developers.hubspot.com/docs/cms/reference/hubl/variables#email-variables)."""
+
+    name = "hubspot"
+    docs = "https://developers.hubspot.com/docs/cms/reference/hubl/variables#email-variables"
+
+    _FILTERS = ("upper", "lower", "escape", "e", "trim", "capitalize")
+
+    def link(self, which: str) -> str:
+        return "{{ unsubscribe_link }}"
+
+    def output(self, value: Value, escaped: bool) -> str:
+        parts = [value.path]
+        for name, args in value.filters:
+            if name in ("default", "d"):
+                if len(args) != 1 or not isinstance(args[0], str):
+                    raise Unsupported(f"`{name}` with {len(args)} arguments", "give one text")
+                parts.append(f"default({_literal(args[0])})")
+            elif name in self._FILTERS:
+                parts.append("escape" if name == "e" else name)
+            else:
+                raise _no_filter(self, name)
+        if escaped and not any(name in ("escape", "e") for name, _ in value.filters):
+            parts.append("escape")
+        return "{{ " + "|".join(parts) + " }}"
+
+    def condition(self, test: Test) -> str:
+        if test.kind == "truthy":
+            assert test.value is not None
+            return self._bare(test.value)
+        if test.kind in ("==", "!="):
+            assert test.value is not None
+            return f"{self._bare(test.value)} {test.kind} {_literal(test.other)}"
+        if test.kind == "not":
+            return f"not ({self.condition(test.parts[0])})"
+        return "(" + f" {test.kind} ".join(self.condition(p) for p in test.parts) + ")"
+
+    def _bare(self, value: Value) -> str:
+        if value.filters:
+            raise Unsupported(
+                "a filter inside a condition", "test the variable itself, without a filter"
+            )
+        return value.path
+
+    def unescaped(self, text: str) -> str:
+        return text.replace("|escape }}", " }}")
+
+    def if_(self, test: Test) -> str:
+        return "{% if " + self.condition(test) + " %}"
+
+    def elif_(self, test: Test) -> str:
+        return "{% elif " + self.condition(test) + " %}"
+
+    def else_(self) -> str:
+        return "{% else %}"
+
+    def endif(self) -> str:
+        return "{% endif %}"
+
+    def for_(self, name: str, value: Value) -> str:
+        return "{% for " + name + " in " + self._bare(value) + " %}"
+
+    def endfor(self) -> str:
+        return "{% endfor %}"
+
+
+class Mailchimp(Dialect):
+    """Mailchimp's merge tags: a field is `*|FNAME|*` (HTML-escaped by Mailchimp),
+    `*|UPPER:FNAME|*` and `*|LOWER:FNAME|*` change its case, conditions are
+    `*|IF:FNAME|*`, `*|IF:FNAME=Bob|*`, `*|ELSEIF:...|*`, `*|ELSE:|*`, `*|END:IF|*`,
+    `*|IFNOT:FNAME|*`; `*|UNSUB|*` and `*|UPDATE_PROFILE|*` are the per-recipient links
+    (https://mailchimp.com/help/all-the-merge-tags-cheat-sheet/,
+    https://mailchimp.com/help/use-conditional-merge-tag-blocks/). There are no loops,
+    and a default is a conditional block."""
+
+    name = "mailchimp"
+    docs = "https://mailchimp.com/help/all-the-merge-tags-cheat-sheet/"
+
+    _TAG = re.compile(r"[A-Z0-9_]{1,10}")
+
+    def _tag(self, path: str) -> str:
+        if not self._TAG.fullmatch(path):
+            raise Unsupported(
+                f"`{path}` is not a Mailchimp merge tag (1 to 10 capitals, digits or _)",
+                "map the variable to the audience field's merge tag, like `FNAME`",
+            )
+        return path
+
+    def link(self, which: str) -> str:
+        return "*|UNSUB|*" if which == UNSUBSCRIBE else "*|UPDATE_PROFILE|*"
+
+    def output(self, value: Value, escaped: bool) -> str:
+        tag = self._tag(value.path)
+        case = ""
+        fallback: str | None = None
+        for name, args in value.filters:
+            if name in ("upper", "lower") and not case:
+                case = name.upper()
+            elif name in ("escape", "e"):
+                continue  # Mailchimp escapes a merge tag's value in HTML
+            elif name in ("default", "d") and fallback is None:
+                if len(args) != 1 or not isinstance(args[0], str):
+                    raise Unsupported(f"`{name}` with {len(args)} arguments", "give one text")
+                fallback = args[0]
+            else:
+                raise _no_filter(self, name)
+        printed = f"*|{case}:{tag}|*" if case else f"*|{tag}|*"
+        if fallback is None:
+            return printed
+        text = html.escape(fallback, quote=False) if escaped else fallback
+        return f"*|IF:{tag}|*{printed}*|ELSE:|*{text}*|END:IF|*"
+
+    def condition(self, test: Test) -> str:
+        if test.kind == "truthy":
+            assert test.value is not None
+            return f"IF:{self._bare(test.value)}"
+        if test.kind == "not" and test.parts[0].kind == "truthy":
+            value = test.parts[0].value
+            assert value is not None
+            return f"IFNOT:{self._bare(value)}"
+        if test.kind in ("==", "!=") and isinstance(test.other, str | int):
+            assert test.value is not None
+            operator = "=" if test.kind == "==" else "!="
+            return f"IF:{self._bare(test.value)}{operator}{test.other}"
+        raise Unsupported(
+            "a condition Mailchimp cannot write (it tests one field: set, unset, = or != a value)",
+            "split it into nested `if` blocks on one field each",
+        )
+
+    def _bare(self, value: Value) -> str:
+        if value.filters:
+            raise Unsupported(
+                "a filter inside a condition", "test the variable itself, without a filter"
+            )
+        return self._tag(value.path)
+
+    def if_(self, test: Test) -> str:
+        return f"*|{self.condition(test)}|*"
+
+    def elif_(self, test: Test) -> str:
+        return f"*|ELSE{self.condition(test)}|*"
+
+    def else_(self) -> str:
+        return "*|ELSE:|*"
+
+    def endif(self) -> str:
+        return "*|END:IF|*"
+
+
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (CustomerIo(), Braze(), HubL(), Mailchimp())}
+
+
+def _no_filter(dialect: Dialect, name: str) -> Unsupported:
+    known = {
+        "customerio": "default, upper, lower, escape, trim",
+        "braze": "default, upper, lower, escape, trim",
+        "hubspot": "default, upper, lower, escape, trim, capitalize",
+        "mailchimp": "default, upper, lower",
+    }[dialect.name]
+    return Unsupported(
+        f"{dialect.label} has no equivalent of the filter `{name}`",
+        f"use one it has ({known}), or format the value in the ESP's data",
+    )
+
+
+# -- the compiler ----------------------------------------------------------------------
+
+
+class EspValue(str):
+    """A recipient's value as the ESP's tag, while Jinja evaluates the rest: printed as
+    it is (never escaped again: the tag escapes the value); anything else done with it
+    is refused (`Unsupported`), since its real value is known only to the ESP."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        return str(self)
+
+    def __bool__(self) -> bool:
+        raise Unsupported(
+            "a test of a recipient's value inside a macro or `{% set %}`",
+            "test the variable in the template itself, with `{% if %}`",
+        )
+
+
+@dataclass
+class Compiled:
+    """One send's templates compiled for one ESP."""
+
+    html: str = ""
+    text: str = ""
+    subject: str = ""
+    preheader: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def environment(folder: Any, sources: Any, dialect: Dialect, fields: Mapping[str, str]) -> Any:
+    """The sandbox of the proofs (`sandbox.environment`), compiling each template it
+    parses for `dialect` (`fields`: template variable -> the ESP's field). What cannot
+    be compiled is kept by template name in `env.campc_problems`; a recipient's value
+    that a macro uses other than by printing it raises `Unsupported` while rendering."""
+    from jinja2 import nodes, pass_context
+    from jinja2.runtime import Macro
+
+    from compiler.email import sandbox
+
+    env = sandbox.environment(folder, sources)
+    problems: dict[str, list[Problem]] = {}
+
+    def compile_tree(environment: Any, tree: Any, name: str | None) -> Any:
+        escaped = (
+            name.endswith((".html", ".htm"))
+            if name is not None
+            else getattr(environment, "campc_escaped", False)
+        )
+        found = problems.setdefault(name or "", [])
+        _Compiler(nodes, dialect, dict(fields), found, name or "", escaped).run(tree)
+        return tree
+
+    def opaque(*values: Any) -> bool:
+        return any(isinstance(v, EspValue) for v in values)
+
+    def refuse(what: str) -> Unsupported:
+        return Unsupported(
+            f"{what} a recipient's value, which only {dialect.label} knows",
+            "print the variable where it is used, or test it with `{% if %}` there",
+        )
+
+    call, getattr_, getitem, binop = env.call, env.getattr, env.getitem, env.call_binop
+
+    def guarded_call(context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        if opaque(*args, *kwargs.values()) and not isinstance(obj, Macro):
+            raise refuse("a call with")
+        return call(context, obj, *args, **kwargs)
+
+    def guarded_getattr(obj: Any, attribute: str) -> Any:
+        if opaque(obj):
+            raise refuse(f"`.{attribute}` of")
+        return getattr_(obj, attribute)
+
+    def guarded_getitem(obj: Any, argument: Any) -> Any:
+        if opaque(obj, argument):
+            raise refuse("an index of or by")
+        return getitem(obj, argument)
+
+    def guarded_binop(context: Any, operator: str, left: Any, right: Any) -> Any:
+        if opaque(left, right):
+            raise refuse(f"`{operator}` on")
+        return binop(context, operator, left, right)
+
+    def guarded(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        @pass_context
+        def run(context: Any, *args: Any, **kwargs: Any) -> Any:
+            if opaque(*args, *kwargs.values()):
+                raise refuse(f"the filter `{name}` on")
+            return func(context, *args, **kwargs)
+
+        return run
+
+    env.call, env.getattr, env.getitem, env.call_binop = (
+        guarded_call,
+        guarded_getattr,
+        guarded_getitem,
+        guarded_binop,
+    )
+    env.filters = {name: guarded(name, func) for name, func in env.filters.items()}
+    env.globals["campc_esp"] = EspValue
+    env.campc_transform = compile_tree
+    env.campc_problems = problems
+    env.campc_dialect = dialect
+    env.campc_fields = dict(fields)
+    # subjects and preheaders: text for the ESP's fields, escaped where HTML shows them
+    env.campc_text_environment = env.overlay(autoescape=False)
+    env.campc_text_templates = {}
+    env.campc_html_environment = env.overlay(autoescape=True)
+    env.campc_html_environment.campc_escaped = True
+    env.campc_html_templates = {}
+    return env
+
+
+_LINK = "\0link"
+_SHADOWED = "\0shadowed"
+"""Scope entries: an ESP link, and a name a macro's argument hides."""
+
+
+class _Compiler:
+    def __init__(
+        self,
+        nodes: Any,
+        dialect: Dialect,
+        fields: dict[str, str],
+        problems: list[Problem],
+        template: str,
+        escaped: bool,
+    ) -> None:
+        self.nodes = nodes
+        self.dialect = dialect
+        self.scopes: list[dict[str, str]] = [
+            {**{k: dialect.field(v) for k, v in fields.items()}, **dict.fromkeys(LINKS, _LINK)}
+        ]
+        self.problems = problems
+        self.template = template
+        self.escaped = escaped
+
+    # which names are a recipient's
+    def _lookup(self, name: str) -> tuple[bool, str | None]:
+        """Whether `name` is a recipient's value here, and its field (None for a link)."""
+        for scope in reversed(self.scopes):
+            if name in scope:
+                found = scope[name]
+                if found == _SHADOWED:
+                    return False, None
+                return True, None if found == _LINK else found
+        return False, None
+
+    def _reads(self, node: Any) -> bool:
+        n = self.nodes
+        names = [node] if isinstance(node, n.Name) else list(node.find_all(n.Name))
+        return any(x.ctx == "load" and self._lookup(x.name)[0] for x in names)
+
+    def _problem(self, node: Any, err: Unsupported) -> None:
+        line = getattr(node, "lineno", 1) or 1
+        self.problems.append(
+            Problem(self.template, line, f"{self.dialect.label}: {err.message}", err.hint)
+        )
+
+    # expressions
+    def value(self, node: Any) -> Value:
+        n = self.nodes
+        if isinstance(node, n.Name) and node.ctx == "load":
+            known, path = self._lookup(node.name)
+            if known and path is not None:
+                return Value(path)
+            if known:
+                raise Unsupported(
+                    f"`{node.name}` is the ESP's own link: write it alone, as `{{{{ "
+                    f"{node.name} }}}}`",
+                    "use it as a link's href",
+                )
+        if isinstance(node, n.Getattr):
+            inner = self.value(node.node)
+            if inner.filters:
+                raise Unsupported("an attribute of a filtered value", "filter the attribute")
+            return Value(f"{inner.path}.{node.attr}")
+        if isinstance(node, n.Filter) and node.node is not None:
+            inner = self.value(node.node)
+            if node.kwargs or node.dyn_args or node.dyn_kwargs:
+                raise Unsupported(
+                    f"the filter `{node.name}` with keyword arguments", "pass them in order"
+                )
+            if node.name not in FILTERS:
+                raise _no_filter(self.dialect, node.name)
+            args = []
+            for arg in node.args:
+                if not isinstance(arg, n.Const):
+                    raise Unsupported(
+                        f"the filter `{node.name}` with a computed argument",
+                        "give it a constant",
+                    )
+                args.append(arg.value)
+            return Value(inner.path, (*inner.filters, (node.name, tuple(args))))
+        raise Unsupported(
+            f"the expression `{_shown(node)}` on a recipient's value",
+            "print the variable itself, with filters the ESP has, and compute the rest "
+            "in the ESP's data",
+        )
+
+    def output(self, node: Any) -> str:
+        n = self.nodes
+        if isinstance(node, n.Name) and node.ctx == "load":
+            known, path = self._lookup(node.name)
+            if known and path is None:
+                return self.dialect.link(node.name)
+        return self.dialect.output(self.value(node), self.escaped)
+
+    def test(self, node: Any) -> Test:
+        n = self.nodes
+        if isinstance(node, n.Not):
+            return Test("not", parts=(self.test(node.node),))
+        if isinstance(node, n.And | n.Or):
+            kind = "and" if isinstance(node, n.And) else "or"
+            parts: list[Test] = []
+            for side in (node.left, node.right):
+                inner = self.test(side)
+                parts.extend(inner.parts if inner.kind == kind else (inner,))
+            return Test(kind, parts=tuple(parts))
+        if isinstance(node, n.Compare) and len(node.ops) == 1:
+            op = node.ops[0]
+            if op.op in ("eq", "ne"):
+                left, right = node.expr, op.expr
+                if isinstance(left, n.Const):
+                    left, right = right, left
+                if isinstance(right, n.Const):
+                    return Test("==" if op.op == "eq" else "!=", self.value(left), right.value)
+        if isinstance(node, n.Name | n.Getattr):
+            return Test("truthy", self.value(node))
+        raise Unsupported(
+            f"the condition `{_shown(node)}`",
+            "test a variable, or compare it with == or != to a constant",
+        )
+
+    # statements
+    def run(self, tree: Any) -> None:
+        tree.body = self.body(tree.body)
+
+    def body(self, statements: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        for node in statements:
+            out.extend(self.statement(node))
+        return out
+
+    def _data(self, text: str, lineno: int) -> Any:
+        """An ESP tag of its own (a condition, a loop), printed as it is."""
+        return self.nodes.Output([self._tag(text, lineno)], lineno=lineno)
+
+    def _tag(self, text: str, lineno: int) -> Any:
+        n = self.nodes
+        return n.Call(
+            n.Name("campc_esp", "load", lineno=lineno),
+            [n.Const(text, lineno=lineno)],
+            [],
+            None,
+            None,
+            lineno=lineno,
+        )
+
+    def statement(self, node: Any) -> list[Any]:
+        n = self.nodes
+        try:
+            if isinstance(node, n.Output):
+                node.nodes = [self.expression(child) for child in node.nodes]
+                return [node]
+            if isinstance(node, n.If) and self._reads(node.test):
+                return self._if(node)
+            if isinstance(node, n.For) and self._reads(node.iter):
+                return self._for(node)
+            if isinstance(node, n.Macro):
+                self.scopes.append(dict.fromkeys((a.name for a in node.args), _SHADOWED))
+                try:
+                    node.defaults = [self.expression(d) for d in node.defaults]
+                    node.body = self.body(node.body)
+                finally:
+                    self.scopes.pop()
+                return [node]
+        except Unsupported as err:
+            self._problem(node, err)
+            return []
+        # any other statement: its expressions and nested bodies, in place
+        for name in node.fields:
+            value = getattr(node, name)
+            if isinstance(value, list) and value and isinstance(value[0], n.Stmt):
+                setattr(node, name, self.body(value))
+            elif isinstance(value, list):
+                setattr(node, name, [self.expression(v) for v in value])
+            elif isinstance(value, n.Expr):
+                setattr(node, name, self.expression(value))
+            elif isinstance(value, n.Node) and not isinstance(value, n.Stmt):
+                pass
+        return [node]
+
+    def expression(self, node: Any) -> Any:
+        """`node` as it is when no recipient's value is in it; else the ESP's tag, as a
+        constant Jinja prints as it is (a call of `campc_esp`)."""
+        n = self.nodes
+        if not isinstance(node, n.Expr) or not self._reads(node):
+            return node
+        if isinstance(node, n.Call) and not self._reads(node.node):
+            # a macro (or a function) called with a recipient's value: the value travels
+            # as an opaque tag; the macro may print it, nothing else
+            node.args = [self.expression(a) for a in node.args]
+            for keyword in node.kwargs:
+                keyword.value = self.expression(keyword.value)
+            return node
+        try:
+            text = self.output(node)
+        except Unsupported as err:
+            self._problem(node, err)
+            text = ""
+        return self._tag(text, node.lineno)
+
+    def _if(self, node: Any) -> list[Any]:
+        test = self.test(node.test)
+        unless = (
+            isinstance(self.dialect, Liquid)
+            and test.kind == "not"
+            and test.parts[0].kind != "not"
+            and not node.elif_
+        )
+        opening = (
+            self.dialect.unless(test.parts[0]) if unless else self.dialect.if_(test)  # type: ignore[attr-defined]
+        )
+        out = [self._data(opening, node.lineno)]
+        out += self.body(node.body)
+        for branch in node.elif_:
+            out.append(self._data(self.dialect.elif_(self.test(branch.test)), branch.lineno))
+            out += self.body(branch.body)
+        if node.else_:
+            out.append(self._data(self.dialect.else_(), node.lineno))
+            out += self.body(node.else_)
+        closing = "{% endunless %}" if unless else self.dialect.endif()
+        out.append(self._data(closing, node.lineno))
+        return out
+
+    def _for(self, node: Any) -> list[Any]:
+        n = self.nodes
+        if not isinstance(node.target, n.Name):
+            raise Unsupported("a loop that unpacks several names", "loop with one name")
+        if node.else_ or node.test is not None or node.recursive:
+            raise Unsupported(
+                "a loop with `else`, `if` or `recursive`", "loop plainly, and test inside"
+            )
+        if any(x.name == "loop" for x in node.find_all(n.Name)):
+            raise Unsupported("`loop.` variables", "number the items in the ESP's data")
+        value = self.value(node.iter)
+        out = [self._data(self.dialect.for_(node.target.name, value), node.lineno)]
+        self.scopes.append({node.target.name: node.target.name})
+        try:
+            out += self.body(node.body)
+        finally:
+            self.scopes.pop()
+        out.append(self._data(self.dialect.endfor(), node.lineno))
+        return out
+
+
+def _shown(node: Any) -> str:
+    """A short name for an expression node (the error names the construct)."""
+    kind = type(node).__name__
+    return {
+        "Mul": "*",
+        "Add": "+",
+        "Concat": "~",
+        "Call": "a call",
+        "Getitem": "[...]",
+        "CondExpr": "... if ... else ...",
+    }.get(kind, kind.lower())
+
+
+# -- one send, compiled -------------------------------------------------------------------
+
+_SENTINEL = re.compile("\x00(\\d+)\x00")
+
+
+def _one_line(
+    env: Any, templates: dict[str, Any], source: str, context: dict[str, Any]
+) -> tuple[str, list[Problem]]:
+    """A subject or preheader for the ESP: its text with the ESP's tags (which `env`
+    compiles as text, or HTML-escaped where HTML shows it), and what it cannot express."""
+    from compiler.email.sandbox import _stream, limits
+
+    kept = templates.get(source)
+    if kept is None:
+        problems = env.campc_problems.setdefault("", [])
+        before = len(problems)
+        compiled = env.from_string(source)
+        kept = templates[source] = (compiled, problems[before:])
+        del problems[before:]
+    compiled, found = kept
+    with limits():
+        return _stream(compiled, dict(context)), list(found)
+
+
+def _escaped_around_tags(
+    env: Any, templates: dict[str, Any], source: str, context: dict[str, Any]
+) -> str:
+    """A subject or preheader as HTML: its text escaped, its ESP tags as they are."""
+    found: list[str] = []
+
+    def mark(text: str) -> str:
+        found.append(text)
+        return f"\x00{len(found) - 1}\x00"
+
+    marked, _ = _one_line(env, templates, source, {**context, "campc_esp": mark})
+    pieces = _SENTINEL.split(marked)
+    return "".join(
+        found[int(piece)] if index % 2 else html.escape(piece) for index, piece in enumerate(pieces)
+    )
+
+
+PREHEADER = "campc-esp-preheader"
+"""Where the preheader goes until the CSS is inlined (its tags must not be escaped)."""
+
+
+def compile_send(repo: Any, env: Any, send: Any) -> Compiled:
+    """One send's HTML, text part, subject and preheader for the ESP `env` compiles for:
+    the proof's steps (the template, links tagged with UTM, CSS inlined, the text part
+    from the HTML or the hand-written text template), with the ESP's tags in place of a
+    recipient's values and of the unsubscribe and preference links."""
+    from compiler.email.html import inline_css, to_text, with_preheader
+    from compiler.email.links import rewrite_links, tag_text_links, with_utm
+    from compiler.email.sandbox import render
+    from compiler.email.templates import chain
+
+    result = Compiled()
+    names = [send.email.template]
+    if send.email.text_template is not None:
+        names.append(send.email.text_template)
+    text, html_, templates = (
+        env.campc_text_environment,
+        env.campc_html_environment,
+        (env.campc_text_templates, env.campc_html_templates),
+    )
+    preheader_html = None
+    try:
+        result.subject, found = _one_line(text, templates[0], send.email.subject, {})
+        result.problems += [Problem(send.spec.path, 1, p.message, p.hint) for p in found]
+        subject_html = _escaped_around_tags(html_, templates[1], send.email.subject, {})
+        if send.email.preheader:
+            result.preheader, found = _one_line(text, templates[0], send.email.preheader, {})
+            result.problems += [Problem(send.spec.path, 1, p.message, p.hint) for p in found]
+            preheader_html = _escaped_around_tags(html_, templates[1], send.email.preheader, {})
+        context = {"subject": EspValue(subject_html), "preheader": EspValue(preheader_html or "")}
+        raw_html = render(env, repo.templates_dir, send.email.template, context)
+        raw_text = None
+        if send.email.text_template is not None:
+            raw_text = render(env, repo.templates_dir, send.email.text_template, context)
+    except Unsupported as err:
+        result.problems.append(Problem(send.email.template, 1, err.message, err.hint))
+        return result
+    except Exception:  # an unmapped variable (EMAIL015), or what EMAIL001 reports
+        return result
+    for name in dict.fromkeys(n for top in names for n in chain(repo, top)):
+        result.problems.extend(env.campc_problems.get(name, []))
+    if result.problems:
+        return result
+
+    # a link to a recipient's own URL gets the UTM tags its sample value gets, after the
+    # ESP's tag (when they are only appended to it, as for a URL without a fragment)
+    samples = {}
+    for name, variable in send.variables.items():
+        target = env.campc_fields.get(name)
+        if target is not None and variable.type == "url" and isinstance(variable.sample, str):
+            tagged = with_utm(variable.sample, send.utm)
+            if tagged.startswith(variable.sample):
+                printed = env.campc_dialect.output(Value(env.campc_dialect.field(target)), True)
+                samples[printed] = tagged[len(variable.sample) :]
+
+    def tag(url: str) -> str:
+        if url in samples:
+            return url + samples[url]
+        if url.startswith(("{", "*|")):  # the ESP's own links, or computed URLs
+            return url
+        return with_utm(url, send.utm)
+
+    marked = with_preheader(raw_html, PREHEADER if preheader_html is not None else None)
+    body = inline_css(rewrite_links(marked, tag))
+    if preheader_html is not None:
+        body = body.replace(PREHEADER, preheader_html, 1)
+    result.html = body
+    if raw_text is None:  # the text part from the HTML: the ESP's tags without escaping
+        result.text = env.campc_dialect.unescaped(to_text(body))
+    else:
+        result.text = tag_text_links(raw_text, tag)
+    return result
+
+
+COMPILED: Fact[dict[str, list[tuple[Any, Compiled]]]] = Fact("emails compiled for ESPs")
+
+
+def compiled(repo: Any, name: str) -> list[tuple[Any, Compiled]]:
+    """Every send whose proof renders, compiled for the ESP `name` (once per run)."""
+    from compiler.email.render import rendered
+
+    table: dict[str, list[tuple[Any, Compiled]]] = repo.facts.get(COMPILED, dict)
+    if name not in table:
+        dialect = DIALECTS[name]
+        fields = repo.policy.email.fields.get(name, {})
+        env = environment(repo.templates_dir, repo.template_files, dialect, fields)
+        table[name] = [
+            (email.send, compile_send(repo, env, email.send))
+            for email in rendered(repo, full=False)
+            if not email.problems and email.raw_html
+        ]
+    return table[name]
