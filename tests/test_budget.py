@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 from collections import defaultdict
 from decimal import Decimal
@@ -160,3 +161,48 @@ def test_pacing_weights_front_and_back_load() -> None:
     assert even == {"2027-01": 31, "2027-02": 28}
     assert front["2027-01"] > front["2027-02"]
     assert back["2027-01"] < back["2027-02"]
+
+
+def _readme_totals(text: str) -> dict[str, tuple[Decimal, list[Decimal]]]:
+    """Per currency: the total the README's first sentence states, and each table's."""
+    found: dict[str, tuple[Decimal, list[Decimal]]] = {}
+    for section in text.split("\n## ")[1:]:
+        currency = section.split("\n", 1)[0].strip()
+        stated = re.search(r"Total budget \S+ ([\d,.]+) over", section)
+        assert stated is not None, section[:200]
+        tables = [
+            Decimal(m.replace(",", ""))
+            for m in re.findall(r"\| \*\*total\*\* \| \*\*([\d,.]+)\*\*", section)
+        ]
+        found[currency] = (Decimal(stated.group(1).replace(",", "")), tables)
+    return found
+
+
+def test_every_view_sums_to_the_budgets_totals(built: Path) -> None:
+    """The CSV, the summary and pacing sheets and the README each carry the contingency
+    as a line of its own, so every one of them sums to the declared totals."""
+    repo, problems = load(GOLDEN / "budget-repo" / "campaigns", str)
+    assert not problems
+    declared: dict[str, Decimal] = defaultdict(Decimal)
+    for spec in repo.specs:
+        budget = getattr(spec.model, "budget", None)
+        if budget is not None:
+            declared[budget.currency] += budget.total
+    budgets = [getattr(s.model, "budget", None) for s in repo.specs]
+    assert any(b is not None and b.contingency for b in budgets)  # the case this is about
+    sums = _csv_sums(built / "budget" / "budget.csv")
+    assert {c: v for (c, k), v in sums.items() if k == "*"} == declared
+    book = load_workbook(built / "budget" / "budget.xlsx", data_only=True)
+    for sheet in book.worksheets:
+        currency = sheet.title.split(" ")[-1] if " " in sheet.title else "EUR"
+        rows = list(sheet.iter_rows(values_only=True))
+        assert Decimal(str(rows[-1][-1])).quantize(Decimal("0.01")) == declared[currency], sheet
+        texts = ("Campaign", "Name", "Domain", "Owner", "Cost centre", "Purchase order", "Channel")
+        first = sum(1 for name in rows[0] if name in texts)
+        for row in rows[1:-1]:  # amounts are numbers: zeros, never blanks
+            assert all(isinstance(v, int | float) for v in row[first:]), (sheet.title, row)
+    readme = _readme_totals((built / "budget" / "README.md").read_text(encoding="utf-8"))
+    for currency, (stated, tables) in readme.items():
+        assert stated == declared[currency]
+        assert tables, currency
+        assert all(t == stated for t in tables), (currency, stated, tables)

@@ -90,6 +90,10 @@ class Line:
     amount: Decimal
 
 
+CONTINGENCY = "contingency"
+"""The channel name the contingency's own lines carry in every budget view."""
+
+
 @dataclass(frozen=True)
 class Plan:
     """One campaign's budget: its allocation and its month-by-month pacing."""
@@ -98,6 +102,14 @@ class Plan:
     campaign: Campaign
     budget: Budget
     lines: tuple[Line, ...]
+    """What each channel spends per month (the caps count these)."""
+    held: tuple[Line, ...] = ()
+    """The contingency, paced like the channels, as lines of its own (`CONTINGENCY`)."""
+
+    @property
+    def every_line(self) -> tuple[Line, ...]:
+        """The channels' lines, then the contingency's: the whole total, month by month."""
+        return self.lines + self.held
 
 
 def plans(repo: Repository) -> list[Plan]:
@@ -118,7 +130,21 @@ def plans(repo: Repository) -> list[Plan]:
                 lines.append(
                     Line(model.id, model.name, model.domain, budget.currency, channel, month, value)
                 )
-        found.append(Plan(spec, model, budget, tuple(lines)))
+        held = []
+        if budget.contingency:
+            for month, value in split(budget.contingency, weights, places).items():
+                held.append(
+                    Line(
+                        model.id,
+                        model.name,
+                        model.domain,
+                        budget.currency,
+                        CONTINGENCY,
+                        month,
+                        value,
+                    )
+                )
+        found.append(Plan(spec, model, budget, tuple(lines), tuple(held)))
     return sorted(found, key=lambda p: p.campaign.id)
 
 

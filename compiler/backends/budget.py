@@ -13,12 +13,16 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from compiler.analysis.budget import Line, Plan, minor_unit, plans, quarter
+from compiler.analysis.budget import CONTINGENCY, Line, Plan, minor_unit, plans, quarter
 from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.project.repository import Repository
 from compiler.text import escape, prose
 
-CSV_COLUMNS = ("campaign", "name", "domain", "currency", "channel", "month", "amount")
+CSV_COLUMNS = ("campaign", "name", "domain", "owner", "currency", "channel", "month", "amount")
+"""The CSV's columns; `cost_centre` and `purchase_order` follow `owner` when a budget
+says one (a column nobody fills is never shown)."""
+FINANCE = ("cost_centre", "purchase_order")
+"""The optional finance fields of a budget, as columns."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -50,18 +54,29 @@ def _amount(value: Decimal, currency: str) -> str:
     return f"{value:.{minor_unit(currency)}f}"
 
 
+def _finance(budgets: Sequence[Plan]) -> list[str]:
+    """The finance fields some budget fills: the columns the views show."""
+    return [name for name in FINANCE if any(getattr(p.budget, name) for p in budgets)]
+
+
 def tidy_csv(budgets: Sequence[Plan]) -> bytes:
-    """One row per campaign, channel and month: the shape pivot tables and BI tools want."""
+    """One row per campaign, channel and month (the contingency as a channel of its
+    own, so the rows sum to the budgets' totals): the shape pivot tables and BI tools
+    want."""
+    finance = _finance(budgets)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([*CSV_COLUMNS[:4], *finance, *CSV_COLUMNS[4:]])
     for plan in budgets:
-        for line in plan.lines:
+        extra = [_safe(getattr(plan.budget, name) or "") for name in finance]
+        for line in plan.every_line:
             writer.writerow(
                 [
                     line.campaign,
                     _safe(line.name),
                     line.domain,
+                    _safe(plan.campaign.owner),
+                    *extra,
                     line.currency,
                     line.channel,
                     line.month,
@@ -137,35 +152,40 @@ def _summary(
     sheet = book.add_worksheet(title)
     channels = sorted({c for p in chosen for c in p.budget.channels})
     contingency = any(p.budget.contingency for p in chosen)
+    finance = _finance(chosen)
+    labels = {"cost_centre": "Cost centre", "purchase_order": "Purchase order"}
     columns = [
         "Campaign",
         "Name",
         "Domain",
+        "Owner",
+        *(labels[name] for name in finance),
         *channels,
         *(["Contingency"] if contingency else []),
         "Total",
     ]
     sheet.write_row(0, 0, columns, header)
     widths = [len(c) for c in columns]
-    first_amount, last_amount = 3, 3 + len(channels) + (1 if contingency else 0) - 1
+    first_amount = 4 + len(finance)
+    last_amount = first_amount + len(channels) + (1 if contingency else 0) - 1
     total_col = last_amount + 1
     column_sums = [Decimal(0)] * (total_col - first_amount + 1)
     for row, plan in enumerate(chosen, start=1):
-        texts = [plan.campaign.id, plan.campaign.name, plan.campaign.domain]
+        texts = [plan.campaign.id, plan.campaign.name, plan.campaign.domain, plan.campaign.owner]
+        texts += [getattr(plan.budget, name) or "" for name in finance]
         for col, text in enumerate(texts):
             sheet.write_string(row, col, text)
             widths[col] = max(widths[col], len(text))
-        values = [plan.budget.channels.get(c) for c in channels]
+        values = [plan.budget.channels.get(c, Decimal(0)) for c in channels]
         if contingency:
-            values.append(plan.budget.contingency)
-        for offset, value in enumerate(values):
-            if value is not None:
-                sheet.write_number(row, first_amount + offset, float(value), money)
-                column_sums[offset] += value
-                widths[first_amount + offset] = max(
-                    widths[first_amount + offset], len(f"{value:,}") + 4
-                )
-        row_total = sum((v for v in values if v is not None), Decimal(0))
+            values.append(plan.budget.contingency or Decimal(0))
+        for offset, value in enumerate(values):  # a zero, never a blank: it sums
+            sheet.write_number(row, first_amount + offset, float(value), money)
+            column_sums[offset] += value
+            widths[first_amount + offset] = max(
+                widths[first_amount + offset], len(f"{value:,}") + 4
+            )
+        row_total = sum(values, Decimal(0))
         column_sums[-1] += row_total
         span = f"{xl_rowcol_to_cell(row, first_amount)}:{xl_rowcol_to_cell(row, last_amount)}"
         _formula(sheet, row, total_col, f"=SUM({span})", money, row_total, cache)
@@ -185,13 +205,13 @@ def _pacing(
 ) -> None:
     header, bold, money, money_total = formats
     sheet = book.add_worksheet(title)
-    months = sorted({line.month for p in chosen for line in p.lines})
+    months = sorted({line.month for p in chosen for line in p.every_line})
     columns = ["Campaign", "Channel", *months, "Total"]
     sheet.write_row(0, 0, columns, header)
     widths = [len(c) for c in columns]
     rows: dict[tuple[str, str], dict[str, Decimal]] = {}
     for plan in chosen:
-        for line in plan.lines:
+        for line in plan.every_line:  # the contingency too: the sheet sums to the total
             rows.setdefault((line.campaign, line.channel), {})[line.month] = line.amount
     total_col = 2 + len(months)
     column_sums = [Decimal(0)] * (len(months) + 1)
@@ -200,10 +220,10 @@ def _pacing(
         sheet.write_string(row, 1, channel)
         widths[0], widths[1] = max(widths[0], len(campaign)), max(widths[1], len(channel))
         for offset, month in enumerate(months):
-            if month in by_month:
-                sheet.write_number(row, 2 + offset, float(by_month[month]), money)
-                column_sums[offset] += by_month[month]
-                widths[2 + offset] = max(widths[2 + offset], len(f"{by_month[month]:,}") + 4)
+            value = by_month.get(month, Decimal(0))  # a zero, never a blank
+            sheet.write_number(row, 2 + offset, float(value), money)
+            column_sums[offset] += value
+            widths[2 + offset] = max(widths[2 + offset], len(f"{value:,}") + 4)
         row_total = sum(by_month.values(), Decimal(0))
         column_sums[-1] += row_total
         span = f"{xl_rowcol_to_cell(row, 2)}:{xl_rowcol_to_cell(row, total_col - 1)}"
@@ -239,7 +259,10 @@ def _grouped(lines: Sequence[Line], key: str) -> list[tuple[str, Decimal]]:
     for line in lines:
         name = str(getattr(line, key))
         sums[name] = sums.get(name, Decimal(0)) + line.amount
-    return sorted(sums.items())
+    # by name; the contingency, held back rather than spent, last among the channels
+    return sorted(
+        sums.items(), key=lambda item: (key == "channel" and item[0] == CONTINGENCY, item)
+    )
 
 
 def overview(budgets: Sequence[Plan]) -> str:
@@ -247,7 +270,7 @@ def overview(budgets: Sequence[Plan]) -> str:
     out = ["# Budget", "", "Generated by `campc build` from the specs; do not edit.", ""]
     for currency in _currencies(budgets):
         chosen = [p for p in budgets if p.budget.currency == currency]
-        lines = [line for p in chosen for line in p.lines]
+        lines = [line for p in chosen for line in p.every_line]  # the tables sum to the total
         total = sum((p.budget.total for p in chosen), Decimal(0))
         out += [f"## {escape.markdown(currency)}", ""]
         places = minor_unit(currency)

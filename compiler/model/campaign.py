@@ -48,6 +48,10 @@ class Budget(StrictModel):
     """Part of the total held back for the unforeseen."""
     pacing: Literal["even", "front_loaded", "back_loaded"] | MonthlyPacing = "even"
     """How spend is spread over the window: even, front_loaded, back_loaded or explicit months."""
+    cost_centre: str | None = Field(default=None, min_length=1, max_length=100)
+    """Finance's cost centre the spend is booked to."""
+    purchase_order: str | None = Field(default=None, min_length=1, max_length=100)
+    """The purchase order that covers the spend."""
 
 
 class Repeat(StrictModel):
