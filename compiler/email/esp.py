@@ -145,7 +145,7 @@ def _literal(value: Any) -> str:
     """A constant as Liquid and HubL write it."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, int) or (isinstance(value, float) and "e" not in repr(value)):
         return repr(value)
     if isinstance(value, str):
         if '"' in value:
@@ -391,6 +391,12 @@ class Mailchimp(Dialect):
         printed = f"*|{case}:{tag}|*" if case else f"*|{tag}|*"
         if fallback is None:
             return printed
+        names = [name for name, _ in value.filters]
+        first = min(names.index(n) for n in names if n in ("default", "d"))
+        if case and any(n == case.lower() for n in names[first:]):
+            fallback = fallback.upper() if case == "UPPER" else fallback.lower()
+        if "*|" in fallback or "|*" in fallback:
+            raise Unsupported("a default with `*|` or `|*`", "write the default without them")
         text = html.escape(fallback, quote=False) if escaped else fallback
         return f"*|IF:{tag}|*{printed}*|ELSE:|*{text}*|END:IF|*"
 
@@ -404,6 +410,12 @@ class Mailchimp(Dialect):
             return f"IFNOT:{self._bare(value)}"
         if test.kind in ("==", "!=") and isinstance(test.other, str | int):
             assert test.value is not None
+            if not re.fullmatch(r"[A-Za-z0-9 _.@-]*", str(test.other)):
+                raise Unsupported(
+                    f"the value `{test.other}` in a Mailchimp condition (letters, digits, "
+                    "spaces and `_.@-` only)",
+                    "compare with a plainer value",
+                )
             operator = "=" if test.kind == "==" else "!="
             return f"IF:{self._bare(test.value)}{operator}{test.other}"
         raise Unsupported(
@@ -466,6 +478,18 @@ class EspValue(str):
             "test the variable in the template itself, with `{% if %}`",
         )
 
+    def __iter__(self) -> Any:
+        raise Unsupported(
+            "a loop over a recipient's value inside a macro or `{% set %}`",
+            "print the value where it is used",
+        )
+
+
+MARK = "<!--campc-esp:"
+"""How a tag is written until the HTML is finished (a comment: HTML parsers keep it
+where it is, in a table too, and as text in an attribute); then it is put in place."""
+_MARKS = re.compile(r"(?:<|&lt;)!--campc-esp:(\d+)--(?:>|&gt;)")
+
 
 @dataclass
 class Compiled:
@@ -502,7 +526,8 @@ def environment(folder: Any, sources: Any, dialect: Dialect, fields: Mapping[str
         return tree
 
     def opaque(*values: Any) -> bool:
-        return any(isinstance(v, EspValue) for v in values)
+        """Whether a value is, or holds, a recipient's value (a text with a tag's mark)."""
+        return any(isinstance(v, EspValue) or (isinstance(v, str) and MARK in v) for v in values)
 
     def refuse(what: str) -> Unsupported:
         return Unsupported(
@@ -532,14 +557,29 @@ def environment(folder: Any, sources: Any, dialect: Dialect, fields: Mapping[str
             raise refuse(f"`{operator}` on")
         return binop(context, operator, left, right)
 
-    def guarded(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded(name: str, func: Callable[..., Any], what: str) -> Callable[..., Any]:
         @pass_context
         def run(context: Any, *args: Any, **kwargs: Any) -> Any:
             if opaque(*args, *kwargs.values()):
-                raise refuse(f"the filter `{name}` on")
+                raise refuse(f"the {what} `{name}` on")
             return func(context, *args, **kwargs)
 
         return run
+
+    def guarded_test(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if opaque(*args, *kwargs.values()):
+                raise refuse(f"the test `is {name}` on")
+            return func(*args, **kwargs)
+
+        return run
+
+    comparable = env.campc_comparable
+
+    def guarded_comparable(value: Any) -> Any:
+        if opaque(value):
+            raise refuse("a comparison of")
+        return comparable(value)
 
     env.call, env.getattr, env.getitem, env.call_binop = (
         guarded_call,
@@ -547,8 +587,18 @@ def environment(folder: Any, sources: Any, dialect: Dialect, fields: Mapping[str
         guarded_getitem,
         guarded_binop,
     )
-    env.filters = {name: guarded(name, func) for name, func in env.filters.items()}
-    env.globals["campc_esp"] = EspValue
+    env.filters = {name: guarded(name, func, "filter") for name, func in env.filters.items()}
+    env.tests = {name: guarded_test(name, func) for name, func in env.tests.items()}
+    env.campc_comparable = guarded_comparable
+    marks: list[str] = []
+
+    def mark(tag: str) -> EspValue:
+        """The tag, as the mark the finished HTML puts it back in place of."""
+        marks.append(tag)
+        return EspValue(f"{MARK}{len(marks) - 1}-->")
+
+    env.globals["campc_esp"] = mark
+    env.campc_marks = marks
     env.campc_transform = compile_tree
     env.campc_problems = problems
     env.campc_dialect = dialect
@@ -634,6 +684,11 @@ class _Compiler:
                 )
             if node.name not in FILTERS:
                 raise _no_filter(self.dialect, node.name)
+            if node.args and node.name not in ("default", "d"):
+                raise Unsupported(
+                    f"the filter `{node.name}` with arguments (the ESP's takes none)",
+                    f"use `{node.name}` without arguments, or format the value in the ESP's data",
+                )
             args = []
             for arg in node.args:
                 if not isinstance(arg, n.Const):
@@ -708,9 +763,37 @@ class _Compiler:
             lineno=lineno,
         )
 
+    def _declares(self, node: Any) -> list[str]:
+        """The names a statement declares where it is (`set`, `import`, `macro`)."""
+        n = self.nodes
+        if isinstance(node, n.Assign | n.AssignBlock):
+            return [x.name for x in node.target.find_all(n.Name)] + (
+                [node.target.name] if isinstance(node.target, n.Name) else []
+            )
+        if isinstance(node, n.Macro):
+            return [node.name]
+        if isinstance(node, n.Import):
+            return [node.target]
+        if isinstance(node, n.FromImport):
+            return [name[1] if isinstance(name, tuple) else name for name in node.names]
+        return []
+
+    def _scoped(self, names: list[str], visit: Callable[[], Any]) -> Any:
+        self.scopes.append(dict.fromkeys(names, _SHADOWED))
+        try:
+            return visit()
+        finally:
+            self.scopes.pop()
+
     def statement(self, node: Any) -> list[Any]:
         n = self.nodes
         try:
+            declared = self._declares(node)
+            if "campc_esp" in declared or any(x.name == "campc_esp" for x in node.find_all(n.Name)):
+                raise Unsupported(
+                    "`campc_esp` is the name campc writes the ESP's tags with",
+                    "choose another name",
+                )
             if isinstance(node, n.Output):
                 node.nodes = [self.expression(child) for child in node.nodes]
                 return [node]
@@ -718,17 +801,72 @@ class _Compiler:
                 return self._if(node)
             if isinstance(node, n.For) and self._reads(node.iter):
                 return self._for(node)
+            if isinstance(node, n.Include | n.Extends | n.Import | n.FromImport) and self._reads(
+                node.template
+            ):
+                raise Unsupported(
+                    "a template named by a recipient's value",
+                    "name the template itself, and branch with `{% if %}`",
+                )
+            if isinstance(node, n.FilterBlock | n.AssignBlock) and self._reads(node):
+                raise Unsupported(
+                    "a recipient's value inside a `{% filter %}` or `{% set %}` block",
+                    "print the variable with the filter itself: `{{ name | upper }}`",
+                )
             if isinstance(node, n.Macro):
-                self.scopes.append(dict.fromkeys((a.name for a in node.args), _SHADOWED))
-                try:
+                self.scopes[-1][node.name] = _SHADOWED
+                args = [a.name for a in node.args] + ["caller", "varargs", "kwargs"]
+
+                def macro() -> None:
                     node.defaults = [self.expression(d) for d in node.defaults]
                     node.body = self.body(node.body)
-                finally:
-                    self.scopes.pop()
+
+                self._scoped(args, macro)
+                return [node]
+            if isinstance(node, n.CallBlock):
+                node.call = self.expression(node.call)
+                node.defaults = [self.expression(d) for d in node.defaults]
+                args = [a.name for a in node.args]
+
+                def block() -> None:
+                    node.body = self.body(node.body)
+
+                self._scoped(args, block)
+                return [node]
+            if isinstance(node, n.For):  # over a list known now: its names are its own
+                node.iter = self.expression(node.iter)
+                names = [x.name for x in node.target.find_all(n.Name)]
+                if isinstance(node.target, n.Name):
+                    names.append(node.target.name)
+
+                def loop() -> None:
+                    if node.test is not None:
+                        node.test = self.expression(node.test)
+                    node.body = self.body(node.body)
+                    node.else_ = self.body(node.else_)
+
+                self._scoped([*names, "loop"], loop)
+                return [node]
+            if isinstance(node, n.With):
+                node.values = [self.expression(v) for v in node.values]
+                names = [x.name for t in node.targets for x in t.find_all(n.Name)]
+                names += [t.name for t in node.targets if isinstance(t, n.Name)]
+
+                def inside() -> None:
+                    node.body = self.body(node.body)
+
+                self._scoped(names, inside)
                 return [node]
         except Unsupported as err:
             self._problem(node, err)
             return []
+        if isinstance(node, n.Assign):
+            node.node = self.expression(node.node)
+            for name in declared:
+                self.scopes[-1][name] = _SHADOWED
+            return [node]
+        for name in declared:
+            self.scopes[-1][name] = _SHADOWED
         # any other statement: its expressions and nested bodies, in place
         for name in node.fields:
             value = getattr(node, name)
@@ -762,7 +900,20 @@ class _Compiler:
             text = ""
         return self._tag(text, node.lineno)
 
+    def _no_set_inside(self, statements: list[Any]) -> None:
+        n = self.nodes
+        for statement in statements:
+            inner = [statement, *statement.find_all(n.Assign | n.AssignBlock)]
+            if any(isinstance(x, n.Assign | n.AssignBlock) for x in inner):
+                raise Unsupported(
+                    "`{% set %}` inside a condition on a recipient's value (it runs when "
+                    "building, for every recipient, whatever the branch)",
+                    "set the value outside the condition, or print each branch's text",
+                )
+
     def _if(self, node: Any) -> list[Any]:
+        for branch in (node.body, *(b.body for b in node.elif_), node.else_):
+            self._no_set_inside(branch)
         test = self.test(node.test)
         unless = (
             isinstance(self.dialect, Liquid)
@@ -787,6 +938,20 @@ class _Compiler:
 
     def _for(self, node: Any) -> list[Any]:
         n = self.nodes
+        if isinstance(node.iter, n.Name | n.Getattr):
+            # a spec's variables are single values: the proof would loop over the
+            # characters of a text, the ESP over a list; the two can only differ
+            raise Unsupported(
+                "a loop over a recipient's value (a spec's variables are single values: "
+                "text, numbers, booleans, URLs, dates)",
+                "loop over a list known when building, and print the variable inside",
+            )
+        self._no_set_inside(node.body)
+        if self._lookup(node.target.name if isinstance(node.target, n.Name) else "")[0]:
+            raise Unsupported(
+                f"a loop variable named like a recipient's field (`{node.target.name}`)",
+                "name the loop variable differently",
+            )
         if not isinstance(node.target, n.Name):
             raise Unsupported("a loop that unpacks several names", "loop with one name")
         if node.else_ or node.test is not None or node.recursive:
@@ -844,37 +1009,73 @@ def _one_line(
 
 
 def _escaped_around_tags(
-    env: Any, templates: dict[str, Any], source: str, context: dict[str, Any]
+    env: Any, templates: dict[str, Any], source: str, context: dict[str, Any], marks: list[str]
 ) -> str:
-    """A subject or preheader as HTML: its text escaped, its ESP tags as they are."""
+    """A subject or preheader as HTML: its text escaped, each ESP tag as a mark (see
+    `MARK`) that the finished HTML puts back."""
     found: list[str] = []
 
-    def mark(text: str) -> str:
+    def sentinel(text: str) -> str:
         found.append(text)
         return f"\x00{len(found) - 1}\x00"
 
-    marked, _ = _one_line(env, templates, source, {**context, "campc_esp": mark})
+    marked, _ = _one_line(env, templates, source, {**context, "campc_esp": sentinel})
     pieces = _SENTINEL.split(marked)
-    return "".join(
-        found[int(piece)] if index % 2 else html.escape(piece) for index, piece in enumerate(pieces)
-    )
+    out = []
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            marks.append(found[int(piece)])
+            out.append(f"{MARK}{len(marks) - 1}-->")
+        else:
+            out.append(html.escape(piece))
+    return "".join(out)
 
 
-PREHEADER = "campc-esp-preheader"
-"""Where the preheader goes until the CSS is inlined (its tags must not be escaped)."""
+PREHEADER = "\ue000campc-esp-preheader\ue000"
+"""Where the preheader goes until the CSS is inlined (its marks must not be escaped)."""
+
+_STATIC = {
+    "customerio": ("{{", "{%", "{#"),
+    "braze": ("{{", "{%", "{#"),
+    "hubspot": ("{{", "{%", "{#"),
+    "mailchimp": ("*|",),
+}
+"""What a template's own text must not hold for each ESP: its tags' openings (the ESP
+would run text the proof shows as it is)."""
+
+
+def _static_syntax(dialect: Dialect, text: str) -> str | None:
+    """The first opening of an ESP tag in `text` that campc did not write, if any."""
+    bare = _MARKS.sub("", text)
+    for opening in _STATIC[dialect.name]:
+        at = bare.find(opening)
+        if at >= 0:
+            return bare[at : at + 40].split("\n")[0]
+    return None
 
 
 def compile_send(repo: Any, env: Any, send: Any) -> Compiled:
     """One send's HTML, text part, subject and preheader for the ESP `env` compiles for:
     the proof's steps (the template, links tagged with UTM, CSS inlined, the text part
     from the HTML or the hand-written text template), with the ESP's tags in place of a
-    recipient's values and of the unsubscribe and preference links."""
+    recipient's values and of the unsubscribe and preference links. The tags travel as
+    marks (HTML comments) through the link rewriting and the CSS inliner, which never
+    parse them, and are put in place last."""
+    from jinja2 import UndefinedError
+
     from compiler.email.html import inline_css, to_text, with_preheader
     from compiler.email.links import rewrite_links, tag_text_links, with_utm
-    from compiler.email.sandbox import render
+    from compiler.email.sandbox import TemplateProblem, render
     from compiler.email.templates import chain
 
+    dialect: Dialect = env.campc_dialect
     result = Compiled()
+    marks: list[str] = env.campc_marks
+    marks.clear()
+
+    def finish(text: str) -> str:
+        return _MARKS.sub(lambda m: marks[int(m.group(1))], text)
+
     names = [send.email.template]
     if send.email.text_template is not None:
         names.append(send.email.text_template)
@@ -885,13 +1086,16 @@ def compile_send(repo: Any, env: Any, send: Any) -> Compiled:
     )
     preheader_html = None
     try:
-        result.subject, found = _one_line(text, templates[0], send.email.subject, {})
+        subject, found = _one_line(text, templates[0], send.email.subject, {})
         result.problems += [Problem(send.spec.path, 1, p.message, p.hint) for p in found]
-        subject_html = _escaped_around_tags(html_, templates[1], send.email.subject, {})
+        subject_html = _escaped_around_tags(html_, templates[1], send.email.subject, {}, marks)
+        preheader = None
         if send.email.preheader:
-            result.preheader, found = _one_line(text, templates[0], send.email.preheader, {})
+            preheader, found = _one_line(text, templates[0], send.email.preheader, {})
             result.problems += [Problem(send.spec.path, 1, p.message, p.hint) for p in found]
-            preheader_html = _escaped_around_tags(html_, templates[1], send.email.preheader, {})
+            preheader_html = _escaped_around_tags(
+                html_, templates[1], send.email.preheader, {}, marks
+            )
         context = {"subject": EspValue(subject_html), "preheader": EspValue(preheader_html or "")}
         raw_html = render(env, repo.templates_dir, send.email.template, context)
         raw_text = None
@@ -900,40 +1104,81 @@ def compile_send(repo: Any, env: Any, send: Any) -> Compiled:
     except Unsupported as err:
         result.problems.append(Problem(send.email.template, 1, err.message, err.hint))
         return result
-    except Exception:  # an unmapped variable (EMAIL015), or what EMAIL001 reports
+    except UndefinedError:
+        return result  # a variable without a field: EMAIL015 says which
+    except TemplateProblem as problem:
+        if "is undefined" in problem.message or "not declared" in problem.message:
+            return result  # EMAIL015 says which
+        result.problems.append(
+            Problem(
+                problem.template,
+                problem.line,
+                f"{dialect.label}: cannot compile: {problem.message}",
+                "print a recipient's value as it is; compute nothing from it in a macro",
+            )
+        )
         return result
     for name in dict.fromkeys(n for top in names for n in chain(repo, top)):
         result.problems.extend(env.campc_problems.get(name, []))
+    for part, where in ((raw_html, send.email.template), (raw_text or "", names[-1])):
+        shown = _static_syntax(dialect, part)
+        if shown is not None:
+            result.problems.append(
+                Problem(
+                    where,
+                    1,
+                    f"{dialect.label}: the template's own text `{shown}` is {dialect.label}'s "
+                    "syntax, which the ESP would run (the proof shows it as it is)",
+                    "remove it, or write it so that it is not a tag",
+                )
+            )
+    for part in (subject, preheader or ""):
+        shown = _static_syntax(dialect, part)
+        if shown is not None:
+            result.problems.append(
+                Problem(
+                    send.spec.path,
+                    1,
+                    f"{dialect.label}: the text `{shown}` is {dialect.label}'s syntax",
+                    "remove it, or write it so that it is not a tag",
+                )
+            )
     if result.problems:
         return result
+    result.subject = finish(subject)
+    result.preheader = None if preheader is None else finish(preheader)
 
     # a link to a recipient's own URL gets the UTM tags its sample value gets, after the
     # ESP's tag (when they are only appended to it, as for a URL without a fragment)
-    samples = {}
+    suffixes = {}
     for name, variable in send.variables.items():
         target = env.campc_fields.get(name)
         if target is not None and variable.type == "url" and isinstance(variable.sample, str):
             tagged = with_utm(variable.sample, send.utm)
             if tagged.startswith(variable.sample):
-                printed = env.campc_dialect.output(Value(env.campc_dialect.field(target)), True)
-                samples[printed] = tagged[len(variable.sample) :]
+                printed = dialect.output(Value(dialect.field(target)), True)
+                suffixes[printed] = tagged[len(variable.sample) :]
 
     def tag(url: str) -> str:
-        if url in samples:
-            return url + samples[url]
-        if url.startswith(("{", "*|")):  # the ESP's own links, or computed URLs
-            return url
+        found = _MARKS.fullmatch(url.strip())
+        if found is not None:
+            return url + suffixes.get(marks[int(found.group(1))], "")
+        if MARK in url or "&lt;!--campc-esp:" in url:
+            return url  # a URL made of a recipient's value and more: the ESP's own
         return with_utm(url, send.utm)
 
     marked = with_preheader(raw_html, PREHEADER if preheader_html is not None else None)
     body = inline_css(rewrite_links(marked, tag))
     if preheader_html is not None:
-        body = body.replace(PREHEADER, preheader_html, 1)
-    result.html = body
+        opening = re.search(r"<body[^>]*>", body, re.IGNORECASE)
+        at = body.find(PREHEADER, opening.end() if opening else 0)
+        if at >= 0:
+            body = body[:at] + preheader_html + body[at + len(PREHEADER) :]
+    result.html = finish(body)
     if raw_text is None:  # the text part from the HTML: the ESP's tags without escaping
-        result.text = env.campc_dialect.unescaped(to_text(body))
+        result.text = dialect.unescaped(to_text(result.html))
     else:
-        result.text = tag_text_links(raw_text, tag)
+        result.text = finish(tag_text_links(raw_text, tag))
     return result
 
 

@@ -3,12 +3,14 @@
 ## What it does
 Compiles every send for each ESP in `[tool.campc.email] esp` (from the template's
 syntax tree: a recipient's field becomes the ESP's merge tag, an `if` on one its
-conditional, a `for` over one its loop) and reports, at the template's line (naming
-the sends that use it), each construct on a recipient's value the ESP has no
-equivalent for: an expression such as `{{ "=" * issue_title|length }}`, a filter the
-ESP lacks (`title` in Liquid), a loop for Mailchimp, a condition that mixes `and`,
-`or` and `not` for Liquid, which has no parentheses; and a recipient's value that a
-macro does more with than print it.
+conditional) and reports, at the template's line (naming the sends that use it),
+each construct on a recipient's value the ESP has no equivalent for: an expression
+such as `{{ "=" * issue_title|length }}`, a filter the ESP lacks (`title` in Liquid)
+or one with arguments the ESP's drops, a condition that mixes `and`, `or` and `not`
+for Liquid, which has no parentheses, a loop over a recipient's value, `{% set %}`
+inside a condition on one, a recipient's value that a macro or a `{% filter %}` block
+does more with than print it; and the template's own text that is the ESP's syntax
+(which the proof shows as it is and the ESP would run).
 
 ## Why is this bad?
 The ESP would get a template it cannot fill: a broken email for every recipient, or
