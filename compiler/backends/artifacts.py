@@ -16,6 +16,16 @@ class Artifact:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """A calendar event as a build wrote it: its SEQUENCE, the digest of its content
+    (`calendar.content_digest`) and its LAST-MODIFIED (iCalendar UTC text, or "")."""
+
+    sequence: int
+    digest: str
+    last_modified: str = ""
+
+
+@dataclass(frozen=True)
 class BuildContext:
     """Settings the back-ends read; no clock, no environment beyond what is declared here."""
 
@@ -23,3 +33,6 @@ class BuildContext:
     """The domain part of calendar UIDs (`<spec id>/<event>@<uid_domain>`)."""
     source_date_epoch: int | None = None
     """SOURCE_DATE_EPOCH, the one clock a reproducible build may read."""
+    revisions: tuple[tuple[str, Revision], ...] = ()
+    """Each calendar event's revision in the outputs the build replaces (UID, revision),
+    from their manifest: a changed event's SEQUENCE goes up, an unchanged one keeps its."""

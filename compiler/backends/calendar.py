@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -10,7 +12,7 @@ from icalendar import Calendar, vRecur, vText
 from icalendar import Event as VEvent
 
 from compiler.analysis.schedule import Event, events, occurrences
-from compiler.backends.artifacts import Artifact, BuildContext
+from compiler.backends.artifacts import Artifact, BuildContext, Revision
 from compiler.backends.vtimezone import vtimezone
 from compiler.conventions.outputs import ALL_CAMPAIGNS
 from compiler.errors import InternalError
@@ -45,11 +47,13 @@ def assemble(repo: Repository, context: BuildContext, fragments: Fragments) -> l
     everything = events(repo)
     text: dict[int, bytes] = {}
     left = {path: iter(texts) for path, texts in fragments.items()}
+    previous = dict(context.revisions)
     for event in everything:
         block = next(left.get(event.spec.path, iter(())), None)
         if block is None:
             raise InternalError(f"calendar: no VEVENT for {event.key} of {event.spec.path}")
-        text[id(event)] = block.encode("utf-8")
+        uid = f"{event.spec_id}/{event.key}@{context.uid_domain}"
+        text[id(event)] = revised(block, previous.get(uid)).encode("utf-8")
     if any(next(rest, None) is not None for rest in left.values()):
         raise InternalError("calendar: more VEVENTs than events")
     artifacts = [
@@ -82,6 +86,63 @@ def assemble(repo: Repository, context: BuildContext, fragments: Fragments) -> l
         )
     )
     return artifacts
+
+
+_VOLATILE = ("SEQUENCE:", "LAST-MODIFIED:", "DTSTAMP:")
+"""The lines of a VEVENT that say which revision it is and when it was written, not what
+it is (DTSTAMP follows SOURCE_DATE_EPOCH)."""
+
+
+def content_digest(block: str) -> str:
+    """The digest of what a VEVENT says: its text without the `_VOLATILE` lines."""
+    kept = [line for line in block.split("\r\n") if not line.startswith(_VOLATILE)]
+    return hashlib.sha256("\r\n".join(kept).encode("utf-8")).hexdigest()
+
+
+def revised(block: str, previous: Revision | None) -> str:
+    """`block` with the SEQUENCE its previous revision calls for: the same one when its
+    content is the same, one more (and LAST-MODIFIED, the build's DTSTAMP: the spec's
+    day or SOURCE_DATE_EPOCH, never the clock) when it changed; none for a new event
+    (RFC 5545: SEQUENCE 0). A client that subscribed shows a higher SEQUENCE as the
+    update of the event it has."""
+    if previous is None:
+        return block
+    if previous.digest == content_digest(block):
+        sequence, modified = previous.sequence, previous.last_modified
+    else:
+        sequence = previous.sequence + 1
+        stamp = re.search(r"\r\nDTSTAMP:(\d{8}T\d{6}Z)\r\n", block)
+        modified = stamp.group(1) if stamp else previous.last_modified
+    if sequence == 0:
+        return block
+    added = f"SEQUENCE:{sequence}\r\n" + (f"LAST-MODIFIED:{modified}\r\n" if modified else "")
+    end = block.rindex("END:VEVENT\r\n")
+    return block[:end] + added + block[end:]
+
+
+def revisions_of(ics: bytes) -> list[tuple[str, Revision]]:
+    """Each VEVENT of a calendar campc wrote, by UID: its SEQUENCE, content digest and
+    LAST-MODIFIED (what the manifest records for the next build)."""
+    text = ics.decode("utf-8")
+    found = []
+    for block in re.findall(r"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", text, flags=re.DOTALL):
+        unfolded = block.replace("\r\n ", "")
+        uid = re.search(r"^UID:(.*)$", unfolded, flags=re.MULTILINE)
+        if uid is None:
+            raise InternalError("calendar: a VEVENT without a UID")
+        sequence = re.search(r"^SEQUENCE:(\d+)\r$", unfolded, flags=re.MULTILINE)
+        modified = re.search(r"^LAST-MODIFIED:(\d{8}T\d{6}Z)\r$", unfolded, flags=re.MULTILINE)
+        found.append(
+            (
+                uid.group(1).rstrip("\r"),
+                Revision(
+                    int(sequence.group(1)) if sequence else 0,
+                    content_digest(block),
+                    modified.group(1) if modified else "",
+                ),
+            )
+        )
+    return sorted(found)
 
 
 def _stamp(event: Event, context: BuildContext) -> datetime:

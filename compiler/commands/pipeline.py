@@ -261,8 +261,11 @@ def build(
     """Check the repository; if clean, compile every artifact and write (or compare) them."""
     here = cwd or Path(os.getcwd())
     folder = outputs_folder(settings, out)
-    with writer.locked(folder):
+    from compiler.backends.manifest import previous_revisions
+
+    with writer.locked(folder):  # the outputs as a finished build left them
         repaired = writer.repair(folder)
+        revisions = previous_revisions(folder)
     checked = check(settings, cwd=here, cache=cache)
     result = BuildResult(check=checked, out=folder, repaired=repaired)
     if checked.failed:
@@ -274,6 +277,7 @@ def build(
     context = BuildContext(
         uid_domain=settings.uid_domain,
         source_date_epoch=int(epoch) if epoch is not None else None,
+        revisions=revisions,
     )
     result.artifacts = compile_artifacts(
         repo, context, lambda p: display_path(p, settings.root), progress, cache

@@ -122,6 +122,7 @@ def test_two_builds_at_once_both_finish_with_complete_outputs(
 ) -> None:
     _, new = versions
     root = _project(tmp_path)
+    assert _campc(root, "build").returncode == 0  # as the fixture: the old outputs first
     _edit(root)
     runs = [
         subprocess.Popen(
