@@ -158,7 +158,49 @@ def _literal(value: Any) -> str:
     raise Unsupported(f"the constant {value!r}", "use text, a number or a boolean")
 
 
-class Liquid(Dialect):
+class Tags(Dialect):
+    """What Liquid and HubL share: `{% if %}`, `{% else %}`, `{% endif %}` around a
+    condition each writes its own way (`condition`), loops, and a tag that escapes its
+    value by ending in the filter `escape`."""
+
+    elif_word = ""
+    """The keyword of a further branch (`elsif`, `elif`)."""
+    escaped_end = ""
+    """How an output tag that escapes its value ends."""
+
+    def condition(self, test: Test) -> str:
+        raise NotImplementedError
+
+    def _bare(self, value: Value) -> str:
+        if value.filters:
+            raise Unsupported(
+                "a filter inside a condition", "test the variable itself, without a filter"
+            )
+        return self.field(value.path)
+
+    def unescaped(self, text: str) -> str:
+        return text.replace(self.escaped_end, " }}")
+
+    def if_(self, test: Test) -> str:
+        return "{% if " + self.condition(test) + " %}"
+
+    def elif_(self, test: Test) -> str:
+        return "{% " + self.elif_word + " " + self.condition(test) + " %}"
+
+    def else_(self) -> str:
+        return "{% else %}"
+
+    def endif(self) -> str:
+        return "{% endif %}"
+
+    def for_(self, name: str, value: Value) -> str:
+        return "{% for " + name + " in " + self._bare(value) + " %}"
+
+    def endfor(self) -> str:
+        return "{% endfor %}"
+
+
+class Liquid(Tags):
     """Shopify's Liquid, as Customer.io and Braze run it: `{{ x | filter: arg }}`,
     `{% if %}`/`{% elsif %}`/`{% else %}`/`{% endif %}`, `{% for x in list %}`
     (https://shopify.github.io/liquid/). Liquid has no `not`: a negated test is
@@ -212,37 +254,12 @@ class Liquid(Dialect):
             "test the opposite: `x == ''`, or swap the branches",
         )
 
-    def _bare(self, value: Value) -> str:
-        if value.filters:
-            raise Unsupported(
-                "a filter inside a condition", "test the variable itself, without a filter"
-            )
-        return self.field(value.path)
-
-    def unescaped(self, text: str) -> str:
-        return text.replace(" | escape }}", " }}")
-
-    def if_(self, test: Test) -> str:
-        return "{% if " + self.condition(test) + " %}"
+    elif_word = "elsif"
+    escaped_end = " | escape }}"
 
     def unless(self, test: Test) -> str:
         """A whole test that is `not ...`: Liquid's `unless`."""
         return "{% unless " + self.condition(test) + " %}"
-
-    def elif_(self, test: Test) -> str:
-        return "{% elsif " + self.condition(test) + " %}"
-
-    def else_(self) -> str:
-        return "{% else %}"
-
-    def endif(self) -> str:
-        return "{% endif %}"
-
-    def for_(self, name: str, value: Value) -> str:
-        return "{% for " + name + " in " + self._bare(value) + " %}"
-
-    def endfor(self) -> str:
-        return "{% endfor %}"
 
 
 class CustomerIo(Liquid):
@@ -278,7 +295,7 @@ class Braze(Liquid):
         return "{{${preference_center_url}}}"
 
 
-class HubL(Dialect):
+class HubL(Tags):
     """HubSpot's HubL (Jinja-like): contact properties as `{{ contact.firstname }}`,
     `{% if %}`/`{% elif %}`/`{% else %}`/`{% endif %}`, `{% for %}`, Jinja's filters,
     and the email variables `{{ unsubscribe_link }}` (the subscription preferences
@@ -319,33 +336,8 @@ class HubL(Dialect):
             return f"not ({self.condition(test.parts[0])})"
         return "(" + f" {test.kind} ".join(self.condition(p) for p in test.parts) + ")"
 
-    def _bare(self, value: Value) -> str:
-        if value.filters:
-            raise Unsupported(
-                "a filter inside a condition", "test the variable itself, without a filter"
-            )
-        return value.path
-
-    def unescaped(self, text: str) -> str:
-        return text.replace("|escape }}", " }}")
-
-    def if_(self, test: Test) -> str:
-        return "{% if " + self.condition(test) + " %}"
-
-    def elif_(self, test: Test) -> str:
-        return "{% elif " + self.condition(test) + " %}"
-
-    def else_(self) -> str:
-        return "{% else %}"
-
-    def endif(self) -> str:
-        return "{% endif %}"
-
-    def for_(self, name: str, value: Value) -> str:
-        return "{% for " + name + " in " + self._bare(value) + " %}"
-
-    def endfor(self) -> str:
-        return "{% endfor %}"
+    elif_word = "elif"
+    escaped_end = "|escape }}"
 
 
 class Mailchimp(Dialect):

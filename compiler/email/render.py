@@ -125,6 +125,14 @@ def sends(repo: Repository) -> list[Send]:
     return found
 
 
+def sends_by_spec(repo: Repository) -> list[list[Send]]:
+    """Every email of the repository, grouped by the spec that sends it."""
+    found: dict[str, list[Send]] = {}
+    for send in sends(repo):
+        found.setdefault(send.spec.path, []).append(send)
+    return list(found.values())
+
+
 RENDERED: Fact[list[Rendered]] = Fact("emails rendered")
 """Every send's template output (what the rules read)."""
 FINISHED: Fact[list[Rendered]] = Fact("emails finished")

@@ -28,21 +28,17 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
-from compiler.email.render import sends, variables_used
+from compiler.email.render import sends_by_spec, variables_used
 from compiler.email.sandbox import CAMPC_VARIABLES
 
 if TYPE_CHECKING:
-    from compiler.email.render import Send
     from compiler.project.repository import Repository
 
 
 def check(repo: Repository) -> Iterator[Diagnostic]:
     """Yield a finding for each declared variable no email of its spec reads."""
     rule = RULE
-    by_spec: dict[str, list[Send]] = {}
-    for send in sends(repo):
-        by_spec.setdefault(send.spec.path, []).append(send)
-    for spec_sends in by_spec.values():
+    for spec_sends in sends_by_spec(repo):
         spec = spec_sends[0].spec
         used = variables_used(repo, spec_sends)
         if used is None:

@@ -32,11 +32,10 @@ from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.email.esp import DIALECTS
-from compiler.email.render import sends, variables_used
+from compiler.email.render import sends_by_spec, variables_used
 from compiler.email.sandbox import CAMPC_VARIABLES
 
 if TYPE_CHECKING:
-    from compiler.email.render import Send
     from compiler.project.repository import Repository
 
 
@@ -46,10 +45,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     policy = repo.policy.email
     if not policy.esp:
         return
-    by_spec: dict[str, list[Send]] = {}
-    for send in sends(repo):
-        by_spec.setdefault(send.spec.path, []).append(send)
-    for spec_sends in by_spec.values():
+    for spec_sends in sends_by_spec(repo):
         spec = spec_sends[0].spec
         used = variables_used(repo, spec_sends)
         if used is None:
