@@ -127,6 +127,7 @@ def test_no_jinja_syntax_of_the_templates_is_left(name: str) -> None:
     made = {
         "braze": lambda k: "${" + k + "}",
         "mailchimp": lambda k: k.upper()[:10],
+        "mautic": lambda k: k.replace("_", ""),
     }
     fields = policy.fields.get(name) or {k: made[name](k) for k in policy.fields["hubspot"]}
     env = esp.environment(repo.templates_dir, repo.template_files, esp.DIALECTS[name], fields)
@@ -137,6 +138,7 @@ def test_no_jinja_syntax_of_the_templates_is_left(name: str) -> None:
         r"|\{\{\$\{(unsubscribe_url|preference_center_url)\}\}\}",
         "hubspot": r"\{\{ (x|contact)\.\w+(\|escape)? \}\}|\{\{ unsubscribe_link \}\}",
         "mailchimp": r"^$",
+        "mautic": r"^$",
     }[name]
     for proof in render.rendered(repo, full=False):
         result = esp.compile_send(repo, env, proof.send)
@@ -275,6 +277,9 @@ CASES = [
         "*|IF:FNAME|**|UPPER:FNAME|**|ELSE:|*FRIEND*|END:IF|*",
     ),
     ("{% if plan == 'a|*b' %}x{% endif %}", "mailchimp", "!in a Mailchimp condition"),
+    ("Hi {{ first_name | default('there') }}", "mautic", "Hi {contactfield=firstname|there}"),
+    ("{% if first_name %}Hi{% endif %}", "mautic", "!Mautic tokens have no conditions"),
+    ("{{ first_name | upper }}", "mautic", "!has no equivalent of the filter `upper`"),
 ]
 
 
@@ -294,6 +299,7 @@ def test_each_construct_compiles_or_is_a_problem(
             "items": "contact.items",
         },
         "mailchimp": {"first_name": "FNAME", "plan": "PLAN", "items": "ITEMS"},
+        "mautic": {"first_name": "firstname", "plan": "plan", "items": "items"},
     }[name]
     result = _compile(tmp_path, name, template, fields)
     if not expected.startswith("!"):  # the output holds it

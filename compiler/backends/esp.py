@@ -25,6 +25,9 @@ IMPORT = {
     "mailchimp": "In Mailchimp, create a template with *Code your own* (*Paste in "
     "code*), paste the HTML, and paste the text part in the campaign's plain-text "
     "version. The merge tags are Mailchimp's (`*|FNAME|*`, `*|UNSUB|*`).",
+    "mautic": "In Mautic, create the email with the *Code Mode* builder, paste the HTML, "
+    "and the text under *Plain text*. The tokens are Mautic's (`{contactfield=...}`, "
+    "`{unsubscribe_url}`).",
 }
 """How each ESP takes a coded template, from its help pages."""
 

@@ -102,7 +102,7 @@ def _fields(value: Any) -> dict[str, dict[str, str]]:
         raise ValueError("not a table")
     found: dict[str, dict[str, str]] = {}
     for esp, table in value.items():
-        if esp not in ("customerio", "braze", "hubspot", "mailchimp"):
+        if esp not in ("customerio", "braze", "hubspot", "mailchimp", "mautic"):
             raise refusal("is not an ESP campc compiles for", esp)
         if not isinstance(table, dict):
             raise refusal("must be a table of variable = field", esp)
@@ -179,9 +179,9 @@ class EmailPolicy(Table):
     allow_safe: Annotated[StrictBool, Says("must be true or false")] = False
     """let templates use |safe (default false)"""
     esp: Annotated[
-        tuple[Literal["customerio", "braze", "hubspot", "mailchimp"], ...],
+        tuple[Literal["customerio", "braze", "hubspot", "mailchimp", "mautic"], ...],
         AfterValidator(_unique),
-        Says("must list ESPs among 'customerio', 'braze', 'hubspot', 'mailchimp'"),
+        Says("must list ESPs among 'customerio', 'braze', 'hubspot', 'mailchimp', 'mautic'"),
     ] = ()
     """ESPs each send is also compiled for, in their syntax (outputs/esp/)"""
     fields: Annotated[

@@ -31,7 +31,7 @@ from typing import Any
 from compiler.email.sandbox import Passthrough as _Passthrough
 from compiler.project.facts import Fact
 
-ESPS = ("customerio", "braze", "hubspot", "mailchimp")
+ESPS = ("customerio", "braze", "hubspot", "mailchimp", "mautic")
 """The ESPs campc compiles for, as `[tool.campc.email] esp` names them."""
 
 UNSUBSCRIBE = "unsubscribe_url"
@@ -138,6 +138,7 @@ class Dialect:
             "braze": "Braze",
             "hubspot": "HubSpot",
             "mailchimp": "Mailchimp",
+            "mautic": "Mautic",
         }[self.name]
 
 
@@ -435,7 +436,62 @@ class Mailchimp(Dialect):
         return "*|END:IF|*"
 
 
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (CustomerIo(), Braze(), HubL(), Mailchimp())}
+class Mautic(Dialect):
+    """Mautic's tokens: a contact field is `{contactfield=firstname}`, with a default
+    after `|` (`{contactfield=firstname|there}`), and `{unsubscribe_url}` is the
+    contact's unsubscribe page, where Mautic also shows its preference centre
+    (https://docs.mautic.org/en/5.x/configuration/variables.html). Tokens have no
+    conditions, loops or filters: Mautic's dynamic content is a block of its own editor."""
+
+    name = "mautic"
+    docs = "https://docs.mautic.org/en/5.x/configuration/variables.html"
+
+    _ALIAS = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+    def link(self, which: str) -> str:
+        return "{unsubscribe_url}"
+
+    def output(self, value: Value, escaped: bool) -> str:
+        if not self._ALIAS.fullmatch(value.path):
+            raise Unsupported(
+                f"`{value.path}` is not a Mautic field alias (lower-case letters, digits, _)",
+                "map the variable to the contact field's alias, like `firstname`",
+            )
+        fallback = ""
+        for name, args in value.filters:
+            if name in ("escape", "e"):
+                continue
+            if name in ("default", "d") and not fallback and len(args) == 1:
+                text = str(args[0])
+                if any(c in text for c in "{}|"):
+                    raise Unsupported("a default with `{`, `}` or `|`", "write it without them")
+                fallback = "|" + (html.escape(text, quote=False) if escaped else text)
+                continue
+            raise _no_filter(self, name)
+        return "{contactfield=" + value.path + fallback + "}"
+
+    def _none(self) -> Unsupported:
+        return Unsupported(
+            "Mautic tokens have no conditions",
+            "use Mautic's dynamic content for the branch, or one email per segment",
+        )
+
+    def if_(self, test: Test) -> str:
+        raise self._none()
+
+    def elif_(self, test: Test) -> str:
+        raise self._none()
+
+    def else_(self) -> str:
+        raise self._none()
+
+    def endif(self) -> str:
+        raise self._none()
+
+
+DIALECTS: dict[str, Dialect] = {
+    d.name: d for d in (CustomerIo(), Braze(), HubL(), Mailchimp(), Mautic())
+}
 
 
 def _no_filter(dialect: Dialect, name: str) -> Unsupported:
@@ -444,6 +500,7 @@ def _no_filter(dialect: Dialect, name: str) -> Unsupported:
         "braze": "default, upper, lower, escape, trim",
         "hubspot": "default, upper, lower, escape, trim, capitalize",
         "mailchimp": "default, upper, lower",
+        "mautic": "default",
     }[dialect.name]
     return Unsupported(
         f"{dialect.label} has no equivalent of the filter `{name}`",
@@ -1031,6 +1088,7 @@ _STATIC = {
     "braze": ("{{", "{%", "{#"),
     "hubspot": ("{{", "{%", "{#"),
     "mailchimp": ("*|",),
+    "mautic": ("{contactfield=", "{ownerfield=", "{unsubscribe_", "{webview_", "{tracking_pixel}"),
 }
 """What a template's own text must not hold for each ESP: its tags' openings (the ESP
 would run text the proof shows as it is)."""
