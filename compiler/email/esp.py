@@ -122,15 +122,6 @@ class Dialect:
     def endif(self) -> str:
         raise NotImplementedError
 
-    def for_(self, name: str, value: Value) -> str:
-        raise Unsupported(
-            f"{self.label} has no loop over a recipient's list",
-            "loop over a list known when building, or drop the loop for this ESP",
-        )
-
-    def endfor(self) -> str:
-        raise NotImplementedError
-
     @property
     def label(self) -> str:
         return {
@@ -160,14 +151,41 @@ def _literal(value: Any) -> str:
 
 
 class Tags(Dialect):
-    """What Liquid and HubL share: `{% if %}`, `{% else %}`, `{% endif %}` around a
-    condition each writes its own way (`condition`), loops, and a tag that escapes its
-    value by ending in the filter `escape`."""
+    """What Liquid and HubL share: an output tag `{{ value | filter }}` (each with its
+    own filter names and separator) that escapes its value by ending in `escape`, and
+    `{% if %}`, `{% else %}`, `{% endif %}` around a condition each writes its own way."""
 
     elif_word = ""
     """The keyword of a further branch (`elsif`, `elif`)."""
     escaped_end = ""
     """How an output tag that escapes its value ends."""
+
+    filters: Mapping[str, str] = {}
+    """Jinja's filter -> the ESP's, for those it has."""
+    separator = ""
+    """Between a tag's value and its filters."""
+
+    def default(self, text: str) -> str:
+        """The ESP's `default` filter with its text."""
+        raise NotImplementedError
+
+    def output(self, value: Value, escaped: bool) -> str:
+        parts = [self.field(value.path)]
+        for name, args in value.filters:
+            if name in ("default", "d"):
+                if len(args) != 1 or not isinstance(args[0], str):
+                    raise Unsupported(
+                        f"`{name}` with {len(args)} arguments",
+                        "give `default` one text: `default('there')`",
+                    )
+                parts.append(self.default(args[0]))
+            elif name in self.filters:
+                parts.append(self.filters[name])
+            else:
+                raise _no_filter(self, name)
+        if escaped and not any(name in ("escape", "e") for name, _ in value.filters):
+            parts.append("escape")
+        return "{{ " + self.separator.join(parts) + " }}"
 
     def condition(self, test: Test) -> str:
         raise NotImplementedError
@@ -194,44 +212,24 @@ class Tags(Dialect):
     def endif(self) -> str:
         return "{% endif %}"
 
-    def for_(self, name: str, value: Value) -> str:
-        return "{% for " + name + " in " + self._bare(value) + " %}"
-
-    def endfor(self) -> str:
-        return "{% endfor %}"
-
 
 class Liquid(Tags):
     """Shopify's Liquid, as Customer.io and Braze run it: `{{ x | filter: arg }}`,
-    `{% if %}`/`{% elsif %}`/`{% else %}`/`{% endif %}`, `{% for x in list %}`
+    `{% if %}`/`{% elsif %}`/`{% else %}`/`{% endif %}`
     (https://shopify.github.io/liquid/). Liquid has no `not`: a negated test is
     `{% unless %}`; its `and`/`or` take no parentheses."""
 
-    _FILTERS: Mapping[str, str] = {
+    filters: Mapping[str, str] = {
         "upper": "upcase",
         "lower": "downcase",
         "escape": "escape",
         "e": "escape",
         "trim": "strip",
     }
+    separator = " | "
 
-    def output(self, value: Value, escaped: bool) -> str:
-        parts = [self.field(value.path)]
-        for name, args in value.filters:
-            if name in ("default", "d"):
-                if len(args) != 1 or not isinstance(args[0], str):
-                    raise Unsupported(
-                        f"`{name}` with {len(args)} arguments",
-                        "give `default` one text: `default('there')`",
-                    )
-                parts.append(f"default: {_literal(args[0])}")
-            elif name in self._FILTERS:
-                parts.append(self._FILTERS[name])
-            else:
-                raise _no_filter(self, name)
-        if escaped and not any(name in ("escape", "e") for name, _ in value.filters):
-            parts.append("escape")
-        return "{{ " + " | ".join(parts) + " }}"
+    def default(self, text: str) -> str:
+        return f"default: {_literal(text)}"
 
     def condition(self, test: Test) -> str:
         if test.kind == "truthy":
@@ -298,7 +296,7 @@ class Braze(Liquid):
 
 class HubL(Tags):
     """HubSpot's HubL (Jinja-like): contact properties as `{{ contact.firstname }}`,
-    `{% if %}`/`{% elif %}`/`{% else %}`/`{% endif %}`, `{% for %}`, Jinja's filters,
+    `{% if %}`/`{% elif %}`/`{% else %}`/`{% endif %}`, Jinja's filters,
     and the email variables `{{ unsubscribe_link }}` (the subscription preferences
     page, where one click unsubscribes) for both links
     (https://developers.hubspot.com/docs/cms/reference/hubl/variables#email-variables)."""
@@ -306,25 +304,21 @@ class HubL(Tags):
     name = "hubspot"
     docs = "https://developers.hubspot.com/docs/cms/reference/hubl/variables#email-variables"
 
-    _FILTERS = ("upper", "lower", "escape", "e", "trim", "capitalize")
+    filters: Mapping[str, str] = {
+        "upper": "upper",
+        "lower": "lower",
+        "escape": "escape",
+        "e": "escape",
+        "trim": "trim",
+        "capitalize": "capitalize",
+    }
+    separator = "|"
 
     def link(self, which: str) -> str:
         return "{{ unsubscribe_link }}"
 
-    def output(self, value: Value, escaped: bool) -> str:
-        parts = [value.path]
-        for name, args in value.filters:
-            if name in ("default", "d"):
-                if len(args) != 1 or not isinstance(args[0], str):
-                    raise Unsupported(f"`{name}` with {len(args)} arguments", "give one text")
-                parts.append(f"default({_literal(args[0])})")
-            elif name in self._FILTERS:
-                parts.append("escape" if name == "e" else name)
-            else:
-                raise _no_filter(self, name)
-        if escaped and not any(name in ("escape", "e") for name, _ in value.filters):
-            parts.append("escape")
-        return "{{ " + "|".join(parts) + " }}"
+    def default(self, text: str) -> str:
+        return f"default({_literal(text)})"
 
     def condition(self, test: Test) -> str:
         if test.kind == "truthy":
@@ -986,38 +980,13 @@ class _Compiler:
         return out
 
     def _for(self, node: Any) -> list[Any]:
-        n = self.nodes
-        if isinstance(node.iter, n.Name | n.Getattr):
-            # a spec's variables are single values: the proof would loop over the
-            # characters of a text, the ESP over a list; the two can only differ
-            raise Unsupported(
-                "a loop over a recipient's value (a spec's variables are single values: "
-                "text, numbers, booleans, URLs, dates)",
-                "loop over a list known when building, and print the variable inside",
-            )
-        self._no_set_inside(node.body)
-        if self._lookup(node.target.name if isinstance(node.target, n.Name) else "")[0]:
-            raise Unsupported(
-                f"a loop variable named like a recipient's field (`{node.target.name}`)",
-                "name the loop variable differently",
-            )
-        if not isinstance(node.target, n.Name):
-            raise Unsupported("a loop that unpacks several names", "loop with one name")
-        if node.else_ or node.test is not None or node.recursive:
-            raise Unsupported(
-                "a loop with `else`, `if` or `recursive`", "loop plainly, and test inside"
-            )
-        if any(x.name == "loop" for x in node.find_all(n.Name)):
-            raise Unsupported("`loop.` variables", "number the items in the ESP's data")
-        value = self.value(node.iter)
-        out = [self._data(self.dialect.for_(node.target.name, value), node.lineno)]
-        self.scopes.append({node.target.name: node.target.name})
-        try:
-            out += self.body(node.body)
-        finally:
-            self.scopes.pop()
-        out.append(self._data(self.dialect.endfor(), node.lineno))
-        return out
+        # a spec's variables are single values: the proof would loop over the
+        # characters of a text, the ESP over a list; the two can only differ
+        raise Unsupported(
+            "a loop over a recipient's value (a spec's variables are single values: "
+            "text, numbers, booleans, URLs, dates)",
+            "loop over a list known when building, and print the variable inside",
+        )
 
 
 def _shown(node: Any) -> str:
