@@ -4,8 +4,8 @@ on the whole repository (the other rules)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
 
 from compiler.cache import Cache
 from compiler.diagnostics import Diagnostic, Rule, from_data, to_data
@@ -15,29 +15,33 @@ from compiler.project import inputs
 from compiler.project import repository as project
 from compiler.rules import RULES
 
+T = TypeVar("T")
+
+
+def _guarded(rule: Rule, work: Callable[[], T]) -> T:
+    """What a rule computes; a crash is our bug, not the user's."""
+    try:
+        return work()
+    except Exception as err:
+        raise InternalError(f"rule {rule.code} ({rule.name}) failed: {err!r}") from err
+
 
 def _run(rule: Rule, repo: project.Repository) -> list[Diagnostic]:
-    assert rule.check is not None
-    try:
-        return list(rule.check(repo))
-    except Exception as err:  # a crashing rule is our bug, not the user's
-        raise InternalError(f"rule {rule.code} ({rule.name}) failed: {err!r}") from err
+    check = rule.check
+    assert check is not None
+    return _guarded(rule, lambda: list(check(repo)))
 
 
 def _collect(rule: Rule, repo: project.Repository) -> dict[str, Any]:
-    assert rule.collect is not None
-    try:
-        return rule.collect(repo)
-    except Exception as err:
-        raise InternalError(f"rule {rule.code} ({rule.name}) failed: {err!r}") from err
+    collect = rule.collect
+    assert collect is not None
+    return _guarded(rule, lambda: collect(repo))
 
 
 def _combine(rule: Rule, repo: project.Repository, collected: dict[str, Any]) -> list[Diagnostic]:
-    assert rule.combine is not None
-    try:
-        return list(rule.combine(repo, collected))
-    except Exception as err:
-        raise InternalError(f"rule {rule.code} ({rule.name}) failed: {err!r}") from err
+    combine = rule.combine
+    assert combine is not None
+    return _guarded(rule, lambda: list(combine(repo, collected)))
 
 
 def lint(
