@@ -1126,8 +1126,8 @@ def compile_send(repo: Any, env: Any, send: Any) -> Compiled:
     except UndefinedError:
         return result  # a variable without a field: EMAIL015 says which
     except TemplateProblem as problem:
-        if "is undefined" in problem.message or "not declared" in problem.message:
-            return result  # EMAIL015 says which
+        if problem.undeclared:
+            return result  # a variable without a field: EMAIL015 says which
         result.problems.append(
             Problem(
                 problem.template,

@@ -68,6 +68,8 @@ class TemplateProblem(Exception):
         self.column = column
         self.message = message
         self.hint = hint
+        self.undeclared = False
+        """Whether the template read a variable the render was not given."""
 
 
 _QUOTED = re.compile(r"'([^']+)'")
@@ -943,7 +945,11 @@ def render(env: Any, folder: Path, name: str, context: Mapping[str, Any]) -> str
     except Exception as err:  # anything a template can raise becomes a finding
         where, line = _template_line(err, folder, name)
         message, hint = _explain(err, folder)
-        raise TemplateProblem(where, line, message, hint, _column(env, where, line, err)) from None
+        from jinja2 import UndefinedError
+
+        problem = TemplateProblem(where, line, message, hint, _column(env, where, line, err))
+        problem.undeclared = isinstance(err, UndefinedError)
+        raise problem from None
 
 
 def render_text(env: Any, template: str, source: str, context: Mapping[str, Any]) -> str:
