@@ -79,7 +79,7 @@ def _node_modules_stale() -> bool:
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the test suite, installing its real clients (pass pytest options after --)."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test,dbt]")
     _install_clients(session)
     session.run("pytest", "-q", "--deselect", PRE_COMMIT_TEST, *session.posargs)
 

@@ -11,14 +11,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler.analysis.scoring import LeadEvent, score
 from compiler.model.scoring import ScoringModel
 
+if TYPE_CHECKING:
+    import duckdb
+
 AS_OF = date(2027, 4, 20)
 TIME_ZONES = ("Asia/Tokyo", "America/Los_Angeles")
 """Session time zones the SQL runs under: neither may change a score."""
+
+JINJA = "{{ env_var('HOME') }}{% if x %}{#"
+"""Text that Jinja (dbt) would read as an expression, a tag and a comment."""
 
 MODEL = ScoringModel.model_validate(
     {
@@ -75,6 +81,9 @@ MODEL = ScoringModel.model_validate(
                 "points": 1,
             },
             {"id": "quote", "attribute": "industry", "op": "eq", "value": "O'Reilly", "points": 4},
+            # Jinja's openers, which dbt would run if a model wrote them as they are
+            {"id": "templated", "attribute": "industry", "op": "eq", "value": JINJA, "points": 5},
+            {"id": "braces", "attribute": "city", "op": "regex", "value": "[{][{%#]", "points": 2},
             {"id": "active", "attribute": "active", "op": "eq", "value": True, "points": 3},
             {"id": "active-in", "attribute": "active", "op": "in", "value": ["true"], "points": 1},
         ],
@@ -105,6 +114,17 @@ MODEL = ScoringModel.model_validate(
 ATTRIBUTES = ("size", "revenue", "level", "industry", "city", "active")
 """Lead columns after `lead_id`: `size` is text (as a warehouse may hold a number),
 `revenue` a double, `active` a boolean, the others text."""
+TYPES = {
+    "size": "VARCHAR",
+    "revenue": "DOUBLE",
+    "level": "VARCHAR",
+    "industry": "VARCHAR",
+    "city": "VARCHAR",
+    "active": "BOOLEAN",
+}
+"""Each lead column's SQL type (DuckDB's names)."""
+TIME_TYPES = {"aware": "TIMESTAMPTZ", "naive": "TIMESTAMP"}
+"""`occurred_at` with a time zone, or without (UTC)."""
 
 _SPECIAL_LEADS: list[dict[str, Any]] = [
     {"industry": "software", "city": "Berlin", "size": "50", "level": "vp"},
@@ -122,6 +142,8 @@ _SPECIAL_LEADS: list[dict[str, Any]] = [
     {"industry": "café", "city": "B", "size": "-5", "revenue": -3.5, "level": "+4"},
     {"industry": "edu", "city": "Ñandú", "size": "0x10", "revenue": 0.0, "level": "4."},
     {"industry": "\\ware", "city": "m\u0301", "size": "+199", "active": False},
+    {"industry": JINJA, "city": "x{%y", "size": "7"},
+    {"industry": "{{", "city": "{#}", "level": "{%"},
 ]
 
 
@@ -230,3 +252,33 @@ def normal(rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
 
 def _decimal(value: Any) -> bool:
     return type(value).__name__ == "Decimal"
+
+
+def occurred(event: Event, kind: str) -> Any:
+    """An event's time as a column of `TIME_TYPES[kind]` receives it."""
+    moment = event.moment()
+    return moment if kind == "aware" else moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def to_duckdb(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    leads_table: str = "leads",
+    events_table: str = "events",
+) -> None:
+    """The leads and events as two tables (named as given, unquoted) of a DuckDB
+    connection, `occurred_at` of `TIME_TYPES[kind]`."""
+    columns = ", ".join(f"{name} {type_}" for name, type_ in TYPES.items())
+    con.execute(f"CREATE TABLE {leads_table} (lead_id VARCHAR, {columns})")
+    con.executemany(
+        f"INSERT INTO {leads_table} VALUES (?, {', '.join('?' for _ in TYPES)})",
+        [[lead["lead_id"], *(lead[name] for name in TYPES)] for lead in leads()],
+    )
+    con.execute(
+        f"CREATE TABLE {events_table} (lead_id VARCHAR, event_type VARCHAR, "
+        f"occurred_at {TIME_TYPES[kind]})"
+    )
+    con.executemany(
+        f"INSERT INTO {events_table} VALUES (?, ?, ?)",
+        [[e.lead_id, e.event, occurred(e, kind)] for e in events()],
+    )

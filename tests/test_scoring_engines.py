@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC
 from glob import glob
 from pathlib import Path
 from typing import Any
@@ -30,43 +29,16 @@ from compiler.backends.scoring.sql import render
 from tests import scoring_cases as cases
 from tests.conftest import client_missing
 
-_TYPES = {
-    "size": "VARCHAR",
-    "revenue": "DOUBLE",
-    "level": "VARCHAR",
-    "industry": "VARCHAR",
-    "city": "VARCHAR",
-    "active": "BOOLEAN",
-}
-TIME_TYPES = {"aware": "TIMESTAMPTZ", "naive": "TIMESTAMP"}
-
-
-def _occurred(event: cases.Event, kind: str) -> Any:
-    moment = event.moment()
-    return moment if kind == "aware" else moment.astimezone(UTC).replace(tzinfo=None)
-
 
 def _duckdb(time_zone: str, kind: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = ?", [time_zone])
-    columns = ", ".join(f"{name} {type_}" for name, type_ in _TYPES.items())
-    con.execute(f"CREATE TABLE leads (lead_id VARCHAR, {columns})")
-    con.executemany(
-        f"INSERT INTO leads VALUES (?, {', '.join('?' for _ in _TYPES)})",
-        [[lead["lead_id"], *(lead[name] for name in _TYPES)] for lead in cases.leads()],
-    )
-    con.execute(
-        f"CREATE TABLE events (lead_id VARCHAR, event_type VARCHAR, occurred_at {TIME_TYPES[kind]})"
-    )
-    con.executemany(
-        "INSERT INTO events VALUES (?, ?, ?)",
-        [[e.lead_id, e.event, _occurred(e, kind)] for e in cases.events()],
-    )
+    cases.to_duckdb(con, kind)
     return con
 
 
 @pytest.mark.parametrize("time_zone", cases.TIME_ZONES)
-@pytest.mark.parametrize("kind", sorted(TIME_TYPES))
+@pytest.mark.parametrize("kind", sorted(cases.TIME_TYPES))
 @pytest.mark.parametrize("dialect", ["duckdb", "snowflake", "bigquery"])
 def test_duckdb_and_transpiled_warehouse_sql_score_like_the_reference(
     dialect: str, kind: str, time_zone: str
@@ -184,7 +156,7 @@ def _pg_text(value: Any) -> str:
 
 def _pg_load(kind: str) -> str:
     pg_types = {"VARCHAR": "text", "DOUBLE": "double precision", "BOOLEAN": "boolean"}
-    columns = ", ".join(f"{name} {pg_types[type_]}" for name, type_ in _TYPES.items())
+    columns = ", ".join(f"{name} {pg_types[type_]}" for name, type_ in cases.TYPES.items())
     time_type = {"aware": "timestamptz", "naive": "timestamp"}[kind]
     lines = [
         "DROP TABLE IF EXISTS leads, events;",
@@ -192,10 +164,10 @@ def _pg_load(kind: str) -> str:
         f"CREATE TABLE events (lead_id text, event_type text, occurred_at {time_type});",
     ]
     for lead in cases.leads():
-        values = ", ".join(_pg_text(lead[name]) for name in ("lead_id", *_TYPES))
+        values = ", ".join(_pg_text(lead[name]) for name in ("lead_id", *cases.TYPES))
         lines.append(f"INSERT INTO leads VALUES ({values});")
     for event in cases.events():
-        at = _occurred(event, kind).isoformat()
+        at = cases.occurred(event, kind).isoformat()
         lines.append(
             f"INSERT INTO events VALUES ({_pg_text(event.lead_id)}, '{event.event}', '{at}');"
         )
@@ -203,7 +175,7 @@ def _pg_load(kind: str) -> str:
 
 
 @pytest.mark.parametrize("time_zone", cases.TIME_ZONES)
-@pytest.mark.parametrize("kind", sorted(TIME_TYPES))
+@pytest.mark.parametrize("kind", sorted(cases.TIME_TYPES))
 def test_postgresql_scores_like_the_reference(
     postgres: Postgres, kind: str, time_zone: str
 ) -> None:

@@ -22,7 +22,7 @@ BAD = [
     ("campc = 3", "[tool.campc] must be a table"),
     (
         "[tool.campc]\nfoo = 1",
-        "unknown option `tool.campc.foo` (known: campaigns, outputs, schemas, budget, calendar, email, experiments, lint)",  # noqa: E501 (the whole message)
+        "unknown option `tool.campc.foo` (known: campaigns, outputs, schemas, budget, calendar, email, experiments, scoring, lint)",  # noqa: E501 (the whole message)
     ),
     ("[tool.campc]\ncampaigns = 3", "`tool.campc.campaigns` must be a path"),
     ("[tool.campc]\noutputs = ''", "`tool.campc.outputs` must be a path"),

@@ -40,9 +40,11 @@ back-references or POSIX classes), and an attribute value holds no line break.
 (or a warehouse's time-zone-aware type) is converted to UTC, a time without one is
 UTC already. The machine's or the session's time zone never matters.
 
-**The query.** The SQL reads `leads` and `events` as the warehouse resolves unquoted
-names (PostgreSQL folds them to lower case, Snowflake to upper case: create the tables
-without quotes, or as `LEADS` and `EVENTS`) and returns unquoted column names. The
+**The query.** The SQL reads `leads` and `events` under the names `[tool.campc.scoring]`
+gives (by default `leads` and `events` in the session's schema), unquoted, as the
+warehouse resolves unquoted names (PostgreSQL folds them to lower case, Snowflake to
+upper case: create the tables without quotes, or as `LEADS` and `EVENTS`), and returns
+unquoted column names. The
 as-of date is the query's one parameter: `$as_of` in DuckDB (a prepared statement's
 named parameter), `$1` in PostgreSQL (`PREPARE score(date) AS ...; EXECUTE
 score('2027-04-20')`), `@as_of` in BigQuery (a named query parameter), `$as_of` in

@@ -29,6 +29,7 @@ BACKENDS: dict[str, Backend] = {
     "budget": budget.build,
     "test-plans": testplan.build,
     "scoring": scoring.build,
+    "dbt": scoring.project,
     "emails": emails.build,
     "esp": esp.build,
     "sequences": sequences.build,

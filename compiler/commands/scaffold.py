@@ -293,6 +293,14 @@ uid-domain = "example.com"
 # esp = ["customerio"]            # or "braze", "hubspot", "mailchimp", "mautic"
 # [tool.campc.email.fields.customerio]
 # first_name = "customer.first_name"
+
+# Where your warehouse keeps the leads and events the scoring SQL and the dbt project
+# (outputs/scoring/dbt/) read; the defaults are `leads` and `events` in the session's schema:
+# [tool.campc.scoring]
+# schema = "crm"
+# leads = "crm_leads"
+# events = "crm_events"
+# dbt-profile = "campc"
 """
 
 _AUDIENCES = """# yaml-language-server: $schema=../schemas/audiences.schema.json

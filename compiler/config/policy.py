@@ -1,10 +1,10 @@
 """Team policies the rules enforce beyond the specs: markets, quiet hours, budget caps.
 
-Declared in `[tool.campc.calendar]`, `[tool.campc.budget]`, `[tool.campc.experiments]`
-and `[tool.campc.email]`: each table is the model below of the same name, its options
-the fields (kebab-case in TOML, documented by their docstrings), the defaults those that
-apply when a project says nothing. Validating needs pydantic, so a cached check never
-imports this module.
+Declared in `[tool.campc.calendar]`, `[tool.campc.budget]`, `[tool.campc.experiments]`,
+`[tool.campc.email]` and `[tool.campc.scoring]`: each table is the model below of the same
+name, its options the fields (kebab-case in TOML, documented by their docstrings), the
+defaults those that apply when a project says nothing. Validating needs pydantic, so a
+cached check never imports this module.
 """
 
 from __future__ import annotations
@@ -149,6 +149,30 @@ class ExperimentPolicy(Table):
     """longest planned run without a spec's own, like '8w'"""
 
 
+_SQL_NAME = r"[A-Za-z_][A-Za-z0-9_]{0,62}"
+"""A name the scoring SQL writes unquoted, so each warehouse resolves it as it resolves the
+tables its users create (Snowflake folds it to upper case, PostgreSQL to lower case)."""
+SqlName = Annotated[StrictStr, fullmatch(_SQL_NAME), Says(f"must be a SQL name ({_SQL_NAME})")]
+
+
+class ScoringPolicy(Table):
+    """`[tool.campc.scoring]`: where the warehouse keeps the tables the scoring SQL reads
+    (the plain SQL files name them so; the dbt project declares them as its sources)."""
+
+    database: Annotated[SqlName | None, Says(f"must be a SQL name ({_SQL_NAME})")] = None
+    """database (BigQuery: project; DuckDB: catalog) of both tables (default: the session's)"""
+    schema_: Annotated[SqlName | None, Says(f"must be a SQL name ({_SQL_NAME})")] = Field(
+        default=None, alias="schema"
+    )
+    """schema (BigQuery: dataset) of both tables (default: the session's)"""
+    leads: SqlName = "leads"
+    """table of leads: lead_id and one column per catalog attribute (default 'leads')"""
+    events: SqlName = "events"
+    """table of events: lead_id, event_type, occurred_at (default 'events')"""
+    dbt_profile: SqlName = "campc"
+    """profile the dbt project (outputs/scoring/dbt/) connects with (default 'campc')"""
+
+
 _HEADER_URL = r"https://[A-Za-z0-9.-]+(?::\d+)?(?:[/?#][!#$&'()*+,/:;=?@\[\]~%A-Za-z0-9_.-]*)?"
 """An https URL that can go into a `List-Unsubscribe` header as it is: no space, control,
 quote, angle bracket or non-ASCII character (which would end or add a header)."""
@@ -198,3 +222,4 @@ class Policy:
     budget: BudgetPolicy = field(default_factory=BudgetPolicy)
     experiments: ExperimentPolicy = field(default_factory=ExperimentPolicy)
     email: EmailPolicy = field(default_factory=EmailPolicy)
+    scoring: ScoringPolicy = field(default_factory=ScoringPolicy)

@@ -21,6 +21,7 @@ from compiler.config.policy import (
     EmailPolicy,
     ExperimentPolicy,
     Policy,
+    ScoringPolicy,
 )
 from compiler.errors import SettingsError
 
@@ -56,6 +57,8 @@ class CampcTable(Table):
     """`[tool.campc.email]`"""
     experiments: ExperimentPolicy = Field(default_factory=ExperimentPolicy)
     """`[tool.campc.experiments]`"""
+    scoring: ScoringPolicy = Field(default_factory=ScoringPolicy)
+    """`[tool.campc.scoring]`"""
     lint: LintSettings = Field(default_factory=LintSettings)
     """`[tool.campc.lint]`"""
 
@@ -83,6 +86,7 @@ def validate(project: Project, known: Known | None = None) -> Settings:
         budget=table.budget,
         experiments=table.experiments,
         email=table.email,
+        scoring=table.scoring,
     )
     return Settings(*where, project.table, lint=table.lint, policy=policy)
 

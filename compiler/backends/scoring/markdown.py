@@ -1,31 +1,51 @@
-"""Scoring back-end: one SQL file per dialect and a Markdown description per model."""
+"""Scoring back-end: per model, one SQL file per dialect, its dbt model and a Markdown
+description; then the dbt project around the models (`dbt.py`)."""
 
 from __future__ import annotations
 
 from compiler.analysis import scoring
 from compiler.analysis.scoring import LeadEvent, score
 from compiler.backends.artifacts import Artifact, BuildContext
-from compiler.backends.scoring.sql import DIALECTS, contribution_column, render_all
+from compiler.backends.scoring import dbt
+from compiler.backends.scoring.sql import DIALECTS, Tables, contribution_column, render_all
 from compiler.model.scoring import BehaviourRule, Decay, Predicate, ScoringModel
 from compiler.project.repository import Repository
 from compiler.text import escape, prose
 
 
 def build(repo: Repository, context: BuildContext) -> list[Artifact]:
-    """`scoring/<id>/<dialect>.sql` and `scoring/<id>.md` for every scoring model."""
+    """`scoring/<id>/<dialect>.sql`, `scoring/dbt/models/<id>.sql` and `scoring/<id>.md`
+    for every scoring model."""
     artifacts = []
+    tables = Tables.of(repo.policy.scoring)
     for spec in repo.specs:
         model = spec.model
         if not isinstance(model, ScoringModel):
             continue
-        for dialect, text in render_all(model, DIALECTS).items():
+        owners = (model.id,)
+        for dialect, text in render_all(model, DIALECTS, tables=tables).items():
             artifacts.append(
-                Artifact(f"scoring/{model.id}/{dialect}.sql", text.encode("utf-8"), (model.id,))
+                Artifact(f"scoring/{model.id}/{dialect}.sql", text.encode("utf-8"), owners)
             )
-        artifacts.append(
-            Artifact(f"scoring/{model.id}.md", document(model).encode("utf-8"), (model.id,))
-        )
+        name = f"{dbt.FOLDER}/models/{dbt.model_name(model)}.sql"
+        artifacts.append(Artifact(name, dbt.model_sql(model).encode("utf-8"), owners))
+        text = document(model, tables)
+        artifacts.append(Artifact(f"scoring/{model.id}.md", text.encode("utf-8"), owners))
     return artifacts
+
+
+def project(repo: Repository, context: BuildContext) -> list[Artifact]:
+    """The dbt project around the models (`dbt.py`), when the repository has any: it reads
+    every scoring model (their grades), and only their ids are its owners."""
+    found = [spec.model for spec in repo.specs if spec.kind == "scoring_model"]
+    models = sorted((m for m in found if isinstance(m, ScoringModel)), key=lambda m: m.id)
+    if not models:
+        return []
+    owners = tuple(m.id for m in models)
+    return [
+        Artifact(f"{dbt.FOLDER}/{path}", text.encode("utf-8"), owners)
+        for path, text in dbt.files(repo.policy.scoring, models).items()
+    ]
 
 
 _code = escape.markdown_code
@@ -81,8 +101,17 @@ def _caps(model: ScoringModel) -> str:
     return ", ".join(found) or "none"
 
 
-def document(model: ScoringModel) -> str:
-    """The model as tables, with its inputs, outputs and semantics."""
+def _inputs(leads: str, events: str) -> str:
+    """Which tables the SQL files read, as `[tool.campc.scoring]` names them."""
+    if (leads, events) == ("`leads`", "`events`"):
+        return "the tables `leads` and `events` (`[tool.campc.scoring]` can name others)"
+    return f"`leads` as {leads} and `events` as {events} (`[tool.campc.scoring]`)"
+
+
+def document(model: ScoringModel, tables: Tables | None = None) -> str:
+    """The model as tables, with its inputs (read from `tables`), outputs and semantics."""
+    tables = tables or Tables()
+    leads, events = (_code(t.sql()) for t in (tables.leads, tables.events))
     lines = [
         f"# Scoring model: {_cell(model.name)}",
         "",
@@ -90,6 +119,10 @@ def document(model: ScoringModel) -> str:
         "",
         *([_cell(model.description), ""] if model.description else []),
         "## Inputs",
+        "",
+        f"The SQL files (`{model.id}/<dialect>.sql`) read {_inputs(leads, events)}; the dbt "
+        f"model (`dbt/models/{dbt.model_name(model)}.sql`) reads them as the source "
+        f"`{dbt.SOURCE}`.",
         "",
         "`leads`: one row per lead: `lead_id` and these attributes.",
         "",

@@ -14,12 +14,14 @@ timestamp, a regex found anywhere, text compared by code point, rounding.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
 
 from sqlglot import exp
 
 from compiler.analysis.scoring import NUMBER_TEXT, number
+from compiler.config.policy import ScoringPolicy
 from compiler.model.scoring import Attribute, BehaviourRule, Decay, Predicate, ScoringModel
 
 DIALECTS = ("duckdb", "postgres", "bigquery", "snowflake", "spark")
@@ -45,8 +47,25 @@ def _column(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table, quoted=False)
 
 
-def _table(name: str) -> exp.Table:
-    return exp.table_(name)
+def _table(name: str, schema: str | None = None, database: str | None = None) -> exp.Table:
+    return exp.table_(name, db=schema, catalog=database, quoted=False)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Where the query reads its two inputs (by default `leads` and `events`, as the
+    session resolves them)."""
+
+    leads: exp.Table = field(default_factory=lambda: _table("leads"))
+    events: exp.Table = field(default_factory=lambda: _table("events"))
+
+    @classmethod
+    def of(cls, policy: ScoringPolicy) -> Tables:
+        """The tables `[tool.campc.scoring]` names, qualified by its database and schema."""
+        return cls(
+            leads=_table(policy.leads, policy.schema_, policy.database),
+            events=_table(policy.events, policy.schema_, policy.database),
+        )
 
 
 def _number(value: float | int) -> exp.Expression:
@@ -215,7 +234,9 @@ def _behaviour(rule: BehaviourRule, default: Decay | None) -> exp.Expression:
     )
 
 
-def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
+def query(
+    model: ScoringModel, as_of: date | None = None, tables: Tables | None = None
+) -> exp.Select:
     """The scoring query; with `as_of` None, the as-of date is the query's parameter.
 
     One CTE per step, each built by its own function: `params` (the as-of day),
@@ -224,13 +245,14 @@ def query(model: ScoringModel, as_of: date | None = None) -> exp.Select:
     disqualifying events), `parts` (every rule's contribution per lead), `totals` (fit and
     behaviour, capped), `scored` (the total), then grade and stage."""
     limited = [r for r in model.behaviour if r.limit is not None and not r.once]
+    tables = tables or Tables()
     final = _final(model)
     for name, body in (
         ("params", _params(as_of)),
-        ("lead_events", _lead_events()),
+        ("lead_events", _lead_events(tables.events)),
         ("behaviour_raw", _behaviour_raw(model)),
         *_limited(model, limited),
-        ("parts", _parts(model, limited)),
+        ("parts", _parts(model, limited, tables.leads)),
         ("totals", _totals(model)),
         ("scored", _scored(model)),
     ):
@@ -257,7 +279,7 @@ def _params(as_of: date | None) -> exp.Select:
     )
 
 
-def _lead_events() -> exp.Select:
+def _lead_events(events: exp.Table) -> exp.Select:
     """Every event up to the as-of day, with its age in whole days."""
     # An event's day is its UTC date, counted from the epoch: seconds since 1970 do not
     # depend on the session's time zone, whether the column has one or not.
@@ -277,7 +299,7 @@ def _lead_events() -> exp.Select:
             _column("event_type", "e"),
             exp.alias_(age, "age_days"),
         )
-        .from_(exp.alias_(_table("events"), "e", table=True))
+        .from_(exp.alias_(events.copy(), "e", table=True))
         .join(exp.alias_(_table("params"), "p", table=True), join_type="cross")
         .where(exp.GTE(this=age.copy(), expression=_number(0)))
     )
@@ -357,7 +379,7 @@ def _behaviour_raw(model: ScoringModel) -> exp.Select:
     )
 
 
-def _parts(model: ScoringModel, limited: list[BehaviourRule]) -> exp.Select:
+def _parts(model: ScoringModel, limited: list[BehaviourRule], leads: exp.Table) -> exp.Select:
     """Per lead, every rule's contribution (0 where nothing counted) and `disqualified`."""
     fit_columns = [
         exp.alias_(
@@ -398,7 +420,7 @@ def _parts(model: ScoringModel, limited: list[BehaviourRule]) -> exp.Select:
     carried.append(exp.alias_(disqualified, "disqualified"))
     parts = (
         exp.select(_column("lead_id", "l"), *fit_columns, *carried)
-        .from_(exp.alias_(_table("leads"), "l", table=True))
+        .from_(exp.alias_(leads.copy(), "l", table=True))
         .join(
             exp.alias_(_table("behaviour_raw"), "b", table=True),
             on=exp.EQ(this=_column("lead_id", "b"), expression=_column("lead_id", "l")),
@@ -520,20 +542,35 @@ def _dialect_form(dialect: str) -> Callable[[exp.Expression], exp.Expression]:
     return transform
 
 
-def render(model: ScoringModel, dialect: str, as_of: date | None = None) -> str:
+def render(
+    model: ScoringModel, dialect: str, as_of: date | None = None, tables: Tables | None = None
+) -> str:
     """The query as text in one SQL dialect."""
-    return render_all(model, (dialect,), as_of)[dialect]
+    return render_all(model, (dialect,), as_of, tables)[dialect]
+
+
+Transform = Callable[[exp.Expression], exp.Expression]
 
 
 def render_all(
-    model: ScoringModel, dialects: Sequence[str], as_of: date | None = None
+    model: ScoringModel,
+    dialects: Sequence[str],
+    as_of: date | None = None,
+    tables: Tables | None = None,
+    *,
+    prepare: Transform | None = None,
+    end: str = ";\n",
 ) -> dict[str, str]:
-    """The query as text in each dialect. The tree is built once (building costs twice
-    what copying does) and each dialect transforms a copy of it, the last the tree
-    itself; the generator is handed that copy as it is (by default it copies again)."""
-    built: exp.Expression = query(model, as_of)
+    """The query as text in each dialect, each ending with `end`. `prepare` rewrites the
+    portable tree before each dialect's forms (the dbt model's Jinja calls). The tree is
+    built once (building costs twice what copying does) and each dialect transforms a
+    copy of it, the last the tree itself; the generator is handed that copy as it is (by
+    default it copies again)."""
+    built: exp.Expression = query(model, as_of, tables)
+    if prepare is not None:
+        built = built.transform(prepare, copy=False)
     texts = {}
     for index, dialect in enumerate(dialects):
         tree = built.transform(_dialect_form(dialect), copy=index < len(dialects) - 1)
-        texts[dialect] = tree.sql(dialect=dialect, pretty=True, copy=False) + ";\n"
+        texts[dialect] = tree.sql(dialect=dialect, pretty=True, copy=False) + end
     return texts

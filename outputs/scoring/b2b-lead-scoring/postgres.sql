@@ -6,7 +6,7 @@ WITH params AS (
     e.lead_id,
     e.event_type,
     p.as_of_day - CAST(FLOOR(CAST(DATE_PART('epoch', e.occurred_at) AS DOUBLE PRECISION) / 86400) AS BIGINT) AS age_days
-  FROM events AS e
+  FROM crm.crm_events AS e
   CROSS JOIN params AS p
   WHERE
     p.as_of_day - CAST(FLOOR(CAST(DATE_PART('epoch', e.occurred_at) AS DOUBLE PRECISION) / 86400) AS BIGINT) >= 0
@@ -205,7 +205,7 @@ WITH params AS (
       CASE WHEN CAST(l.industry AS VARCHAR) ~ '^(education|academic)' THEN 1 ELSE 0 END,
       COALESCE(b.dq_events, 0)
     ) AS disqualified
-  FROM leads AS l
+  FROM crm.crm_leads AS l
   LEFT JOIN behaviour_raw AS b
     ON b.lead_id = l.lead_id
   LEFT JOIN limited_0 AS r0

@@ -1,0 +1,264 @@
+"""The scoring models as a dbt project, `scoring/dbt/`, that a team adds to its warehouse's
+dbt runs as it is (or as a package of its own project).
+
+- `dbt_project.yml`: the project `campc_scoring`, connecting with the profile
+  `[tool.campc.scoring] dbt-profile` names, each model materialised as a table.
+- `models/sources.yml`: the source `campc` with its tables `leads` and `events`, in the
+  database, schema and under the names `[tool.campc.scoring]` gives (the target's
+  schema when it gives none), with `not_null` and `unique` tests on their keys.
+- `models/<model>.sql`: one per scoring model (its id with `_` for `-`), the query of
+  `scoring/<model>/<dialect>.sql` compiled for each adapter it supports (`target.type`:
+  duckdb, postgres, bigquery, snowflake, spark and databricks), reading
+  `{{ source('campc', 'leads') }}` and `{{ source('campc', 'events') }}`, its as-of date
+  `var('as_of')` (YYYY-MM-DD), defaulting inside dbt to the day the run started (UTC).
+- `models/schema.yml`: each model's tests: `not_null` and `unique` on `lead_id`,
+  `not_null` on the scores, `accepted_values` on `grade` and `stage`.
+- `macros/campc_as_of.sql`: the as-of date, refused unless it is a date.
+
+dbt renders every model and YAML file with Jinja, and a model's literals come from a
+spec: a pattern written `{{ env_var('TOKEN') }}` would be run by dbt. So every string
+literal is written without `{{`, `{%` or `{#` (split into pieces the query concatenates,
+which the warehouse reads as the same text), nothing from a spec but its id and grades
+(both patterns without braces) reaches the YAML, and `_jinja_free` checks the result.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from ruamel.yaml import YAML
+from sqlglot import exp
+
+from compiler.backends.scoring.sql import AS_OF, Tables, render_all
+from compiler.config.policy import ScoringPolicy
+from compiler.errors import InternalError
+from compiler.model.scoring import ScoringModel
+
+FOLDER = "scoring/dbt"
+PROJECT = "campc_scoring"
+SOURCE = "campc"
+STAGES = ("disqualified", "sql", "mql", "none")
+REQUIRE_DBT = ">=1.10.0"
+"""The first dbt whose generic tests take their arguments under `arguments:`."""
+
+TARGETS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("duckdb", ("duckdb",)),
+    ("postgres", ("postgres",)),
+    ("bigquery", ("bigquery",)),
+    ("snowflake", ("snowflake",)),
+    ("spark", ("spark", "databricks")),
+)
+"""The dialect each dbt adapter (`target.type`) runs: Databricks runs Spark SQL."""
+
+_AS_OF_CALL = "{{ campc_as_of() }}"
+_OPENER = re.compile(r"\{(?=[{%#])")
+"""Where Jinja would see a tag open: a brace followed by one of `{`, `%`, `#`."""
+
+
+def model_name(model: ScoringModel) -> str:
+    """The dbt model (and its table) of a scoring model: its id, `-` written `_`."""
+    return model.id.replace("-", "_")
+
+
+def _source(table: str) -> exp.Table:
+    call = f"{{{{ source('{SOURCE}', '{table}') }}}}"
+    return exp.Table(this=exp.Identifier(this=call, quoted=False))
+
+
+def _prepare(node: exp.Expression) -> exp.Expression:
+    """The as-of parameter as the macro's call; a literal that holds a Jinja opener as
+    pieces concatenated, each ending before the second character of the opener."""
+    if isinstance(node, exp.Placeholder) and node.this == AS_OF:
+        return exp.var(_AS_OF_CALL)
+    if isinstance(node, exp.Literal) and node.is_string and _OPENER.search(node.this):
+        cuts = [m.end() for m in _OPENER.finditer(node.this)]
+        bounds = list(zip([0, *cuts], [*cuts, len(node.this)], strict=True))
+        pieces = [exp.Literal.string(node.this[start:end]) for start, end in bounds]
+        return exp.Paren(this=exp.Concat(expressions=pieces))
+    return node
+
+
+def _jinja_free(text: str, allowed: int, where: str) -> str:
+    """`text` unchanged if it opens exactly the `allowed` Jinja tags campc wrote."""
+    if len(_OPENER.findall(text)) != allowed:
+        raise InternalError(f"{where}: the dbt model would hold Jinja that campc did not write")
+    return text
+
+
+def model_sql(model: ScoringModel) -> str:
+    """`models/<model>.sql`: the query for each adapter, chosen by `target.type`."""
+    dialects = [dialect for dialect, _ in TARGETS]
+    tables = Tables(leads=_source("leads"), events=_source("events"))
+    texts = render_all(model, dialects, tables=tables, prepare=_prepare, end="\n")
+    # each query holds the two source calls and the as-of call once
+    for dialect, text in texts.items():
+        _jinja_free(text, 3, f"{model.id} ({dialect})")
+    name = model_name(model)
+    supported = ", ".join(t for _, types in TARGETS for t in types)
+    lines = [
+        f"{{#- The scoring model {model.id}, compiled by campc (see ../../{model.id}.md)."
+        " Do not edit: change the spec and run campc build. -#}",
+        "{{ config(materialized='table') }}",
+    ]
+    for index, (dialect, types) in enumerate(TARGETS):
+        keyword = "if" if index == 0 else "elif"
+        test = " or ".join(f"target.type == '{t}'" for t in types)
+        lines.append(f"{{%- {keyword} {test} %}}")
+        lines.append(texts[dialect].rstrip("\n"))
+    message = f"campc compiles {name} for the adapters {supported}, not "
+    lines += [
+        "{%- else %}",
+        f'{{{{ exceptions.raise_compiler_error("{message}" ~ target.type) }}}}',
+        "{%- endif %}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _yaml(data: dict[str, Any]) -> str:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    yaml.width = 4096
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def project_yml(policy: ScoringPolicy) -> str:
+    """`dbt_project.yml`."""
+    return _yaml(
+        {
+            "name": PROJECT,
+            "version": "1.0.0",
+            "config-version": 2,
+            "require-dbt-version": REQUIRE_DBT,
+            "profile": policy.dbt_profile,
+            "model-paths": ["models"],
+            "macro-paths": ["macros"],
+            "clean-targets": ["target"],
+            "models": {PROJECT: {"+materialized": "table"}},
+        }
+    )
+
+
+def _tests(*names: str) -> list[Any]:
+    return list(names)
+
+
+def _accepted(values: list[str]) -> dict[str, Any]:
+    return {"accepted_values": {"arguments": {"values": values}}}
+
+
+def sources_yml(policy: ScoringPolicy) -> str:
+    """`models/sources.yml`: where the leads and events are, and tests of their keys."""
+    source: dict[str, Any] = {
+        "name": SOURCE,
+        "description": "The leads and events campc's scoring models read ([tool.campc.scoring]).",
+    }
+    if policy.database is not None:
+        source["database"] = policy.database
+    # Without a schema dbt would look in one named after the source: the target's instead.
+    source["schema"] = policy.schema_ if policy.schema_ is not None else "{{ target.schema }}"
+    source["tables"] = [
+        {
+            "name": "leads",
+            "identifier": policy.leads,
+            "description": "One row per lead: lead_id and one column per catalog attribute.",
+            "columns": [{"name": "lead_id", "data_tests": _tests("not_null", "unique")}],
+        },
+        {
+            "name": "events",
+            "identifier": policy.events,
+            "description": "One row per event: lead_id, event_type, occurred_at (a timestamp).",
+            "columns": [
+                {"name": name, "data_tests": _tests("not_null")}
+                for name in ("lead_id", "event_type", "occurred_at")
+            ],
+        },
+    ]
+    return _yaml({"version": 2, "sources": [source]})
+
+
+def schema_yml(models: list[ScoringModel]) -> str:
+    """`models/schema.yml`: each model's output and its tests."""
+    entries = []
+    for model in models:
+        grades = [g.grade for g in model.grades]
+        columns: list[dict[str, Any]] = [
+            {"name": "lead_id", "data_tests": _tests("not_null", "unique")},
+            *({"name": name, "data_tests": _tests("not_null")} for name in _SCORES),
+        ]
+        if grades:  # without grades the column is always null
+            columns.append({"name": "grade", "data_tests": [_accepted(grades)]})
+        columns.append({"name": "stage", "data_tests": ["not_null", _accepted(list(STAGES))]})
+        entries.append(
+            {
+                "name": model_name(model),
+                "description": f"Scores of campc's {model.id} model, one row per lead "
+                f"(outputs/scoring/{model.id}.md says how).",
+                "columns": columns,
+            }
+        )
+    return _jinja_free(_yaml({"version": 2, "models": entries}), 0, "schema.yml")
+
+
+_SCORES = ("fit", "behaviour", "total")
+
+AS_OF_MACRO = """\
+{#- The as-of date of campc's scoring models: var('as_of'), written YYYY-MM-DD,
+    else the day the run started (UTC). -#}
+{% macro campc_as_of() -%}
+  {%- set day = var('as_of', run_started_at.strftime('%Y-%m-%d')) | string -%}
+  {%- if modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', day) is none -%}
+    {{ exceptions.raise_compiler_error(
+         "var('as_of') must be a date written YYYY-MM-DD, not " ~ day) }}
+  {%- endif -%}
+  '{{ day }}'
+{%- endmacro %}
+"""
+
+
+def files(policy: ScoringPolicy, models: list[ScoringModel]) -> dict[str, str]:
+    """The project's files but the models' SQL (one per spec, written with its SQL
+    files), by path inside the project."""
+    return {
+        "dbt_project.yml": project_yml(policy),
+        "models/sources.yml": sources_yml(policy),
+        "models/schema.yml": schema_yml(models),
+        "macros/campc_as_of.sql": AS_OF_MACRO,
+        "README.md": readme(policy, models),
+    }
+
+
+def readme(policy: ScoringPolicy, models: list[ScoringModel]) -> str:
+    """`README.md`: what the project holds and how to run it."""
+    where = ".".join(p for p in (policy.database, policy.schema_) if p) or "the target's schema"
+    listed = "\n".join(
+        f"- `models/{model_name(m)}.sql`: the `{m.id}` model ([its rules](../{m.id}.md))"
+        for m in models
+    )
+    return f"""# dbt project: campc's scoring models
+
+Compiled by `campc build` from the scoring specs; do not edit (change the spec and
+rebuild). Each model is the query of `../<model>/<dialect>.sql` for the adapter dbt
+runs (`duckdb`, `postgres`, `bigquery`, `snowflake`, `spark`, `databricks`), reading the
+source `{SOURCE}`: the tables `{policy.leads}` and `{policy.events}` in {where}
+(`[tool.campc.scoring]` in pyproject.toml says where).
+
+{listed}
+
+Run it with a profile named `{policy.dbt_profile}` (`[tool.campc.scoring] dbt-profile`):
+
+```sh
+dbt build --project-dir outputs/scoring/dbt --vars '{{as_of: 2027-04-20}}'
+```
+
+`as_of` is the scoring date (YYYY-MM-DD); without it the models score as of the day
+the run started, in UTC. `dbt build` also tests the sources (`lead_id` unique and not
+null, every event complete) and each model's output (`lead_id` unique, `grade` and
+`stage` among their values). To use the models inside your own dbt project instead,
+add this folder to its `packages.yml` as a local package.
+"""
