@@ -9,8 +9,10 @@ finding at its template line."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +120,71 @@ def test_liquid_outputs_render_in_a_liquid_engine_to_the_proof(name: str) -> Non
         assert env.from_string(subject).render(**context) == proof.subject
 
 
+_DJANGO_FIELDS: dict[str, Callable[[str], str]] = {
+    "klaviyo": lambda k: k if k == "first_name" else f"person.{k}",
+    "brevo": lambda k: f"contact.{k.upper()}",
+}
+"""How a Klaviyo or Brevo account might name the example's variables."""
+
+
+def _with_fields(repo: Repository, name: str, fields: dict[str, str]) -> None:
+    email = repo.policy.email
+    updated = email.model_copy(update={"fields": {**email.fields, name: fields}})
+    repo.policy = dataclasses.replace(repo.policy, email=updated)
+
+
+def _django_engine(tags: dict[str, str]) -> Any:
+    """Django's template engine (the language Klaviyo and Brevo run), with Klaviyo's link
+    tags (`{% unsubscribe_link %}`) writing `tags`; an unknown variable prints a marker."""
+    from django.template import Engine, Library
+    from django.utils.safestring import mark_safe
+
+    library = Library()
+    for tag, url in tags.items():
+        library.simple_tag(lambda url=url: mark_safe(url), name=tag)
+    engine = Engine(string_if_invalid="\x00UNDEFINED %s\x00", autoescape=True)
+    engine.template_builtins.append(library)
+    return engine
+
+
+@pytest.mark.parametrize("name", ["klaviyo", "brevo"])
+def test_django_outputs_render_in_django_s_engine_to_the_proof(name: str) -> None:
+    """Klaviyo's and Brevo's templates, rendered by Django's own engine with autoescaping
+    on (as both ESPs print values), are the proof's HTML and text byte for byte."""
+    from django.template import Context, Template
+    from django.utils.safestring import mark_safe
+
+    repo, _ = _example()
+    policy = repo.policy.email
+    _with_fields(repo, name, {k: _DJANGO_FIELDS[name](k) for k in policy.fields["customerio"]})
+    links = {"unsubscribe": policy.unsubscribe_url, "update_profile": policy.preferences_url}
+    tags = {
+        "unsubscribe_link": policy.unsubscribe_url,
+        "manage_preferences_link": policy.preferences_url,
+    }
+    engine = _django_engine(tags if name == "klaviyo" else {})
+    proofs = {(e.send.spec.path, e.send.key): e for e in render.rendered(repo)}
+    compiled = esp.compiled(repo, name)
+    assert len(compiled) == len(proofs) > 10
+    for send, result in compiled:
+        assert not result.problems, result.problems
+        proof = proofs[(send.spec.path, send.key)]
+        context = _context(repo, name, send)
+        if name == "brevo":
+            context |= {key: mark_safe(url) for key, url in links.items()}
+        for part, expected in ((result.html, proof.html), (result.text, proof.text)):
+            got = Template(part, engine=engine).render(Context(context, autoescape=True))
+            assert got == expected, send.key
+        subject = Template(result.subject, engine=engine).render(Context(context))
+        assert subject == proof.subject
+
+
+def test_the_settings_know_every_esp_the_compiler_does() -> None:
+    from compiler.config import policy
+
+    assert policy._ESPS == esp.ESPS == tuple(esp.DIALECTS)
+
+
 @pytest.mark.parametrize("name", esp.ESPS)
 def test_no_jinja_syntax_of_the_templates_is_left(name: str) -> None:
     """What campc's templates wrote in Jinja is gone: the tags left are the ESP's own
@@ -128,6 +195,7 @@ def test_no_jinja_syntax_of_the_templates_is_left(name: str) -> None:
         "braze": lambda k: "${" + k + "}",
         "mailchimp": lambda k: k.upper()[:10],
         "mautic": lambda k: k.replace("_", ""),
+        **_DJANGO_FIELDS,
     }
     fields = policy.fields.get(name) or {k: made[name](k) for k in policy.fields["hubspot"]}
     env = esp.environment(repo.templates_dir, repo.template_files, esp.DIALECTS[name], fields)
@@ -139,6 +207,10 @@ def test_no_jinja_syntax_of_the_templates_is_left(name: str) -> None:
         "hubspot": r"\{\{ (x|contact)\.\w+(\|escape)? \}\}|\{\{ unsubscribe_link \}\}",
         "mailchimp": r"^$",
         "mautic": r"^$",
+        "klaviyo": r"\{\{ (first_name|person\.\w+)(\|(escape|safe))? \}\}"
+        r"|\{% (unsubscribe_link|manage_preferences_link) %\}",
+        "brevo": r"\{\{ contact\.[A-Z_]+(\|(escape|safe))? \}\}"
+        r"|\{\{ (unsubscribe|update_profile) \}\}",
     }[name]
     for proof in render.rendered(repo, full=False):
         result = esp.compile_send(repo, env, proof.send)
@@ -280,6 +352,33 @@ CASES = [
     ("Hi {{ first_name | default('there') }}", "mautic", "Hi {contactfield=firstname|there}"),
     ("{% if first_name %}Hi{% endif %}", "mautic", "!Mautic tokens have no conditions"),
     ("{{ first_name | upper }}", "mautic", "!has no equivalent of the filter `upper`"),
+    (
+        "{% if first_name %}Hi {{ first_name | default('there') }}{% elif plan == 'pro' %}Pro"
+        "{% else %}Hello{% endif %}",
+        "klaviyo",
+        "{% if first_name %}Hi {{ first_name|default:'there'|escape }}"
+        "{% elif person.plan == 'pro' %}Pro{% else %}Hello{% endif %}",
+    ),
+    (
+        '{% if not first_name and plan != "it\'s" %}x{% endif %}',
+        "klaviyo",
+        '{% if not first_name and person.plan != "it\'s" %}x{% endif %}',
+    ),
+    ("{% if not (first_name and plan) %}x{% endif %}", "klaviyo", "!has no parentheses"),
+    ("{% if first_name and plan or items %}x{% endif %}", "brevo", "!has no parentheses"),
+    ("{{ first_name | default('{{ x }}') }}", "brevo", "!a text with `{`, `}`"),
+    ("{{ first_name | trim }}", "brevo", "!has no equivalent of the filter `trim`"),
+    ("{% raw %}{% unsubscribe_link %}{% endraw %}", "klaviyo", "!the template's own text"),
+    (
+        '<a href="{{ unsubscribe_url }}">Unsubscribe</a> {{ first_name | upper }}',
+        "brevo",
+        '<a href="{{ unsubscribe }}">Unsubscribe</a> {{ contact.FIRSTNAME|upper|escape }}',
+    ),
+    (
+        '<a href="{{ preferences_url }}">Preferences</a>',
+        "klaviyo",
+        '<a href="{% manage_preferences_link %}">Preferences</a>',
+    ),
 ]
 
 
@@ -300,6 +399,8 @@ def test_each_construct_compiles_or_is_a_problem(
         },
         "mailchimp": {"first_name": "FNAME", "plan": "PLAN", "items": "ITEMS"},
         "mautic": {"first_name": "firstname", "plan": "plan", "items": "items"},
+        "klaviyo": {"first_name": "first_name", "plan": "person.plan", "items": "person.items"},
+        "brevo": {"first_name": "contact.FIRSTNAME", "plan": "contact.PLAN", "items": "contact.X"},
     }[name]
     result = _compile(tmp_path, name, template, fields)
     if not expected.startswith("!"):  # the output holds it

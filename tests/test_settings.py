@@ -105,8 +105,8 @@ BAD = [
     ),
     (
         "[tool.campc.email]\nesp = ['sendgrid']",
-        "`tool.campc.email.esp` must list ESPs among 'customerio', 'braze', 'hubspot', "
-        "'mailchimp', 'mautic'",
+        "`tool.campc.email.esp` must list ESPs among 'customerio', 'braze', 'klaviyo', "
+        "'hubspot', 'mailchimp', 'brevo', 'mautic'",
     ),
     (
         "[tool.campc.email.fields.sendgrid]\nfirst_name = 'x'",

@@ -25,6 +25,13 @@ IMPORT = {
     "mailchimp": "In Mailchimp, create a template with *Code your own* (*Paste in "
     "code*), paste the HTML, and paste the text part in the campaign's plain-text "
     "version. The merge tags are Mailchimp's (`*|FNAME|*`, `*|UNSUB|*`).",
+    "klaviyo": "In Klaviyo, create a template with the HTML editor (*Templates*, *Create "
+    "template*, *HTML*), paste the HTML, and set the plain-text version under *Plain text*. "
+    "The tags are Klaviyo's (`first_name`, `person.` properties, `{% unsubscribe_link %}`, "
+    "`{% manage_preferences_link %}`).",
+    "brevo": "In Brevo, create the template with *Paste your code* (the HTML editor) and "
+    "paste the HTML; the text version goes under the template's plain-text settings. The "
+    "variables are Brevo's (`contact.` attributes, `{{ unsubscribe }}`, `{{ update_profile }}`).",
     "mautic": "In Mautic, create the email with the *Code Mode* builder, paste the HTML, "
     "and the text under *Plain text*. The tokens are Mautic's (`{contactfield=...}`, "
     "`{unsubscribe_url}`).",

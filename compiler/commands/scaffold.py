@@ -290,7 +290,7 @@ uid-domain = "example.com"
 # To also write each email in your ESP's syntax (outputs/esp/), name the ESP and which of
 # its fields holds each template variable:
 # [tool.campc.email]
-# esp = ["customerio"]            # or "braze", "hubspot", "mailchimp", "mautic"
+# esp = ["customerio"]  # or "braze", "klaviyo", "hubspot", "mailchimp", "brevo", "mautic"
 # [tool.campc.email.fields.customerio]
 # first_name = "customer.first_name"
 

@@ -92,6 +92,8 @@ def _unique(value: tuple[str, ...]) -> tuple[str, ...]:
 
 
 _NAME = r"(?:[A-Za-z_][A-Za-z0-9_-]*|\$\{[A-Za-z_][A-Za-z0-9_]*\})"
+_ESPS = ("customerio", "braze", "klaviyo", "hubspot", "mailchimp", "brevo", "mautic")
+"""The ESPs campc compiles for (`compiler/email/esp.py`, whose `ESPS` a test holds equal)."""
 _FIELD = re.compile(rf"{_NAME}(?:\.{_NAME})*")
 """An ESP's field: dotted names, each plain or Braze's `${name}` (never a brace more)."""
 
@@ -102,7 +104,7 @@ def _fields(value: Any) -> dict[str, dict[str, str]]:
         raise ValueError("not a table")
     found: dict[str, dict[str, str]] = {}
     for esp, table in value.items():
-        if esp not in ("customerio", "braze", "hubspot", "mailchimp", "mautic"):
+        if esp not in _ESPS:
             raise refusal("is not an ESP campc compiles for", esp)
         if not isinstance(table, dict):
             raise refusal("must be a table of variable = field", esp)
@@ -203,9 +205,15 @@ class EmailPolicy(Table):
     allow_safe: Annotated[StrictBool, Says("must be true or false")] = False
     """let templates use |safe (default false)"""
     esp: Annotated[
-        tuple[Literal["customerio", "braze", "hubspot", "mailchimp", "mautic"], ...],
+        tuple[
+            Literal["customerio", "braze", "klaviyo", "hubspot", "mailchimp", "brevo", "mautic"],
+            ...,
+        ],
         AfterValidator(_unique),
-        Says("must list ESPs among 'customerio', 'braze', 'hubspot', 'mailchimp', 'mautic'"),
+        Says(
+            "must list ESPs among 'customerio', 'braze', 'klaviyo', 'hubspot', 'mailchimp', "
+            "'brevo', 'mautic'"
+        ),
     ] = ()
     """ESPs each send is also compiled for, in their syntax (outputs/esp/)"""
     fields: Annotated[

@@ -31,7 +31,7 @@ from typing import Any
 from compiler.email.sandbox import Passthrough as _Passthrough
 from compiler.project.facts import Fact
 
-ESPS = ("customerio", "braze", "hubspot", "mailchimp", "mautic")
+ESPS = ("customerio", "braze", "klaviyo", "hubspot", "mailchimp", "brevo", "mautic")
 """The ESPs campc compiles for, as `[tool.campc.email] esp` names them."""
 
 UNSUBSCRIBE = "unsubscribe_url"
@@ -130,6 +130,8 @@ class Dialect:
             "hubspot": "HubSpot",
             "mailchimp": "Mailchimp",
             "mautic": "Mautic",
+            "klaviyo": "Klaviyo",
+            "brevo": "Brevo",
         }[self.name]
 
 
@@ -335,6 +337,100 @@ class HubL(Tags):
     escaped_end = "|escape }}"
 
 
+def _django_literal(value: Any) -> str:
+    """A constant as Django's template language writes it (Klaviyo's, Brevo's): text in
+    straight single quotes, as Klaviyo's help asks, never with a brace or a backslash
+    (its tokenizer would read a tag's end or an escape)."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, str):
+        if any(c in value for c in "{}\\"):
+            raise Unsupported(
+                "a text with `{`, `}` or a backslash (the ESP would read a tag or an escape)",
+                "write the text without them",
+            )
+        if "'" in value:
+            if '"' in value:
+                raise Unsupported(
+                    "a text with both kinds of quotes", "use one kind of quote in the text"
+                )
+            return f'"{value}"'
+        return f"'{value}'"
+    return _literal(value)
+
+
+class Django(Tags):
+    """Django's template language, which Klaviyo and Brevo run: `{{ x|filter:arg }}` (no
+    spaces around `|` and `:`), `{% if %}`/`{% elif %}`/`{% else %}`/`{% endif %}` with
+    `==`, `!=`, `and`, `or`, `not` and no parentheses
+    (https://docs.djangoproject.com/en/5.2/ref/templates/builtins/#if). Both escape a
+    printed value in HTML; `|escape` says so (Django escapes once), and a text part's
+    values are `|safe`, printed as they are."""
+
+    filters: Mapping[str, str] = {
+        "upper": "upper",
+        "lower": "lower",
+        "escape": "escape",
+        "e": "escape",
+    }
+    separator = "|"
+    elif_word = "elif"
+    escaped_end = "|escape }}"
+
+    def default(self, text: str) -> str:
+        return f"default:{_django_literal(text)}"
+
+    def unescaped(self, text: str) -> str:
+        return text.replace(self.escaped_end, "|safe }}")
+
+    def condition(self, test: Test) -> str:
+        if test.kind == "truthy":
+            assert test.value is not None
+            return self._bare(test.value)
+        if test.kind in ("==", "!="):
+            assert test.value is not None
+            return f"{self._bare(test.value)} {test.kind} {_django_literal(test.other)}"
+        if test.kind == "not" and test.parts[0].kind not in ("and", "or", "not"):
+            # `not` binds tighter than `and` and `or`, looser than `==`
+            return f"not {self.condition(test.parts[0])}"
+        if test.kind in ("and", "or") and all(p.kind not in ("and", "or") for p in test.parts):
+            return f" {test.kind} ".join(self.condition(p) for p in test.parts)
+        raise Unsupported(
+            f"a condition that nests `and`, `or` and `not` ({self.label} has no parentheses)",
+            "split it into nested `if` blocks",
+        )
+
+
+class Klaviyo(Django):
+    """Klaviyo: profile properties as `{{ first_name }}` or `{{ person.plan }}`, a
+    default as `|default:'there'`, and `{% unsubscribe_link %}` and
+    `{% manage_preferences_link %}`, the recipient's unsubscribe and preference URLs
+    (https://help.klaviyo.com/hc/en-us/articles/4408802648731,
+    https://help.klaviyo.com/hc/en-us/articles/360058907911)."""
+
+    name = "klaviyo"
+    docs = "https://help.klaviyo.com/hc/en-us/articles/4408802648731"
+
+    def link(self, which: str) -> str:
+        if which == UNSUBSCRIBE:
+            return "{% unsubscribe_link %}"
+        return "{% manage_preferences_link %}"
+
+
+class Brevo(Django):
+    """Brevo: contact attributes as `{{ contact.FIRSTNAME }}`, a default as
+    `|default:'there'`, and `{{ unsubscribe }}` and `{{ update_profile }}`, the
+    recipient's unsubscribe and profile-update URLs
+    (https://help.brevo.com/hc/en-us/articles/4402386448530,
+    https://help.brevo.com/hc/en-us/articles/4405381108626)."""
+
+    name = "brevo"
+    docs = "https://help.brevo.com/hc/en-us/articles/4402386448530"
+
+    def link(self, which: str) -> str:
+        return "{{ unsubscribe }}" if which == UNSUBSCRIBE else "{{ update_profile }}"
+
+
 class Mailchimp(Dialect):
     """Mailchimp's merge tags: a field is `*|FNAME|*` (HTML-escaped by Mailchimp),
     `*|UPPER:FNAME|*` and `*|LOWER:FNAME|*` change its case, conditions are
@@ -484,7 +580,7 @@ class Mautic(Dialect):
 
 
 DIALECTS: dict[str, Dialect] = {
-    d.name: d for d in (CustomerIo(), Braze(), HubL(), Mailchimp(), Mautic())
+    d.name: d for d in (CustomerIo(), Braze(), Klaviyo(), HubL(), Mailchimp(), Brevo(), Mautic())
 }
 
 
@@ -495,6 +591,8 @@ def _no_filter(dialect: Dialect, name: str) -> Unsupported:
         "hubspot": "default, upper, lower, escape, trim, capitalize",
         "mailchimp": "default, upper, lower",
         "mautic": "default",
+        "klaviyo": "default, upper, lower, escape",
+        "brevo": "default, upper, lower, escape",
     }[dialect.name]
     return Unsupported(
         f"{dialect.label} has no equivalent of the filter `{name}`",
@@ -1058,6 +1156,8 @@ _STATIC = {
     "hubspot": ("{{", "{%", "{#"),
     "mailchimp": ("*|",),
     "mautic": ("{contactfield=", "{ownerfield=", "{unsubscribe_", "{webview_", "{tracking_pixel}"),
+    "klaviyo": ("{{", "{%", "{#"),
+    "brevo": ("{{", "{%", "{#"),
 }
 """What a template's own text must not hold for each ESP: its tags' openings (the ESP
 would run text the proof shows as it is)."""
