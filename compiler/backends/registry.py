@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from compiler.backends import budget, calendar, emails, esp, sequences, testplan
+from compiler.backends import budget, calendar, emails, esp, mautic, sequences, testplan
 from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.backends.scoring import markdown as scoring
 from compiler.project.repository import Repository
@@ -33,6 +33,7 @@ BACKENDS: dict[str, Backend] = {
     "emails": emails.build,
     "esp": esp.build,
     "sequences": sequences.build,
+    "mautic": mautic.build,
 }
 """Back-end name -> build function, run in this order."""
 
@@ -40,7 +41,7 @@ STAGED = {"calendar": Staged(calendar.vevents, calendar.assemble)}
 """The back-ends that read every spec but compile most of their text spec by spec: the
 calendar's events (`all.ics` holds every campaign's)."""
 
-PER_SPEC = frozenset({"test-plans", "scoring", "emails", "esp", "sequences"})
+PER_SPEC = frozenset({"test-plans", "scoring", "emails", "esp", "sequences", "mautic"})
 """The back-ends whose every artifact is compiled from one spec (and the specs it links
 to or is linked from): a build runs them only on the specs whose artifacts the cache
 does not hold. The budget sheet and the manifest read every spec."""
