@@ -15,11 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from compiler.analysis.budget import month_weights, split
+from compiler.analysis.budget import dated_weights, month_weights, split
 from compiler.backends import budget as budget_backend
 from compiler.backends.artifacts import BuildContext
 from compiler.load.repository import load
-from tests.conftest import real_client
+from compiler.model.campaign import Campaign
+from tests.conftest import ROOT, real_client
 from tests.golden_build import GOLDEN, assert_tree_matches_golden, build_fixture
 
 
@@ -206,3 +207,55 @@ def test_every_view_sums_to_the_budgets_totals(built: Path) -> None:
         assert stated == declared[currency]
         assert tables, currency
         assert all(t == stated for t in tables), (currency, stated, tables)
+
+
+def _campaign(**budget: object) -> Campaign:
+    return Campaign.model_validate(
+        {
+            "kind": "campaign",
+            "id": "fair",
+            "name": "Fair",
+            "domain": "campagnes",
+            "owner": "ops@acme.example",
+            "timezone": "Europe/Paris",
+            "window": {"start": "2027-04-01", "end": "2027-06-30"},
+            "milestones": [{"id": "fair", "name": "Trade fair", "at": "2027-05-18T09:00"}],
+            "sends": [
+                {
+                    "id": "digest",
+                    "name": "Digest",
+                    "channel": "sms",
+                    "audience": "all",
+                    "at": "2027-04-20T10:00",
+                    "repeat": {"frequency": "weekly", "count": 3},
+                }
+            ],
+            "budget": {"currency": "EUR", "total": 9000, **budget},
+        }
+    )
+
+
+def test_a_channel_tied_to_milestones_and_sends_is_spent_in_their_months() -> None:
+    campaign = _campaign(channels={"events": 8000, "sms": 1000})
+    # the fair in May, and the digest's three weekly sends: Apr 20 and 27, May 4
+    weights = dated_weights(campaign, ["fair", "digest"])
+    assert weights == {"2027-04": Decimal(2), "2027-05": Decimal(2)}
+    assert dated_weights(campaign, ["nothing"]) == {}
+    assert split(Decimal(8000), weights, 2) == {
+        "2027-04": Decimal("4000.00"),
+        "2027-05": Decimal("4000.00"),
+    }
+
+
+def test_the_example_s_events_budget_lands_in_the_launch_webinar_s_month() -> None:
+    from compiler.analysis.budget import plans
+    from compiler.config import settings
+    from compiler.load import repository
+
+    found = settings.load(ROOT)
+    repo, _ = repository.load(found.campaigns, str, found.policy)
+    [plan] = [p for p in plans(repo) if p.campaign.id == "pulse-launch-2027"]
+    events = {line.month: line.amount for line in plan.lines if line.channel == "events"}
+    assert events == {"2027-04": Decimal(15000)}
+    paced = {line.month for line in plan.lines if line.channel == "paid_social"}
+    assert paced == {"2027-04", "2027-05", "2027-06"}

@@ -4,7 +4,7 @@ campaign's window, rounded to the currency's minor unit so the months sum exactl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from functools import cache
 from typing import TYPE_CHECKING
@@ -60,6 +60,28 @@ def month_weights(window_start: date, window_end: date, pacing: object) -> dict[
             weight = Decimal(1)
         weights[month_key(day)] = weights.get(month_key(day), Decimal(0)) + weight
     return weights
+
+
+def dated_weights(campaign: Campaign, ids: list[str]) -> dict[str, Decimal]:
+    """Relative spend per month of a channel tied to milestones or sends: one part per
+    milestone (its day's month) and per occurrence of a send. Empty when `ids` is, or
+    names nothing the campaign has (BUDGET004 reports that)."""
+    from compiler.analysis.schedule import starts
+
+    milestones = {m.id: m for m in campaign.milestones}
+    sends = {s.id: s for s in campaign.sends}
+    weights: dict[str, Decimal] = {}
+    for item in ids:
+        if item in milestones:
+            at = milestones[item].at
+            days = [at.date() if isinstance(at, datetime) else at]
+        elif item in sends:
+            days = [start.date() for start in starts(sends[item].at, sends[item].repeat)]
+        else:
+            continue
+        for day in days:
+            weights[month_key(day)] = weights.get(month_key(day), Decimal(0)) + 1
+    return dict(sorted(weights.items()))
 
 
 def split(amount: Decimal, weights: dict[str, Decimal], places: int) -> dict[str, Decimal]:
@@ -126,7 +148,8 @@ def plans(repo: Repository) -> list[Plan]:
         weights = month_weights(model.window.start, model.window.end, budget.pacing)
         lines = []
         for channel, amount in sorted(budget.channels.items()):
-            for month, value in split(amount, weights, places).items():
+            dated = dated_weights(model, budget.spend_on.get(channel, []))
+            for month, value in split(amount, dated or weights, places).items():
                 lines.append(
                     Line(model.id, model.name, model.domain, budget.currency, channel, month, value)
                 )

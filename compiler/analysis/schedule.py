@@ -79,6 +79,11 @@ def occurrences(event: Event) -> list[date | datetime]:
     return list(_rule(event.repeat, event.start))
 
 
+def starts(at: datetime, repeat: Repeat | None) -> list[datetime]:
+    """Each start of a send at `at`: one, or each occurrence of its recurrence."""
+    return [at] if repeat is None else list(_rule(repeat, at))
+
+
 def _rule(repeat: Repeat, start: datetime) -> rrule:
     frequencies: dict[str, Literal[1, 2, 3]] = {
         "monthly": MONTHLY,

@@ -48,6 +48,10 @@ class Budget(StrictModel):
     """Part of the total held back for the unforeseen."""
     pacing: Literal["even", "front_loaded", "back_loaded"] | MonthlyPacing = "even"
     """How spend is spread over the window: even, front_loaded, back_loaded or explicit months."""
+    spend_on: dict[Identifier, list[Slug]] = Field(default_factory=dict)
+    """Channel -> the milestones or sends its spend lands with (a trade show, a webinar):
+    the channel is spent in their months, in equal parts per milestone or occurrence,
+    not over the window."""
     cost_centre: str | None = Field(default=None, min_length=1, max_length=100)
     """Finance's cost centre the spend is booked to."""
     purchase_order: str | None = Field(default=None, min_length=1, max_length=100)
