@@ -14,6 +14,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,8 @@ def test_the_example_project_scores_like_campc_score(tmp_path: Path) -> None:
     samples = ROOT / "campaigns" / "samples"
     reference = subprocess.run(
         [
-            *("campc", "score", model.id, "--engine", "python", "--as-of", "2027-04-20"),
+            *(sys.executable, "-m", "compiler", "score", model.id, "--engine", "python"),
+            *("--as-of", "2027-04-20"),
             *("--leads", str(samples / "leads.csv"), "--events", str(samples / "events.csv")),
         ],
         cwd=ROOT,

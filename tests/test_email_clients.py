@@ -23,6 +23,7 @@ import pytest
 
 from compiler.commands import pipeline, scaffold
 from compiler.config import settings
+from compiler.email.accessibility import contrast
 from tests.conftest import ROOT, real_client
 
 EXAMPLES = sorted(
@@ -205,23 +206,27 @@ class DevTools:
         message: dict[str, Any] = json.loads(raw)
         return message
 
-    def scroll_width(self, page: Path, width: int) -> int:
-        """`document.documentElement.scrollWidth` of `page` opened on a phone `width` px wide
-        (mobile emulation: the viewport meta tag applies, a page wider than it scrolls)."""
+    def evaluate(self, page: Path, expression: str, width: int, dark: bool = False) -> Any:
+        """The value of a JavaScript `expression` on `page` opened on a phone `width` px
+        wide (mobile emulation: the viewport meta tag applies), in a client that asks for
+        the dark version (`prefers-color-scheme: dark`) when `dark`."""
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         metrics = {"width": width, "height": 812, "deviceScaleFactor": 2, "mobile": True}
         self.call("Emulation.setDeviceMetricsOverride", session, **metrics)
+        scheme = {"name": "prefers-color-scheme", "value": "dark" if dark else "light"}
+        self.call("Emulation.setEmulatedMedia", session, features=[scheme])
         self.call("Page.enable", session)
         self.call("Page.navigate", session, url=page.as_uri())
         self.wait_for("Page.loadEventFired", session)
-        measured = self.call(
-            "Runtime.evaluate",
-            session,
-            expression="document.documentElement.scrollWidth",
-            returnByValue=True,
-        )["result"]["value"]
+        found = self.call("Runtime.evaluate", session, expression=expression, returnByValue=True)
         self.call("Target.closeTarget", targetId=target)
+        return found["result"]["value"]
+
+    def scroll_width(self, page: Path, width: int) -> int:
+        """`document.documentElement.scrollWidth` of `page` on a phone `width` px wide (a
+        page wider than it scrolls)."""
+        measured = self.evaluate(page, "document.documentElement.scrollWidth", width)
         assert isinstance(measured, int)
         return measured
 
@@ -253,3 +258,33 @@ def test_every_email_fits_a_phone_without_scrolling_sideways(
     page = _file(built, case).with_suffix(".html")
     width = chromium.scroll_width(page, PHONE_WIDTH)
     assert width <= PHONE_WIDTH, f"{case}: {width} px wide on a {PHONE_WIDTH} px phone"
+
+
+_COLOURS = """JSON.stringify(Object.fromEntries([
+  ['body', 'body'], ['container', '.container'], ['content', '.content'],
+  ['footer', '.footer'], ['link', '.footer a'],
+].map(([name, selector]) => {
+  const style = getComputedStyle(document.querySelector(selector));
+  return [name, [style.color, style.backgroundColor]];
+})))"""
+
+
+def _rgb(css: str) -> tuple[float, float, float]:
+    red, green, blue = (int(v) for v in re.findall(r"\d+", css)[:3])
+    return (red / 255, green / 255, blue / 255)
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_the_init_layout_reads_at_wcag_aa_in_light_and_dark_clients(
+    built: dict[str, Path], chromium: DevTools, dark: bool
+) -> None:
+    """Chromium, asked for the dark version or not, draws the `campc init` email with its
+    text at 4.5:1 or more on the background behind it (WCAG 2.2 AA)."""
+    page = _file(built, INIT).with_suffix(".html")
+    colours = json.loads(chromium.evaluate(page, _COLOURS, PHONE_WIDTH, dark=dark))
+    background = _rgb(colours["container"][1])
+    assert (sum(background) < 1.0) is dark, colours  # the container turns dark, or stays light
+    assert (sum(_rgb(colours["body"][1])) < 1.0) is dark, colours
+    for name in ("content", "footer", "link"):
+        ratio = contrast(_rgb(colours[name][0]), background)
+        assert ratio >= 4.5, f"{name}: {colours[name][0]} on {colours['container'][1]}: {ratio:.2f}"

@@ -339,6 +339,9 @@ _LAYOUT = """<!DOCTYPE html>
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
+  {# the email has a dark version: clients that honour it do not invert its colours #}
+  <meta name="color-scheme" content="light dark">
+  <meta name="supported-color-schemes" content="light dark">
   <title>{{ subject }}</title>
   <style>
     body { margin: 0; padding: 0; background: #f4f5f7; color: #1d2330;
@@ -347,7 +350,16 @@ _LAYOUT = """<!DOCTYPE html>
     .content { padding: 32px; font-size: 16px; line-height: 24px; overflow-wrap: break-word; }
     img { max-width: 100%; height: auto; border: 0; }
     h1 { font-size: 24px; line-height: 32px; margin: 0 0 16px; }
-    .footer { padding: 24px 32px; font-size: 12px; color: #6b7280; }
+    .footer { padding: 24px 32px; font-size: 12px; color: #4b5563; }
+    .footer a { color: #1d4ed8; }
+    /* dark mode (Apple Mail, Outlook for Mac, iOS): !important beats the inlined styles */
+    @media (prefers-color-scheme: dark) {
+      body { background: #0f1115 !important; color: #e5e7eb !important; }
+      .container { background: #1d2330 !important; }
+      .content { color: #e5e7eb !important; }
+      .footer { color: #c0c6d0 !important; }
+      .footer a { color: #9cc1ff !important; }
+    }
   </style>
 </head>
 <body>
@@ -372,7 +384,9 @@ _LAYOUT = """<!DOCTYPE html>
 </html>
 """
 """`templates/layouts/base.html`: fluid up to 600 px wide (no sideways scrolling on a
-phone), styles inlined at build time, and the footer every bulk email needs."""
+phone), styles inlined at build time, a dark version for clients that ask for one
+(`prefers-color-scheme`, the `color-scheme` meta), every text at WCAG AA contrast in
+both, and the footer every bulk email needs."""
 
 _TEMPLATE = """{% extends "layouts/base.html" %}
 {% block content %}

@@ -202,6 +202,8 @@ class EmailPolicy(Table):
     """address for List-Unsubscribe's mailto: form"""
     max_subject_length: Annotated[StrictInt, Field(ge=10, le=998), Says("must be 10 to 998")] = 78
     """longest subject in characters (default 78)"""
+    min_font_size: Annotated[StrictInt, Field(ge=8, le=24), Says("must be 8 to 24")] = 12
+    """smallest text in pixels, as the inlined CSS sets it (default 12; EMAIL018)"""
     allow_safe: Annotated[StrictBool, Says("must be true or false")] = False
     """let templates use |safe (default false)"""
     esp: Annotated[

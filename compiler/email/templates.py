@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -106,6 +107,19 @@ def source(repo: Repository, name: str) -> str | None:
         except (*UNREADABLE, LookupError):  # type: ignore[misc]
             sources[name] = None
     return sources[name]
+
+
+def matching(repo: Repository, name: str, pattern: str) -> tuple[str, int, int] | None:
+    """Where `pattern` (a regular expression) first matches template `name` or the
+    templates it extends, includes or imports: (template, line, column), 1-based."""
+    compiled = re.compile(pattern)
+    for template in chain(repo, name):
+        text = source(repo, template)
+        if text is None or (found := compiled.search(text)) is None:
+            continue
+        at = found.start()
+        return template, text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+    return None
 
 
 def locate(repo: Repository, name: str, needles: Iterable[str]) -> tuple[str, int, int] | None:

@@ -16,6 +16,11 @@ MODULES = (
     "email013_text_part_lost_link",
     "email014_esp_unsupported",
     "email015_esp_unmapped_field",
+    "email016_missing_lang",
+    "email017_layout_table_role",
+    "email018_small_text",
+    "email019_vague_link_text",
+    "email020_low_contrast",
 )
 """The family's rule modules, in code order: each is imported when one of its rules
 runs or is shown, never before."""
