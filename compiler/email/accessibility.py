@@ -19,6 +19,7 @@ tinycss2, colours by its CSS Color Level 3 parser.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -117,6 +118,7 @@ def luminance(color: tuple[float, float, float]) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+@functools.lru_cache(maxsize=4096)
 def contrast(first: tuple[float, float, float], second: tuple[float, float, float]) -> float:
     """WCAG's contrast ratio of two colours, from 1 to 21."""
     high, low = sorted((luminance(first), luminance(second)), reverse=True)
@@ -143,29 +145,57 @@ class _Style:
     hidden: bool = False
 
 
-def _child_style(element: Any, parent: _Style) -> _Style:
-    style = _Style(**vars(parent))
-    found = _declarations(element.get("style"))
-    bgcolor = element.get("bgcolor")
+@dataclass(frozen=True)
+class _Declared:
+    """What one element's `style` (and `bgcolor`) say, read once per distinct text."""
+
+    background: tuple[float, float, float, float] | None
+    color: tuple[float, float, float, float] | None
+    color_text: str
+    size: float | None
+    bold: bool | None
+    hidden: bool
+
+
+@functools.lru_cache(maxsize=4096)
+def _declared(style: str | None, bgcolor: str | None) -> _Declared:
+    found = _declarations(style)
     background = _color(found.get("background-color") or found.get("background") or [])
     if background is None and bgcolor:
         background = _color(list(tinycss2.parse_component_value_list(bgcolor)))
-    if background is not None and background[3] > 0:
-        style.background = _over(background, parent.background)
-    if (color := _color(found.get("color", []))) is not None:
-        style.color = _over(color, style.background)
-        style.color_text = tinycss2.serialize(found["color"]).strip()
-    if (size := _pixels(found.get("font-size", []))) is not None:
-        style.size = size
     weight = tinycss2.serialize(found.get("font-weight", [])).strip().lower()
-    if weight:
-        style.bold = weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 700)
-    elif element.tag in ("b", "strong", "h1", "h2", "h3", "h4", "th"):
-        style.bold = True
     display = tinycss2.serialize(found.get("display", [])).strip().lower()
     visibility = tinycss2.serialize(found.get("visibility", [])).strip().lower()
-    if display == "none" or visibility == "hidden" or style.size == 0:
-        style.hidden = True
+    return _Declared(
+        background=background,
+        color=_color(found.get("color", [])),
+        color_text=tinycss2.serialize(found["color"]).strip() if "color" in found else "",
+        size=_pixels(found.get("font-size", [])),
+        bold=(weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 700))
+        if weight
+        else None,
+        hidden=display == "none" or visibility == "hidden",
+    )
+
+
+_BOLD_TAGS = frozenset({"b", "strong", "h1", "h2", "h3", "h4", "th"})
+
+
+def _child_style(element: Any, parent: _Style) -> _Style:
+    declared = _declared(element.get("style"), element.get("bgcolor"))
+    style = _Style(**vars(parent))
+    if declared.background is not None and declared.background[3] > 0:
+        style.background = _over(declared.background, parent.background)
+    if declared.color is not None:
+        style.color = _over(declared.color, style.background)
+        style.color_text = declared.color_text
+    if declared.size is not None:
+        style.size = declared.size
+    if declared.bold is not None:
+        style.bold = declared.bold
+    elif element.tag in _BOLD_TAGS:
+        style.bold = True
+    style.hidden = declared.hidden or style.size == 0
     return style
 
 
@@ -276,17 +306,22 @@ AUDITS: Fact[list[tuple[Any, list[Problem]]]] = Fact("accessibility audits")
 
 def audits(repo: Repository) -> list[tuple[Any, list[Problem]]]:
     """Each rendered send with its problems (once per run, shared by the rules)."""
-    from compiler.email.render import rendered
+    from compiler.email.html import inline_css
+    from compiler.email.render import FINISHED, rendered
 
     minimum = float(repo.policy.email.min_font_size)
-    return repo.facts.get(
-        AUDITS,
-        lambda: [
-            (email.send, audit(email.html, minimum))
-            for email in rendered(repo)
-            if not email.problems and email.html
-        ],
-    )
+
+    def compute() -> list[tuple[Any, list[Problem]]]:
+        if repo.facts.known(FINISHED):  # a build finished them already
+            return [(e.send, audit(e.html, minimum)) for e in rendered(repo) if e.html]
+        # a check needs no UTM tags, preheader or text part: the CSS inlined is enough
+        return [
+            (e.send, audit(inline_css(e.raw_html), minimum))
+            for e in rendered(repo, full=False)
+            if not e.problems and e.raw_html
+        ]
+
+    return repo.facts.get(AUDITS, compute)
 
 
 def diagnostics(repo: Repository, rule: Rule, kind: str, hint: str) -> Iterator[Diagnostic]:
