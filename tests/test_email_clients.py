@@ -275,12 +275,14 @@ def _rgb(css: str) -> tuple[float, float, float]:
 
 
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
-def test_the_init_layout_reads_at_wcag_aa_in_light_and_dark_clients(
-    built: dict[str, Path], chromium: DevTools, dark: bool
+@pytest.mark.parametrize("case", [INIT, "emails/newsletter-welcome/welcome.eml"])
+def test_the_layouts_read_at_wcag_aa_in_light_and_dark_clients(
+    built: dict[str, Path], chromium: DevTools, dark: bool, case: str
 ) -> None:
-    """Chromium, asked for the dark version or not, draws the `campc init` email with its
-    text at 4.5:1 or more on the background behind it (WCAG 2.2 AA)."""
-    page = _file(built, INIT).with_suffix(".html")
+    """Chromium, asked for the dark version or not, draws the `campc init` email and the
+    example's with their text at 4.5:1 or more on the background behind it (WCAG 2.2
+    AA), and the container light or dark as asked."""
+    page = _file(built, case).with_suffix(".html")
     colours = json.loads(chromium.evaluate(page, _COLOURS, PHONE_WIDTH, dark=dark))
     background = _rgb(colours["container"][1])
     assert (sum(background) < 1.0) is dark, colours  # the container turns dark, or stays light
