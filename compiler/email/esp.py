@@ -1215,7 +1215,8 @@ def compile_send(repo: Any, env: Any, send: Any) -> Compiled:
             preheader_html = _escaped_around_tags(
                 html_, templates[1], send.email.preheader, {}, marks
             )
-        context = {"subject": EspValue(subject_html), "preheader": EspValue(preheader_html or "")}
+        context: dict[str, Any] = {"lang": send.locale} if send.locale else {}
+        context |= {"subject": EspValue(subject_html), "preheader": EspValue(preheader_html or "")}
         raw_html = render(env, repo.templates_dir, send.email.template, context)
         raw_text = None
         if send.email.text_template is not None:

@@ -28,6 +28,8 @@ class Headers:
     date: datetime | None = None
     list_id: str | None = None
     """RFC 2919 `List-Id` (`<label.domain>`): which list a List-Unsubscribe leaves."""
+    language: str | None = None
+    """RFC 3282 `Content-Language`: the send's locale."""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -60,6 +62,8 @@ def message(headers: Headers, text: str, html: str) -> bytes:
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(text, cte="quoted-printable")
     msg.add_alternative(html, subtype="html", cte="quoted-printable")
+    if headers.language:  # after the parts: setting content clears the Content- headers
+        msg["Content-Language"] = headers.language
     boundary = hashlib.sha256(f"{headers.message_id}\0{text}\0{html}".encode()).hexdigest()
     msg.set_boundary(f"=_campc_{boundary[:32]}")
     return msg.as_bytes()

@@ -47,7 +47,16 @@ class Send:
     """Where the email is written in the spec."""
     sender: Sender | None
     variables: dict[str, Variable]
+    """The spec's variables and the send's own (which win)."""
     utm: dict[str, str]
+    locale: str | None = None
+    """The send's `locale`: the templates' `lang`."""
+    declared: dict[str, Loc] = field(default_factory=dict)
+    """Where each of `variables` is declared in the spec."""
+
+    def declared_at(self, name: str) -> Loc:
+        """Where the variable `name` is declared: the send's own, else the spec's."""
+        return self.declared.get(name, ("variables", name))
 
 
 @dataclass
@@ -97,8 +106,10 @@ def sends(repo: Repository) -> list[Send]:
                         send.email,
                         ("sends", index, "email"),
                         send.email.sender or model.sender,
-                        dict(model.variables),
+                        {**model.variables, **send.variables},
                         tags,
+                        send.locale,
+                        {name: ("sends", index, "variables", name) for name in send.variables},
                     )
                 )
         elif isinstance(model, Sequence):
@@ -118,8 +129,10 @@ def sends(repo: Repository) -> list[Send]:
                         step.email,
                         ("steps", index, "email"),
                         step.email.sender or model.sender,
-                        dict(model.variables),
+                        {**model.variables, **step.variables},
                         tags,
+                        step.locale,
+                        {name: ("steps", index, "variables", name) for name in step.variables},
                     )
                 )
     return found
@@ -178,9 +191,8 @@ def _render_all(repo: Repository) -> list[Rendered]:
         results.append(result)
         if send.email.template not in repo.templates:
             continue  # REF002 reports the missing template
-        context: dict[str, Any] = {
-            name: variable.sample for name, variable in send.variables.items()
-        }
+        context: dict[str, Any] = {"lang": send.locale} if send.locale else {}
+        context |= {name: variable.sample for name, variable in send.variables.items()}
         context["unsubscribe_url"] = policy.unsubscribe_url
         context["preferences_url"] = policy.preferences_url
         try:
@@ -269,6 +281,7 @@ def eml(
             unsubscribe_mailto=policy.unsubscribe_mailto,
             date=date,
             list_id=f"<{spec_id}.{uid_domain}>",
+            language=send.locale,
         ),
         email.text,
         email.html,

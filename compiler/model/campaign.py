@@ -16,6 +16,7 @@ from compiler.model.common import (
     Identifier,
     IsoDate,
     LocalDateTime,
+    Locale,
     PositiveInt,
     Sender,
     Slug,
@@ -100,6 +101,10 @@ class Send(StrictModel):
     """Recurrence; absent for a one-off send."""
     email: Email | None = None
     """Email content, for email sends."""
+    locale: Locale | None = None
+    """The email's language (`de`, `fr-CA`): the templates' `lang`, and Content-Language."""
+    variables: dict[Identifier, Variable] = Field(default_factory=dict)
+    """Template variables of this send alone, added to (or replacing) the campaign's."""
 
     @model_validator(mode="after")
     def _email_content(self) -> Send:

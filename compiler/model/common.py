@@ -282,6 +282,10 @@ class SpecBase(StrictModel):
     """Work handed off to partner teams (paid media, SEO, content...)."""
 
 
+Locale = Annotated[str, Field(pattern=r"^[a-z]{2,3}(?:-[A-Z]{2})?$")]
+"""A language tag, like `de` or `fr-CA`: the `lang` of a send's email."""
+
+
 class Variable(StrictModel):
     """A template variable with its type and a sample value for previews."""
 

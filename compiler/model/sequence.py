@@ -12,6 +12,7 @@ from compiler.model.common import (
     Email,
     Fraction,
     Identifier,
+    Locale,
     Number,
     PositiveInt,
     Sender,
@@ -93,6 +94,10 @@ class SendStep(StepBase):
     """Always `send`."""
     email: Email
     """The email's template, subject and preheader."""
+    locale: Locale | None = None
+    """The email's language (`de`, `fr-CA`): the templates' `lang`, and Content-Language."""
+    variables: dict[Identifier, Variable] = Field(default_factory=dict)
+    """Template variables of this step alone, added to (or replacing) the sequence's."""
 
 
 class WaitStep(StepBase):

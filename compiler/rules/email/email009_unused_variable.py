@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from compiler.diagnostics import Diagnostic, Rule, Severity
-from compiler.email.render import sends_by_spec, variables_used
+from compiler.diagnostics import Diagnostic, Loc, Rule, Severity
+from compiler.email.render import Send, sends_by_spec, variables_used
 from compiler.email.sandbox import CAMPC_VARIABLES
 
 if TYPE_CHECKING:
@@ -43,10 +43,10 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         used = variables_used(repo, spec_sends)
         if used is None:
             continue  # a template name is computed: anything may be read
-        for name in spec_sends[0].variables:
+        for name, loc in _declared(spec_sends).items():
             if name in used or name in CAMPC_VARIABLES:
                 continue
-            line, col = spec.doc.key_at(("variables", name))
+            line, col = spec.doc.key_at(loc)
             yield rule.diagnostic(
                 spec.path,
                 line,
@@ -54,6 +54,15 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 f"variable `{name}` is declared but no email of `{spec.doc.data['id']}` uses it",
                 "remove it, or use it in a template",
             )
+
+
+def _declared(spec_sends: list[Send]) -> dict[str, Loc]:
+    """Each variable the spec's sends declare, where: the spec's, then each send's own."""
+    found: dict[str, Loc] = {}
+    for send in spec_sends:
+        for name in send.variables:
+            found.setdefault(name, send.declared_at(name))
+    return found
 
 
 RULE = Rule(

@@ -30,9 +30,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from compiler.diagnostics import Diagnostic, Rule, Severity
+from compiler.diagnostics import Diagnostic, Loc, Rule, Severity
 from compiler.email.esp import DIALECTS
-from compiler.email.render import sends_by_spec, variables_used
+from compiler.email.render import Send, sends_by_spec, variables_used
 from compiler.email.sandbox import CAMPC_VARIABLES
 
 if TYPE_CHECKING:
@@ -50,13 +50,13 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         used = variables_used(repo, spec_sends)
         if used is None:
             continue  # a template name is computed: EMAIL001 and the others say more
-        for name in spec_sends[0].variables:
+        for name, loc in _declared(spec_sends).items():
             if name not in used or name in CAMPC_VARIABLES:
                 continue
             missing = [esp for esp in policy.esp if name not in policy.fields.get(esp, {})]
             if not missing:
                 continue
-            line, col = spec.doc.key_at(("variables", name))
+            line, col = spec.doc.key_at(loc)
             labels = ", ".join(DIALECTS[esp].label for esp in missing)
             yield rule.diagnostic(
                 spec.path,
@@ -66,6 +66,15 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 f'add `{name} = "..."` under [tool.campc.email.fields.{missing[0]}] in '
                 "pyproject.toml: the ESP's field that holds it",
             )
+
+
+def _declared(spec_sends: list[Send]) -> dict[str, Loc]:
+    """Each variable the spec's sends declare, where: the spec's, then each send's own."""
+    found: dict[str, Loc] = {}
+    for send in spec_sends:
+        for name in send.variables:
+            found.setdefault(name, send.declared_at(name))
+    return found
 
 
 RULE = Rule(
