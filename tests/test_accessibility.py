@@ -85,3 +85,17 @@ def test_each_kind_is_found() -> None:
         "</td></tr></table></body></html>"
     )
     assert _kinds(page) == [LANG, TABLE, FONT, LINK, LINK]
+
+
+def test_hostile_css_is_read_as_css_reads_it() -> None:
+    """Out-of-range channels are clamped as CSS clamps them; a weight written with a
+    superscript digit is no weight; nothing raises."""
+    page = (
+        '<html lang="en"><body>'
+        '<p style="font-weight: \u00b2; color: rgb(300, -1, 0)">red</p>'
+        '<p style="font-size: 1e309px; color: rgb(-50,-50,-50); background: url(x.png)">x</p>'
+        "</body></html>"
+    )
+    problems = audit(page, 12)
+    assert [p.kind for p in problems] == [CONTRAST]
+    assert "is #ff0000 on #ffffff: contrast 4.00:1" in problems[0].message

@@ -179,6 +179,13 @@ def test_django_outputs_render_in_django_s_engine_to_the_proof(name: str) -> Non
         assert subject == proof.subject
 
 
+@pytest.mark.parametrize("field", ["person.first-name", "_first", "person._x", "${first_name}"])
+@pytest.mark.parametrize("name", ["klaviyo", "brevo", "hubspot"])
+def test_a_field_the_esp_cannot_read_is_a_problem(tmp_path: Path, name: str, field: str) -> None:
+    result = _compile(tmp_path, name, "Hi {{ first_name }}", {"first_name": field})
+    assert any("property" in p.message for p in result.problems), result.html
+
+
 def test_the_settings_know_every_esp_the_compiler_does() -> None:
     from compiler.config import policy
 
@@ -379,6 +386,14 @@ CASES = [
         "klaviyo",
         '<a href="{% manage_preferences_link %}">Preferences</a>',
     ),
+    # what a hostile template tried: campc's own marks, line breaks, a brace against a tag
+    ("<!--campc-esp:999--> {{ first_name }}", "klaviyo", "<!--campc-esp:999--> {{ first_name"),
+    ("<!--campc-esp:0-->{% if plan %}x{% endif %}", "brevo", "<!--campc-esp:0-->{% if contact"),
+    ("{{ first_name | default('a\nb') }}", "klaviyo", "!a text with a line break"),
+    ("{% if plan == 'a\nb' %}x{% endif %}", "brevo", "!a text with a line break"),
+    ("{{ first_name | default('a\nb') }}", "customerio", "!a text with a line break"),
+    ('{{ "{" }}{{ first_name }}', "klaviyo", "!the template's own text"),
+    ('{{ first_name }}{{ "}" }}', "customerio", "!the template's own text"),
 ]
 
 

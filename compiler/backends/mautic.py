@@ -47,7 +47,6 @@ from compiler.email.esp import Compiled, compiled
 from compiler.model.sequence import (
     BranchStep,
     Condition,
-    ExitStep,
     GoalStep,
     SendStep,
     Sequence,
@@ -110,6 +109,11 @@ def _interval(delay: timedelta) -> tuple[int, str]:
     return minutes, "i"
 
 
+_Frame = tuple[str | None, "_Event | None", str, timedelta, dict[str, "_Event"], frozenset[str]]
+"""A step still to walk: its id, the event above it, the arm, the delay so far, the events
+on the path by step, and the steps passed since the last event."""
+
+
 class _Walker:
     """The event tree of one sequence, built by walking its graph from the first step."""
 
@@ -149,17 +153,26 @@ class _Walker:
             parent.children.append(event)
         return event
 
-    def walk(
+    def walk(self, first: str) -> None:
+        """The tree from the step `first`, depth first with an explicit stack (a long
+        chain of steps must not exhaust Python's recursion): a branch's yes arm is written
+        before its no arm."""
+        stack: list[_Frame] = [(first, None, "", timedelta(0), {}, frozenset())]
+        while stack:
+            stack += reversed(self._step(*stack.pop()))
+
+    def _step(
         self,
         step_id: str | None,
         parent: _Event | None,
         path: str,
         delay: timedelta,
         on_path: dict[str, _Event],
-        seen: frozenset[str] = frozenset(),
-    ) -> None:
+        seen: frozenset[str],
+    ) -> list[_Frame]:
+        """Write what one step is, and return the steps to walk next, in order."""
         if step_id is None or (step_id in seen and step_id not in on_path):
-            return  # the end, or a loop of waits and goals alone
+            return []  # the end, or a loop of waits and goals alone
         if step_id in on_path or (step_id in self.first and len(self.events) >= MAX_EVENTS):
             target = on_path.get(step_id) or self.first[step_id]
             self._add(
@@ -172,20 +185,19 @@ class _Walker:
                 delay=delay,
                 window=self.window if delay else None,
             )
-            return
+            return []
         step = self.steps[step_id]
         seen = seen | {step_id}
+        after = self._after(step_id)
         if isinstance(step, WaitStep):
-            self.walk(self._after(step_id), parent, path, delay + step.duration, on_path, seen)
-        elif isinstance(step, GoalStep):
+            return [(after, parent, path, delay + step.duration, on_path, seen)]
+        if isinstance(step, GoalStep):
             self._note(
                 f"goal {step.id} ({_said(step.condition)}): Mautic has no goal; a contact "
                 "who meets it early still gets the emails before it"
             )
-            self.walk(self._after(step_id), parent, path, delay, on_path, seen)
-        elif isinstance(step, ExitStep):
-            return
-        elif isinstance(step, SendStep):
+            return [(after, parent, path, delay, on_path, seen)]
+        if isinstance(step, SendStep):
             event = self._add(
                 parent,
                 path,
@@ -209,9 +221,10 @@ class _Walker:
                 )
             self.first.setdefault(step_id, event)
             inner = {**on_path, step_id: event}
-            self.walk(self._after(step_id), event, "", timedelta(0), inner, frozenset())
-        elif isinstance(step, BranchStep):
-            self._branch(step, parent, path, delay, on_path, seen)
+            return [(after, event, "", timedelta(0), inner, frozenset())]
+        if isinstance(step, BranchStep):
+            return self._branch(step, parent, path, delay, on_path)
+        return []  # an exit
 
     def _branch(
         self,
@@ -220,8 +233,7 @@ class _Walker:
         path: str,
         delay: timedelta,
         on_path: dict[str, _Event],
-        seen: frozenset[str],
-    ) -> None:
+    ) -> list[_Frame]:
         condition = step.condition
         otherwise = step.otherwise or self._after(step.id) or step.then
         decision = DECISIONS.get(condition.event or "")
@@ -250,8 +262,10 @@ class _Walker:
             yes_delay = no_delay = timedelta(0)
         self.first.setdefault(step.id, event)
         inner = {**on_path, step.id: event}
-        self.walk(step.then, event, "yes", yes_delay, inner, frozenset())
-        self.walk(otherwise, event, "no", no_delay, inner, frozenset())
+        return [
+            (step.then, event, "yes", yes_delay, inner, frozenset()),
+            (otherwise, event, "no", no_delay, inner, frozenset()),
+        ]
 
     def _field_test(self, step: BranchStep, condition: Condition) -> dict[str, Any]:
         if condition.event is not None:
@@ -351,23 +365,20 @@ def _canvas(events: list[_Event]) -> dict[str, Any]:
     side by side."""
     nodes: list[dict[str, Any]] = [{"id": "lists", "positionX": "350", "positionY": "50"}]
     connections = []
-    column = [0]
-
-    def place(event: _Event) -> int:
-        xs = [place(child) for child in event.children]
-        if xs:
-            x = (xs[0] + xs[-1]) // 2
+    column = 0
+    xs: dict[int, int] = {}
+    for event in _post_order(events):  # children first: a parent sits above their middle
+        if event.children:
+            x = (xs[event.children[0].id] + xs[event.children[-1].id]) // 2
         else:
-            x = column[0]
-            column[0] += 300
+            x, column = column, column + 300
+        xs[event.id] = x
         nodes.append(
             {"id": event.id, "positionX": str(50 + x), "positionY": str(50 + 130 * event.depth)}
         )
-        return x
 
     for event in events:
         if event.parent is None:
-            place(event)
             connections.append(
                 {"sourceId": "lists", "targetId": event.id, "anchors": _anchors("leadsource")}
             )
@@ -381,6 +392,20 @@ def _canvas(events: list[_Event]) -> dict[str, Any]:
             )
     nodes[1:] = sorted(nodes[1:], key=lambda node: int(node["id"]))
     return {"nodes": nodes, "connections": connections}
+
+
+def _post_order(events: list[_Event]) -> list[_Event]:
+    """The events, each after its children (and the trees in order), without recursion."""
+    order: list[_Event] = []
+    stack = [(e, False) for e in reversed(events) if e.parent is None]
+    while stack:
+        event, done = stack.pop()
+        if done:
+            order.append(event)
+            continue
+        stack.append((event, True))
+        stack += [(child, False) for child in reversed(event.children)]
+    return order
 
 
 def _anchors(source: str) -> dict[str, str]:
@@ -437,7 +462,7 @@ def campaign(
     keys = [s.id for s in sequence.steps if isinstance(s, SendStep) and s.id in sends]
     numbers = {key: index + 1 for index, key in enumerate(keys)}
     walker = _Walker(sequence, numbers, _window(repo, sequence))
-    walker.walk(sequence.steps[0].id, None, "", timedelta(0), {})
+    walker.walk(sequence.steps[0].id)
     for condition in sequence.exit:
         if condition.event != "unsubscribed":
             walker._note(f"exit condition {_said(condition)}: remove those contacts by hand")

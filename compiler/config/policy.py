@@ -151,21 +151,134 @@ class ExperimentPolicy(Table):
     """longest planned run without a spec's own, like '8w'"""
 
 
-_SQL_NAME = r"[A-Za-z_][A-Za-z0-9_]{0,62}"
+_SQL_NAME = r"[a-z_][a-z0-9_]{0,62}"
 """A name the scoring SQL writes unquoted, so each warehouse resolves it as it resolves the
-tables its users create (Snowflake folds it to upper case, PostgreSQL to lower case)."""
-SqlName = Annotated[StrictStr, fullmatch(_SQL_NAME), Says(f"must be a SQL name ({_SQL_NAME})")]
+tables its users create (Snowflake folds it to upper case, PostgreSQL to lower case):
+lower case, so that dbt, which quotes source names on most adapters, reads the same table."""
+_RESERVED = frozenset(
+    [
+        "all",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "between",
+        "both",
+        "by",
+        "case",
+        "cast",
+        "check",
+        "collate",
+        "column",
+        "constraint",
+        "create",
+        "cross",
+        "current_date",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "default",
+        "delete",
+        "desc",
+        "distinct",
+        "do",
+        "else",
+        "end",
+        "except",
+        "exists",
+        "false",
+        "fetch",
+        "for",
+        "foreign",
+        "from",
+        "full",
+        "grant",
+        "group",
+        "having",
+        "ilike",
+        "in",
+        "inner",
+        "insert",
+        "intersect",
+        "interval",
+        "into",
+        "is",
+        "join",
+        "lateral",
+        "leading",
+        "left",
+        "like",
+        "limit",
+        "natural",
+        "not",
+        "null",
+        "of",
+        "offset",
+        "on",
+        "only",
+        "or",
+        "order",
+        "outer",
+        "over",
+        "partition",
+        "pivot",
+        "primary",
+        "qualify",
+        "references",
+        "right",
+        "rows",
+        "select",
+        "session_user",
+        "some",
+        "table",
+        "tablesample",
+        "then",
+        "to",
+        "trailing",
+        "true",
+        "union",
+        "unique",
+        "unpivot",
+        "update",
+        "user",
+        "using",
+        "values",
+        "when",
+        "where",
+        "window",
+        "with",
+    ]
+)
+"""Words some warehouse reserves (PostgreSQL, Snowflake, BigQuery, Spark, DuckDB): unquoted,
+`FROM order.leads` is a syntax error."""
+
+
+def _sql_name(value: str) -> str:
+    if value in _RESERVED:
+        raise ValueError("a reserved word")
+    return value
+
+
+SqlName = Annotated[
+    StrictStr,
+    fullmatch(_SQL_NAME),
+    AfterValidator(_sql_name),
+    Says(f"must be a SQL name ({_SQL_NAME}, not a reserved word like `order`)"),
+]
 
 
 class ScoringPolicy(Table):
     """`[tool.campc.scoring]`: where the warehouse keeps the tables the scoring SQL reads
     (the plain SQL files name them so; the dbt project declares them as its sources)."""
 
-    database: Annotated[SqlName | None, Says(f"must be a SQL name ({_SQL_NAME})")] = None
+    database: Annotated[
+        SqlName | None, Says(f"must be a SQL name ({_SQL_NAME}, not a reserved word)")
+    ] = None
     """database (BigQuery: project; DuckDB: catalog) of both tables (default: the session's)"""
-    schema_: Annotated[SqlName | None, Says(f"must be a SQL name ({_SQL_NAME})")] = Field(
-        default=None, alias="schema"
-    )
+    schema_: Annotated[
+        SqlName | None, Says(f"must be a SQL name ({_SQL_NAME}, not a reserved word)")
+    ] = Field(default=None, alias="schema")
     """schema (BigQuery: dataset) of both tables (default: the session's)"""
     leads: SqlName = "leads"
     """table of leads: lead_id and one column per catalog attribute (default 'leads')"""

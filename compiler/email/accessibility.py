@@ -97,7 +97,10 @@ def _color(tokens: list[Any]) -> tuple[float, float, float, float] | None:
     for token in tokens:
         parsed = tinycss2.color3.parse_color(token)
         if parsed is not None and parsed != "currentColor":
-            return (parsed.red, parsed.green, parsed.blue, parsed.alpha)
+            # CSS clamps out-of-range channels (`rgb(300, -1, 0)` is `rgb(255, 0, 0)`)
+            channels = (parsed.red, parsed.green, parsed.blue, parsed.alpha)
+            red, green, blue, alpha = (min(max(c, 0.0), 1.0) for c in channels)
+            return (red, green, blue, alpha)
     return None
 
 
@@ -171,13 +174,18 @@ def _declared(style: str | None, bgcolor: str | None) -> _Declared:
         color=_color(found.get("color", [])),
         color_text=tinycss2.serialize(found["color"]).strip() if "color" in found else "",
         size=_pixels(found.get("font-size", [])),
-        bold=(weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 700))
+        bold=(
+            weight in ("bold", "bolder")
+            or (_DIGITS.fullmatch(weight) is not None and int(weight) >= 700)
+        )
         if weight
         else None,
         hidden=display == "none" or visibility == "hidden",
     )
 
 
+_DIGITS = re.compile(r"[0-9]{1,4}")
+"""A numeric font weight (`str.isdigit` takes `²`, which `int` refuses)."""
 _BOLD_TAGS = frozenset({"b", "strong", "h1", "h2", "h3", "h4", "th"})
 
 

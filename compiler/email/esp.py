@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,6 +138,8 @@ class Dialect:
 
 def _literal(value: Any) -> str:
     """A constant as Liquid and HubL write it."""
+    if isinstance(value, str) and ("\n" in value or "\r" in value):
+        raise Unsupported("a text with a line break", "write the text on one line")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int) or (isinstance(value, float) and "e" not in repr(value)):
@@ -319,6 +322,9 @@ class HubL(Tags):
     def link(self, which: str) -> str:
         return "{{ unsubscribe_link }}"
 
+    def field(self, path: str) -> str:
+        return _property(self, path)
+
     def default(self, text: str) -> str:
         return f"default({_literal(text)})"
 
@@ -344,6 +350,8 @@ def _django_literal(value: Any) -> str:
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, str):
+        if "\n" in value or "\r" in value:
+            raise Unsupported("a text with a line break", "write the text on one line")
         if any(c in value for c in "{}\\"):
             raise Unsupported(
                 "a text with `{`, `}` or a backslash (the ESP would read a tag or an escape)",
@@ -357,6 +365,22 @@ def _django_literal(value: Any) -> str:
             return f'"{value}"'
         return f"'{value}'"
     return _literal(value)
+
+
+_PROPERTY = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*")
+"""A field as Django's language and HubL read it: dotted names of letters, digits and
+`_`, each starting with a letter (`first-name` would be a subtraction)."""
+
+
+def _property(dialect: Dialect, path: str) -> str:
+    if not _PROPERTY.fullmatch(path):
+        raise Unsupported(
+            f"`{path}` is not a {dialect.label} property (dotted names of letters, digits "
+            "and _, each starting with a letter)",
+            "map the variable to the property's API name in "
+            f"[tool.campc.email.fields.{dialect.name}]",
+        )
+    return path
 
 
 class Django(Tags):
@@ -376,6 +400,9 @@ class Django(Tags):
     separator = "|"
     elif_word = "elif"
     escaped_end = "|escape }}"
+
+    def field(self, path: str) -> str:
+        return _property(self, path)
 
     def default(self, text: str) -> str:
         return f"default:{_django_literal(text)}"
@@ -553,8 +580,10 @@ class Mautic(Dialect):
                 continue
             if name in ("default", "d") and not fallback and len(args) == 1:
                 text = str(args[0])
-                if any(c in text for c in "{}|"):
-                    raise Unsupported("a default with `{`, `}` or `|`", "write it without them")
+                if any(c in text for c in "{}|\n\r"):
+                    raise Unsupported(
+                        "a default with `{`, `}`, `|` or a line break", "write it without them"
+                    )
                 fallback = "|" + (html.escape(text, quote=False) if escaped else text)
                 continue
             raise _no_filter(self, name)
@@ -626,10 +655,13 @@ class EspValue(str):
         )
 
 
-MARK = "<!--campc-esp:"
+_NONCE = secrets.token_hex(8)
+"""Drawn once per process: a template cannot write a mark of its own (its text would
+otherwise be swapped for campc's Nth tag)."""
+MARK = f"<!--campc-esp-{_NONCE}:"
 """How a tag is written until the HTML is finished (a comment: HTML parsers keep it
 where it is, in a table too, and as text in an attribute); then it is put in place."""
-_MARKS = re.compile(r"(?:<|&lt;)!--campc-esp:(\d+)--(?:>|&gt;)")
+_MARKS = re.compile(rf"(?:<|&lt;)!--campc-esp-{_NONCE}:(\d+)--(?:>|&gt;)")
 
 
 @dataclass
@@ -1164,12 +1196,19 @@ would run text the proof shows as it is)."""
 
 
 def _static_syntax(dialect: Dialect, text: str) -> str | None:
-    """The first opening of an ESP tag in `text` that campc did not write, if any."""
+    """The first opening of an ESP tag in `text` that campc did not write, if any, or a
+    brace against one of campc's (`{` before `{{ x }}` makes `{{{ x }}`, a tag the ESP
+    cannot read)."""
     bare = _MARKS.sub("", text)
     for opening in _STATIC[dialect.name]:
         at = bare.find(opening)
         if at >= 0:
             return bare[at : at + 40].split("\n")[0]
+    if "{{" in _STATIC[dialect.name]:
+        held = _MARKS.sub("\x00", text)
+        found = re.search(r"\{\x00|\x00\}", held)
+        if found is not None:
+            return held[max(found.start() - 20, 0) : found.end() + 20].replace("\x00", "{{ ... }}")
     return None
 
 
@@ -1283,7 +1322,7 @@ def compile_send(repo: Any, env: Any, send: Any) -> Compiled:
         found = _MARKS.fullmatch(url.strip())
         if found is not None:
             return url + suffixes.get(marks[int(found.group(1))], "")
-        if MARK in url or "&lt;!--campc-esp:" in url:
+        if MARK in url or f"&lt;!--campc-esp-{_NONCE}:" in url:
             return url  # a URL made of a recipient's value and more: the ESP's own
         return with_utm(url, send.utm)
 

@@ -191,8 +191,11 @@ def _render_all(repo: Repository) -> list[Rendered]:
         results.append(result)
         if send.email.template not in repo.templates:
             continue  # REF002 reports the missing template
-        context: dict[str, Any] = {"lang": send.locale} if send.locale else {}
-        context |= {name: variable.sample for name, variable in send.variables.items()}
+        context: dict[str, Any] = {
+            name: variable.sample for name, variable in send.variables.items()
+        }
+        if send.locale:  # the send's language, whatever a variable says
+            context["lang"] = send.locale
         context["unsubscribe_url"] = policy.unsubscribe_url
         context["preferences_url"] = policy.preferences_url
         try:

@@ -172,5 +172,5 @@ class Sequence(SpecBase):
     """Default sender of the sequence's emails."""
     variables: dict[Identifier, Variable] = Field(default_factory=dict)
     """Template variables with sample values."""
-    steps: list[Step] = Field(min_length=1)
-    """The steps, in order; `next`, `then` and `else` jump elsewhere."""
+    steps: list[Step] = Field(min_length=1, max_length=500)
+    """The steps, in order (at most 500); `next`, `then` and `else` jump elsewhere."""

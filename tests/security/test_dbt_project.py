@@ -110,6 +110,8 @@ def test_spec_literals_reach_the_warehouse_as_text_never_as_jinja(
         'events = "events\\n"',
         'dbt-profile = "{{ target }}"',
         'database = ""',
+        'schema = "order"',
+        'leads = "Leads"',
     ],
 )
 def test_scoring_names_that_are_not_plain_sql_names_are_refused(
@@ -121,3 +123,10 @@ def test_scoring_names_that_are_not_plain_sql_names_are_refused(
     assert "must be a SQL name" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (root / "outputs").exists()
+
+
+def test_names_yaml_1_1_reads_as_booleans_or_numbers_stay_text() -> None:
+    """dbt reads its YAML with PyYAML (YAML 1.1), where `yes`, `on` and `off` are
+    booleans: every such text is quoted."""
+    text = dbt._yaml({"a": "yes", "b": "on", "c": "off", "d": "1.5", "e": "crm_leads"})
+    assert text.splitlines() == ['a: "yes"', 'b: "on"', 'c: "off"', 'd: "1.5"', "e: crm_leads"]

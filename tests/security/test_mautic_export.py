@@ -9,6 +9,7 @@ text travels as JSON strings (Mautic strips tags from names on import), never as
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from compiler.backends import mautic
@@ -48,3 +49,23 @@ def test_spec_text_stays_inside_json_strings() -> None:
     assert group["campaign"][0]["name"] == hostile
     assert len(group["campaign"]) == 1
     importable(json.loads(data))
+
+
+def test_a_long_chain_of_steps_is_walked_without_recursion() -> None:
+    steps: list[dict[str, Any]] = []
+    for index in range(499):
+        steps.append(
+            _send(f"s{index}")
+            if index % 2
+            else {"id": f"w{index}", "type": "wait", "duration": "1d"}
+        )
+    sequence = sequence_of(steps)
+    emails = _compiled(sequence)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(150)  # a walk that recursed once per step would fail here
+    try:
+        document, _ = mautic.campaign(_Repo(), sequence, emails)  # type: ignore[arg-type]
+    finally:
+        sys.setrecursionlimit(limit)
+    importable(document)
+    assert len(document[0]["campaign_event"]) == 249

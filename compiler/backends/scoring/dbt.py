@@ -117,11 +117,24 @@ def model_sql(model: ScoringModel) -> str:
     return "\n".join(lines)
 
 
+_READ_AS_OTHER = re.compile(
+    r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
+    r"|null|Null|NULL|~|[-+.0-9][-+.:_0-9eE]*)?"
+)
+"""Text that YAML 1.1 (PyYAML, which dbt reads with) takes for a boolean, null or number."""
+
+
+def _text(representer: Any, data: str) -> Any:
+    style = '"' if _READ_AS_OTHER.fullmatch(data) else None
+    return representer.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
 def _yaml(data: dict[str, Any]) -> str:
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     yaml.width = 4096
+    yaml.representer.add_representer(str, _text)  # after the options: it builds the dumper
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
