@@ -253,21 +253,21 @@ def audit(page: str, min_font: float) -> list[Problem]:
             )
         text = _words(element.text or "")
         if text:
-            _text_problems(element, style, text, min_font, add)
+            _text_problems(style, text, min_font, add)
         if element.tag == "a" and element.get("href"):
             _link_problem(element, add)
         for child in element:
             visit(child, style)
             tail = _words(child.tail or "")
-            if tail and not style.hidden:
-                _text_problems(element, style, tail, min_font, add)
+            if tail:  # the parent's text, after the child
+                _text_problems(style, tail, min_font, add)
 
     body = root.find("body")
     visit(body if body is not None else root, _Style())
     return problems
 
 
-def _text_problems(element: Any, style: _Style, text: str, min_font: float, add: Any) -> None:
+def _text_problems(style: _Style, text: str, min_font: float, add: Any) -> None:
     if style.size < min_font:
         shown = f"{style.size:g}px"
         needles = tuple(f"font-size{sep}{shown}" for sep in (": ", ":"))

@@ -157,10 +157,6 @@ def project_yml(policy: ScoringPolicy) -> str:
     )
 
 
-def _tests(*names: str) -> list[Any]:
-    return list(names)
-
-
 def _accepted(values: list[str]) -> dict[str, Any]:
     return {"accepted_values": {"arguments": {"values": values}}}
 
@@ -180,14 +176,14 @@ def sources_yml(policy: ScoringPolicy) -> str:
             "name": "leads",
             "identifier": policy.leads,
             "description": "One row per lead: lead_id and one column per catalog attribute.",
-            "columns": [{"name": "lead_id", "data_tests": _tests("not_null", "unique")}],
+            "columns": [{"name": "lead_id", "data_tests": ["not_null", "unique"]}],
         },
         {
             "name": "events",
             "identifier": policy.events,
             "description": "One row per event: lead_id, event_type, occurred_at (a timestamp).",
             "columns": [
-                {"name": name, "data_tests": _tests("not_null")}
+                {"name": name, "data_tests": ["not_null"]}
                 for name in ("lead_id", "event_type", "occurred_at")
             ],
         },
@@ -201,8 +197,8 @@ def schema_yml(models: list[ScoringModel]) -> str:
     for model in models:
         grades = [g.grade for g in model.grades]
         columns: list[dict[str, Any]] = [
-            {"name": "lead_id", "data_tests": _tests("not_null", "unique")},
-            *({"name": name, "data_tests": _tests("not_null")} for name in _SCORES),
+            {"name": "lead_id", "data_tests": ["not_null", "unique"]},
+            *({"name": name, "data_tests": ["not_null"]} for name in _SCORES),
         ]
         if grades:  # without grades the column is always null
             columns.append({"name": "grade", "data_tests": [_accepted(grades)]})
