@@ -23,7 +23,7 @@ import pytest
 from ruamel.yaml import YAML
 from sqlglot import exp
 
-from compiler.backends.scoring import dbt
+from compiler.backends.scoring import dbt, sql
 from compiler.commands.score import columns
 from compiler.config.policy import ScoringPolicy
 from compiler.errors import InternalError
@@ -218,9 +218,7 @@ def test_a_model_writes_each_adapter_its_dialect_and_never_the_clock() -> None:
 def test_a_literal_that_opens_jinja_would_stop_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
     """The guard behind the literal splitting: were a literal written as it is, the model
     would hold Jinja campc did not write, and the build stops (our bug, never a run)."""
-    monkeypatch.setattr(
-        dbt, "_prepare", lambda node: exp.var("{{ campc_as_of() }}") if _as_of(node) else node
-    )
+    monkeypatch.setattr(sql, "_string", exp.Literal.string)
     with pytest.raises(InternalError, match="Jinja that campc did not write"):
         dbt.model_sql(cases.MODEL)
 

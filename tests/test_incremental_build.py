@@ -55,8 +55,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
         calendar, "_vevent", counting("vevent", calendar._vevent, lambda e, *_: e.spec_id)
     )
     monkeypatch.setattr(
-        "compiler.backends.scoring.markdown.render_all",
-        counting("sql", sql.render_all, lambda m, *_: m.id),
+        "compiler.backends.scoring.markdown.render_targets",
+        counting("sql", sql.render_targets, lambda m, *_: m.id),
     )
     monkeypatch.setattr(
         "compiler.backends.emails.eml",

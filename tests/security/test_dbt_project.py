@@ -130,3 +130,23 @@ def test_names_yaml_1_1_reads_as_booleans_or_numbers_stay_text() -> None:
     booleans: every such text is quoted."""
     text = dbt._yaml({"a": "yes", "b": "on", "c": "off", "d": "1.5", "e": "crm_leads"})
     assert text.splitlines() == ['a: "yes"', 'b: "on"', 'c: "off"', 'd: "1.5"', "e: crm_leads"]
+
+
+def test_a_literal_spelling_a_stand_in_stops_the_build_rather_than_become_a_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The query is written once with stand-in names for its tables and as-of date, then
+    each file's own take their places. A spec cannot know the run's token; were it to
+    spell a stand-in anyway, the count check stops the build instead of writing the
+    literal as a table name."""
+    from compiler.backends.scoring import sql
+    from compiler.errors import InternalError
+    from compiler.model.scoring import ScoringModel
+    from tests import scoring_cases as cases
+
+    monkeypatch.setattr(sql.secrets, "token_hex", lambda _: "0" * 16)
+    data = cases.MODEL.model_dump(by_alias=True, exclude_none=True)
+    data["fit"][0]["value"] = f"campc{'0' * 16}l"
+    model = ScoringModel.model_validate(data)
+    with pytest.raises(InternalError, match="`leads` is misplaced"):
+        sql.render_targets(model, sql.DIALECTS, (sql.Target(), dbt.TARGET))

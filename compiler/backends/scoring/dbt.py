@@ -31,7 +31,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from sqlglot import exp
 
-from compiler.backends.scoring.sql import AS_OF, Tables, render_all
+from compiler.backends.scoring.sql import OPENER, Tables, Target, render_targets
 from compiler.config.policy import ScoringPolicy
 from compiler.errors import InternalError
 from compiler.model.scoring import ScoringModel
@@ -53,8 +53,6 @@ TARGETS: tuple[tuple[str, tuple[str, ...]], ...] = (
 """The dialect each dbt adapter (`target.type`) runs: Databricks runs Spark SQL."""
 
 _AS_OF_CALL = "{{ campc_as_of() }}"
-_OPENER = re.compile(r"\{(?=[{%#])")
-"""Where Jinja would see a tag open: a brace followed by one of `{`, `%`, `#`."""
 
 
 def model_name(model: ScoringModel) -> str:
@@ -67,31 +65,23 @@ def _source(table: str) -> exp.Table:
     return exp.Table(this=exp.Identifier(this=call, quoted=False))
 
 
-def _prepare(node: exp.Expression) -> exp.Expression:
-    """The as-of parameter as the macro's call; a literal that holds a Jinja opener as
-    pieces concatenated, each ending before the second character of the opener."""
-    if isinstance(node, exp.Placeholder) and node.this == AS_OF:
-        return exp.var(_AS_OF_CALL)
-    if isinstance(node, exp.Literal) and node.is_string and _OPENER.search(node.this):
-        cuts = [m.end() for m in _OPENER.finditer(node.this)]
-        bounds = list(zip([0, *cuts], [*cuts, len(node.this)], strict=True))
-        pieces = [exp.Literal.string(node.this[start:end]) for start, end in bounds]
-        return exp.Paren(this=exp.Concat(expressions=pieces))
-    return node
+TARGET = Target(Tables(leads=_source("leads"), events=_source("events")), _AS_OF_CALL, "\n")
+"""How a dbt model reads the query: the sources, the as-of macro, no semicolon."""
 
 
 def _jinja_free(text: str, allowed: int, where: str) -> str:
     """`text` unchanged if it opens exactly the `allowed` Jinja tags campc wrote."""
-    if len(_OPENER.findall(text)) != allowed:
+    if len(OPENER.findall(text)) != allowed:
         raise InternalError(f"{where}: the dbt model would hold Jinja that campc did not write")
     return text
 
 
-def model_sql(model: ScoringModel) -> str:
-    """`models/<model>.sql`: the query for each adapter, chosen by `target.type`."""
-    dialects = [dialect for dialect, _ in TARGETS]
-    tables = Tables(leads=_source("leads"), events=_source("events"))
-    texts = render_all(model, dialects, tables=tables, prepare=_prepare, end="\n")
+def model_sql(model: ScoringModel, texts: dict[str, str] | None = None) -> str:
+    """`models/<model>.sql`: the query for each adapter, chosen by `target.type` (`texts`,
+    the query of each dialect for `TARGET`, when the caller rendered it already)."""
+    if texts is None:
+        dialects = [dialect for dialect, _ in TARGETS]
+        texts = {d: both[0] for d, both in render_targets(model, dialects, (TARGET,)).items()}
     # each query holds the two source calls and the as-of call once
     for dialect, text in texts.items():
         _jinja_free(text, 3, f"{model.id} ({dialect})")

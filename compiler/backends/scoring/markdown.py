@@ -7,7 +7,13 @@ from compiler.analysis import scoring
 from compiler.analysis.scoring import LeadEvent, score
 from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.backends.scoring import dbt
-from compiler.backends.scoring.sql import DIALECTS, Tables, contribution_column, render_all
+from compiler.backends.scoring.sql import (
+    DIALECTS,
+    Tables,
+    Target,
+    contribution_column,
+    render_targets,
+)
 from compiler.model.scoring import BehaviourRule, Decay, Predicate, ScoringModel
 from compiler.project.repository import Repository
 from compiler.text import escape, prose
@@ -23,12 +29,14 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
         if not isinstance(model, ScoringModel):
             continue
         owners = (model.id,)
-        for dialect, text in render_all(model, DIALECTS, tables=tables).items():
+        texts = render_targets(model, DIALECTS, (Target(tables), dbt.TARGET))
+        for dialect, (text, _) in texts.items():
             artifacts.append(
                 Artifact(f"scoring/{model.id}/{dialect}.sql", text.encode("utf-8"), owners)
             )
         name = f"{dbt.FOLDER}/models/{dbt.model_name(model)}.sql"
-        artifacts.append(Artifact(name, dbt.model_sql(model).encode("utf-8"), owners))
+        model_sql = dbt.model_sql(model, {d: both[1] for d, both in texts.items()})
+        artifacts.append(Artifact(name, model_sql.encode("utf-8"), owners))
         text = document(model, tables)
         artifacts.append(Artifact(f"scoring/{model.id}.md", text.encode("utf-8"), owners))
     return artifacts

@@ -9,10 +9,18 @@ and one `c_<rule id>` column per rule (its contribution), following the semantic
 `compiler/analysis/scoring.py` exactly. The tree is written once with portable nodes; `render_all`
 turns the few that differ into each dialect's own: the as-of parameter, the epoch of a
 timestamp, a regex found anywhere, text compared by code point, rounding.
+
+One tree serves every file of a model (the plain SQL and the dbt model): `render_all`
+writes it once per dialect with stand-ins for the tables and the as-of date, then puts
+each target's own text in their place. A string literal never holds `{{`, `{%` or `{#`
+(which dbt's Jinja would run): such a literal is written as pieces the query
+concatenates, the same text to the warehouse, in every file alike.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +30,7 @@ from sqlglot import exp
 
 from compiler.analysis.scoring import NUMBER_TEXT, number
 from compiler.config.policy import ScoringPolicy
+from compiler.errors import InternalError
 from compiler.model.scoring import Attribute, BehaviourRule, Decay, Predicate, ScoringModel
 
 DIALECTS = ("duckdb", "postgres", "bigquery", "snowflake", "spark")
@@ -72,14 +81,35 @@ def _number(value: float | int) -> exp.Expression:
     return exp.Literal.number(value) if value >= 0 else exp.Neg(this=exp.Literal.number(-value))
 
 
+OPENER = re.compile(r"\{(?=[{%#])")
+"""Where Jinja would see a tag open: a brace followed by one of `{`, `%`, `#`."""
+
+
+def _string(text: str) -> exp.Expression:
+    """A string literal; one that holds a Jinja opener as pieces concatenated, each ending
+    before the opener's second character."""
+    if not OPENER.search(text):
+        return exp.Literal.string(text)
+    cuts = [m.end() for m in OPENER.finditer(text)]
+    bounds = zip([0, *cuts], [*cuts, len(text)], strict=True)
+    return exp.Paren(
+        this=exp.Concat(expressions=[exp.Literal.string(text[a:b]) for a, b in bounds])
+    )
+
+
 def _text_literal(value: object) -> exp.Expression:
     if isinstance(value, bool):
         return exp.Literal.string("true" if value else "false")
-    return exp.Literal.string(str(value))
+    return _string(str(value))
+
+
+def _type(name: str) -> exp.DataType:
+    """A type by name, built without the parser (which `DataType.build` runs on a string)."""
+    return exp.DataType(this=exp.DataType.Type[name])
 
 
 def _text(value: exp.Expression) -> exp.Expression:
-    return exp.Cast(this=value, to=exp.DataType.build("VARCHAR"))
+    return exp.Cast(this=value, to=_type("VARCHAR"))
 
 
 def _by_code_point(value: exp.Expression) -> exp.Expression:
@@ -90,7 +120,7 @@ def _by_code_point(value: exp.Expression) -> exp.Expression:
 
 def _found(text: exp.Expression, pattern: str) -> exp.Expression:
     """The pattern found anywhere in the text (Snowflake's own form is set by `render_all`)."""
-    return exp.RegexpLike(this=text, expression=exp.Literal.string(pattern))
+    return exp.RegexpLike(this=text, expression=_string(pattern))
 
 
 def _as_number(value: exp.Expression) -> exp.Expression:
@@ -98,7 +128,7 @@ def _as_number(value: exp.Expression) -> exp.Expression:
     text = _text(value)
     return _case(
         _found(text, f"^{NUMBER_TEXT}$".replace("(?:", "(")),
-        exp.Cast(this=text.copy(), to=exp.DataType.build("DOUBLE")),
+        exp.Cast(this=text.copy(), to=_type("DOUBLE")),
         exp.Null(),
     )
 
@@ -206,7 +236,7 @@ def _behaviour(rule: BehaviourRule, default: Decay | None) -> exp.Expression:
         if decay is None or decay.half_life is None:
             return points
         exponent = exp.Div(
-            this=exp.Cast(this=days, to=exp.DataType.build("DOUBLE")),
+            this=exp.Cast(this=days, to=_type("DOUBLE")),
             expression=_number(float(decay.half_life.days)),
         )
         weight = exp.Pow(this=_number(0.5), expression=exponent)
@@ -268,10 +298,8 @@ def _params(as_of: date | None) -> exp.Select:
     return exp.select(
         exp.alias_(
             exp.DateDiff(
-                this=exp.Cast(this=day, to=exp.DataType.build("DATE")),
-                expression=exp.Cast(
-                    this=exp.Literal.string("1970-01-01"), to=exp.DataType.build("DATE")
-                ),
+                this=exp.Cast(this=day, to=_type("DATE")),
+                expression=exp.Cast(this=exp.Literal.string("1970-01-01"), to=_type("DATE")),
                 unit=exp.var("DAY"),
             ),
             "as_of_day",
@@ -290,7 +318,7 @@ def _lead_events(events: exp.Table) -> exp.Select:
                 expression=exp.Literal.number(86400),
             )
         ),
-        to=exp.DataType.build("BIGINT"),
+        to=_type("BIGINT"),
     )
     age = exp.Sub(this=_column("as_of_day", "p"), expression=epoch_day)
     return (
@@ -313,7 +341,7 @@ def _limited(model: ScoringModel, limited: list[BehaviourRule]) -> list[tuple[st
         assert rule.limit is not None
         period = exp.Floor(
             this=exp.Div(
-                this=exp.Cast(this=_column("age_days"), to=exp.DataType.build("DOUBLE")),
+                this=exp.Cast(this=_column("age_days"), to=_type("DOUBLE")),
                 expression=_number(float(rule.limit.per.days)),
             )
         )
@@ -520,7 +548,7 @@ def _dialect_form(dialect: str) -> Callable[[exp.Expression], exp.Expression]:
     """The transform that writes the tree's portable nodes in `dialect`'s own way."""
 
     def transform(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Placeholder) and node.this == AS_OF:
+        if _is_as_of(node):
             if dialect == "postgres":
                 return exp.Parameter(this=exp.Literal.number(1))
             if dialect in ("bigquery", "snowflake"):
@@ -530,7 +558,7 @@ def _dialect_form(dialect: str) -> Callable[[exp.Expression], exp.Expression]:
             return cast(exp.Expression, node.this.this)
         if isinstance(node, exp.Round) and dialect == "postgres":
             # PostgreSQL rounds to decimals only on NUMERIC.
-            node.set("this", exp.Cast(this=node.this, to=exp.DataType.build("DECIMAL")))
+            node.set("this", exp.Cast(this=node.this, to=_type("DECIMAL")))
         if isinstance(node, exp.TimeToUnix) and dialect in ("bigquery", "spark"):
             return exp.UnixSeconds(this=node.this)
         if isinstance(node, exp.RegexpLike) and dialect == "snowflake":
@@ -549,7 +577,15 @@ def render(
     return render_all(model, (dialect,), as_of, tables)[dialect]
 
 
-Transform = Callable[[exp.Expression], exp.Expression]
+@dataclass(frozen=True)
+class Target:
+    """One file's reading of the query: its tables, and the text of its as-of date (by
+    default the dialect's parameter)."""
+
+    tables: Tables = field(default_factory=Tables)
+    as_of: str | None = None
+    end: str = ";\n"
+    """What the text ends with."""
 
 
 def render_all(
@@ -557,20 +593,53 @@ def render_all(
     dialects: Sequence[str],
     as_of: date | None = None,
     tables: Tables | None = None,
-    *,
-    prepare: Transform | None = None,
-    end: str = ";\n",
 ) -> dict[str, str]:
-    """The query as text in each dialect, each ending with `end`. `prepare` rewrites the
-    portable tree before each dialect's forms (the dbt model's Jinja calls). The tree is
-    built once (building costs twice what copying does) and each dialect transforms a
-    copy of it, the last the tree itself; the generator is handed that copy as it is (by
-    default it copies again)."""
-    built: exp.Expression = query(model, as_of, tables)
-    if prepare is not None:
-        built = built.transform(prepare, copy=False)
-    texts = {}
+    """The query as text in each dialect."""
+    target = Target(tables or Tables())
+    return {d: texts[0] for d, texts in render_targets(model, dialects, (target,), as_of).items()}
+
+
+def render_targets(
+    model: ScoringModel,
+    dialects: Sequence[str],
+    targets: Sequence[Target],
+    as_of: date | None = None,
+) -> dict[str, list[str]]:
+    """The query as text in each dialect for each target, in the targets' order.
+
+    The tree is built once, reading stand-in tables, and each dialect generates a copy of
+    it once (the last the tree itself; generating is most of a build's time): each target's
+    tables and as-of date then take the stand-ins' places. A stand-in is a name holding a
+    token drawn for this run, so no spec text can spell it, and each must be found exactly
+    as often as the tree holds it."""
+    token = secrets.token_hex(8)
+    stand_in = {name: f"campc{token}{name[0]}" for name in ("leads", "events", "as_of")}
+    built: exp.Expression = query(
+        model, as_of, Tables(_table(stand_in["leads"]), _table(stand_in["events"]))
+    )
+    if as_of is None:
+        built = built.transform(
+            lambda n: exp.var(stand_in["as_of"]) if _is_as_of(n) else n, copy=False
+        )
+    found = {"leads": 1, "events": 1, "as_of": 0 if as_of is not None else 1}
+    texts: dict[str, list[str]] = {}
     for index, dialect in enumerate(dialects):
-        tree = built.transform(_dialect_form(dialect), copy=index < len(dialects) - 1)
-        texts[dialect] = tree.sql(dialect=dialect, pretty=True, copy=False) + end
+        form = _dialect_form(dialect)
+        tree = built.transform(form, copy=index < len(dialects) - 1)
+        text = tree.sql(dialect=dialect, pretty=True, copy=False)
+        for name, count in found.items():
+            if text.count(stand_in[name]) != count:
+                raise InternalError(f"{model.id} ({dialect}): the query's `{name}` is misplaced")
+        parameter = form(exp.Placeholder(this=AS_OF)).sql(dialect=dialect)
+        texts[dialect] = [
+            text.replace(stand_in["leads"], t.tables.leads.sql(dialect=dialect))
+            .replace(stand_in["events"], t.tables.events.sql(dialect=dialect))
+            .replace(stand_in["as_of"], parameter if t.as_of is None else t.as_of)
+            + t.end
+            for t in targets
+        ]
     return texts
+
+
+def _is_as_of(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Placeholder) and node.this == AS_OF
