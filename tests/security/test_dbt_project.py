@@ -144,7 +144,7 @@ def test_a_literal_spelling_a_stand_in_stops_the_build_rather_than_become_a_tabl
     from compiler.model.scoring import ScoringModel
     from tests import scoring_cases as cases
 
-    monkeypatch.setattr(sql.secrets, "token_hex", lambda _: "0" * 16)
+    monkeypatch.setattr("compiler.backends.scoring.sql.secrets.token_hex", lambda _: "0" * 16)
     data = cases.MODEL.model_dump(by_alias=True, exclude_none=True)
     data["fit"][0]["value"] = f"campc{'0' * 16}l"
     model = ScoringModel.model_validate(data)
