@@ -73,9 +73,10 @@ def test_known_offsets_in_summer_and_winter(built: Path) -> None:
     ]
     # Kolkata has no DST: +05:30 all year
     assert starts["india-webinar/milestone-webinar@calendar.test"] == ["2027-02-10T09:30:00.000Z"]
-    # the sequence cohort: entry at 14:30, then 1d12h later the branch's sends
+    # the sequence cohort: entry at 14:30, then 1d12h later the branch's send would come at
+    # 02:30 Berlin, inside the default quiet hours 21:00-08:00: held until 08:00 (06:00Z)
     assert starts["berlin-summer-launch/sequence-welcome-drip-nudge@calendar.test"] == [
-        "2027-07-16T00:30:00.000Z"
+        "2027-07-16T06:00:00.000Z"
     ]
 
 

@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler.analysis.schedule import quiet
 from compiler.analysis.sequences import MAX_PATHS, paths, reachable
+from compiler.analysis.timing import in_quiet as quiet
 from compiler.backends.sequences import document
 from compiler.commands import pipeline
 from compiler.load import repository
@@ -31,12 +31,16 @@ def test_webinar_follow_up_has_three_paths_with_their_days() -> None:
     found, cut = paths(sequence)
     assert not cut
     summary = [[(h.step.id, h.delay.days) for h in p.sends] for p in found]
+    # 3 business days until 10:00: at least 2 days, whenever a contact enters
     assert summary == [
-        [("replay-attendee", 0), ("demo-offer", 4)],
+        [("replay-attendee", 0), ("demo-offer", 2)],
         [("replay-no-show", 0), ("demo-offer", 5)],
         [("replay-no-show", 0)],
     ]
     assert {p.ending for p in found} == {"exit `finish`"}
+    assert found[0].sends[1].when() == "day 0, then 3 business days later at 10:00"
+    assert not found[0].sends[1].exact
+    assert found[1].sends[1].exact
 
 
 def test_every_example_sequence_page_lists_every_path_as_a_checklist() -> None:

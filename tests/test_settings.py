@@ -29,7 +29,8 @@ BAD = [
     ("[tool.campc]\ncalendar = 3", "[tool.campc.calendar] must be a table"),
     (
         "[tool.campc.calendar]\nbogus = 1",
-        "unknown option `tool.campc.calendar.bogus` (known: uid-domain, markets, quiet-hours)",
+        "unknown option `tool.campc.calendar.bogus` "
+        "(known: uid-domain, markets, quiet-hours, quiet-hours-action)",
     ),
     (
         "[tool.campc.calendar]\nuid-domain = 'a b'",
@@ -54,6 +55,10 @@ BAD = [
     (
         "[tool.campc.calendar]\nquiet-hours = 5",
         "`tool.campc.calendar.quiet-hours` must look like '21:00-08:00'",
+    ),
+    (
+        "[tool.campc.calendar]\nquiet-hours-action = 'hold'",
+        "`tool.campc.calendar.quiet-hours-action` must be 'defer' or 'skip'",
     ),
     (
         "[tool.campc.experiments]\nmax-duration = 'forever'",

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule
 
+from compiler.analysis import timing
 from compiler.analysis.experiments import plan
 from compiler.analysis.simulate import arrivals
 from compiler.diagnostics import Loc
@@ -49,10 +50,12 @@ class Event:
     """For a sequence send: the sequence (the event belongs to the campaign whose cohort
     enters it, where `cohort_enters` decides its time)."""
     arrival: int = 1
-    share: float = 1.0
-    """For a sequence send: the expected share of the cohort that receives it then."""
     """For a sequence send: 1 for the step's earliest arrival in the cohort, then 2, 3...
     for the later moments other paths bring it (`simulate.arrivals`)."""
+    share: float = 1.0
+    """For a sequence send: the expected share of the cohort that receives it then."""
+    came: datetime | None = None
+    """For a sequence send quiet hours held: when it came (it goes out at `start`)."""
 
     @property
     def spec_id(self) -> str:
@@ -63,13 +66,6 @@ class Event:
     def sources(self) -> tuple[str, ...]:
         """The specs the event comes from: its own, and the sequence for a sequence send."""
         return (self.spec_id, self.sequence.id) if self.sequence else (self.spec_id,)
-
-
-def quiet(moment: time, start: time, end: time) -> bool:
-    """Whether a local time falls in quiet hours that may wrap past midnight."""
-    if start <= end:
-        return start <= moment < end
-    return moment >= start or moment < end
 
 
 def occurrences(event: Event) -> list[date | datetime]:
@@ -156,7 +152,7 @@ def _events(repo: Repository) -> list[Event]:
     experiment_owner: dict[str, list[str]] = {}
     for spec in repo.specs:
         if spec.kind == "campaign" and isinstance(spec.model, Campaign):
-            found.extend(_campaign(spec, spec.model, sequences))
+            found.extend(_campaign(repo, spec, spec.model, sequences))
             for experiment in spec.model.experiments:
                 experiment_owner.setdefault(experiment, []).append(str(spec.model.id))
     for spec in repo.specs:
@@ -178,7 +174,7 @@ def _local(value: datetime, timezone: str) -> datetime:
 
 
 def _campaign(
-    spec: SpecFile, campaign: Campaign, sequences: dict[str, SpecFile]
+    repo: Repository, spec: SpecFile, campaign: Campaign, sequences: dict[str, SpecFile]
 ) -> Iterator[Event]:
     tz = campaign.timezone
     own = (campaign.id,)
@@ -241,28 +237,32 @@ def _campaign(
             continue
         assert isinstance(target.model, Sequence)
         entered = _local(link.cohort_enters, tz)
+        audience = target.model.audience or (campaign.audiences[0] if campaign.audiences else None)
+        found = repo.audience(audience or "")
+        cohort = timing.clock(repo, target.model, found.timezone if found else tz, audience)
         earlier: dict[str, int] = {}
-        for arrival in arrivals(target.model):
+        for arrival in arrivals(target.model, entered, cohort):
             step = arrival.step
-            start = entered + arrival.delay
+            start = arrival.at.astimezone(ZoneInfo(tz))
             earlier[step.id] = number = earlier.get(step.id, 0) + 1
+            held = f", held for quiet hours from {arrival.came:%H:%M}" if arrival.came else ""
             yield Event(
                 spec,
                 f"sequence-{link.id}-{step.id}" + (f"-{number}" if number > 1 else ""),
                 "sequence-send",
                 f"Sequence send: {target.model.name}, {step.id} "
-                f"({campaign.name} cohort{_share(arrival.share)})",
+                f"({campaign.name} cohort{_share(arrival.share)}{held})",
                 start,
                 start + SEND_LENGTH,
                 ("sequences", index, "cohort_enters"),
                 timezone=tz,
                 channel="email",
-                audience=target.model.audience
-                or (campaign.audiences[0] if campaign.audiences else None),
+                audience=audience,
                 campaigns=own,
                 sequence=target.model,
                 arrival=number,
                 share=arrival.share,
+                came=arrival.came.astimezone(ZoneInfo(tz)) if arrival.came else None,
             )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from compiler.analysis import timing
 from compiler.model.sequence import (
     BranchStep,
     Condition,
@@ -43,15 +44,42 @@ MAX_PATHS = 64
 itself the problem)."""
 
 
+Segment = timedelta | WaitStep
+"""A stretch of a path's timing: fixed waits added up, or one wait in business days or
+until a time of day (whose length depends on when it starts)."""
+
+
 @dataclass(frozen=True)
 class Hop:
     """One step on a path: when it is reached, and the branch outcome taken from it."""
 
     step: Step
     delay: timedelta
-    """Time from entry until the step is reached."""
+    """Time from entry until the step is reached: exact when every wait before it is a
+    duration, else the shortest it can be (`timing.least`)."""
     outcome: str | None = None
     """For a branch: `yes` or `no`, the arm this path takes."""
+    timeline: tuple[Segment, ...] = ()
+    """The waits before the step, fixed ones added up (`when` says them)."""
+
+    @property
+    def exact(self) -> bool:
+        """Whether `delay` is the same for every contact."""
+        return all(isinstance(s, timedelta) for s in self.timeline)
+
+    def when(self) -> str:
+        """`day 4, +6h`, or with a business wait `day 2, then the next business day at
+        09:00, then +1d` (after entry; quiet hours may hold a send later still)."""
+        if self.exact:
+            return when(self.delay)
+        first = self.timeline[0]
+        parts = [when(first) if isinstance(first, timedelta) else "day 0"]
+        for segment in self.timeline[1:] if isinstance(first, timedelta) else self.timeline:
+            if isinstance(segment, timedelta):
+                parts.append(f"+{_duration(segment)}")
+            else:
+                parts.append(timing.later(segment))
+        return ", then ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -101,7 +129,13 @@ def paths(sequence: Sequence) -> tuple[list[Path], bool]:
     found: list[Path] = []
     cut = False
 
-    def walk(step_id: str, delay: timedelta, trail: tuple[Hop, ...], seen: frozenset[str]) -> None:
+    def walk(
+        step_id: str,
+        delay: timedelta,
+        trail: tuple[Hop, ...],
+        seen: frozenset[str],
+        line: tuple[Segment, ...] = (),
+    ) -> None:
         nonlocal cut
         if len(found) >= MAX_PATHS:
             cut = True
@@ -114,22 +148,35 @@ def paths(sequence: Sequence) -> tuple[list[Path], bool]:
             found.append(Path(trail, f"loops back to `{step_id}`"))
             return
         if isinstance(step, ExitStep):
-            found.append(Path((*trail, Hop(step, delay)), f"exit `{step.id}`"))
+            found.append(Path((*trail, Hop(step, delay, None, line)), f"exit `{step.id}`"))
             return
-        after = delay + step.duration if isinstance(step, WaitStep) else delay
+        after, later = delay, line
+        if isinstance(step, WaitStep):
+            after = delay + timing.least(step)
+            later = _then(line, step)
         nexts = graph.get(step_id, [])
         if isinstance(step, BranchStep):
             for outcome, target in zip(("yes", "no"), nexts, strict=False):
-                walk(target, after, (*trail, Hop(step, delay, outcome)), seen | {step_id})
+                hop = Hop(step, delay, outcome, line)
+                walk(target, after, (*trail, hop), seen | {step_id}, later)
             return
         if not nexts:
-            found.append(Path((*trail, Hop(step, delay)), "end"))
+            found.append(Path((*trail, Hop(step, delay, None, line)), "end"))
             return
-        walk(nexts[0], after, (*trail, Hop(step, delay)), seen | {step_id})
+        walk(nexts[0], after, (*trail, Hop(step, delay, None, line)), seen | {step_id}, later)
 
     if sequence.steps:
         walk(sequence.steps[0].id, timedelta(0), (), frozenset())
     return found, cut
+
+
+def _then(line: tuple[Segment, ...], step: WaitStep) -> tuple[Segment, ...]:
+    """The timeline after a wait: a duration added to the fixed stretch before it."""
+    if step.duration is None:
+        return (*line, step)
+    if line and isinstance(line[-1], timedelta):
+        return (*line[:-1], line[-1] + step.duration)
+    return (*line, step.duration)
 
 
 def reachable(sequence: Sequence) -> set[str]:

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any
 
+from compiler.analysis import timing
 from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.email.esp import Compiled, compiled
 from compiler.model.sequence import (
@@ -190,7 +191,15 @@ class _Walker:
         seen = seen | {step_id}
         after = self._after(step_id)
         if isinstance(step, WaitStep):
-            return [(after, parent, path, delay + step.duration, on_path, seen)]
+            wait = step.duration
+            if wait is None:  # as many days as business days: Mautic counts days
+                wait = timedelta(days=step.business_days or 0)
+                self._note(
+                    f"wait {step.id} ({timing.words(step)}): Mautic waits a fixed interval, "
+                    f"here {prose.duration(wait) if wait else 'none'} (it has no business "
+                    "days or holidays; set the day and time in Mautic)"
+                )
+            return [(after, parent, path, delay + wait, on_path, seen)]
         if isinstance(step, GoalStep):
             self._note(
                 f"goal {step.id} ({_said(step.condition)}): Mautic has no goal; a contact "
@@ -466,6 +475,12 @@ def campaign(
     for condition in sequence.exit:
         if condition.event != "unsubscribed":
             walker._note(f"exit condition {_said(condition)}: remove those contacts by hand")
+    own = sequence.quiet_hours
+    action = (own.action if own else None) or repo.policy.calendar.quiet_hours_action
+    if walker.window is not None and action == "skip":
+        walker._note(
+            "quiet hours skip a send: Mautic's send window holds it until the window opens"
+        )
     if sequence.frequency_cap is not None:
         walker._note("the frequency cap: set Mautic's frequency rules (contact preferences)")
     if sequence.entry:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from compiler.analysis.sequences import Path, following, paths, when
+from compiler.analysis import timing
+from compiler.analysis.sequences import Path, following, paths
 from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.model.sequence import (
     BranchStep,
@@ -17,6 +18,7 @@ from compiler.model.sequence import (
     SendStep,
     Sequence,
     Step,
+    WaitStep,
 )
 from compiler.project.repository import Repository
 from compiler.text import escape, prose
@@ -48,8 +50,8 @@ def _mermaid_name(name: str) -> str:
     return _label(f"`{name}`")
 
 
-def _wait(duration: timedelta) -> str:
-    return f"wait {prose.duration(duration)}"
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _node(index: int, step: Step) -> str:
@@ -63,8 +65,7 @@ def _node(index: int, step: Step) -> str:
         return f'{name}[["goal {_label(step.id)}: {test}"]]'
     if isinstance(step, ExitStep):
         return f'{name}(("exit {_label(step.id)}"))'
-    duration = getattr(step, "duration", timedelta(0))
-    return f'{name}(["{_label(_wait(duration))}"])'
+    return f'{name}(["{_label(timing.words(step))}"])'
 
 
 _code = escape.markdown_code
@@ -112,18 +113,18 @@ def _checklist(sequence: Sequence, number: int, path: Path) -> list[str]:
         if isinstance(step, BranchStep) and hop.outcome:
             condition = _condition(step.condition, hop.outcome == "yes", "the contact")
             lines.append(
-                f"- [ ] {when(hop.delay).capitalize()}: make sure {condition} "
+                f"- [ ] {_capital(hop.when())}: make sure {condition} "
                 f"(branch {_code(step.id)} goes {hop.outcome})."
             )
         elif isinstance(step, SendStep):
             lines.append(
-                f"- [ ] {when(hop.delay).capitalize()}: receives {_code(step.id)}, "
+                f"- [ ] {_capital(hop.when())}: receives {_code(step.id)}, "
                 f'subject "{_text(step.email.subject)}" '
                 f"(template {_code(step.email.template)})."
             )
         elif isinstance(step, GoalStep):
             lines.append(
-                f"- [ ] {when(hop.delay).capitalize()}: goal {_code(step.id)}: if "
+                f"- [ ] {_capital(hop.when())}: goal {_code(step.id)}: if "
                 f"{_condition(step.condition, subject='the contact')}, it is counted as converted."
             )
     # the ending names a step id, a slug the model checked: campc's own Markdown
@@ -131,24 +132,51 @@ def _checklist(sequence: Sequence, number: int, path: Path) -> list[str]:
     return lines
 
 
-def document(sequence: Sequence) -> str:
-    """The sequence's Markdown page."""
+def _quiet(sequence: Sequence, repo: Repository | None) -> str:
+    """`; quiet hours 20:00-08:00 (a send inside them waits until 08:00)`, or nothing."""
+    own = sequence.quiet_hours
+    hours = (own.start, own.end) if own else (repo.policy.calendar.quiet_hours if repo else None)
+    if hours is None:
+        return ""
+    action = (own.action if own else None) or (
+        repo.policy.calendar.quiet_hours_action if repo else "defer"
+    )
+    whose = "" if own else "the project's; "
+    what = f"waits until {hours[1]:%H:%M}" if action == "defer" else "is skipped"
+    return f"; quiet hours {hours[0]:%H:%M}-{hours[1]:%H:%M} ({whose}a send inside them {what})"
+
+
+def _business(sequence: Sequence, repo: Repository | None) -> list[str]:
+    """What a business day is, when a wait counts them."""
+    if not any(isinstance(s, WaitStep) and s.business_days is not None for s in sequence.steps):
+        return []
+    found = repo.audience(sequence.audience or "") if repo else None
+    markets = (
+        [m.country + (f"-{m.subdivision}" if m.subdivision else "") for m in found.markets]
+        if found
+        else list(repo.policy.calendar.markets if repo else ())
+    )
+    holidays = f"the public holidays of {', '.join(markets)}" if markets else "no public holiday"
+    return ["", f"Business days are Monday to Friday, except {holidays}.", ""]
+
+
+def document(sequence: Sequence, repo: Repository | None = None) -> str:
+    """The sequence's Markdown page (quiet hours and markets from `repo` when the sequence
+    leaves them to the project)."""
     found, cut = paths(sequence)
     earliest: dict[str, timedelta] = {}
+    said: dict[str, str] = {}
     for path in found:
         for hop in path.hops:
             if hop.step.id not in earliest or hop.delay < earliest[hop.step.id]:
                 earliest[hop.step.id] = hop.delay
+                said[hop.step.id] = hop.when()
     lines = [
         f"# Sequence {_code(sequence.id)}: {_text(sequence.name)}",
         "",
         f"Entered on {_code(sequence.trigger.event)}"
         + (f" by {_code(sequence.audience)}" if sequence.audience else "")
-        + (
-            f"; quiet hours {sequence.quiet_hours.start:%H:%M}-{sequence.quiet_hours.end:%H:%M}"
-            if sequence.quiet_hours
-            else ""
-        )
+        + _quiet(sequence, repo)
         + (
             f"; at most {prose.count(sequence.frequency_cap.max, 'email')} per "
             f"{prose.per(sequence.frequency_cap.per)}"
@@ -156,7 +184,7 @@ def document(sequence: Sequence) -> str:
             else ""
         )
         + ".",
-        "",
+        *(_business(sequence, repo) or [""]),
         "## Graph",
         "",
         *flowchart(sequence),
@@ -172,9 +200,9 @@ def document(sequence: Sequence) -> str:
             what = f"{_code(step.email.template)}: {_text(step.email.subject)}"
         elif isinstance(step, BranchStep | GoalStep):
             what = _condition(step.condition)
-        elif not isinstance(step, ExitStep):
-            what = _wait(step.duration)
-        reached = when(earliest[step.id]) if step.id in earliest else "never reached"
+        elif isinstance(step, WaitStep):
+            what = timing.words(step)
+        reached = said.get(step.id, "never reached")
         lines.append(f"| {_code(step.id)} | {step.type} | {what} | {reached} |")
     lines += ["", "## QA test plan", ""]
     lines.append(
@@ -226,7 +254,7 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
     artifacts = []
     for spec in repo.specs:
         if isinstance(spec.model, Sequence):
-            text = document(spec.model)
+            text = document(spec.model, repo=repo)
             artifacts.append(
                 Artifact(f"sequences/{spec.model.id}.md", text.encode("utf-8"), (spec.model.id,))
             )

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from compiler import cache
     from compiler.config import discovery, settings
+    from compiler.project.repository import Repository
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -126,6 +127,11 @@ S = TypeVar("S")
 def checked_spec(kind: type[S], ref: str, what: str, doing: str) -> S:
     """The spec of class `kind` named by id or path, once the repository checks without
     errors (exit 1 with the errors, or exit 2 when nothing has that name)."""
+    return checked_spec_in(kind, ref, what, doing)[0]
+
+
+def checked_spec_in(kind: type[S], ref: str, what: str, doing: str) -> tuple[S, Repository]:
+    """`checked_spec`, with the repository that holds it."""
     from compiler.commands import pipeline
     from compiler.report import formats as report
 
@@ -141,7 +147,7 @@ def checked_spec(kind: type[S], ref: str, what: str, doing: str) -> S:
             spec.path,
             str(repo.root / spec.rel),
         ):
-            return spec.model
+            return spec.model, repo
     echo(f"campc: error: no {what} `{ref}`", err=True)
     sys.exit(EXIT_USAGE)
 

@@ -58,6 +58,11 @@ class CalendarPolicy(Table):
         Says("must look like '21:00-08:00'"),
     ] = (time(21, 0), time(8, 0))
     """no campaign send between these local times, like '21:00-08:00' (or '')"""
+    quiet_hours_action: Annotated[Literal["defer", "skip"], Says("must be 'defer' or 'skip'")] = (
+        "defer"
+    )
+    """what a sequence does with a send inside its quiet hours: 'defer' holds it until they
+    end, 'skip' drops it"""
 
 
 def _caps(value: Any, domain: str = "") -> dict[str, Decimal]:

@@ -67,6 +67,10 @@ class QuietHours(StrictModel):
     """End of the quiet period (e.g. 08:00); may be on the next day."""
     timezone: Timezone | None = None
     """Timezone if not the recipient's own."""
+    action: Literal["defer", "skip"] | None = None
+    """What happens to a send that falls inside them: `defer` holds it (and the contact)
+    until they end, `skip` drops it and moves on; by default the project's
+    `[tool.campc.calendar] quiet-hours-action` (`defer`)."""
 
 
 class FrequencyCap(StrictModel):
@@ -101,12 +105,31 @@ class SendStep(StepBase):
 
 
 class WaitStep(StepBase):
-    """Wait before the next step."""
+    """Wait before the next step: a fixed time, or business days and a time of day.
+
+    Business days are weekdays that are not a public holiday in any of the audience's
+    markets (else the project's `[tool.campc.calendar] markets`), in the contact's time.
+    """
 
     type: Literal["wait"]
     """Always `wait`."""
-    duration: Duration
+    duration: Duration | None = None
     """How long to wait (e.g. 2d)."""
+    business_days: int | None = Field(default=None, ge=0, le=60)
+    """Wait this many business days, at the same time of day (or at `at`); 0 with `at`:
+    until `at` on a business day, today if it is one and `at` is still ahead."""
+    at: ClockTime | None = None
+    """The local time the wait ends: on the business day `business_days` gives, or alone
+    the next time the clock shows it (e.g. 09:00)."""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> WaitStep:
+        timed = self.business_days is not None or self.at is not None
+        if (self.duration is None) == (not timed):
+            raise ValueError("a wait has a `duration`, or `business_days` and/or `at`")
+        if self.business_days == 0 and self.at is None:
+            raise ValueError("`business_days: 0` needs an `at` time")
+        return self
 
 
 class BranchStep(StepBase):

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from compiler.analysis.sequences import paths, when
+from compiler.analysis.sequences import paths
 from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.model.sequence import Sequence
 
@@ -59,7 +59,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 reported.add(over.step.id)
                 index = next(i for i, s in enumerate(model.steps) if s.id == over.step.id)
                 line, col = spec.doc.value_at(("steps", index, "id"))
-                names = ", ".join(f"`{h.step.id}` ({when(h.delay)})" for h in window)
+                names = ", ".join(f"`{h.step.id}` ({h.when()})" for h in window)
                 yield rule.diagnostic(
                     spec.path,
                     line,

@@ -39,7 +39,11 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         if not isinstance(spec.model, Sequence):
             continue
         for index, step in enumerate(spec.model.steps):
-            if isinstance(step, WaitStep) and step.duration <= timedelta(0):
+            if (
+                isinstance(step, WaitStep)
+                and step.duration is not None
+                and step.duration <= timedelta(0)
+            ):
                 line, col = spec.doc.value_at(("steps", index, "duration"))
                 yield rule.diagnostic(
                     spec.path,

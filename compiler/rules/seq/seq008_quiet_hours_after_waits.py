@@ -5,8 +5,12 @@ Adds up the waits on every path to each send. A send whose delay after entry is 
 number of days goes out at the time of day the contact entered; any other delay moves
 it around the clock. Assuming contacts enter outside quiet hours (a send on entry goes
 out then), the rule works out which entry times put the send inside quiet hours and
-reports the send with that range. Quiet hours are the sequence's own `quiet_hours`, else
-the project's `[tool.campc.calendar] quiet-hours`.
+reports the send with that range. A wait that ends `at` a time of day sets the clock
+for every contact (business days without `at` keep it): a send that then lands inside
+quiet hours does so for all of them. Quiet hours are the sequence's own `quiet_hours`,
+else the project's `[tool.campc.calendar] quiet-hours`; the finding says what their
+action does with the send (`defer` holds it and moves the steps after it, `skip`
+drops it).
 
 ## Why is this bad?
 A sequence runs per contact, whenever each one enters, so no single date shows the
@@ -37,12 +41,12 @@ Waits that add up to whole days keep every send at its contact's entry time.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import time
+from datetime import time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
-from compiler.analysis.schedule import quiet
-from compiler.analysis.sequences import paths, when
+from compiler.analysis.sequences import Segment, paths
+from compiler.analysis.timing import in_quiet as quiet
 from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.model.sequence import Sequence
 
@@ -98,6 +102,13 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
         if hours is None:
             continue
         quiet = _quiet_minutes(*hours)
+        own = sequence.quiet_hours
+        action = (own.action if own else None) or repo.policy.calendar.quiet_hours_action
+        then = (
+            f", where it waits until {hours[1]:%H:%M} and the steps after it move"
+            if action == "defer"
+            else ", where it is skipped"
+        )
         index = {step.id: i for i, step in enumerate(sequence.steps)}
         reported: set[str] = set()
         found, _ = paths(sequence)
@@ -106,23 +117,47 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 step = hop.step
                 if step.id in reported:
                     continue
-                shift = int(hop.delay.total_seconds() // 60) % DAY
-                ranges = bad_entries(shift, quiet) if shift else []
-                if not ranges:
-                    continue
+                anchor, shift = _clock_after(hop.timeline)
+                if anchor is not None:
+                    at = (anchor + shift) % DAY
+                    if not quiet[at]:
+                        continue
+                    said = f"at {_clock(at)} for every contact ({hop.when()} after entry)"
+                    hint = "end the wait before it at a time outside quiet hours"
+                else:
+                    ranges = bad_entries(shift, quiet) if shift else []
+                    if not ranges:
+                        continue
+                    entries = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in ranges)
+                    said = f"at {hop.when()} after entry, so contacts who enter {entries} get it"
+                    hint = (
+                        "make the waits before it add up to whole days, so each send goes "
+                        "out at its contact's entry time"
+                    )
                 reported.add(step.id)
-                entries = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in ranges)
                 line, col = spec.doc.value_at(("steps", index[step.id], "id"))
                 yield rule.diagnostic(
                     spec.path,
                     line,
                     col,
-                    f"send `{step.id}` comes at {when(hop.delay)} after entry, so contacts "
-                    f"who enter {entries} get it inside quiet hours "
-                    f"{hours[0]:%H:%M}-{hours[1]:%H:%M}",
-                    "make the waits before it add up to whole days, so each send goes out "
-                    "at its contact's entry time",
+                    f"send `{step.id}` comes {said} inside quiet hours "
+                    f"{hours[0]:%H:%M}-{hours[1]:%H:%M}{then}",
+                    hint,
                 )
+
+
+def _clock_after(timeline: tuple[Segment, ...]) -> tuple[int | None, int]:
+    """The time of day a step comes at, in minutes: the last `at` before it (None: the
+    contact's entry time) and the minutes of fixed waits after that, modulo a day
+    (business days without `at` keep the time of day)."""
+    anchor: int | None = None
+    shift = 0
+    for segment in timeline:
+        if isinstance(segment, timedelta):
+            shift += int(segment.total_seconds() // 60)
+        elif segment.at is not None:
+            anchor, shift = segment.at.hour * 60 + segment.at.minute, 0
+    return anchor, shift % DAY
 
 
 RULE = Rule(

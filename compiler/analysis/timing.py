@@ -1,0 +1,173 @@
+"""When a sequence's wait ends and when its send goes out, in the contact's local time.
+
+A wait is a fixed `duration` (wall-clock arithmetic: `1d` keeps the time of day across a
+DST change), or `business_days` and/or `at`: business days skip weekends and the public
+holidays of the audience's markets (a day closed in any of them), `at` sets the time of
+day the wait ends. Quiet hours then decide each send: outside them it goes out as it
+comes; inside them `defer` holds it, and the contact with it, until they end, and `skip`
+drops it and lets the contact walk on at once.
+
+`Clock` does this for a contact whose entry moment is known (`campc simulate`, a cohort in
+the calendar). Where only the path is known (the QA plan, the SEQ rules), `least` gives a
+wait's shortest length and `words` says it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+from compiler.analysis.closures import holiday, parse_market
+from compiler.conventions.holidays import UnknownMarket
+from compiler.model.audience import Market
+from compiler.model.sequence import Sequence, WaitStep
+from compiler.text import prose
+
+if TYPE_CHECKING:
+    from compiler.project.repository import Repository
+
+Action = Literal["defer", "skip"]
+MAX_SEARCH = 400
+"""Days looked ahead for a business day (a market closed longer is not one)."""
+
+
+def in_quiet(moment: time, start: time, end: time) -> bool:
+    """Whether a local time falls in quiet hours that may wrap past midnight."""
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One contact's local time: its zone, its closed days, its quiet hours."""
+
+    zone: ZoneInfo
+    closed: Callable[[date], str | None]
+    """Why a day is not a business day (`Saturday`, a holiday's name), or None."""
+    quiet: tuple[time, time] | None = None
+    action: Action = "defer"
+
+    def after(self, moment: datetime, step: WaitStep) -> datetime:
+        """When a wait entered at `moment` ends."""
+        local = moment.astimezone(self.zone)
+        if step.duration is not None:
+            return local + step.duration
+        day, clock = local.date(), step.at or local.time()
+        if step.business_days is None:  # `at` alone: the next time the clock shows it
+            if clock <= local.time():
+                day += timedelta(days=1)
+        elif step.business_days == 0:
+            if self.closed(day) or clock <= local.time():
+                day = self._next_open(day)
+        else:
+            for _ in range(step.business_days):
+                day = self._next_open(day)
+        return datetime.combine(day, clock, self.zone)
+
+    def release(self, moment: datetime) -> datetime | None:
+        """When a send that comes at `moment` goes out: then, at the end of the quiet hours
+        it falls in (`defer`), or never (`skip`: None)."""
+        local = moment.astimezone(self.zone)
+        if self.quiet is None or not in_quiet(local.time(), *self.quiet):
+            return local
+        if self.action == "skip":
+            return None
+        end = self.quiet[1]
+        day = local.date() if end > local.time() else local.date() + timedelta(days=1)
+        return datetime.combine(day, end, self.zone)
+
+    def _next_open(self, day: date) -> date:
+        for _ in range(MAX_SEARCH):
+            day += timedelta(days=1)
+            if self.closed(day) is None:
+                return day
+        return day
+
+
+def clock(
+    repo: Repository | None, sequence: Sequence, zone: str, audience: str | None = None
+) -> Clock:
+    """The clock of a contact of `sequence` in `zone` (the quiet hours' own timezone when
+    they name one): the markets of its audience (`audience` when the sequence names none),
+    else the project's, and the sequence's quiet hours, else the project's."""
+    markets: list[Market] = []
+    hours: tuple[time, time] | None = None
+    action: Action = "defer"
+    if repo is not None:
+        found = repo.audience(sequence.audience or audience or "")
+        markets = list(found.markets) if found else []
+        if not markets:
+            markets = [parse_market(m) for m in repo.policy.calendar.markets]
+        hours = repo.policy.calendar.quiet_hours
+        action = repo.policy.calendar.quiet_hours_action
+    own = sequence.quiet_hours
+    if own is not None:
+        hours = (own.start, own.end)
+        action = own.action or action
+        zone = own.timezone or zone
+
+    def closed(day: date) -> str | None:
+        if day.weekday() >= 5:
+            return f"{day:%A}"
+        for market in markets:
+            try:
+                name = holiday(market, day, repo)
+            except UnknownMarket:  # CAL003 reports it; its days count as open
+                continue
+            if name is not None:
+                return name
+        return None
+
+    return Clock(ZoneInfo(zone), closed, hours, action)
+
+
+def least(step: WaitStep) -> timedelta:
+    """The shortest a wait can be, whenever it starts: its duration; a business day is
+    at least a day, a wait ending `at` a time may end at once (or, after N business
+    days, N - 1 days and a minute later)."""
+    if step.duration is not None:
+        return step.duration
+    days = step.business_days or 0
+    if step.at is None:
+        return timedelta(days=days)
+    return timedelta(days=max(days - 1, 0))
+
+
+def exact(step: WaitStep) -> bool:
+    """Whether the wait is the same length whenever it starts (a duration)."""
+    return step.duration is not None
+
+
+def words(step: WaitStep) -> str:
+    """The wait in a steps table: `wait 2 days`, `wait 3 business days`, `wait until the
+    next business day at 09:00`, `wait until 09:00`."""
+    if step.duration is not None:
+        return f"wait {prose.duration(step.duration)}"
+    if step.business_days is None:
+        return f"wait until {step.at:%H:%M}"
+    if step.at is None:
+        return f"wait {prose.count(step.business_days, 'business day')}"
+    if step.business_days == 0:
+        return f"wait until {step.at:%H:%M} on a business day"
+    if step.business_days == 1:
+        return f"wait until the next business day at {step.at:%H:%M}"
+    return f"wait {prose.count(step.business_days, 'business day')}, until {step.at:%H:%M}"
+
+
+def later(step: WaitStep) -> str:
+    """When a wait that depends on its start ends, after what came before it: `3
+    business days later at 10:00`, `the next business day at 09:00`, `at the next 09:00`."""
+    if step.duration is not None:
+        return f"+{prose.duration(step.duration)}"
+    at = f" at {step.at:%H:%M}" if step.at is not None else ""
+    if step.business_days is None:
+        return f"at the next {step.at:%H:%M}"
+    if step.business_days == 0:
+        return f"at {step.at:%H:%M} on a business day"
+    if step.business_days == 1 and at:
+        return f"the next business day{at}"
+    return f"{prose.count(step.business_days, 'business day')} later{at}"
