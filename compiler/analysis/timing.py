@@ -112,7 +112,7 @@ def clock(
 
     def closed(day: date) -> str | None:
         if day.weekday() >= 5:
-            return f"{day:%A}"
+            return ("Saturday", "Sunday")[day.weekday() - 5]
         for market in markets:
             try:
                 name = holiday(market, day, repo)
