@@ -106,7 +106,7 @@ BAD = [
     ),
     (
         "[tool.campc.email]\nfrom = 'x'",
-        "unknown option `tool.campc.email.from` (known: sending-domains, unsubscribe-url, preferences-url, unsubscribe-mailto, max-subject-length, min-font-size, allow-safe, esp, fields)",  # noqa: E501 (the whole message)
+        "unknown option `tool.campc.email.from` (known: sending-domains, unsubscribe-url, preferences-url, unsubscribe-mailto, max-subject-length, min-font-size, allow-safe, esp, fields, clients, allow-unsupported)",  # noqa: E501 (the whole message)
     ),
     (
         "[tool.campc.email]\nesp = ['sendgrid']",

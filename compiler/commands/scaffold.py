@@ -287,9 +287,13 @@ schemas = "schemas"
 [tool.campc.calendar]
 uid-domain = "example.com"
 
+[tool.campc.email]
+# EMAIL021 checks each email against caniemail.com for the clients most opens come from
+# (`clients = [...]` to choose); the layout uses these knowing some clients ignore them:
+# long words stay unbroken in Gmail and Outlook, Yahoo reads `height: auto` as a minimum
+allow-unsupported = ["css-overflow-wrap", "css-height"]
 # To also write each email in your ESP's syntax (outputs/esp/), name the ESP and which of
 # its fields holds each template variable:
-# [tool.campc.email]
 # esp = ["customerio"]  # or "braze", "klaviyo", "hubspot", "mailchimp", "brevo", "mautic"
 # [tool.campc.email.fields.customerio]
 # first_name = "customer.first_name"

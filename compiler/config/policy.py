@@ -301,6 +301,30 @@ _ADDRESS = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 
 HeaderUrl = Annotated[StrictStr, fullmatch(_HEADER_URL), Says("must be an https:// URL")]
 
+DEFAULT_CLIENTS = (
+    "apple-mail.ios",
+    "apple-mail.macos",
+    "gmail.desktop-webmail",
+    "gmail.ios",
+    "gmail.android",
+    "outlook.windows",
+    "outlook.macos",
+    "outlook.outlook-com",
+    "outlook.ios",
+    "outlook.android",
+    "yahoo.desktop-webmail",
+    "samsung-email.android",
+)
+"""The clients EMAIL021 targets by default: those most opens come from (Apple Mail,
+Gmail, Outlook, Yahoo, Samsung Email), as caniemail names them. Whether each exists in
+caniemail's data is checked by the settings, which may read it."""
+
+
+def _some(value: tuple[str, ...]) -> tuple[str, ...]:
+    if not value:
+        raise refusal("must list at least one client")
+    return value
+
 
 class EmailPolicy(Table):
     """`[tool.campc.email]`: how emails are rendered and what they must carry."""
@@ -340,6 +364,17 @@ class EmailPolicy(Table):
         dict[str, dict[str, str]], BeforeValidator(_fields), Says("must be a table")
     ] = Field(default_factory=dict)
     """ESP -> template variable -> the ESP's field, like first_name = 'customer.first_name'"""
+    clients: Annotated[
+        tuple[Annotated[StrictStr, fullmatch(r"[a-z0-9-]+\.[a-z0-9-]+")], ...],
+        AfterValidator(_some),
+        Says("must list caniemail clients like 'outlook.windows'"),
+    ] = DEFAULT_CLIENTS
+    """email clients EMAIL021 checks support in, caniemail's family.platform names"""
+    allow_unsupported: Annotated[
+        tuple[Annotated[StrictStr, fullmatch(r"[a-z0-9-]+")], ...],
+        Says("must list caniemail features like 'css-border-radius'"),
+    ] = ()
+    """features EMAIL021 accepts where clients lack them, caniemail's slugs"""
 
 
 @dataclass(frozen=True)

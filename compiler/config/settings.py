@@ -16,6 +16,7 @@ from compiler.config.discovery import DEFAULTS, Known, Project, locate
 from compiler.config.lint import LintSettings, selectors
 from compiler.config.options import Table, message
 from compiler.config.policy import (
+    DEFAULT_CLIENTS,
     BudgetPolicy,
     CalendarPolicy,
     EmailPolicy,
@@ -81,6 +82,7 @@ def validate(project: Project, known: Known | None = None) -> Settings:
         raise SettingsError(
             f"{project.config_file}: {message(err, CampcTable, 'tool.campc')}"
         ) from None
+    _known_to_caniemail(project.config_file, table.email)
     policy = Policy(
         calendar=table.calendar,
         budget=table.budget,
@@ -89,6 +91,27 @@ def validate(project: Project, known: Known | None = None) -> Settings:
         scoring=table.scoring,
     )
     return Settings(*where, project.table, lint=table.lint, policy=policy)
+
+
+def _known_to_caniemail(config_file: Path, email: EmailPolicy) -> None:
+    """Every client and feature `[tool.campc.email]` names is one caniemail tests (its
+    data is read only when the options are given)."""
+    if email.clients == DEFAULT_CLIENTS and not email.allow_unsupported:
+        return
+    from compiler.conventions.caniemail import data as caniemail
+
+    data = caniemail()
+    for option, values, known, what in (
+        ("clients", email.clients, data.clients, "client"),
+        ("allow-unsupported", email.allow_unsupported, data.features, "feature"),
+    ):
+        for value in values:
+            if value not in known:
+                shown = ", ".join(known) if what == "client" else "the slugs of caniemail.com"
+                raise SettingsError(
+                    f"{config_file}: `tool.campc.email.{option}`: unknown {what} `{value}` "
+                    f"(known: {shown})"
+                )
 
 
 def load(cwd: Path, known: Known | None = None) -> Settings:

@@ -214,11 +214,11 @@ def _words(text: str) -> str:
 def audit(page: str, min_font: float) -> list[Problem]:
     """Every accessibility problem of an email's HTML, in document order (each kind and
     colour pair once)."""
-    from lxml import html
+    from lxml import etree, html
 
     try:
         root = html.document_fromstring(page)
-    except (ValueError, SyntaxError):
+    except (ValueError, SyntaxError, etree.ParserError):  # nothing to read
         return []
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()

@@ -21,6 +21,7 @@ MODULES = (
     "email018_small_text",
     "email019_vague_link_text",
     "email020_low_contrast",
+    "email021_client_support",
 )
 """The family's rule modules, in code order: each is imported when one of its rules
 runs or is shown, never before."""
