@@ -88,14 +88,14 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff lint and format check, and the import contracts (layers, no circles)."""
     session.install("ruff", "import-linter>=2.1", "-e", ".")
-    session.run("ruff", "check", "compiler", "tests", "bench", "noxfile.py")
-    session.run("ruff", "format", "--check", "compiler", "tests", "bench", "noxfile.py")
+    session.run("ruff", "check", "compiler", "tests", "bench", "scripts", "noxfile.py")
+    session.run("ruff", "format", "--check", "compiler", "tests", "bench", "scripts", "noxfile.py")
     session.run("lint-imports")
 
 
 @nox.session(python=PYTHONS[0])
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on compiler/ and tests/."""
+    """mypy --strict on compiler/, tests/ and scripts/."""
     session.install(
         "-e",
         ".[test]",
@@ -105,7 +105,7 @@ def typecheck(session: nox.Session) -> None:
         "types-jsonschema",
         "scipy-stubs",
     )
-    session.run("mypy", "compiler", "tests")
+    session.run("mypy", "compiler", "tests", "scripts")
 
 
 @nox.session(python=PYTHONS[0])
