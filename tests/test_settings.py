@@ -22,7 +22,7 @@ BAD = [
     ("campc = 3", "[tool.campc] must be a table"),
     (
         "[tool.campc]\nfoo = 1",
-        "unknown option `tool.campc.foo` (known: campaigns, outputs, schemas, budget, calendar, email, experiments, scoring, lint)",  # noqa: E501 (the whole message)
+        "unknown option `tool.campc.foo` (known: campaigns, outputs, schemas, locale, budget, calendar, email, experiments, scoring, lint)",  # noqa: E501 (the whole message)
     ),
     ("[tool.campc]\ncampaigns = 3", "`tool.campc.campaigns` must be a path"),
     ("[tool.campc]\noutputs = ''", "`tool.campc.outputs` must be a path"),
@@ -56,6 +56,7 @@ BAD = [
         "[tool.campc.calendar]\nquiet-hours = 5",
         "`tool.campc.calendar.quiet-hours` must look like '21:00-08:00'",
     ),
+    ("[tool.campc]\nlocale = 'es'", "`tool.campc.locale` must be 'en', 'fr' or 'de'"),
     (
         "[tool.campc.calendar]\nquiet-hours-action = 'hold'",
         "`tool.campc.calendar.quiet-hours-action` must be 'defer' or 'skip'",

@@ -19,6 +19,7 @@ from compiler.model.experiment import Experiment
 from compiler.model.sequence import Sequence
 from compiler.project.facts import Fact
 from compiler.text import prose
+from compiler.text.labels import Labels, _, labels
 
 EventKind = Literal["window", "milestone", "send", "sequence-send", "experiment", "readout"]
 
@@ -34,7 +35,9 @@ class Event:
     key: str
     """Unique within the spec; with the spec id it makes the UID."""
     kind: EventKind
-    summary: str
+    title: str
+    """What the event is named after: the campaign, milestone, send or experiment (the
+    cohort's campaign, for a sequence send); `summary` says the rest."""
     start: date | datetime
     end: date | datetime | None
     """Exclusive end (the day after, for all-day events); None for an instant."""
@@ -56,6 +59,53 @@ class Event:
     """For a sequence send: the expected share of the cohort that receives it then."""
     came: datetime | None = None
     """For a sequence send quiet hours held: when it came (it goes out at `start`)."""
+    step: str = ""
+    """For a sequence send: the step's id."""
+    run: tuple[int, int, str] | None = None
+    """For an experiment's run: its planned days, units and the unit's name."""
+
+    @property
+    def summary(self) -> str:
+        """The event's title in English (what findings and `campc diff` say)."""
+        return self.summary_in(labels())
+
+    def summary_in(self, words: Labels) -> str:
+        """The event's title in a locale: `Send: Launch`, `Envoi : Launch`."""
+        if self.kind == "send":
+            return words(_("Send: {name}"), name=self.title)
+        if self.kind == "sequence-send" and self.sequence is not None:
+            share = ""
+            if self.share < 0.995:
+                shown = (
+                    "<" + words.percent(0.01) if self.share < 0.005 else words.percent(self.share)
+                )
+                share = words(_(", {share} of it"), share=shown)
+            held = (
+                words(_(", held for quiet hours from {time}"), time=f"{self.came:%H:%M}")
+                if self.came
+                else ""
+            )
+            return words(
+                _("Sequence send: {sequence}, {step} ({campaign} cohort{share}{held})"),
+                sequence=self.sequence.name,
+                step=self.step,
+                campaign=self.title,
+                share=share,
+                held=held,
+            )
+        if self.kind == "experiment":
+            if self.run is None:
+                return words(_("Experiment: {name}"), name=self.title)
+            days, total, unit = self.run
+            return words(
+                _("Experiment: {name} ({days}, {units})"),
+                name=self.title,
+                days=words.count(days, _("{n} day"), _("{n} days")),
+                units=f"{words.number(total)} {unit if total == 1 else prose.plural(unit)}",
+            )
+        if self.kind == "readout":
+            return words(_("Experiment readout: {name}"), name=self.title)
+        return self.title
 
     @property
     def spec_id(self) -> str:
@@ -221,7 +271,7 @@ def _campaign(
             spec,
             f"send-{send.id}",
             "send",
-            f"Send: {send.name}",
+            send.name,
             start,
             start + SEND_LENGTH,
             ("sends", index),
@@ -245,13 +295,11 @@ def _campaign(
             step = arrival.step
             start = arrival.at.astimezone(ZoneInfo(tz))
             earlier[step.id] = number = earlier.get(step.id, 0) + 1
-            held = f", held for quiet hours from {arrival.came:%H:%M}" if arrival.came else ""
             yield Event(
                 spec,
                 f"sequence-{link.id}-{step.id}" + (f"-{number}" if number > 1 else ""),
                 "sequence-send",
-                f"Sequence send: {target.model.name}, {step.id} "
-                f"({campaign.name} cohort{_share(arrival.share)}{held})",
+                campaign.name,
                 start,
                 start + SEND_LENGTH,
                 ("sequences", index, "cohort_enters"),
@@ -263,39 +311,31 @@ def _campaign(
                 arrival=number,
                 share=arrival.share,
                 came=arrival.came.astimezone(ZoneInfo(tz)) if arrival.came else None,
+                step=step.id,
             )
 
 
-def _share(share: float) -> str:
-    """`, 35% of it` for a send part of a cohort receives then; nothing for all of it."""
-    if share >= 0.995:
-        return ""
-    return f", {'<1%' if share < 0.005 else format(share, '.0%')} of it"
-
-
 def _experiment(spec: SpecFile, experiment: Experiment, owners: list[str]) -> Iterator[Event]:
-    def day_event(key: str, kind: EventKind, summary: str, first: date, last: date) -> Event:
+    def day_event(
+        key: str, kind: EventKind, first: date, last: date, run: tuple[int, int, str] | None = None
+    ) -> Event:
         return Event(
             spec,
             key,
             kind,
-            summary,
+            experiment.name,
             first,
             last + timedelta(days=1),
             ("start",),
             audience=experiment.audience,
             campaigns=tuple(owners),
+            run=run,
         )
 
     planned = plan(experiment)
     if planned is None:  # the EXP rules report why no plan can be made
-        name = f"Experiment: {experiment.name}"
-        yield day_event("run", "experiment", name, experiment.start, experiment.start)
+        yield day_event("run", "experiment", experiment.start, experiment.start)
         return
-    run = (
-        f"Experiment: {experiment.name} ({prose.count(planned.run_days, 'day')}, "
-        f"{prose.count(planned.total, experiment.unit)})"
-    )
-    yield day_event("run", "experiment", run, planned.start, planned.end)
-    readout = f"Experiment readout: {experiment.name}"
-    yield day_event("readout", "readout", readout, planned.readout, planned.readout)
+    run = (planned.run_days, planned.total, experiment.unit)
+    yield day_event("run", "experiment", planned.start, planned.end, run)
+    yield day_event("readout", "readout", planned.readout, planned.readout)

@@ -386,3 +386,5 @@ class Policy:
     experiments: ExperimentPolicy = field(default_factory=ExperimentPolicy)
     email: EmailPolicy = field(default_factory=EmailPolicy)
     scoring: ScoringPolicy = field(default_factory=ScoringPolicy)
+    locale: str = "en"
+    """`[tool.campc] locale`: the language of the calendars' labels (`text/labels.py`)."""

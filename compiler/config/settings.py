@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictStr, ValidationError
 from pydantic_core import PydanticCustomError
 
 from compiler.config.discovery import DEFAULTS, Known, Project, locate
 from compiler.config.lint import LintSettings, selectors
-from compiler.config.options import Table, message
+from compiler.config.options import Says, Table, message
 from compiler.config.policy import (
     DEFAULT_CLIENTS,
     BudgetPolicy,
@@ -50,6 +50,8 @@ class CampcTable(Table):
     """where `campc build` writes the artifacts"""
     schemas: StrictStr = DEFAULTS["schemas"]
     """where `campc schema` writes the JSON Schemas"""
+    locale: Annotated[Literal["en", "fr", "de"], Says("must be 'en', 'fr' or 'de'")] = "en"
+    """the language of the labels in the calendars and their overview"""
     budget: BudgetPolicy = Field(default_factory=BudgetPolicy)
     """`[tool.campc.budget]`"""
     calendar: CalendarPolicy = Field(default_factory=CalendarPolicy)
@@ -89,6 +91,7 @@ def validate(project: Project, known: Known | None = None) -> Settings:
         experiments=table.experiments,
         email=table.email,
         scoring=table.scoring,
+        locale=table.locale,
     )
     return Settings(*where, project.table, lint=table.lint, policy=policy)
 
