@@ -41,6 +41,8 @@ def test_every_example_email_has_a_date_and_its_stable_message_id(path: Path) ->
     [
         # campaign sends: `at`, in the campaign's timezone
         ("pulse-launch-2027/announcement-eu", "Tue, 13 Apr 2027 09:30:00 +0200"),
+        # a recurring send's occurrence with its own samples: dated when it goes out
+        ("monthly-newsletter-q2/newsletter--2027-05-04", "Tue, 04 May 2027 09:30:00 +0200"),
         # trial-onboarding-nurture: the pulse-launch cohort enters on 13 April at 10:00
         ("trial-onboarding-nurture/welcome", "Tue, 13 Apr 2027 10:00:00 +0200"),
         ("trial-onboarding-nurture/first-pipeline-tips", "Thu, 15 Apr 2027 10:00:00 +0200"),
@@ -101,3 +103,13 @@ def test_without_a_cohort_source_date_epoch_then_a_fixed_date_dates_the_email(
     assert _dates(root)["welcome-sequence/welcome"] == emails.FALLBACK_DATE
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     assert _dates(root)["welcome-sequence/welcome"].timestamp() == 1800000000
+
+
+def test_an_occurrence_has_its_own_samples_and_the_sends_tags() -> None:
+    base = _parsed(OUTPUTS / "monthly-newsletter-q2" / "newsletter.eml")
+    may = _parsed(OUTPUTS / "monthly-newsletter-q2" / "newsletter--2027-05-04.eml")
+    assert base["Subject"] == "Fjord monthly: Pulse is here"
+    assert may["Subject"] == "Fjord monthly: Lineage for every dbt model"
+    html = (OUTPUTS / "monthly-newsletter-q2" / "newsletter--2027-05-04.html").read_text("utf-8")
+    assert "Lineage for every dbt model" in html
+    assert 'utm_content=newsletter"' in html  # the send's tags, not the occurrence's key

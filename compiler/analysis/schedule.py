@@ -125,6 +125,23 @@ def occurrences(event: Event) -> list[date | datetime]:
     return list(_rule(event.repeat, event.start))
 
 
+def occurs_on(event: Event, days: set[date]) -> set[date]:
+    """Which of `days` the event takes place on (its recurrence walked lazily, only as far
+    as the last of them)."""
+    if not days:
+        return set()
+    if event.repeat is None or not isinstance(event.start, datetime):
+        first = event.start.date() if isinstance(event.start, datetime) else event.start
+        return days & {first}
+    last = max(days)
+    found = set()
+    for moment in _rule(event.repeat, event.start):
+        if moment.date() > last:
+            break
+        found.add(moment.date())
+    return days & found
+
+
 def starts(at: datetime, repeat: Repeat | None) -> list[datetime]:
     """Each start of a send at `at`: one, or each occurrence of its recurrence."""
     return [at] if repeat is None else list(_rule(repeat, at))

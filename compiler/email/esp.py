@@ -1356,6 +1356,7 @@ def compiled(repo: Any, name: str) -> list[tuple[Any, Compiled]]:
         table[name] = [
             (email.send, compile_send(repo, env, email.send))
             for email in rendered(repo, full=False)
-            if not email.problems and email.raw_html
+            # an occurrence's samples change no merge tag: the send's template serves it
+            if not email.problems and email.raw_html and email.send.occurrence is None
         ]
     return table[name]

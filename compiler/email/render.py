@@ -5,8 +5,9 @@ mail client opens.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from compiler.analysis.schedule import events, occurrences
@@ -53,6 +54,9 @@ class Send:
     """The send's `locale`: the templates' `lang`."""
     declared: dict[str, Loc] = field(default_factory=dict)
     """Where each of `variables` is declared in the spec."""
+    occurrence: date | None = None
+    """For one occurrence of a recurring send with its own samples: its date (the key is
+    `<send>--<date>`; the send, its ESP templates and its UTM tags are the send's)."""
 
     def declared_at(self, name: str) -> Loc:
         """Where the variable `name` is declared: the send's own, else the spec's."""
@@ -99,19 +103,19 @@ def sends(repo: Repository) -> list[Send]:
                     "utm_campaign": (utm.campaign if utm else None) or model.id,
                     "utm_content": send.id,
                 }
-                found.append(
-                    Send(
-                        spec,
-                        send.id,
-                        send.email,
-                        ("sends", index, "email"),
-                        send.email.sender or model.sender,
-                        {**model.variables, **send.variables},
-                        tags,
-                        send.locale,
-                        {name: ("sends", index, "variables", name) for name in send.variables},
-                    )
+                base = Send(
+                    spec,
+                    send.id,
+                    send.email,
+                    ("sends", index, "email"),
+                    send.email.sender or model.sender,
+                    {**model.variables, **send.variables},
+                    tags,
+                    send.locale,
+                    {name: ("sends", index, "variables", name) for name in send.variables},
                 )
+                found.append(base)
+                found.extend(_occurrences(base, send.occurrences, index))
         elif isinstance(model, Sequence):
             for index, step in enumerate(model.steps):
                 if not isinstance(step, SendStep):
@@ -136,6 +140,25 @@ def sends(repo: Repository) -> list[Send]:
                     )
                 )
     return found
+
+
+def _occurrences(base: Send, occurrences: dict[date, dict[str, Any]], index: int) -> Iterator[Send]:
+    """One send per occurrence with samples of its own (those of undeclared variables
+    left out: CAL008 reports them)."""
+    for day, samples in sorted(occurrences.items()):
+        variables = dict(base.variables)
+        declared = dict(base.declared)
+        for name, sample in samples.items():
+            if name in variables:
+                variables[name] = variables[name].model_copy(update={"sample": sample})
+                declared[name] = ("sends", index, "occurrences", day.isoformat(), name)
+        yield replace(
+            base,
+            key=f"{base.key}--{day.isoformat()}",
+            variables=variables,
+            declared=declared,
+            occurrence=day,
+        )
 
 
 def sends_by_spec(repo: Repository) -> list[list[Send]]:
@@ -241,8 +264,11 @@ def send_dates(repo: Repository) -> dict[tuple[str, str], datetime]:
     found: dict[tuple[str, str], datetime] = {}
     for event in events(repo):
         if event.kind == "send":
-            first = next(iter(occurrences(event)), event.start)
+            starts = occurrences(event)
+            first = next(iter(starts), event.start)
             key = (event.spec_id, event.key.removeprefix("send-"))
+            for day, start in _sampled(event, key[1], starts):
+                found.setdefault((key[0], f"{key[1]}--{day.isoformat()}"), start)
         elif event.kind == "sequence-send" and event.sequence and event.arrival == 1:
             first = event.start
             prefix = f"sequence-{event.sequence.id}-"
@@ -253,6 +279,18 @@ def send_dates(repo: Repository) -> dict[tuple[str, str], datetime]:
         if isinstance(first, datetime) and key not in found:
             found[key] = first
     return found
+
+
+def _sampled(
+    event: Any, send_id: str, starts: list[date | datetime]
+) -> Iterator[tuple[date, datetime]]:
+    """The occurrences of a send that have samples of their own, with when they go out."""
+    model = event.spec.model
+    send = next((s for s in getattr(model, "sends", []) if s.id == send_id), None)
+    wanted = set(send.occurrences) if send is not None else set()
+    for start in starts if wanted else []:
+        if isinstance(start, datetime) and start.date() in wanted:
+            yield start.date(), start
 
 
 def eml(

@@ -105,11 +105,18 @@ class Send(StrictModel):
     """The email's language (`de`, `fr-CA`): the templates' `lang`, and Content-Language."""
     variables: dict[Identifier, Variable] = Field(default_factory=dict)
     """Template variables of this send alone, added to (or replacing) the campaign's."""
+    occurrences: dict[IsoDate, dict[Identifier, str | int | float | bool]] = Field(
+        default_factory=dict, max_length=366
+    )
+    """For a recurring send: sample values of some occurrences, by date (`2027-05-04:
+    {issue_title: Lineage}`); each gets its own proof, dated then (CAL008 checks them)."""
 
     @model_validator(mode="after")
     def _email_content(self) -> Send:
         if self.channel == "email" and self.email is None:
             raise ValueError("an email send needs `email` (template and subject)")
+        if self.occurrences and self.repeat is None:
+            raise ValueError("`occurrences` are for a send with `repeat`")
         return self
 
 

@@ -8,6 +8,7 @@ MODULES = (
     "cal005_local_time",
     "cal006_rrule_start",
     "cal007_overlapping_experiments",
+    "cal008_occurrence_samples",
 )
 """The family's rule modules, in code order: each is imported when one of its rules
 runs or is shown, never before."""
