@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
@@ -59,6 +60,11 @@ class Budget(StrictModel):
     """The purchase order that covers the spend."""
 
 
+MAX_OCCURRENCES = 1000
+"""Occurrences a recurrence may have (daily for almost three years): the calendar, the
+caps and the proofs walk every one, so an `until` in year 9999 must not make them."""
+
+
 class Repeat(StrictModel):
     """A recurrence rule for a send (compiles to an iCalendar RRULE)."""
 
@@ -70,8 +76,8 @@ class Repeat(StrictModel):
     """Days of the week (MO..SU); with `monthly`, combine with `position`."""
     position: int | None = Field(default=None, ge=-5, le=5)
     """With monthly + weekdays: 1 = first, 2 = second, -1 = last such weekday."""
-    count: PositiveInt | None = None
-    """Number of occurrences."""
+    count: PositiveInt | None = Field(default=None, le=MAX_OCCURRENCES)
+    """Number of occurrences (at most 1,000)."""
     until: IsoDate | None = None
     """Last day on which an occurrence may fall."""
 
@@ -82,6 +88,23 @@ class Repeat(StrictModel):
         if self.position is not None and not self.weekdays:
             raise ValueError("`position` needs `weekdays`")
         return self
+
+    def most(self, start: date) -> int:
+        """At most how many occurrences the rule has from `start` (exact for `count`, an
+        upper bound for `until`, from the calendar alone: no occurrence is computed)."""
+        if self.count is not None:
+            return self.count
+        assert self.until is not None
+        days = (self.until - start).days
+        if days < 0:
+            return 0
+        per = max(1, len(self.weekdays))
+        if self.frequency == "daily":
+            return days // self.interval + 1
+        if self.frequency == "weekly":
+            return (days // 7 // self.interval + 1) * per
+        months = (self.until.year - start.year) * 12 + self.until.month - start.month
+        return (months // self.interval + 1) * (per if self.position else 5 * per)
 
 
 class Send(StrictModel):
@@ -117,6 +140,11 @@ class Send(StrictModel):
             raise ValueError("an email send needs `email` (template and subject)")
         if self.occurrences and self.repeat is None:
             raise ValueError("`occurrences` are for a send with `repeat`")
+        if self.repeat is not None and self.repeat.most(self.at.date()) > MAX_OCCURRENCES:
+            raise ValueError(
+                f"a recurrence has at most {MAX_OCCURRENCES:,} occurrences, and this `until` "
+                f"allows up to {self.repeat.most(self.at.date()):,}: end it sooner"
+            )
         return self
 
 
