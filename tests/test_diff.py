@@ -16,6 +16,9 @@ PYPROJECT = """[tool.campc]
 campaigns = "campaigns"
 outputs = "outputs"
 schemas = "schemas"
+
+[tool.campc.email]
+allow-unsupported = ["css-border-radius", "css-overflow-wrap", "css-height"]  # as the example
 """
 
 

@@ -86,7 +86,10 @@ def test_deep_looking_strings_load(tmp_path: Path) -> None:
     # Block scalars, quoted and plain multi-line strings may hold any number of `- `:
     # they are text, not nesting, and the example repository stays clean.
     shutil.copytree(ROOT / "campaigns", tmp_path / "campaigns")
-    (tmp_path / "pyproject.toml").write_text("[tool.campc]\n")
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.campc]\n[tool.campc.email]\n"  # the features the example's layout accepts
+        'allow-unsupported = ["css-border-radius", "css-overflow-wrap", "css-height"]\n'
+    )
     spec = tmp_path / "campaigns" / "acquisition" / "monthly-newsletter-q2.yaml"
     text = spec.read_text(encoding="utf-8")
     start = text.index("description: >")
