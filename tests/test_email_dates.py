@@ -43,6 +43,8 @@ def test_every_example_email_has_a_date_and_its_stable_message_id(path: Path) ->
         ("pulse-launch-2027/announcement-eu", "Tue, 13 Apr 2027 09:30:00 +0200"),
         # a recurring send's occurrence with its own samples: dated when it goes out
         ("monthly-newsletter-q2/newsletter--2027-05-04", "Tue, 04 May 2027 09:30:00 +0200"),
+        # an experiment's variant of a send (its own subject) goes out with the send
+        ("launch-subject-line/announcement-eu--pain-point", "Tue, 13 Apr 2027 09:30:00 +0200"),
         # trial-onboarding-nurture: the pulse-launch cohort enters on 13 April at 10:00
         ("trial-onboarding-nurture/welcome", "Tue, 13 Apr 2027 10:00:00 +0200"),
         ("trial-onboarding-nurture/first-pipeline-tips", "Thu, 15 Apr 2027 10:00:00 +0200"),
@@ -113,3 +115,12 @@ def test_an_occurrence_has_its_own_samples_and_the_sends_tags() -> None:
     html = (OUTPUTS / "monthly-newsletter-q2" / "newsletter--2027-05-04.html").read_text("utf-8")
     assert "Lineage for every dbt model" in html
     assert 'utm_content=newsletter"' in html  # the send's tags, not the occurrence's key
+
+
+def test_a_variant_has_its_own_subject_and_the_sends_body() -> None:
+    base = _parsed(OUTPUTS / "pulse-launch-2027" / "announcement-eu.eml")
+    arm = _parsed(OUTPUTS / "launch-subject-line" / "announcement-eu--pain-point.eml")
+    assert arm["Subject"] == "Know when your data breaks, before your dashboards do"
+    assert base["Subject"] != arm["Subject"]
+    assert arm["From"] == base["From"]
+    assert arm["List-Unsubscribe"] == base["List-Unsubscribe"]

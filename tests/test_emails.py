@@ -32,9 +32,9 @@ def test_the_example_repository_has_an_email_per_send() -> None:
     repo, _ = repository.load(found.campaigns, str, found.policy)
     expected = sorted(f"{s.spec.doc.data['id']}/{s.key}.eml" for s in sends(repo))
     assert [p.relative_to(OUTPUTS).as_posix() for p in EMLS] == expected
-    # the example's sends and the newsletter's two occurrences with samples of their own:
-    # a change here is a send added or removed
-    assert len(EMLS) == 20
+    # the example's sends, the newsletter's two occurrences with samples of their own and
+    # the subject-line test's two variants: a change here is a send added or removed
+    assert len(EMLS) == 22
     for path in EMLS:
         assert path.with_suffix(".html").is_file()
         assert path.with_suffix(".txt").is_file()
@@ -100,7 +100,9 @@ def test_every_html_has_tagged_links_described_images_and_a_complete_text_part(
         tags = parse_qs(urlsplit(link).query)
         assert tags["utm_medium"] == ["email"]
         assert tags["utm_content"] == [path.stem.split("--")[0]]  # an occurrence's send
-        assert tags["utm_campaign"] == [path.parent.name]
+        # a variant's proof sits with its experiment, its tags are its send's campaign's
+        campaign = {"launch-subject-line": "pulse-launch-2027"}.get(path.parent.name)
+        assert tags["utm_campaign"] == [campaign or path.parent.name]
     for image in page.images:
         assert image.get("alt") is not None
 

@@ -163,3 +163,31 @@ def test_normalize_is_casefolded_nfkd_without_combining_marks(text: str) -> None
     # the ASCII fast path must agree with the full definition on any text
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     assert normalize(text) == "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def test_a_variant_subject_needs_the_send_it_splits() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from compiler.model.experiment import Experiment
+
+    data = {
+        "kind": "experiment",
+        "id": "subject",
+        "name": "Subject",
+        "domain": "performance",
+        "owner": "ops@acme.example",
+        "hypothesis": "A concrete subject raises opens.",
+        "unit": "contact",
+        "surface": "launch-email",
+        "variants": [
+            {"id": "control", "name": "A", "weight": 0.5},
+            {"id": "concrete", "name": "B", "weight": 0.5, "subject": "Your report is ready"},
+        ],
+        "primary_metric": {"metric": "open_rate", "baseline": 0.3, "mde": 0.05},
+        "traffic": {"daily": 1000},
+        "start": "2027-04-06",
+    }
+    with pytest.raises(ValidationError, match="needs the experiment's `send`"):
+        Experiment.model_validate(data)
+    assert Experiment.model_validate({**data, "send": "launch/announcement"}).send

@@ -56,6 +56,14 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
                 "from": send.sender.from_ if send.sender else None,
                 "reply_to": send.sender.reply_to if send.sender else None,
             }
+            if send.variant is not None:  # one arm of an A/B test on the send
+                weights = {v.id: v.weight for v in getattr(send.spec.model, "variants", [])}
+                header |= {
+                    "experiment": spec_id,
+                    "variant": send.variant,
+                    "weight": weights.get(send.variant),
+                    "send": "/".join(send.base or ()),
+                }
             by_spec[spec_id].append((send.key, result, header))
         for spec_id, sends in sorted(by_spec.items()):
             base = f"esp/{name}/{spec_id}"

@@ -1357,6 +1357,7 @@ def compiled(repo: Any, name: str) -> list[tuple[Any, Compiled]]:
             (email.send, compile_send(repo, env, email.send))
             for email in rendered(repo, full=False)
             # an occurrence's samples change no merge tag: the send's template serves it
+            # (a variant's subject does: it is compiled on its own)
             if not email.problems and email.raw_html and email.send.occurrence is None
         ]
     return table[name]

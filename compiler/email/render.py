@@ -14,6 +14,7 @@ from compiler.analysis.schedule import events, occurrences
 from compiler.diagnostics import Loc
 from compiler.email.templates import closure
 from compiler.model.campaign import Campaign
+from compiler.model.experiment import Experiment
 from compiler.model.sequence import SendStep, Sequence
 from compiler.project.facts import Fact
 
@@ -57,6 +58,17 @@ class Send:
     occurrence: date | None = None
     """For one occurrence of a recurring send with its own samples: its date (the key is
     `<send>--<date>`; the send, its ESP templates and its UTM tags are the send's)."""
+    variant: str | None = None
+    """For an experiment's variant of a send (its own subject or preheader): the variant's
+    id. The send is the experiment's spec's (`<send>--<variant>`), `loc` the variant."""
+    base: tuple[str, str] | None = None
+    """For an occurrence or a variant: the spec id and key of the send it derives from."""
+
+    @property
+    def derived(self) -> bool:
+        """Whether the send is an occurrence or a variant of another (whose spec declares
+        its variables, sender and preheader: the rules on those read that one)."""
+        return self.base is not None
 
     def declared_at(self, name: str) -> Loc:
         """Where the variable `name` is declared: the send's own, else the spec's."""
@@ -139,6 +151,7 @@ def sends(repo: Repository) -> list[Send]:
                         {name: ("steps", index, "variables", name) for name in step.variables},
                     )
                 )
+    found.extend(list(_variants(repo, found)))
     return found
 
 
@@ -158,14 +171,44 @@ def _occurrences(base: Send, occurrences: dict[date, dict[str, Any]], index: int
             variables=variables,
             declared=declared,
             occurrence=day,
+            base=(str(base.spec.doc.data["id"]), base.key),
         )
 
 
+def _variants(repo: Repository, found: list[Send]) -> Iterator[Send]:
+    """One send per experiment variant with a subject or preheader of its own, in the
+    experiment's spec (REF002 reports a `send` that names no email)."""
+    by_ref = {f"{s.spec.doc.data['id']}/{s.key}": s for s in found if not s.derived}
+    for spec in repo.specs:
+        model = spec.model
+        if not isinstance(model, Experiment) or model.send not in by_ref:
+            continue
+        base = by_ref[str(model.send)]
+        for index, variant in enumerate(model.variants):
+            own = {"subject": variant.subject, "preheader": variant.preheader}
+            if not any(own.values()):
+                continue
+            email = base.email.model_copy(update={k: v for k, v in own.items() if v})
+            yield replace(
+                base,
+                spec=spec,
+                key=f"{base.key}--{variant.id}",
+                email=email,
+                loc=("variants", index),
+                variant=variant.id,
+                base=(str(base.spec.doc.data["id"]), base.key),
+            )
+
+
 def sends_by_spec(repo: Repository) -> list[list[Send]]:
-    """Every email of the repository, grouped by the spec that sends it."""
+    """Every email of the repository, grouped by the spec that sends it (an occurrence or
+    a variant with the spec of its send, which declares its variables)."""
+    everything = sends(repo)
+    paths = {str(s.spec.doc.data["id"]): s.spec.path for s in everything if not s.derived}
     found: dict[str, list[Send]] = {}
-    for send in sends(repo):
-        found.setdefault(send.spec.path, []).append(send)
+    for send in everything:
+        path = paths.get(send.base[0], send.spec.path) if send.base else send.spec.path
+        found.setdefault(path, []).append(send)
     return list(found.values())
 
 
@@ -306,6 +349,8 @@ def eml(
     spec_id = str(send.spec.doc.data["id"])
     dates = repo.facts.get(DATES, lambda: send_dates(repo))
     date = dates.get((spec_id, send.key))
+    if date is None and send.base is not None:  # a variant goes out with its send
+        date = dates.get(send.base)
     if date is None:
         date = (
             FALLBACK_DATE

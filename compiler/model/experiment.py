@@ -29,6 +29,11 @@ class Variant(StrictModel):
     """Share of the experiment's traffic (weights sum to 1)."""
     description: str | None = None
     """How it differs from the control."""
+    subject: str | None = Field(default=None, min_length=1)
+    """With the experiment's `send`: this variant's subject line (a template, like the
+    send's); the control's defaults to the send's own."""
+    preheader: str | None = Field(default=None, min_length=1)
+    """With `send`: this variant's preheader (else the send's)."""
 
 
 class PrimaryMetric(StrictModel):
@@ -91,6 +96,9 @@ class Experiment(SpecBase):
     """Audience id the experiment targets."""
     surface: str = Field(min_length=1)
     """Where it runs (page, email, app screen)."""
+    send: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
+    """The email it splits, `<campaign or sequence id>/<send or step id>`: each variant
+    with a `subject` or `preheader` gets its own proof and ESP subject (REF005 checks it)."""
     variants: list[Variant] = Field(min_length=2)
     """Control first, then treatments."""
     primary_metric: PrimaryMetric
@@ -117,3 +125,9 @@ class Experiment(SpecBase):
     """Whether a sequential design allows early stopping."""
     whole_weeks: bool = True
     """Run for whole weeks so every weekday is sampled alike; false for one-off sends."""
+
+    @model_validator(mode="after")
+    def _variant_emails(self) -> Experiment:
+        if self.send is None and any(v.subject or v.preheader for v in self.variants):
+            raise ValueError("a variant's `subject` or `preheader` needs the experiment's `send`")
+        return self

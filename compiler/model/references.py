@@ -14,7 +14,9 @@ from compiler.model.experiment import Experiment
 from compiler.model.scoring import ScoringModel
 from compiler.model.sequence import BranchStep, SendStep, Sequence
 
-Target = Literal["audience", "sequence", "experiment", "template", "step", "attribute", "event"]
+Target = Literal[
+    "audience", "sequence", "experiment", "template", "step", "attribute", "event", "send"
+]
 TARGETS: frozenset[str] = frozenset(get_args(Target))
 
 
@@ -36,6 +38,8 @@ def references(spec: BaseModel) -> Iterator[Reference]:
     elif isinstance(spec, Experiment):
         if spec.audience is not None:
             yield Reference("audience", spec.audience, ("audience",))
+        if spec.send is not None:
+            yield Reference("send", spec.send, ("send",))
     elif isinstance(spec, ScoringModel):
         yield from _scoring(spec)
 

@@ -167,6 +167,8 @@ class Repository:
                     return True
             elif kind == "audience" and file.kind in ("audiences", None):
                 return True
+            elif kind == "send" and file.id == name.partition("/")[0]:
+                return True  # the campaign or sequence that did not load may have it
         return kind == "template" and name in self.refused_templates
 
     def template_bytes(self, name: str) -> bytes:

@@ -38,8 +38,8 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     """Yield a finding for each email without a preheader."""
     rule = RULE
     for send in sends(repo):
-        if send.occurrence is not None:
-            continue  # the send's own email, reported once
+        if send.derived:
+            continue  # an occurrence or a variant: the send's own email, reported once
         if send.email.preheader and send.email.preheader.strip():
             continue
         line, col = send.spec.doc.key_at(send.loc)

@@ -44,8 +44,8 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     if not domains:
         return
     for send in sends(repo):
-        if send.occurrence is not None:
-            continue  # the send's own email, reported once
+        if send.derived:
+            continue  # an occurrence or a variant: the send's own email, reported once
         own = send.email.sender is not None
         if send.sender is None:
             line, col = send.spec.doc.key_at(send.loc)

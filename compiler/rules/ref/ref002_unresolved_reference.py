@@ -3,7 +3,8 @@
 ## What it does
 Checks every reference a spec makes: a campaign's audiences, sends, sequences,
 experiments and templates; a sequence's audience, templates and step jumps
-(`next`, `then`, `else`); an experiment's audience; a scoring model's rules
+(`next`, `then`, `else`); an experiment's audience and the email it splits (`send:
+<campaign or sequence>/<send or step>`); a scoring model's rules
 and examples against its catalog. Reports the reference where it is written,
 with the closest existing name.
 
@@ -30,8 +31,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from compiler.diagnostics import Diagnostic, Rule, Severity
+from compiler.model.campaign import Campaign
 from compiler.model.scoring import ScoringModel
-from compiler.model.sequence import Sequence
+from compiler.model.sequence import SendStep, Sequence
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository, SpecFile
@@ -43,6 +45,7 @@ _WHERE = {
     "experiment": "of an experiment spec",
     "template": "of a file under templates/",
     "step": "of a step of this sequence",
+    "send": "`<campaign or sequence id>/<its email send or send step id>`",
     "attribute": "in this model's `catalog.attributes`",
     "event": "in this model's `catalog.events`",
 }
@@ -53,7 +56,7 @@ def collect(repo: Repository) -> dict[str, Any]:
     steps, its catalog's attributes and events."""
     found: dict[str, Any] = {}
     for spec in repo.specs:
-        if spec.kind in ("sequence", "scoring_model"):
+        if spec.kind in ("sequence", "scoring_model", "campaign"):
             found[spec.path] = {k: sorted(v) for k, v in _local_names(spec).items()}
     return found
 
@@ -67,6 +70,11 @@ def combine(repo: Repository, collected: dict[str, Any]) -> Iterator[Diagnostic]
         "sequence": set(repo.ids("sequence")),
         "experiment": set(repo.ids("experiment")),
         "template": set(repo.templates),
+        "send": {
+            f"{spec.doc.data['id']}/{send}"
+            for spec in repo.specs
+            for send in (collected.get(spec.path) or {}).get("email-send", [])
+        },
     }
     for spec in repo.specs:
         local = {k: set(v) for k, v in (collected.get(spec.path) or {}).items()}
@@ -92,8 +100,13 @@ def _article(word: str) -> str:
 
 def _local_names(spec: SpecFile) -> dict[str, set[str]]:
     model = spec.model
+    if isinstance(model, Campaign):
+        return {"email-send": {s.id for s in model.sends if s.email is not None}}
     if isinstance(model, Sequence):
-        return {"step": {step.id for step in model.steps}}
+        return {
+            "step": {step.id for step in model.steps},
+            "email-send": {step.id for step in model.steps if isinstance(step, SendStep)},
+        }
     if isinstance(model, ScoringModel):
         return {
             "attribute": set(model.catalog.attributes),
