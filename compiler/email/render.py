@@ -115,17 +115,7 @@ def sends(repo: Repository) -> list[Send]:
                     "utm_campaign": (utm.campaign if utm else None) or model.id,
                     "utm_content": send.id,
                 }
-                base = Send(
-                    spec,
-                    send.id,
-                    send.email,
-                    ("sends", index, "email"),
-                    send.email.sender or model.sender,
-                    {**model.variables, **send.variables},
-                    tags,
-                    send.locale,
-                    {name: ("sends", index, "variables", name) for name in send.variables},
-                )
+                base = _send(spec, model, send, ("sends", index), tags)
                 found.append(base)
                 found.extend(_occurrences(base, send.occurrences, index))
         elif isinstance(model, Sequence):
@@ -138,21 +128,25 @@ def sends(repo: Repository) -> list[Send]:
                     "utm_campaign": model.id,
                     "utm_content": step.id,
                 }
-                found.append(
-                    Send(
-                        spec,
-                        step.id,
-                        step.email,
-                        ("steps", index, "email"),
-                        step.email.sender or model.sender,
-                        {**model.variables, **step.variables},
-                        tags,
-                        step.locale,
-                        {name: ("steps", index, "variables", name) for name in step.variables},
-                    )
-                )
+                found.append(_send(spec, model, step, ("steps", index), tags))
     found.extend(list(_variants(repo, found)))
     return found
+
+
+def _send(spec: SpecFile, model: Any, item: Any, at: Loc, tags: dict[str, str]) -> Send:
+    """The email of a campaign's send or a sequence's send step (`item`, at `at`)."""
+    assert item.email is not None
+    return Send(
+        spec,
+        item.id,
+        item.email,
+        (*at, "email"),
+        item.email.sender or model.sender,
+        {**model.variables, **item.variables},
+        tags,
+        item.locale,
+        {name: (*at, "variables", name) for name in item.variables},
+    )
 
 
 def _occurrences(base: Send, occurrences: dict[date, dict[str, Any]], index: int) -> Iterator[Send]:
