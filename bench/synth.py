@@ -29,6 +29,9 @@ version = "0"
 campaigns = "campaigns"
 outputs = "outputs"
 schemas = "schemas"
+
+[tool.campc.email]
+allow-unsupported = ["css-border-radius", "css-overflow-wrap", "css-height"]  # as the example
 """
 
 
@@ -53,6 +56,8 @@ def generate(out: Path, count: int) -> Path:
     audiences = (EXAMPLE / "audiences.yaml").read_text(encoding="utf-8")
     ids = _ids([*texts.values(), audiences])
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w/.-])")
+    # an experiment's `send: <campaign>/<send>` names two ids around a slash
+    send_ref = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w.-])")
     if out.exists():
         shutil.rmtree(out)
     campaigns = out / "campaigns"
@@ -83,7 +88,12 @@ def generate(out: Path, count: int) -> Path:
             lines = texts[path].splitlines(keepends=True)
             # UTM values are vocabulary, not ids (a send called `newsletter` must not
             # rename `utm: {source: newsletter}` out of the conventions' list)
-            renamed = [ln if ln.startswith("utm:") else pattern.sub(rename, ln) for ln in lines]
+            renamed = [
+                ln
+                if ln.startswith("utm:")
+                else (send_ref if ln.startswith("send:") else pattern).sub(rename, ln)
+                for ln in lines
+            ]
             target.write_text("".join(renamed), encoding="utf-8")
             written += 1
     return campaigns

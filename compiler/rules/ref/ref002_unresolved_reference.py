@@ -89,9 +89,18 @@ def combine(repo: Repository, collected: dict[str, Any]) -> Iterator[Diagnostic]
             other = kinds.get(ref.value)
             if ref.target in ("sequence", "experiment") and other is not None:
                 message = f"`{ref.value}` is a {other}, not {_article(ref.target)}"
-            close = difflib.get_close_matches(ref.value, sorted(names), n=1)
+            close = difflib.get_close_matches(ref.value, _candidates(ref, names), n=1)
             hint = f"did you mean `{close[0]}`?" if close else f"use the id {_WHERE[ref.target]}"
             yield rule.diagnostic(spec.path, line, col, message, hint)
+
+
+def _candidates(ref: Any, names: set[str]) -> list[str]:
+    """The names a close match is looked for among: for a send, only the sends of the
+    spec it names and the sends of that id in other specs (a repository has thousands)."""
+    if ref.target != "send":
+        return sorted(names)
+    spec, _, send = ref.value.partition("/")
+    return sorted(n for n in names if n.startswith(f"{spec}/") or n.endswith(f"/{send}"))
 
 
 def _article(word: str) -> str:
