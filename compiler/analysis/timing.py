@@ -88,32 +88,46 @@ class Clock:
         return day
 
 
+def quiet_hours(
+    repo: Repository | None, sequence: Sequence
+) -> tuple[tuple[time, time] | None, Action]:
+    """A sequence's quiet hours and what they do to a send: its own, else the project's
+    `[tool.campc.calendar] quiet-hours` and `quiet-hours-action`."""
+    own = sequence.quiet_hours
+    policy = repo.policy.calendar if repo is not None else None
+    default: Action = policy.quiet_hours_action if policy is not None else "defer"
+    if own is not None:
+        return (own.start, own.end), own.action or default
+    return (policy.quiet_hours if policy is not None else None), default
+
+
+def markets(
+    repo: Repository | None, sequence: Sequence, audience: str | None = None
+) -> list[Market]:
+    """Whose public holidays close a day for a sequence's contacts: its audience's markets
+    (`audience`'s when the sequence names none), else `[tool.campc.calendar] markets`."""
+    if repo is None:
+        return []
+    found = repo.audience(sequence.audience or audience or "")
+    if found is not None and found.markets:
+        return list(found.markets)
+    return [parse_market(m) for m in repo.policy.calendar.markets]
+
+
 def clock(
     repo: Repository | None, sequence: Sequence, zone: str, audience: str | None = None
 ) -> Clock:
     """The clock of a contact of `sequence` in `zone` (the quiet hours' own timezone when
-    they name one): the markets of its audience (`audience` when the sequence names none),
-    else the project's, and the sequence's quiet hours, else the project's."""
-    markets: list[Market] = []
-    hours: tuple[time, time] | None = None
-    action: Action = "defer"
-    if repo is not None:
-        found = repo.audience(sequence.audience or audience or "")
-        markets = list(found.markets) if found else []
-        if not markets:
-            markets = [parse_market(m) for m in repo.policy.calendar.markets]
-        hours = repo.policy.calendar.quiet_hours
-        action = repo.policy.calendar.quiet_hours_action
-    own = sequence.quiet_hours
-    if own is not None:
-        hours = (own.start, own.end)
-        action = own.action or action
-        zone = own.timezone or zone
+    they name one), with `markets` and `quiet_hours`."""
+    closing = markets(repo, sequence, audience)
+    hours, action = quiet_hours(repo, sequence)
+    if sequence.quiet_hours is not None:
+        zone = sequence.quiet_hours.timezone or zone
 
     def closed(day: date) -> str | None:
         if day.weekday() >= 5:
             return ("Saturday", "Sunday")[day.weekday() - 5]
-        for market in markets:
+        for market in closing:
             try:
                 name = holiday(market, day, repo)
             except UnknownMarket:  # CAL003 reports it; its days count as open

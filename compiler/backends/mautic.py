@@ -324,11 +324,7 @@ def _said(condition: Condition) -> str:
 
 def _window(repo: Repository, sequence: Sequence) -> tuple[time, time] | None:
     """The hours a send may go out in: the end of quiet hours to their start."""
-    hours = (
-        (sequence.quiet_hours.start, sequence.quiet_hours.end)
-        if sequence.quiet_hours
-        else repo.policy.calendar.quiet_hours
-    )
+    hours, _ = timing.quiet_hours(repo, sequence)
     return (hours[1], hours[0]) if hours else None
 
 
@@ -475,9 +471,7 @@ def campaign(
     for condition in sequence.exit:
         if condition.event != "unsubscribed":
             walker._note(f"exit condition {_said(condition)}: remove those contacts by hand")
-    own = sequence.quiet_hours
-    action = (own.action if own else None) or repo.policy.calendar.quiet_hours_action
-    if walker.window is not None and action == "skip":
+    if walker.window is not None and timing.quiet_hours(repo, sequence)[1] == "skip":
         walker._note(
             "quiet hours skip a send: Mautic's send window holds it until the window opens"
         )

@@ -134,14 +134,10 @@ def _checklist(sequence: Sequence, number: int, path: Path) -> list[str]:
 
 def _quiet(sequence: Sequence, repo: Repository | None) -> str:
     """`; quiet hours 20:00-08:00 (a send inside them waits until 08:00)`, or nothing."""
-    own = sequence.quiet_hours
-    hours = (own.start, own.end) if own else (repo.policy.calendar.quiet_hours if repo else None)
+    hours, action = timing.quiet_hours(repo, sequence)
     if hours is None:
         return ""
-    action = (own.action if own else None) or (
-        repo.policy.calendar.quiet_hours_action if repo else "defer"
-    )
-    whose = "" if own else "the project's; "
+    whose = "" if sequence.quiet_hours else "the project's; "
     what = f"waits until {hours[1]:%H:%M}" if action == "defer" else "is skipped"
     return f"; quiet hours {hours[0]:%H:%M}-{hours[1]:%H:%M} ({whose}a send inside them {what})"
 
@@ -150,12 +146,10 @@ def _business(sequence: Sequence, repo: Repository | None) -> list[str]:
     """What a business day is, when a wait counts them."""
     if not any(isinstance(s, WaitStep) and s.business_days is not None for s in sequence.steps):
         return []
-    found = repo.audience(sequence.audience or "") if repo else None
-    markets = (
-        [m.country + (f"-{m.subdivision}" if m.subdivision else "") for m in found.markets]
-        if found
-        else list(repo.policy.calendar.markets if repo else ())
-    )
+    markets = [
+        m.country + (f"-{m.subdivision}" if m.subdivision else "")
+        for m in timing.markets(repo, sequence)
+    ]
     holidays = f"the public holidays of {', '.join(markets)}" if markets else "no public holiday"
     return ["", f"Business days are Monday to Friday, except {holidays}.", ""]
 

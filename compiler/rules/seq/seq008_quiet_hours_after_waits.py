@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 
 from compiler.analysis.sequences import Segment, paths
 from compiler.analysis.timing import in_quiet as quiet
+from compiler.analysis.timing import quiet_hours
 from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.model.sequence import Sequence
 
@@ -89,21 +90,14 @@ def _clock(minute: int) -> str:
 def check(repo: Repository) -> Iterator[Diagnostic]:
     """Yield a finding for each send some entry times push into quiet hours."""
     rule = RULE
-    default = repo.policy.calendar.quiet_hours
     for spec in repo.specs:
         sequence = spec.model
         if not isinstance(sequence, Sequence):
             continue
-        hours = (
-            (sequence.quiet_hours.start, sequence.quiet_hours.end)
-            if sequence.quiet_hours
-            else default
-        )
+        hours, action = quiet_hours(repo, sequence)
         if hours is None:
             continue
         quiet = _quiet_minutes(*hours)
-        own = sequence.quiet_hours
-        action = (own.action if own else None) or repo.policy.calendar.quiet_hours_action
         then = (
             f", where it waits until {hours[1]:%H:%M} and the steps after it move"
             if action == "defer"
