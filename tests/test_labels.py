@@ -21,7 +21,7 @@ from icalendar import Calendar
 from compiler.analysis.schedule import events
 from compiler.commands import pipeline
 from compiler.text import labels as labels_module
-from compiler.text.labels import LOCALES, _catalog, labels
+from compiler.text.labels import LOCALES, _catalog, catalog_files, labels
 from tests.conftest import ROOT, client_missing, real_client
 
 JS = ROOT / "tests" / "js"
@@ -46,6 +46,8 @@ def test_every_message_is_translated_with_its_placeholders(locale: str) -> None:
         wanted = sorted(_PLACEHOLDER.findall(message))
         assert sorted(_PLACEHOLDER.findall(catalog[message])) == wanted, message
     assert set(catalog) <= messages, sorted(set(catalog) - messages)  # nothing stale
+    twice = {m: held for m, held in catalog_files(locale).items() if len(held) > 1}
+    assert not twice, twice  # a message lives in one page's file
 
 
 def test_english_is_the_message_itself_and_summaries_agree() -> None:
@@ -94,8 +96,8 @@ def test_a_french_build_writes_its_calendars_in_french(tmp_path: Path) -> None:
     assert "| date | heure | événement | spec |" in readme
     # the UIDs, times and every other file are the English build's
     english = ROOT / "outputs"
-    assert (out / "budget" / "README.md").read_bytes() == (
-        english / "budget" / "README.md"
+    assert (out / "budget" / "budget.csv").read_bytes() == (
+        english / "budget" / "budget.csv"
     ).read_bytes()
     uids = [str(e["UID"]) for e in calendar.walk("VEVENT")]
     english_ics = Calendar.from_ical((english / "calendar" / "all.ics").read_bytes())
