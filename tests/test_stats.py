@@ -18,7 +18,7 @@ from compiler.analysis.stats import Design, achieved_power, control_size, sample
 def test_r_power_prop_test_published_examples() -> None:
     # power.prop.test(p1 = .50, p2 = .75, power = .90)  # => n = 76.7
     design = Design(baseline=0.5, effect=0.25, weights=(0.5, 0.5), power=0.9)
-    assert round(control_size(design, 1, z_alpha(0.05, 2, 1, True)), 1) == 76.7
+    assert round(control_size(design, 1, z_alpha(0.05, 2, 1, "bonferroni")), 1) == 76.7
     assert sample_sizes(design) == (77, 77)
     # power.prop.test(n = 50, p1 = .50, p2 = .75)  # => power = 0.740
     assert round(achieved_power(Design(0.5, 0.25, (0.5, 0.5)), 50), 3) == 0.740
@@ -44,7 +44,7 @@ def test_pooled_matches_statsmodels(
 ) -> None:
     effect = baseline * mde
     design = Design(baseline, effect, (1.0, ratio), alpha, power, sides, "pooled")
-    ours = control_size(design, ratio, z_alpha(alpha, sides, 1, True))
+    ours = control_size(design, ratio, z_alpha(alpha, sides, 1, "bonferroni"))
     # statsmodels: group 1 is our control, group 2 (ratio x as many) the treatment
     oracle = samplesize_proportions_2indep_onetail(
         -effect,
@@ -64,7 +64,7 @@ def test_arcsine_and_unpooled_match_statsmodels(
 ) -> None:
     effect = baseline * mde
     treatment = baseline + effect
-    za = z_alpha(alpha, sides, 1, True)
+    za = z_alpha(alpha, sides, 1, "bonferroni")
     arcsine = Design(baseline, effect, (1.0, ratio), alpha, power, sides, "arcsine")
     h = proportion_effectsize(treatment, baseline)
     # like power.prop.test (strict=FALSE), a two-sided test is planned on one tail at alpha/2
@@ -93,15 +93,17 @@ def test_continuous_matches_statsmodels(sd: float, delta: float, ratio: float) -
     oracle = NormalIndPower().solve_power(
         effect_size=delta / sd, alpha=0.025, power=0.8, ratio=ratio, alternative="larger"
     )
-    assert math.ceil(control_size(design, ratio, z_alpha(0.05, 2, 1, True))) == math.ceil(oracle)
+    assert math.ceil(control_size(design, ratio, z_alpha(0.05, 2, 1, "bonferroni"))) == math.ceil(
+        oracle
+    )
 
 
 def test_bonferroni_divides_alpha_across_treatment_arms_and_sizes_every_arm() -> None:
     two_arms = Design(0.1, 0.01, (0.5, 0.5))
     three_arms = Design(0.1, 0.01, (1 / 3, 1 / 3, 1 / 3))
-    assert z_alpha(0.05, 2, 2, True) == pytest.approx(z_alpha(0.025, 2, 1, True))
+    assert z_alpha(0.05, 2, 2, "bonferroni") == pytest.approx(z_alpha(0.025, 2, 1, "bonferroni"))
     assert sample_sizes(three_arms)[0] > sample_sizes(two_arms)[0]
-    uncorrected = Design(0.1, 0.01, (1 / 3, 1 / 3, 1 / 3), bonferroni=False)
+    uncorrected = Design(0.1, 0.01, (1 / 3, 1 / 3, 1 / 3), correction="none")
     assert sample_sizes(uncorrected)[0] == sample_sizes(two_arms)[0]
 
 

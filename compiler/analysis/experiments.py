@@ -52,7 +52,7 @@ def design(experiment: Experiment) -> Design:
         sides=experiment.sides,
         method=experiment.method,
         std_dev=float(metric.std_dev) if metric.type == "continuous" and metric.std_dev else None,
-        bonferroni=experiment.correction == "bonferroni",
+        correction=experiment.correction,
     )
 
 

@@ -4,9 +4,16 @@ Proportions use the two-proportion z-test. The default, `pooled`, is the formula
 R's `power.prop.test` (pooled variance under the null, unpooled under the
 alternative) generalised to unequal arms; `unpooled` uses the unpooled variance
 under both; `arcsine` uses Cohen's effect size h. Continuous metrics use the
-two-sample z-test on means. With several treatment arms, each is compared with the
-control at alpha divided by the number of comparisons (Bonferroni), so planning
-never depends on observed p-values.
+two-sample z-test on means; a ratio metric (clicks per open) is a mean whose variance
+comes from the delta method (`ratio_metric`). A declared CUPED correlation rho with the
+pre-period metric multiplies every variance by 1 - rho^2 (`Design.variance_factor`).
+
+With several comparisons (treatment arms, times primary metrics: the alpha family),
+each is planned at a corrected level so planning never depends on observed p-values:
+Bonferroni alpha/m; Holm's first step, alpha/m too (its later steps are more lenient,
+so the power planned is a floor); Sidak 1 - (1 - alpha)^(1/m). `rejected` applies the
+step-down rule at the readout. Guardrails are not in the family: each is a one-sided
+non-inferiority test at alpha with its own sample size (`noninferiority_size`).
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from statistics import NormalDist
 from typing import Literal
 
 Method = Literal["pooled", "unpooled", "arcsine"]
+Correction = Literal["bonferroni", "holm", "sidak", "none"]
+CORRECTIONS: tuple[Correction, ...] = ("bonferroni", "holm", "sidak", "none")
 _Z = NormalDist()
 
 
@@ -35,17 +44,105 @@ class Design:
     method: Method = "pooled"
     std_dev: float | None = None
     """Standard deviation of a continuous metric; None for a proportion."""
-    bonferroni: bool = True
+    correction: Correction = "bonferroni"
+    family: int | None = None
+    """Comparisons in the alpha family; None: the treatment arms."""
+    variance_factor: float = 1.0
+    """What variance reduction leaves of the variance: 1 - rho^2 with CUPED."""
+
+    @property
+    def comparisons(self) -> int:
+        """The size of the alpha family."""
+        return self.family if self.family is not None else len(self.weights) - 1
 
 
-def z_alpha(alpha: float, sides: int, comparisons: int, bonferroni: bool) -> float:
+def corrected_alpha(alpha: float, comparisons: int, correction: Correction) -> float:
+    """The level each comparison is planned at (the strictest step for Holm)."""
+    if comparisons <= 1 or correction == "none":
+        return alpha
+    if correction == "sidak":
+        return 1 - math.pow(1 - alpha, 1 / comparisons)
+    return alpha / comparisons
+
+
+def z_alpha(alpha: float, sides: int, comparisons: int, correction: Correction) -> float:
     """The critical value of one comparison, corrected for several."""
-    corrected = alpha / comparisons if bonferroni and comparisons > 1 else alpha
-    return _Z.inv_cdf(1 - corrected / sides)
+    return _Z.inv_cdf(1 - corrected_alpha(alpha, comparisons, correction) / sides)
+
+
+def rejected(p_values: list[float], alpha: float, correction: Correction) -> list[bool]:
+    """Which hypotheses the family's rule rejects: Bonferroni and Sidak each at the
+    corrected level, Holm step-down (the smallest p-value against alpha/m, the next
+    against alpha/(m-1), ..., stopping at the first that fails)."""
+    m = len(p_values)
+    if correction != "holm":
+        level = corrected_alpha(alpha, m, correction)
+        return [p <= level for p in p_values]
+    order = sorted(range(m), key=lambda i: p_values[i])
+    result = [False] * m
+    for step, index in enumerate(order):
+        if p_values[index] > alpha / (m - step):
+            break
+        result[index] = True
+    return result
+
+
+def ratio_metric(
+    numerator_mean: float,
+    numerator_sd: float,
+    denominator_mean: float,
+    denominator_sd: float,
+    correlation: float,
+) -> tuple[float, float]:
+    """A ratio metric's value and per-unit standard deviation by the delta method:
+    R = mu_x / mu_y, Var = (s_x^2 - 2 R rho s_x s_y + R^2 s_y^2) / mu_y^2 (the variance
+    of one unit's contribution to the ratio of sums; divide by n for the estimate's)."""
+    if denominator_mean <= 0:
+        raise ValueError("a ratio metric's denominator must have a positive mean")
+    if not -1 <= correlation <= 1:
+        raise ValueError(f"a correlation lies in [-1, 1], not {correlation:g}")
+    ratio = numerator_mean / denominator_mean
+    variance = (
+        numerator_sd**2
+        - 2 * ratio * correlation * numerator_sd * denominator_sd
+        + ratio**2 * denominator_sd**2
+    ) / denominator_mean**2
+    return ratio, math.sqrt(max(variance, 0.0))
+
+
+def noninferiority_size(
+    baseline: float,
+    margin: float,
+    weights: tuple[float, ...],
+    alpha: float,
+    power: float,
+    std_dev: float | None = None,
+    variance_factor: float = 1.0,
+) -> tuple[int, ...]:
+    """Units per arm for a one-sided non-inferiority test of every treatment against the
+    control at `alpha`: H0 the treatment is worse by `margin` (absolute) or more, the
+    truth assumed unchanged (spotify-confidence's guardrail); the variance of a
+    proportion is the baseline's."""
+    if margin <= 0:
+        raise ValueError("a non-inferiority margin must be positive")
+    if std_dev is None and not 0 < baseline < 1:
+        raise ValueError(f"a rate must lie in (0, 1), not {baseline}")
+    variance = std_dev**2 if std_dev is not None else baseline * (1 - baseline)
+    z = _Z.inv_cdf(1 - alpha) + _Z.inv_cdf(power)
+    control_weight, *treatments = weights
+    total = max(
+        z**2 * variance * variance_factor * (1 + control_weight / w) / margin**2 / control_weight
+        for w in treatments
+    )
+    return tuple(math.ceil(total * w - 1e-9) for w in weights)
 
 
 def control_size(design: Design, ratio: float, za: float) -> float:
     """Units needed in the control arm when the treatment arm gets `ratio` times as many."""
+    return _control_size(design, ratio, za) * design.variance_factor
+
+
+def _control_size(design: Design, ratio: float, za: float) -> float:
     zb = _Z.inv_cdf(design.power)
     delta = design.effect
     if delta == 0:
@@ -73,7 +170,7 @@ def sample_sizes(design: Design) -> tuple[int, ...]:
     control_weight, *treatments = design.weights
     if not treatments:
         raise ValueError("a test needs a control and at least one treatment")
-    za = z_alpha(design.alpha, design.sides, len(treatments), design.bonferroni)
+    za = z_alpha(design.alpha, design.sides, design.comparisons, design.correction)
     total = max(
         control_size(design, weight / control_weight, za) / control_weight for weight in treatments
     )
@@ -83,7 +180,8 @@ def sample_sizes(design: Design) -> tuple[int, ...]:
 def achieved_power(design: Design, units_per_control: float) -> float:
     """Power of the weakest comparison with `units_per_control` in the control arm."""
     control_weight, *treatments = design.weights
-    za = z_alpha(design.alpha, design.sides, len(treatments), design.bonferroni)
+    za = z_alpha(design.alpha, design.sides, design.comparisons, design.correction)
+    units_per_control /= design.variance_factor  # CUPED: as many units as this many more
     worst = 1.0
     for weight in treatments:
         ratio = weight / control_weight
