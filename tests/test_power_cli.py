@@ -66,6 +66,12 @@ def test_solves_for_n_with_duration_and_prints_every_input(campc: CliRun) -> Non
         "traffic": 3000.0,
         "share": 1.0,
         "std_dev": None,
+        "population": None,
+        "cuped_r": None,
+        "margin": None,
+        "looks": None,
+        "spending": None,
+        "correction": "bonferroni",
     }
     results = document["results"]
     assert (results["solved_for"], results["per_arm"], results["total"]) == ("n", 5301, 10602)
@@ -156,6 +162,12 @@ def test_baseline_and_n_alone_solve_for_the_mde_at_the_default_power(campc: CliR
         "traffic": None,
         "share": 1.0,
         "std_dev": None,
+        "population": None,
+        "cuped_r": None,
+        "margin": None,
+        "looks": None,
+        "spending": None,
+        "correction": "bonferroni",
     }
     results = document["results"]
     assert (results["solved_for"], results["per_arm"], results["power"]) == ("mde", 20000, 0.8)
@@ -172,7 +184,10 @@ def test_json_prints_the_solved_mde_both_ways_with_the_duration(campc: CliRun) -
     run = campc("power", *args, "--format", "json")
     assert run.exit_code == 0, run.stderr
     document = json.loads(run.stdout)
-    inputs = "baseline mde mde_type alpha power sides arms method n traffic share std_dev"
+    inputs = (
+        "baseline mde mde_type alpha power sides arms method n traffic share std_dev "
+        "population cuped_r margin looks spending correction"
+    )
     assert list(document["inputs"]) == inputs.split()
     assert (document["inputs"]["power"], document["inputs"]["std_dev"]) == (0.8, 20.0)
     results = document["results"]

@@ -25,6 +25,7 @@ and exact to about 1e-6 in the boundaries, which is all any table prints.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -285,15 +286,30 @@ class Design:
     """Maximum sample size over the fixed design's, for the same power."""
     cumulative_power: tuple[float, ...]
     """The chance of stopping for efficacy by each look when the effect is the MDE."""
+    drift: float
+    """The MDE over its standard error at the maximum sample size (the fixed design's is
+    z_{1-alpha/sides} + z_{power})."""
+    sides: int
+
+    def power(self, drift: float) -> float:
+        """The chance of stopping for efficacy at some look when the true effect is `drift`
+        standard errors of the maximum sample's estimate."""
+        return _crossed(list(self.fractions), list(self.bounds), self.sides, drift)
+
+    def power_by_look(self, drift: float) -> tuple[float, ...]:
+        """The chance of having stopped for efficacy by each look under `drift`."""
+        stops = _by_look(list(self.fractions), list(self.bounds), self.sides, drift)
+        return tuple(itertools.accumulate(stops))
 
 
+@functools.lru_cache(maxsize=256)
 def design(
     looks: int,
     alpha: float,
     power: float,
     sides: int = 1,
     spending: Spending = "obf",
-    fractions: Sequence[float] | None = None,
+    fractions: tuple[float, ...] | None = None,
 ) -> Design:
     """The boundaries, and the inflation of the maximum sample size that keeps `power`."""
     if not alpha < power < 1:
@@ -313,4 +329,6 @@ def design(
         cumulative_alpha=tuple(cumulative_alpha),
         inflation=(drift / fixed) ** 2,
         cumulative_power=tuple(cumulative_power),
+        drift=drift,
+        sides=sides,
     )

@@ -110,6 +110,21 @@ def ratio_metric(
     return ratio, math.sqrt(max(variance, 0.0))
 
 
+def noninferiority_power(
+    baseline: float,
+    margin: float,
+    units: tuple[float, float],
+    alpha: float,
+    std_dev: float | None = None,
+    variance_factor: float = 1.0,
+) -> float:
+    """The power of the one-sided non-inferiority test of `noninferiority_size` with
+    `units` in the control and the treatment, the truth unchanged."""
+    variance = std_dev**2 if std_dev is not None else baseline * (1 - baseline)
+    se = math.sqrt(variance * variance_factor * (1 / units[0] + 1 / units[1]))
+    return _Z.cdf(margin / se - _Z.inv_cdf(1 - alpha))
+
+
 def noninferiority_size(
     baseline: float,
     margin: float,

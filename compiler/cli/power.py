@@ -51,6 +51,43 @@ if TYPE_CHECKING:
 @click.option("--traffic", type=float, help="Eligible units per day, for the duration.")
 @click.option("--share", type=float, default=1.0, show_default=True, help="Share enrolled.")
 @click.option("--std-dev", type=float, help="Standard deviation, for a continuous metric.")
+@click.option(
+    "--population",
+    type=int,
+    help="A fixed list sent once (a send's recipients), split equally by the arms: "
+    "solves the power (with --mde) or the MDE it can detect.",
+)
+@click.option(
+    "--cuped-r",
+    type=float,
+    help="CUPED: the metric's correlation with its pre-period value; the variance is "
+    "multiplied by 1 - r^2.",
+)
+@click.option(
+    "--margin",
+    type=float,
+    help="Plan a one-sided non-inferiority test of this margin (read as --mde-type says) "
+    "instead of a superiority test: a guardrail.",
+)
+@click.option(
+    "--looks",
+    type=int,
+    help="Analyses of a group-sequential design (equally spaced, the last at the end).",
+)
+@click.option(
+    "--spending",
+    type=click.Choice(["obf", "pocock", "obf-classical", "pocock-classical"]),
+    default="obf",
+    show_default=True,
+    help="With --looks: Lan-DeMets O'Brien-Fleming or Pocock spending, or the classical constants.",
+)
+@click.option(
+    "--correction",
+    type=click.Choice(["bonferroni", "holm", "sidak", "none"]),
+    default="bonferroni",
+    show_default=True,
+    help="Across the comparisons of several treatment arms.",
+)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def power(
     baseline: float,
@@ -65,9 +102,17 @@ def power(
     traffic: float | None,
     share: float,
     std_dev: float | None,
+    population: int | None,
+    cuped_r: float | None,
+    margin: float | None,
+    looks: int | None,
+    spending: str,
+    correction: str,
     output_format: str,
 ) -> None:
-    """Sample size (give --mde), MDE (give --n) or power (give both) of an A/B or n-arm test."""
+    """Sample size (give --mde), MDE (give --n or --population) or power (give both) of an
+    A/B or n-arm test; fixed or group-sequential (--looks), superiority or
+    non-inferiority (--margin)."""
     from compiler.analysis import power as calculator
 
     request = calculator.Request(
@@ -83,6 +128,12 @@ def power(
         traffic=traffic,
         share=share,
         std_dev=std_dev,
+        population=population,
+        cuped_r=cuped_r,
+        margin=margin,
+        looks=looks,
+        spending=spending,  # type: ignore[arg-type]
+        correction=correction,  # type: ignore[arg-type]
     )
     try:
         document = calculator.solve(request)
