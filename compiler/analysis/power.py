@@ -1,4 +1,7 @@
-"""`campc power`: solve a test design for whichever of sample size, MDE or power is missing."""
+"""`campc power`: solve a test design for whichever of sample size, MDE or power is missing.
+
+The methods' descriptions are messages (`text.labels`): English here and on the command
+line, in the repository's locale on the test plans."""
 
 from __future__ import annotations
 
@@ -7,14 +10,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.analysis.stats import Design, Method, achieved_power, minimum_effect, sample_sizes
+from compiler.text.labels import Labels, _, labels
 
 METHODS: dict[str, str] = {
-    "pooled": "two-proportion z-test, pooled variance under the null and unpooled under the "
-    "alternative (R's power.prop.test)",
-    "unpooled": "two-proportion z-test, unpooled variance",
-    "arcsine": "arcsine transformation (Cohen's h)",
-    "continuous": "two-sample z-test on means",
+    "pooled": _(
+        "two-proportion z-test, pooled variance under the null and unpooled under the "
+        "alternative (R's power.prop.test)"
+    ),
+    "unpooled": _("two-proportion z-test, unpooled variance"),
+    "arcsine": _("arcsine transformation (Cohen's h)"),
+    "continuous": _("two-sample z-test on means"),
 }
+
+
+def method_description(method: str, words: Labels | None = None) -> str:
+    """What a sample-size method (a key of `METHODS`) is, in English or in `words`."""
+    return (words or labels())(METHODS[method])
 
 
 class PowerError(ValueError):
@@ -197,9 +208,9 @@ def solve(request: Request) -> dict[str, Any]:
     result: dict[str, Any] = {
         "solved_for": solved,
         "method": "continuous" if request.std_dev is not None else request.method,
-        "method_description": METHODS[
+        "method_description": method_description(
             "continuous" if request.std_dev is not None else request.method
-        ],
+        ),
         "comparisons": request.arms - 1,
         "alpha_per_comparison": request.alpha / (request.arms - 1),
         "per_arm": per_arm,
