@@ -5,6 +5,9 @@ recipients split by the arms), CUPED (`--cuped-r`), a non-inferiority test of a 
 (`--margin`, one-sided), Holm or Sidak over the comparisons (`--correction`), and a
 group-sequential design (`--looks`, `--spending`) whose boundaries and maximum sample
 size come from `analysis.sequential`.
+
+The methods' descriptions are messages (`text.labels`): English here and on the command
+line, in the repository's locale on the test plans.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from compiler.analysis.stats import (
     noninferiority_size,
     sample_sizes,
 )
+from compiler.text.labels import Labels, _, labels
 
 CORRECTION_NAMES: dict[str, str] = {
     "bonferroni": "Bonferroni",
@@ -35,12 +39,19 @@ CORRECTION_NAMES: dict[str, str] = {
 }
 
 METHODS: dict[str, str] = {
-    "pooled": "two-proportion z-test, pooled variance under the null and unpooled under the "
-    "alternative (R's power.prop.test)",
-    "unpooled": "two-proportion z-test, unpooled variance",
-    "arcsine": "arcsine transformation (Cohen's h)",
-    "continuous": "two-sample z-test on means",
+    "pooled": _(
+        "two-proportion z-test, pooled variance under the null and unpooled under the "
+        "alternative (R's power.prop.test)"
+    ),
+    "unpooled": _("two-proportion z-test, unpooled variance"),
+    "arcsine": _("arcsine transformation (Cohen's h)"),
+    "continuous": _("two-sample z-test on means"),
 }
+
+
+def method_description(method: str, words: Labels | None = None) -> str:
+    """What a sample-size method (a key of `METHODS`) is, in English or in `words`."""
+    return (words or labels())(METHODS[method])
 
 
 class PowerError(ValueError):
