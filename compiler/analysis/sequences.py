@@ -3,13 +3,15 @@
 Edges follow `schedule.following` (a step's `next`, else the step after it; a branch's
 `then` and `else`). A path ends at an exit step, at a step with nothing after it, or
 where it would come back to a step it already passed (a loop: the QA plan says where
-it loops back to instead of walking it forever).
+it loops back to instead of walking it forever). `Hop.when` and `Path.ending_in` say a
+path in English (the SEQ findings) or in the sequence page's locale.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal
 
 from compiler.analysis import timing
 from compiler.model.sequence import (
@@ -21,6 +23,7 @@ from compiler.model.sequence import (
     Step,
     WaitStep,
 )
+from compiler.text.labels import Labels, _, labels
 
 
 def following(sequence: Sequence) -> dict[str, list[str]]:
@@ -67,19 +70,34 @@ class Hop:
         """Whether `delay` is the same for every contact."""
         return all(isinstance(s, timedelta) for s in self.timeline)
 
-    def when(self) -> str:
+    def when(self, words: Labels | None = None) -> str:
         """`day 4, +6h`, or with a business wait `day 2, then the next business day at
-        09:00, then +1d` (after entry; quiet hours may hold a send later still)."""
+        09:00, then +1d` (after entry; quiet hours may hold a send later still), in
+        `words`' locale (English by default)."""
+        words = words or labels()
         if self.exact:
-            return when(self.delay)
+            return when(self.delay, words)
         first = self.timeline[0]
-        parts = [when(first) if isinstance(first, timedelta) else "day 0"]
+        said = when(first, words) if isinstance(first, timedelta) else words(_("day {n}"), n=0)
         for segment in self.timeline[1:] if isinstance(first, timedelta) else self.timeline:
             if isinstance(segment, timedelta):
-                parts.append(f"+{_duration(segment)}")
+                after = f"+{_span(segment, words)}"
             else:
-                parts.append(timing.later(segment))
-        return ", then ".join(parts)
+                after = timing.later(segment, words)
+            said = words(_("{before}, then {after}"), before=said, after=after)
+        return said
+
+
+Ending = Literal["exit", "end", "loop", "missing"]
+"""How a path ends: at an exit step, at a step with nothing after it, back at a step it
+passed, or at a step the sequence does not have."""
+
+_ENDINGS: dict[Ending, str] = {
+    "exit": _("exit {step}"),
+    "end": _("end"),
+    "loop": _("loops back to {step}"),
+    "missing": _("missing step {step}"),
+}
 
 
 @dataclass(frozen=True)
@@ -87,8 +105,18 @@ class Path:
     """Entry to end, in order."""
 
     hops: tuple[Hop, ...]
-    ending: str
-    """How the path ends: `exit <id>`, `end` or `loops back to <id>`."""
+    end: Ending
+    target: str = ""
+    """The exit, the step looped back to or the missing step (none for `end`)."""
+
+    @property
+    def ending(self) -> str:
+        """How the path ends, in English: `exit `<id>``, `end`, `loops back to `<id>``."""
+        return self.ending_in(labels())
+
+    def ending_in(self, words: Labels) -> str:
+        """How the path ends, in a locale: `exit `done``, `sortie `done``."""
+        return words(_ENDINGS[self.end], step=f"`{self.target}`")
 
     @property
     def sends(self) -> list[Hop]:
@@ -105,6 +133,12 @@ def describe(condition: Condition, holds: bool = True) -> str:
     return test if holds else f"not {test}"
 
 
+def _span(delta: timedelta, words: Labels) -> str:
+    """A stretch after a day: `6h`, `1d6h` in campc's English shorthand, the locale's
+    words elsewhere (`6 heures`, `1 Tag 6 Stunden`)."""
+    return _duration(delta) if words.locale == "en" else words.duration(delta)
+
+
 def _duration(delta: timedelta) -> str:
     days, seconds = delta.days, delta.seconds
     hours, minutes = seconds // 3600, seconds % 3600 // 60
@@ -116,10 +150,12 @@ def _duration(delta: timedelta) -> str:
     return "".join(parts) or "0m"
 
 
-def when(delay: timedelta) -> str:
-    """`day 4` or `day 4, +6h` after entry (day 0 is the entry day)."""
+def when(delay: timedelta, words: Labels | None = None) -> str:
+    """`day 4` or `day 4, +6h` after entry (day 0 is the entry day), in `words`' locale."""
+    words = words or labels()
     extra = delay - timedelta(days=delay.days)
-    return f"day {delay.days}" + (f", +{_duration(extra)}" if extra else "")
+    day = words(_("day {n}"), n=delay.days)
+    return day + (f", +{_span(extra, words)}" if extra else "")
 
 
 def paths(sequence: Sequence) -> tuple[list[Path], bool]:
@@ -142,13 +178,13 @@ def paths(sequence: Sequence) -> tuple[list[Path], bool]:
             return
         step = by_id.get(step_id)
         if step is None:
-            found.append(Path(trail, f"missing step `{step_id}`"))
+            found.append(Path(trail, "missing", step_id))
             return
         if step_id in seen:
-            found.append(Path(trail, f"loops back to `{step_id}`"))
+            found.append(Path(trail, "loop", step_id))
             return
         if isinstance(step, ExitStep):
-            found.append(Path((*trail, Hop(step, delay, None, line)), f"exit `{step.id}`"))
+            found.append(Path((*trail, Hop(step, delay, None, line)), "exit", step.id))
             return
         after, later = delay, line
         if isinstance(step, WaitStep):

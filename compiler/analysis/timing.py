@@ -9,7 +9,8 @@ drops it and lets the contact walk on at once.
 
 `Clock` does this for a contact whose entry moment is known (`campc simulate`, a cohort in
 the calendar). Where only the path is known (the QA plan, the SEQ rules), `least` gives a
-wait's shortest length and `words` says it.
+wait's shortest length and `words` says it: in English for the SEQ findings, in the
+repository's `[tool.campc] locale` on the sequence pages.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from compiler.analysis.closures import holiday, parse_market
 from compiler.conventions.holidays import UnknownMarket
 from compiler.model.audience import Market
 from compiler.model.sequence import Sequence, WaitStep
-from compiler.text import prose
+from compiler.text.labels import Labels, _, labels
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository
@@ -64,7 +65,7 @@ class Clock:
             if self.closed(day) or clock <= local.time():
                 day = self._next_open(day)
         else:
-            for _ in range(step.business_days):
+            for _day in range(step.business_days):
                 day = self._next_open(day)
         return datetime.combine(day, clock, self.zone)
 
@@ -81,7 +82,7 @@ class Clock:
         return datetime.combine(day, end, self.zone)
 
     def _next_open(self, day: date) -> date:
-        for _ in range(MAX_SEARCH):
+        for _day in range(MAX_SEARCH):
             day += timedelta(days=1)
             if self.closed(day) is None:
                 return day
@@ -156,32 +157,41 @@ def exact(step: WaitStep) -> bool:
     return step.duration is not None
 
 
-def words(step: WaitStep) -> str:
+def words(step: WaitStep, words: Labels | None = None) -> str:
     """The wait in a steps table: `wait 2 days`, `wait 3 business days`, `wait until the
-    next business day at 09:00`, `wait until 09:00`."""
+    next business day at 09:00`, `wait until 09:00` (English unless `words` says another
+    locale, for the sequence pages)."""
+    words = words or labels()
+    at = f"{step.at:%H:%M}" if step.at is not None else ""
     if step.duration is not None:
-        return f"wait {prose.duration(step.duration)}"
+        return words(_("wait {duration}"), duration=words.duration(step.duration))
     if step.business_days is None:
-        return f"wait until {step.at:%H:%M}"
+        return words(_("wait until {time}"), time=at)
+    days = words.count(step.business_days, _("{n} business day"), _("{n} business days"))
     if step.at is None:
-        return f"wait {prose.count(step.business_days, 'business day')}"
+        return words(_("wait {duration}"), duration=days)
     if step.business_days == 0:
-        return f"wait until {step.at:%H:%M} on a business day"
+        return words(_("wait until {time} on a business day"), time=at)
     if step.business_days == 1:
-        return f"wait until the next business day at {step.at:%H:%M}"
-    return f"wait {prose.count(step.business_days, 'business day')}, until {step.at:%H:%M}"
+        return words(_("wait until the next business day at {time}"), time=at)
+    return words(_("wait {days}, until {time}"), days=days, time=at)
 
 
-def later(step: WaitStep) -> str:
+def later(step: WaitStep, words: Labels | None = None) -> str:
     """When a wait that depends on its start ends, after what came before it: `3
-    business days later at 10:00`, `the next business day at 09:00`, `at the next 09:00`."""
+    business days later at 10:00`, `the next business day at 09:00`, `at the next 09:00`
+    (in `words`' locale, English by default)."""
+    words = words or labels()
     if step.duration is not None:
-        return f"+{prose.duration(step.duration)}"
-    at = f" at {step.at:%H:%M}" if step.at is not None else ""
+        return f"+{words.duration(step.duration)}"
+    at = f"{step.at:%H:%M}" if step.at is not None else ""
     if step.business_days is None:
-        return f"at the next {step.at:%H:%M}"
+        return words(_("at the next {time}"), time=at)
     if step.business_days == 0:
-        return f"at {step.at:%H:%M} on a business day"
+        return words(_("at {time} on a business day"), time=at)
     if step.business_days == 1 and at:
-        return f"the next business day{at}"
-    return f"{prose.count(step.business_days, 'business day')} later{at}"
+        return words(_("the next business day at {time}"), time=at)
+    days = words.count(step.business_days, _("{n} business day"), _("{n} business days"))
+    if at:
+        return words(_("{days} later at {time}"), days=days, time=at)
+    return words(_("{days} later"), days=days)

@@ -26,18 +26,24 @@ A sequence is a graph; a Mautic campaign is a tree of events, each with one pare
   unsubscribing and the frequency cap have no Mautic equivalent: `not_carried` lists
   them, in the campaign's description and the README.
 
+The README (`<sequence>.md`) follows `[tool.campc] locale` (`text/labels.py`; its
+messages are in `text/locale/<locale>/mautic.po`); the JSON, which Mautic shows its
+users, is the same in every locale: its names and description stay English.
+
 Ids are 1, 2, ... in the file (the importer replaces them) and every UUID is derived
 from the sequence and the entity, so a re-import updates the same campaign.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import re
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any
@@ -54,7 +60,8 @@ from compiler.model.sequence import (
     WaitStep,
 )
 from compiler.project.repository import Repository
-from compiler.text import escape, prose
+from compiler.text import escape
+from compiler.text.labels import Labels, _, labels
 
 FOLDER = "vendors/mautic"
 MAX_EVENTS = 200
@@ -118,21 +125,28 @@ on the path by step, and the steps passed since the last event."""
 class _Walker:
     """The event tree of one sequence, built by walking its graph from the first step."""
 
-    def __init__(self, sequence: Sequence, emails: dict[str, int], window: Any) -> None:
+    def __init__(
+        self, sequence: Sequence, emails: dict[str, int], window: Any, words: Labels
+    ) -> None:
         self.sequence = sequence
         self.steps = {step.id: step for step in sequence.steps}
         self.order = [step.id for step in sequence.steps]
         self.emails = emails
         self.window = window
+        self.words = words
         self.events: list[_Event] = []
         self.first: dict[str, _Event] = {}
         self.not_carried: list[str] = []
-        self._noted: set[str] = set()
+        """What Mautic cannot carry, in English (the campaign's description)."""
+        self.said: list[str] = []
+        """The same, in `words`' locale (the README)."""
 
-    def _note(self, text: str) -> None:
-        if text not in self._noted:
-            self._noted.add(text)
+    def _note(self, say: Callable[[Labels], str]) -> None:
+        """Note what `say` says (in a locale) that Mautic cannot carry, once."""
+        text = say(labels())
+        if text not in self.not_carried:
             self.not_carried.append(text)
+            self.said.append(say(self.words))
 
     def _after(self, step_id: str) -> str | None:
         step = self.steps[step_id]
@@ -194,16 +208,18 @@ class _Walker:
             wait = step.duration
             if wait is None:  # as many days as business days: Mautic counts days
                 wait = timedelta(days=step.business_days or 0)
-                self._note(
-                    f"wait {step.id} ({timing.words(step)}): Mautic waits a fixed interval, "
-                    f"here {prose.duration(wait) if wait else 'none'} (it has no business "
-                    "days or holidays; set the day and time in Mautic)"
-                )
+                self._note(lambda words: _fixed_wait(step, wait, words))
             return [(after, parent, path, delay + wait, on_path, seen)]
         if isinstance(step, GoalStep):
             self._note(
-                f"goal {step.id} ({_said(step.condition)}): Mautic has no goal; a contact "
-                "who meets it early still gets the emails before it"
+                lambda words: words(
+                    _(
+                        "goal {step} ({condition}): Mautic has no goal; a contact who meets "
+                        "it early still gets the emails before it"
+                    ),
+                    step=step.id,
+                    condition=_said(step.condition, words),
+                )
             )
             return [(after, parent, path, delay, on_path, seen)]
         if isinstance(step, SendStep):
@@ -225,8 +241,14 @@ class _Walker:
             )
             if self.window is not None and not _in_window(event):
                 self._note(
-                    f"quiet hours for {step.id}: Mautic keeps 'send only between' hours for "
-                    "delayed events, and this send follows entry or a contact's action at once"
+                    lambda words: words(
+                        _(
+                            "quiet hours for {step}: Mautic keeps 'send only between' hours "
+                            "for delayed events, and this send follows entry or a contact's "
+                            "action at once"
+                        ),
+                        step=step.id,
+                    )
                 )
             self.first.setdefault(step_id, event)
             inner = {**on_path, step_id: event}
@@ -280,8 +302,14 @@ class _Walker:
         if condition.event is not None:
             if condition.within is not None:
                 self._note(
-                    f"branch {step.id}: the window on {condition.event} (the contact field "
-                    f"{condition.event} is tested as set, whenever it was set)"
+                    lambda words: words(
+                        _(
+                            "branch {step}: the window on {event} (the contact field {event} "
+                            "is tested as set, whenever it was set)"
+                        ),
+                        step=step.id,
+                        event=condition.event,
+                    )
                 )
             return {"field": condition.event, "operator": "!empty", "value": ""}
         value = condition.value
@@ -315,16 +343,54 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _said(condition: Condition) -> str:
+def _said(condition: Condition, words: Labels | None = None) -> str:
+    """`trial_started`, `replay_watched within 5 days`, `plan eq pro`: a condition in a
+    note or an event's name (English unless `words` says another locale)."""
+    words = words or labels()
     if condition.event is not None:
-        within = f" within {prose.duration(condition.within)}" if condition.within else ""
-        return condition.event + within
+        if condition.within:
+            return words(
+                _("{event} within {duration}"),
+                event=condition.event,
+                duration=words.duration(condition.within),
+            )
+        return condition.event
     return f"{condition.attribute} {condition.op} {condition.value}"
+
+
+def _by_hand(condition: Condition, words: Labels) -> str:
+    """The note on an exit condition other than unsubscribing."""
+    return words(
+        _("exit condition {condition}: remove those contacts by hand"),
+        condition=_said(condition, words),
+    )
+
+
+def _fixed_wait(step: WaitStep, wait: timedelta, words: Labels) -> str:
+    """The note on a wait in business days or until a time, which Mautic waits as `wait`."""
+    if wait:
+        return words(
+            _(
+                "wait {step} ({wait}): Mautic waits a fixed interval, here {interval} (it has "
+                "no business days or holidays; set the day and time in Mautic)"
+            ),
+            step=step.id,
+            wait=timing.words(step, words),
+            interval=words.duration(wait),
+        )
+    return words(
+        _(
+            "wait {step} ({wait}): Mautic waits a fixed interval, here none (it has no "
+            "business days or holidays; set the day and time in Mautic)"
+        ),
+        step=step.id,
+        wait=timing.words(step, words),
+    )
 
 
 def _window(repo: Repository, sequence: Sequence) -> tuple[time, time] | None:
     """The hours a send may go out in: the end of quiet hours to their start."""
-    hours, _ = timing.quiet_hours(repo, sequence)
+    hours, _action = timing.quiet_hours(repo, sequence)
     return (hours[1], hours[0]) if hours else None
 
 
@@ -460,25 +526,36 @@ def _email_json(
 
 
 def campaign(
-    repo: Repository, sequence: Sequence, sends: dict[str, tuple[Compiled, Any]]
+    repo: Repository,
+    sequence: Sequence,
+    sends: dict[str, tuple[Compiled, Any]],
+    words: Labels | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """The import JSON of one sequence (its compiled emails by step id), and what Mautic
-    cannot carry."""
+    """The import JSON of one sequence (its compiled emails by step id), the same in every
+    locale, and what Mautic cannot carry, in `words`' locale (English by default)."""
     keys = [s.id for s in sequence.steps if isinstance(s, SendStep) and s.id in sends]
     numbers = {key: index + 1 for index, key in enumerate(keys)}
-    walker = _Walker(sequence, numbers, _window(repo, sequence))
+    walker = _Walker(sequence, numbers, _window(repo, sequence), words or labels())
     walker.walk(sequence.steps[0].id)
     for condition in sequence.exit:
         if condition.event != "unsubscribed":
-            walker._note(f"exit condition {_said(condition)}: remove those contacts by hand")
+            walker._note(functools.partial(_by_hand, condition))
     if walker.window is not None and timing.quiet_hours(repo, sequence)[1] == "skip":
         walker._note(
-            "quiet hours skip a send: Mautic's send window holds it until the window opens"
+            lambda words: words(
+                _("quiet hours skip a send: Mautic's send window holds it until the window opens")
+            )
         )
     if sequence.frequency_cap is not None:
-        walker._note("the frequency cap: set Mautic's frequency rules (contact preferences)")
+        walker._note(
+            lambda words: words(
+                _("the frequency cap: set Mautic's frequency rules (contact preferences)")
+            )
+        )
     if sequence.entry:
-        walker._note("entry conditions: give the segment filters that match them")
+        walker._note(
+            lambda words: words(_("entry conditions: give the segment filters that match them"))
+        )
     trigger = sequence.trigger.event
     description = (
         f"Compiled by campc from the sequence {sequence.id}. Contacts enter when added to "
@@ -532,7 +609,7 @@ def campaign(
             }
         ],
     }
-    return [group], walker.not_carried
+    return [group], walker.said
 
 
 def _zip(data: bytes) -> bytes:
@@ -560,39 +637,60 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
         sequence = spec.model if spec.kind == "sequence" else None
         if not isinstance(sequence, Sequence):
             continue
-        document, not_carried = campaign(repo, sequence, by_spec.get(str(spec.path), {}))
+        words = labels(repo.policy.locale)
+        document, not_carried = campaign(repo, sequence, by_spec.get(str(spec.path), {}), words)
         data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         owners = (sequence.id,)
         base = f"{FOLDER}/{sequence.id}"
+        readme = _readme(sequence, not_carried, words)
         artifacts += [
             Artifact(f"{base}.json", data, owners),
             Artifact(f"{base}.zip", _zip(data), owners),
-            Artifact(f"{base}.md", _readme(sequence, not_carried).encode("utf-8"), owners),
+            Artifact(f"{base}.md", readme.encode("utf-8"), owners),
         ]
     return artifacts
 
 
-def _readme(sequence: Sequence, not_carried: list[str]) -> str:
-    name = escape.markdown_code(sequence.id)
+_IMPORT = (
+    _(
+        "In Mautic: *Campaigns*, *Import*, and choose `{sequence}.zip`; or run "
+        "`bin/console mautic:campaign:import --file={sequence}.zip`; or post "
+        "`{sequence}.json` to the API's campaign import."
+    ),
+    _(
+        "The campaign arrives unpublished, with its emails and the segment "
+        "`campc-{sequence}` that contacts enter through (add them on {event}). Review it "
+        "in the campaign builder, then publish it."
+    ),
+    _("Importing it again updates the same campaign (its UUIDs never change)."),
+    _(
+        "Branches on a contact event test a contact field of that name: have your "
+        "integration set it when the event happens."
+    ),
+)
+"""The README's steps to import the campaign, with the sequence's id and trigger event."""
+
+
+def _readme(sequence: Sequence, not_carried: list[str], words: Labels) -> str:
+    """How to import the campaign, and what it does not carry, in `words`' locale."""
+    event = escape.markdown_code(sequence.trigger.event)
     lines = [
-        f"# Mautic campaign: {escape.markdown(sequence.name)}",
+        words(_("# Mautic campaign: {name}"), name=escape.markdown(sequence.name)),
         "",
-        f"The sequence {name} as a Mautic 7 campaign, compiled by `campc build`; do not edit.",
+        words(
+            _(
+                "The sequence {name} as a Mautic 7 campaign, compiled by `campc build`; do not "
+                "edit."
+            ),
+            name=escape.markdown_code(sequence.id),
+        ),
         "",
-        f"- In Mautic: *Campaigns*, *Import*, and choose `{sequence.id}.zip`; or run "
-        f"`bin/console mautic:campaign:import --file={sequence.id}.zip`; or post "
-        f"`{sequence.id}.json` to the API's campaign import.",
-        "- The campaign arrives unpublished, with its emails and the segment "
-        f"`campc-{sequence.id}` that contacts enter through "
-        f"(add them on {escape.markdown_code(sequence.trigger.event)}). Review it in the "
-        "campaign builder, then publish it.",
-        "- Importing it again updates the same campaign (its UUIDs never change).",
-        "- Branches on a contact event test a contact field of that name: have your "
-        "integration set it when the event happens.",
+        # the sequence id is a slug the model checked: as it is in the code spans
+        *(f"- {words(step, sequence=sequence.id, event=event)}" for step in _IMPORT),
         "",
     ]
     if not_carried:
-        lines += ["## Not carried", ""]
+        lines += [words(_("## Not carried")), ""]
         lines += [f"- {escape.markdown(text)}" for text in not_carried]
         lines.append("")
     return "\n".join(lines)
