@@ -1,5 +1,6 @@
 """Email back-end: per send, the HTML (CSS inlined, links tagged), the text part and an
-.eml a reviewer opens in any mail client; per spec, a README listing them."""
+.eml a reviewer opens in any mail client; per spec, a README listing them, in the
+repository's `[tool.campc] locale` (the emails themselves are the specs' words)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.email.render import Rendered, eml, rendered
 from compiler.project.repository import Repository
 from compiler.text import escape
+from compiler.text.labels import _, labels
 
 
 def build(repo: Repository, context: BuildContext) -> list[Artifact]:
@@ -21,14 +23,19 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
             raise ValueError(f"{email.send.spec.path}: {email.send.key} did not render")
         by_spec[str(email.send.spec.doc.data["id"])].append((email, message))
     artifacts = []
+    words = labels(repo.policy.locale)
     for spec_id, emails in sorted(by_spec.items()):
         lines = [
-            f"# Emails of {escape.markdown_code(spec_id)}",
+            words(_("# Emails of {spec}"), spec=escape.markdown_code(spec_id)),
             "",
-            "Each email as HTML (open it in a browser), plain text and a message file "
-            "(.eml, open it in any mail client). Links carry the UTM tags shown.",
+            words(
+                _(
+                    "Each email as HTML (open it in a browser), plain text and a message file "
+                    "(.eml, open it in any mail client). Links carry the UTM tags shown."
+                )
+            ),
             "",
-            "| email | subject | preheader | files |",
+            words(_("| email | subject | preheader | files |")),
             "|---|---|---|---|",
         ]
         for email, message in emails:
@@ -39,9 +46,11 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
                 Artifact(f"{base}.txt", email.text.encode("utf-8"), (spec_id,)),
                 Artifact(f"{base}.eml", message, (spec_id,)),
             ]
-            files = " · ".join(
-                f"[{label}]({escape.markdown_url(f'{key}.{suffix}')})"
-                for label, suffix in (("HTML", "html"), ("text", "txt"), (".eml", "eml"))
+            files = words(
+                _("[HTML]({html}) · [text]({text}) · [.eml]({eml})"),
+                html=escape.markdown_url(f"{key}.html"),
+                text=escape.markdown_url(f"{key}.txt"),
+                eml=escape.markdown_url(f"{key}.eml"),
             )
             lines.append(
                 f"| {escape.markdown_code(key)} | {escape.markdown(email.subject)} | "
@@ -53,7 +62,11 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
                 for k, v in emails[0][0].send.utm.items()
                 if k != "utm_content"
             )
-            lines += ["", f"UTM tags: {tags}, and `utm_content` = the email's id.", ""]
+            lines += [
+                "",
+                words(_("UTM tags: {tags}, and `utm_content` = the email's id."), tags=tags),
+                "",
+            ]
         artifacts.append(
             Artifact(f"emails/{spec_id}/README.md", "\n".join(lines).encode("utf-8"), (spec_id,))
         )

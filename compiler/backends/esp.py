@@ -1,6 +1,7 @@
 """ESP back-end: per ESP in `[tool.campc.email] esp` and per send, the HTML and text
 part in the ESP's own syntax (`email/esp.py`), a JSON of the subject, preheader, From and
-Reply-To, and per spec a README saying how to bring them into the ESP."""
+Reply-To, and per spec a README saying how to bring them into the ESP, in the repository's
+`[tool.campc] locale` (the templates and the JSON are the same in every locale)."""
 
 from __future__ import annotations
 
@@ -11,37 +12,55 @@ from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.email.esp import DIALECTS, Compiled, compiled
 from compiler.project.repository import Repository
 from compiler.text import escape
+from compiler.text.labels import _, labels
 
 IMPORT = {
-    "customerio": "In Customer.io, open the message's email editor, choose *Code*, and "
-    "paste the HTML; the plain-text part goes under *Plain text*. The Liquid tags are "
-    "Customer.io's (`customer.` fields, `{% unsubscribe_url %}`).",
-    "braze": "In Braze, create the email with the *HTML editor*, paste the HTML, and set "
-    "the plain text under *Plain text*. The Liquid tags are Braze's (`${first_name}`, "
-    "`custom_attribute.${...}`, `${unsubscribe_url}`).",
-    "hubspot": "In HubSpot, create a coded email template (Design Manager, *Coded "
-    "file*, type *Email*), paste the HTML, and pick it for the email. The HubL tags are "
-    "HubSpot's (`contact.` properties, `unsubscribe_link`).",
-    "mailchimp": "In Mailchimp, create a template with *Code your own* (*Paste in "
-    "code*), paste the HTML, and paste the text part in the campaign's plain-text "
-    "version. The merge tags are Mailchimp's (`*|FNAME|*`, `*|UNSUB|*`).",
-    "klaviyo": "In Klaviyo, create a template with the HTML editor (*Templates*, *Create "
-    "template*, *HTML*), paste the HTML, and set the plain-text version under *Plain text*. "
-    "The tags are Klaviyo's (`first_name`, `person.` properties, `{% unsubscribe_link %}`, "
-    "`{% manage_preferences_link %}`).",
-    "brevo": "In Brevo, create the template with *Paste your code* (the HTML editor) and "
-    "paste the HTML; the text version goes under the template's plain-text settings. The "
-    "variables are Brevo's (`contact.` attributes, `{{ unsubscribe }}`, `{{ update_profile }}`).",
-    "mautic": "In Mautic, create the email with the *Code Mode* builder, paste the HTML, "
-    "and the text under *Plain text*. The tokens are Mautic's (`{contactfield=...}`, "
-    "`{unsubscribe_url}`).",
+    "customerio": _(
+        "In Customer.io, open the message's email editor, choose *Code*, and paste the "
+        "HTML; the plain-text part goes under *Plain text*. The Liquid tags are "
+        "Customer.io's (`customer.` fields, `{{% unsubscribe_url %}}`)."
+    ),
+    "braze": _(
+        "In Braze, create the email with the *HTML editor*, paste the HTML, and set the "
+        "plain text under *Plain text*. The Liquid tags are Braze's (`${{first_name}}`, "
+        "`custom_attribute.${{...}}`, `${{unsubscribe_url}}`)."
+    ),
+    "hubspot": _(
+        "In HubSpot, create a coded email template (Design Manager, *Coded file*, type "
+        "*Email*), paste the HTML, and pick it for the email. The HubL tags are HubSpot's "
+        "(`contact.` properties, `unsubscribe_link`)."
+    ),
+    "mailchimp": _(
+        "In Mailchimp, create a template with *Code your own* (*Paste in code*), paste the "
+        "HTML, and paste the text part in the campaign's plain-text version. The merge tags "
+        "are Mailchimp's (`*|FNAME|*`, `*|UNSUB|*`)."
+    ),
+    "klaviyo": _(
+        "In Klaviyo, create a template with the HTML editor (*Templates*, *Create "
+        "template*, *HTML*), paste the HTML, and set the plain-text version under *Plain "
+        "text*. The tags are Klaviyo's (`first_name`, `person.` properties, "
+        "`{{% unsubscribe_link %}}`, `{{% manage_preferences_link %}}`)."
+    ),
+    "brevo": _(
+        "In Brevo, create the template with *Paste your code* (the HTML editor) and paste "
+        "the HTML; the text version goes under the template's plain-text settings. The "
+        "variables are Brevo's (`contact.` attributes, `{{{{ unsubscribe }}}}`, "
+        "`{{{{ update_profile }}}}`)."
+    ),
+    "mautic": _(
+        "In Mautic, create the email with the *Code Mode* builder, paste the HTML, and the "
+        "text under *Plain text*. The tokens are Mautic's (`{{contactfield=...}}`, "
+        "`{{unsubscribe_url}}`)."
+    ),
 }
-"""How each ESP takes a coded template, from its help pages."""
+"""How each ESP takes a coded template, from its help pages (messages: a brace of the ESP's
+syntax is written twice)."""
 
 
 def build(repo: Repository, context: BuildContext) -> list[Artifact]:
     """`esp/<esp>/<spec>/<send>.html|.txt|.json` and `esp/<esp>/<spec>/README.md`."""
     artifacts: list[Artifact] = []
+    words = labels(repo.policy.locale)
     for name in repo.policy.email.esp:
         dialect = DIALECTS[name]
         by_spec: dict[str, list[tuple[str, Compiled, dict[str, str | None]]]] = defaultdict(list)
@@ -68,13 +87,17 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
         for spec_id, sends in sorted(by_spec.items()):
             base = f"esp/{name}/{spec_id}"
             lines = [
-                f"# {escape.markdown(dialect.label)} templates of {escape.markdown_code(spec_id)}",
+                words(
+                    _("# {esp} templates of {spec}"),
+                    esp=escape.markdown(dialect.label),
+                    spec=escape.markdown_code(spec_id),
+                ),
                 "",
-                IMPORT[name],
+                words(IMPORT[name]),
                 "",
-                f"Syntax: {dialect.docs}",
+                words(_("Syntax: {docs}"), docs=dialect.docs),
                 "",
-                "| email | subject | files |",
+                words(_("| email | subject | files |")),
                 "|---|---|---|",
             ]
             for key, result, header in sends:

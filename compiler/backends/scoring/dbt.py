@@ -14,6 +14,8 @@ dbt runs as it is (or as a package of its own project).
 - `models/schema.yml`: each model's tests: `not_null` and `unique` on `lead_id`,
   `not_null` on the scores, `accepted_values` on `grade` and `stage`.
 - `macros/campc_as_of.sql`: the as-of date, refused unless it is a date.
+- `README.md`: what the project holds and how to run it, in the repository's
+  `[tool.campc] locale` (the SQL and the YAML are the same in every locale).
 
 dbt renders every model and YAML file with Jinja, and a model's literals come from a
 spec: a pattern written `{{ env_var('TOKEN') }}` would be run by dbt. So every string
@@ -35,6 +37,7 @@ from compiler.backends.scoring.sql import OPENER, Tables, Target, render_targets
 from compiler.config.policy import ScoringPolicy
 from compiler.errors import InternalError
 from compiler.model.scoring import ScoringModel
+from compiler.text.labels import Labels, _, labels
 
 FOLDER = "scoring/dbt"
 PROJECT = "campc_scoring"
@@ -220,44 +223,69 @@ AS_OF_MACRO = """\
 """
 
 
-def files(policy: ScoringPolicy, models: list[ScoringModel]) -> dict[str, str]:
+def files(
+    policy: ScoringPolicy, models: list[ScoringModel], words: Labels | None = None
+) -> dict[str, str]:
     """The project's files but the models' SQL (one per spec, written with its SQL
-    files), by path inside the project."""
+    files), by path inside the project; the README in `words`."""
     return {
         "dbt_project.yml": project_yml(policy),
         "models/sources.yml": sources_yml(policy),
         "models/schema.yml": schema_yml(models),
         "macros/campc_as_of.sql": AS_OF_MACRO,
-        "README.md": readme(policy, models),
+        "README.md": readme(policy, models, words),
     }
 
 
-def readme(policy: ScoringPolicy, models: list[ScoringModel]) -> str:
+def readme(policy: ScoringPolicy, models: list[ScoringModel], words: Labels | None = None) -> str:
     """`README.md`: what the project holds and how to run it."""
-    where = ".".join(p for p in (policy.database, policy.schema_) if p) or "the target's schema"
-    listed = "\n".join(
-        f"- `models/{model_name(m)}.sql`: the `{m.id}` model ([its rules](../{m.id}.md))"
+    words = words or labels()
+    where = ".".join(p for p in (policy.database, policy.schema_) if p)
+    listed = [
+        words(
+            _("- `models/{model}.sql`: the `{id}` model ([its rules](../{id}.md))"),
+            model=model_name(m),
+            id=m.id,
+        )
         for m in models
+    ]
+    about = _(
+        "Compiled by `campc build` from the scoring specs; do not edit (change the spec and\n"
+        "rebuild). Each model is the query of `../<model>/<dialect>.sql` for the adapter dbt\n"
+        "runs (`duckdb`, `postgres`, `bigquery`, `snowflake`, `spark`, `databricks`), reading "
+        "the\nsource `{source}`: the tables `{leads}` and `{events}` in {where}\n"
+        "(`[tool.campc.scoring]` in pyproject.toml says where)."
     )
-    return f"""# dbt project: campc's scoring models
-
-Compiled by `campc build` from the scoring specs; do not edit (change the spec and
-rebuild). Each model is the query of `../<model>/<dialect>.sql` for the adapter dbt
-runs (`duckdb`, `postgres`, `bigquery`, `snowflake`, `spark`, `databricks`), reading the
-source `{SOURCE}`: the tables `{policy.leads}` and `{policy.events}` in {where}
-(`[tool.campc.scoring]` in pyproject.toml says where).
-
-{listed}
-
-Run it with a profile named `{policy.dbt_profile}` (`[tool.campc.scoring] dbt-profile`):
-
-```sh
-dbt build --project-dir outputs/scoring/dbt --vars '{{as_of: 2027-04-20}}'
-```
-
-`as_of` is the scoring date (YYYY-MM-DD); without it the models score as of the day
-the run started, in UTC. `dbt build` also tests the sources (`lead_id` unique and not
-null, every event complete) and each model's output (`lead_id` unique, `grade` and
-`stage` among their values). To use the models inside your own dbt project instead,
-add this folder to its `packages.yml` as a local package.
-"""
+    run = _(
+        "`as_of` is the scoring date (YYYY-MM-DD); without it the models score as of the day\n"
+        "the run started, in UTC. `dbt build` also tests the sources (`lead_id` unique and not\n"
+        "null, every event complete) and each model's output (`lead_id` unique, `grade` and\n"
+        "`stage` among their values). To use the models inside your own dbt project instead,\n"
+        "add this folder to its `packages.yml` as a local package."
+    )
+    lines = [
+        words(_("# dbt project: campc's scoring models")),
+        "",
+        words(
+            about,
+            source=SOURCE,
+            leads=policy.leads,
+            events=policy.events,
+            where=where or words(_("the target's schema")),
+        ),
+        "",
+        *listed,
+        "",
+        words(
+            _("Run it with a profile named `{profile}` (`[tool.campc.scoring] dbt-profile`):"),
+            profile=policy.dbt_profile,
+        ),
+        "",
+        "```sh",
+        "dbt build --project-dir outputs/scoring/dbt --vars '{as_of: 2027-04-20}'",
+        "```",
+        "",
+        words(run),
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,7 +1,13 @@
 """Scoring back-end: per model, one SQL file per dialect, its dbt model and a Markdown
-description; then the dbt project around the models (`dbt.py`)."""
+description; then the dbt project around the models (`dbt.py`).
+
+The Markdown pages (the model's and the dbt project's README) speak the repository's
+`[tool.campc] locale`, but for the scoring semantics, the specification every engine is
+held to, which stays in English; the SQL and the dbt YAML are the same in every locale."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from compiler.analysis import scoring
 from compiler.analysis.scoring import LeadEvent, score
@@ -16,7 +22,8 @@ from compiler.backends.scoring.sql import (
 )
 from compiler.model.scoring import BehaviourRule, Decay, Predicate, ScoringModel
 from compiler.project.repository import Repository
-from compiler.text import escape, prose
+from compiler.text import escape
+from compiler.text.labels import Labels, _, labels
 
 
 def build(repo: Repository, context: BuildContext) -> list[Artifact]:
@@ -30,14 +37,14 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
             continue
         owners = (model.id,)
         texts = render_targets(model, DIALECTS, (Target(tables), dbt.TARGET))
-        for dialect, (text, _) in texts.items():
+        for dialect, (text, _in_dbt) in texts.items():
             artifacts.append(
                 Artifact(f"scoring/{model.id}/{dialect}.sql", text.encode("utf-8"), owners)
             )
         name = f"{dbt.FOLDER}/models/{dbt.model_name(model)}.sql"
         model_sql = dbt.model_sql(model, {d: both[1] for d, both in texts.items()})
         artifacts.append(Artifact(name, model_sql.encode("utf-8"), owners))
-        text = document(model, tables)
+        text = document(model, tables, labels(repo.policy.locale))
         artifacts.append(Artifact(f"scoring/{model.id}.md", text.encode("utf-8"), owners))
     return artifacts
 
@@ -52,151 +59,217 @@ def project(repo: Repository, context: BuildContext) -> list[Artifact]:
     owners = tuple(m.id for m in models)
     return [
         Artifact(f"{dbt.FOLDER}/{path}", text.encode("utf-8"), owners)
-        for path, text in dbt.files(repo.policy.scoring, models).items()
+        for path, text in dbt.files(repo.policy.scoring, models, labels(repo.policy.locale)).items()
     ]
 
 
 _code = escape.markdown_code
 
 
-def _cell(value: object) -> str:
-    return escape.markdown(prose.value(value))
+def _cell(value: object, words: Labels) -> str:
+    return escape.markdown(words.value(value))
 
 
-def _test(rule: Predicate) -> str:
+def _test(rule: Predicate, words: Labels) -> str:
     """`company_size` is between 50 and 199, `job_level` is one of director, vp or c_level."""
     items = rule.value if isinstance(rule.value, list) else [rule.value]
-    shown = [_code(str(v)) if rule.op == "regex" else _cell(v) for v in items]
-    return f"{_code(rule.attribute)} {prose.comparison(rule.op, shown)}"
+    shown = [_code(str(v)) if rule.op == "regex" else _cell(v, words) for v in items]
+    return f"{_code(rule.attribute)} {words.comparison(rule.op, shown)}"
 
 
-def _points(value: float) -> str:
-    return ("+" if value > 0 else "") + prose.number(value)
+def _points(value: float, words: Labels) -> str:
+    return ("+" if value > 0 else "") + words.number(value)
 
 
-def _decay(decay: Decay | None) -> str:
+def _decay(decay: Decay | None, words: Labels) -> str:
     half_life = decay.half_life if decay else None
     expiry = decay.expire_after if decay else None
     parts = [
-        f"half-life {prose.duration(half_life)}" if half_life else "no decay",
-        f"events older than {prose.duration(expiry)} no longer count"
+        words(_("half-life {duration}"), duration=words.duration(half_life))
+        if half_life
+        else words(_("no decay")),
+        words(_("events older than {duration} no longer count"), duration=words.duration(expiry))
         if expiry
-        else "events never expire",
+        else words(_("events never expire")),
     ]
     return ", ".join(parts)
 
 
-def _counts(rule: BehaviourRule) -> str:
+def _counts(rule: BehaviourRule, words: Labels) -> str:
     """Which of a rule's events count, beyond its window."""
     found = []
     if rule.once:
-        found.append("the most recent only")
+        found.append(words(_("the most recent only")))
     if rule.limit is not None:
+        events = words.count(rule.limit.max, _("{n} event"), _("{n} events"))
         found.append(
-            f"at most {prose.count(rule.limit.max, 'event')} per {prose.per(rule.limit.per)}"
+            words(
+                _("at most {events} per {window}"), events=events, window=words.per(rule.limit.per)
+            )
         )
     if rule.decay is not None:
-        found.append(_decay(rule.decay))
-    return "; ".join(found) or "every event"
+        found.append(_decay(rule.decay, words))
+    if not found:
+        return words(_("every event"))
+    shown = found[0]
+    for part in found[1:]:
+        shown = words(_("{counts}; {more}"), counts=shown, more=part)
+    return shown
 
 
-def _caps(model: ScoringModel) -> str:
+_LAST = {
+    timedelta(minutes=1): _("the last minute"),
+    timedelta(hours=1): _("the last hour"),
+    timedelta(days=1): _("the last day"),
+    timedelta(weeks=1): _("the last week"),
+}
+"""A window of one unit: its words follow the unit's gender (`der letzte Tag`, `die letzte
+Woche`)."""
+
+
+def _window(within: timedelta | None, words: Labels) -> str:
+    """The events a behaviour rule looks back on: `the last 30 days`, `any time`."""
+    if not within:
+        return words(_("any time"))
+    if within in _LAST:
+        return words(_LAST[within])
+    return words(_("the last {window}"), window=words.per(within))
+
+
+_CAPS = {
+    "fit": _("fit at most {cap}"),
+    "behaviour": _("behaviour at most {cap}"),
+    "total": _("total at most {cap}"),
+}
+
+
+def _caps(model: ScoringModel, words: Labels) -> str:
+    """The page's line of caps: `- Caps: fit at most 50, total at least -20`."""
     caps = model.caps
     named = [("fit", caps.fit), ("behaviour", caps.behaviour), ("total", caps.total)]
-    found = [f"{name} at most {prose.number(cap)}" for name, cap in named if cap is not None]
+    found = [words(_CAPS[name], cap=words.number(cap)) for name, cap in named if cap is not None]
     if caps.floor is not None:
-        found.append(f"total at least {prose.number(caps.floor)}")
-    return ", ".join(found) or "none"
+        found.append(words(_("total at least {floor}"), floor=words.number(caps.floor)))
+    if not found:
+        return words(_("- Caps: none"))
+    return words(_("- Caps: {caps}"), caps=", ".join(found))
 
 
-def _inputs(leads: str, events: str) -> str:
-    """Which tables the SQL files read, as `[tool.campc.scoring]` names them."""
+def _grades(model: ScoringModel, words: Labels) -> str:
+    """The page's line of grades: `- Grades: A from fit 40, B from fit 25`."""
+    grades = [
+        words(_("{grade} from fit {fit}"), grade=_cell(g.grade, words), fit=words.number(g.min_fit))
+        for g in model.grades
+    ]
+    if not grades:
+        return words(_("- Grades: none declared"))
+    return words(_("- Grades: {grades}"), grades=", ".join(grades))
+
+
+def _inputs(model: ScoringModel, tables: Tables, words: Labels) -> str:
+    """Which tables the SQL files read, as `[tool.campc.scoring]` names them, and the dbt
+    model's source."""
+    leads, events = (_code(t.sql()) for t in (tables.leads, tables.events))
+    names = {"id": model.id, "model": dbt.model_name(model), "source": dbt.SOURCE}
     if (leads, events) == ("`leads`", "`events`"):
-        return "the tables `leads` and `events` (`[tool.campc.scoring]` can name others)"
-    return f"`leads` as {leads} and `events` as {events} (`[tool.campc.scoring]`)"
+        sentence = _(
+            "The SQL files (`{id}/<dialect>.sql`) read the tables `leads` and `events` "
+            "(`[tool.campc.scoring]` can name others); the dbt model "
+            "(`dbt/models/{model}.sql`) reads them as the source `{source}`."
+        )
+        return words(sentence, **names)
+    sentence = _(
+        "The SQL files (`{id}/<dialect>.sql`) read `leads` as {leads} and `events` as "
+        "{events} (`[tool.campc.scoring]`); the dbt model (`dbt/models/{model}.sql`) reads "
+        "them as the source `{source}`."
+    )
+    return words(sentence, **names, leads=leads, events=events)
 
 
-def document(model: ScoringModel, tables: Tables | None = None) -> str:
+def document(model: ScoringModel, tables: Tables | None = None, words: Labels | None = None) -> str:
     """The model as tables, with its inputs (read from `tables`), outputs and semantics."""
     tables = tables or Tables()
-    leads, events = (_code(t.sql()) for t in (tables.leads, tables.events))
+    words = words or labels()
     lines = [
-        f"# Scoring model: {_cell(model.name)}",
+        words(_("# Scoring model: {name}"), name=_cell(model.name, words)),
         "",
-        f"Generated by `campc build`; do not edit. Owner: {_cell(model.owner)}.",
+        words(
+            _("Generated by `campc build`; do not edit. Owner: {owner}."),
+            owner=_cell(model.owner, words),
+        ),
         "",
-        *([_cell(model.description), ""] if model.description else []),
-        "## Inputs",
+        *([_cell(model.description, words), ""] if model.description else []),
+        words(_("## Inputs")),
         "",
-        f"The SQL files (`{model.id}/<dialect>.sql`) read {_inputs(leads, events)}; the dbt "
-        f"model (`dbt/models/{dbt.model_name(model)}.sql`) reads them as the source "
-        f"`{dbt.SOURCE}`.",
+        _inputs(model, tables, words),
         "",
-        "`leads`: one row per lead: `lead_id` and these attributes.",
+        words(_("`leads`: one row per lead: `lead_id` and these attributes.")),
         "",
-        "| attribute | type | allowed values | description |",
+        words(_("| attribute | type | allowed values | description |")),
         "|---|---|---|---|",
     ]
     for name, attribute in model.catalog.attributes.items():
         values = ", ".join(attribute.values or [])
         lines.append(
-            f"| {_code(name)} | {_cell(attribute.type)} | {_cell(values)} | "
-            f"{_cell(attribute.description)} |"
+            f"| {_code(name)} | {_cell(attribute.type, words)} | {_cell(values, words)} | "
+            f"{_cell(attribute.description, words)} |"
         )
     lines += [
         "",
-        "`events`: `lead_id`, `event_type`, `occurred_at` (timestamp), with these types.",
+        words(_("`events`: `lead_id`, `event_type`, `occurred_at` (timestamp), with these types.")),
         "",
     ]
-    lines += ["| event | description |", "|---|---|"]
+    lines += [words(_("| event | description |")), "|---|---|"]
     for name, event in model.catalog.events.items():
-        lines.append(f"| {_code(name)} | {_cell(event.description)} |")
-    lines += ["", "## Fit rules", "", "| rule | test | points | column |", "|---|---|---:|---|"]
+        lines.append(f"| {_code(name)} | {_cell(event.description, words)} |")
+    lines += ["", words(_("## Fit rules")), ""]
+    lines += [words(_("| rule | test | points | column |")), "|---|---|---:|---|"]
     for rule in model.fit:
         lines.append(
-            f"| {_code(rule.id)} | {_test(rule)} | "
-            f"{_points(rule.points)} | {_code(contribution_column(rule.id))} |"
+            f"| {_code(rule.id)} | {_test(rule, words)} | "
+            f"{_points(rule.points, words)} | {_code(contribution_column(rule.id))} |"
         )
-    lines += ["", "## Behaviour rules", ""]
+    lines += ["", words(_("## Behaviour rules")), ""]
     lines += [
-        "| rule | event | points each | cap | window | counts | column |",
+        words(_("| rule | event | points each | cap | window | counts | column |")),
         "|---|---|---:|---:|---|---|---|",
     ]
     for behaviour in model.behaviour:
-        window = f"the last {prose.per(behaviour.within)}" if behaviour.within else "any time"
-        cap = prose.number(behaviour.max_points) if behaviour.max_points is not None else ""
+        cap = words.number(behaviour.max_points) if behaviour.max_points is not None else ""
         lines.append(
-            f"| {_code(behaviour.id)} | {_code(behaviour.event)} | {_points(behaviour.points)} | "
-            f"{cap} | {window} | {_counts(behaviour)} | "
-            f"{_code(contribution_column(behaviour.id))} |"
+            f"| {_code(behaviour.id)} | {_code(behaviour.event)} | "
+            f"{_points(behaviour.points, words)} | {cap} | {_window(behaviour.within, words)} | "
+            f"{_counts(behaviour, words)} | {_code(contribution_column(behaviour.id))} |"
         )
     if model.disqualifiers:
-        lines += ["", "## Disqualifiers", ""]
+        lines += ["", words(_("## Disqualifiers")), ""]
         for disqualifier in model.disqualifiers:
             test = disqualifier.predicate()
             what = (
-                _test(test)
+                _test(test, words)
                 if test is not None
-                else f"did {_code(disqualifier.event or '')} (on or before the scoring date)"
+                else words(
+                    _("did {event} (on or before the scoring date)"),
+                    event=_code(disqualifier.event or ""),
+                )
             )
-            lines.append(f"- {_code(disqualifier.id)}: {what}")
+            lines.append(words(_("- {rule}: {test}"), rule=_code(disqualifier.id), test=what))
     lines += [
         "",
-        "## Decay, caps, thresholds",
+        words(_("## Decay, caps, thresholds")),
         "",
-        f"- Decay: {_decay(model.decay)}",
-        f"- Caps: {_caps(model)}",
-        f"- MQL from {prose.number(model.thresholds.mql)}, "
-        f"SQL from {prose.number(model.thresholds.sql)}",
-        "- Grades: "
-        + (
-            ", ".join(f"{_cell(g.grade)} from fit {prose.number(g.min_fit)}" for g in model.grades)
-            or "none declared"
+        words(_("- Decay: {decay}"), decay=_decay(model.decay, words)),
+        _caps(model, words),
+        words(
+            _("- MQL from {mql}, SQL from {sql}"),
+            mql=words.number(model.thresholds.mql),
+            sql=words.number(model.thresholds.sql),
         ),
+        _grades(model, words),
         "",
-        "## Examples",
+        words(_("## Examples")),
         "",
-        "| example | as of | fit | behaviour | total | grade | stage |",
+        words(_("| example | as of | fit | behaviour | total | grade | stage |")),
         "|---|---|---:|---:|---:|---|---|",
     ]
     for example in model.examples:
@@ -207,18 +280,32 @@ def document(model: ScoringModel, tables: Tables | None = None) -> str:
             example.as_of,
         )
         lines.append(
-            f"| {_code(example.id)} | {example.as_of.isoformat()} | {prose.number(result.fit)} | "
-            f"{prose.number(result.behaviour)} | {prose.number(result.total)} | "
-            f"{_cell(result.grade or '')} | {_code(result.stage)} |"
+            f"| {_code(example.id)} | {example.as_of.isoformat()} | "
+            f"{words.number(result.fit)} | {words.number(result.behaviour)} | "
+            f"{words.number(result.total)} | {_cell(result.grade or '', words)} | "
+            f"{_code(result.stage)} |"
         )
+    lines += ["", words(_("## Semantics")), ""]
+    if words.locale != "en":
+        lines += [
+            words(
+                _(
+                    "The semantics stay in English: they are the specification every "
+                    "engine implements."
+                )
+            ),
+            "",
+        ]
     lines += [
-        "",
-        "## Semantics",
-        "",
         scoring.semantics(),
         "",
-        f"The SQL files in this folder's {_code(model.id + '/')} implement it for DuckDB, "
-        "PostgreSQL, BigQuery, Snowflake and Spark SQL.",
+        words(
+            _(
+                "The SQL files in this folder's {folder} implement it for DuckDB, "
+                "PostgreSQL, BigQuery, Snowflake and Spark SQL."
+            ),
+            folder=_code(model.id + "/"),
+        ),
         "",
     ]
     return "\n".join(lines)
