@@ -126,6 +126,43 @@ def test_workflow_fails_on_stale_outputs_and_annotates_findings(
     assert results["outputs"].returncode == 1
 
 
+def test_the_workflow_stops_a_pull_request_that_edits_a_started_experiment(
+    campc: CliRun, tmp_path: Path
+) -> None:
+    from tests.test_lock import SPEC
+
+    origin = tmp_path / "origin"
+    campc("init", str(origin), cwd=tmp_path)
+    (origin / "campaigns" / "performance").mkdir(exist_ok=True)
+    spec = origin / "campaigns" / "performance" / "cta.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    dated = {"GIT_COMMITTER_DATE": "2027-04-20T12:00:00+00:00"}
+    git(origin, "init", "-q", "-b", "main")
+    git(origin, "add", "-A")
+    subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "base"],
+        cwd=origin,
+        env={**os.environ, **dated},
+        check=True,
+    )
+    base = git(origin, "rev-parse", "HEAD")
+    spec.write_text(SPEC.replace("  mde: 0.15\n", "  mde: 0.10\n"), encoding="utf-8")
+    subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qam", "pr"],
+        cwd=origin,
+        env={**os.environ, "GIT_COMMITTER_DATE": "2027-04-21T12:00:00+00:00"},
+        check=True,
+    )
+    clone = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(clone))
+    results = _run_steps(clone, _environment(GITHUB_ACTIONS="true", PR_BASE_SHA=base))
+    check = results["check"]
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "::error file=campaigns/performance/cta.yaml,line=16" in check.stdout
+    assert "EXP009" in check.stdout
+    assert "primary_metric.mde" in check.stdout
+
+
 def _pre_commit(repo: Path, home: Path, *hook: str) -> subprocess.CompletedProcess[str]:
     # try-repo installs the hooks' repository afresh on every call (a store of its own),
     # so each call costs a pip install of campc: the test makes two.

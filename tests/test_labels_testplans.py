@@ -91,8 +91,8 @@ def test_a_french_build_writes_its_test_plans_in_french(french: dict[str, str]) 
     assert "- Alpha 0,05, puissance 0,8, test bilatéral\n" in pricing
     assert f"- Méthode{NBSP}: test z de deux proportions, variance poolée" in pricing
     assert (
-        f"- Taille d{APOS}échantillon{NBSP}: `control` 22{NNBSP}631, `free-trial` 22{NNBSP}631"
-        f"{NBSP}; **45{NNBSP}262 au total**\n"
+        f"- Taille d{APOS}échantillon{NBSP}: `control` 22{NNBSP}921, `free-trial` 22{NNBSP}921"
+        f"{NBSP}; **45{NNBSP}842 au total**\n"
     ) in pricing
     assert (
         f"- 11 jours de trafic à 4{NNBSP}200 par jour (unité{NBSP}: visitor), à mener sur "
@@ -113,23 +113,26 @@ def test_a_french_build_writes_its_test_plans_in_french(french: dict[str, str]) 
         "10,83)"
     ) in pricing
     assert f"| `free-trial` | 29{NNBSP}400 |" in pricing
-    assert "avec p < 0,05 par rapport à la version de contrôle" in pricing
+    assert "avec p < 0,05 par rapport à la version de contrôle" in french["launch-subject-line"]
+    assert "### Analyses intermédiaires\n\nBornes sur |z|, alpha partagé" in pricing
+    assert "| 1 | 2027-04-17 | 33,3\xa0% | 7\u202f641 | 3,71 | 0,000104 |" in pricing
     assert (
         f"- [ ] L{APOS}affectation se fait par visitor et reste stable d{APOS}une session "
         f"à l{APOS}autre" in pricing
     )
     signup = french["signup-form-fields"]
     assert (
-        f"- Correction{NBSP}: Bonferroni sur 2 comparaisons (alpha 0,025 pour chacune)"
+        f"- Correction{NBSP}: Holm sur 2 comparaisons{NBSP}: planifié à son étape la plus stricte"
     ) in signup
     assert "khi-deux à 2 degrés de liberté" in signup
     launch = french["launch-subject-line"]
     assert f"- MDE{NBSP}: 0,03 (absolu)\n" in launch
     assert f"- Correction{NBSP}: aucune nécessaire (une seule comparaison)" in launch
     assert (
-        f"- 2 jours de trafic à 3{NNBSP}700 par jour (unité{NBSP}: contact), à mener sur "
-        "**2 jours**\n"
+        f"- Unités{NBSP}: les destinataires d{APOS}un envoi{NBSP}: 6{NNBSP}474 des 18{NNBSP}500 "
+        f"de la liste (35{NBSP}%)"
     ) in launch
+    assert f"- Envoyé le 2027-04-13, métrique mesurée jusqu{APOS}au 2027-04-14" in launch
     assert "test unilatéral" in launch
 
 
@@ -145,7 +148,7 @@ def test_a_german_build_writes_its_test_plans_in_german(german: dict[str, str]) 
     ) in pricing
     assert "| Variante | Name | Gewicht | Änderung |" in pricing
     assert (
-        "- Stichprobengröße: `control` 22.631, `free-trial` 22.631; **45.262 insgesamt**"
+        "- Stichprobengröße: `control` 22.921, `free-trial` 22.921; **45.842 insgesamt**"
     ) in pricing
     assert (
         "- 11 Tage Traffic mit 4.200 pro Tag (Einheit: visitor), Laufzeit **2 volle Wochen**"
@@ -161,14 +164,17 @@ def test_a_german_build_writes_its_test_plans_in_german(german: dict[str, str]) 
     assert "(Chi-Quadrat über 10,83)" in pricing
     assert "| `control` | 29.400 |" in pricing
     assert "- Methode: z-Test für zwei Anteile, gepoolte Varianz" in pricing
-    assert "  - `bounce_rate`: 2\xa0% (ungünstige Richtung: Anstieg)" in pricing
+    assert "  - `bounce_rate`: 5\xa0% (ungünstige Richtung: Anstieg)" in pricing
+    assert "    - Nicht-Unterlegenheit: ein einseitiger Test zum Alpha 0,05" in pricing
     signup = german["signup-form-fields"]
     assert "Ein Chi-Quadrat-Anpassungstest mit 2 Freiheitsgraden vergleicht" in signup
-    assert "- Korrektur: Bonferroni über 2 Vergleiche (Alpha 0,025 je Vergleich)" in signup
+    assert "- Korrektur: Holm über 2 Vergleiche: geplant mit seiner strengsten Stufe" in signup
+    assert "CUPED spart " in signup
     assert "| `two-fields` | Email and password only | 33\xa0% |  |" in signup
     launch = german["launch-subject-line"]
     assert "- Alpha 0,05, Teststärke 0,8, einseitig\n" in launch
-    assert "Laufzeit **2 Tage**" in launch
+    assert "- Versand am 2027-04-13, Metrik gemessen bis 2027-04-14" in launch
+    assert "- Power für den MDE mit dieser Liste: **0,824**" in launch
     assert (
         "- [ ] Die Zuweisung erfolgt pro contact und bleibt über Sitzungen hinweg bestehen"
     ) in launch
@@ -206,8 +212,10 @@ def test_no_english_sentence_survives(french: dict[str, str], german: dict[str, 
     for page in (*french.values(), *german.values()):
         for sentence in ENGLISH:
             assert sentence not in page, sentence
-    english = (ROOT / "outputs" / "test-plans" / "pricing-page-cta.md").read_text()
-    assert all(sentence in english for sentence in ENGLISH if "degrees" not in sentence)
+    english = "".join(
+        path.read_text() for path in sorted((ROOT / "outputs" / "test-plans").glob("*.md"))
+    )
+    assert all(sentence in english for sentence in ENGLISH)
 
 
 def test_the_pages_do_not_depend_on_the_machine(tmp_path: Path, german: dict[str, str]) -> None:

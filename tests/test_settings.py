@@ -71,7 +71,7 @@ BAD = [
     ),
     (
         "[tool.campc.experiments]\nlimit = 3",
-        "unknown option `tool.campc.experiments.limit` (known: max-duration)",
+        "unknown option `tool.campc.experiments.limit` (known: max-duration, srm-alpha)",
     ),
     (
         "[tool.campc.email]\nsending-domains = ['Bad_']",

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule
 
 from compiler.analysis import timing
-from compiler.analysis.experiments import plan
+from compiler.analysis.experiments import list_size, plan
 from compiler.analysis.simulate import arrivals
 from compiler.diagnostics import Loc
 from compiler.model.campaign import Campaign, Repeat
@@ -224,7 +224,14 @@ def _events(repo: Repository) -> list[Event]:
                 experiment_owner.setdefault(experiment, []).append(str(spec.model.id))
     for spec in repo.specs:
         if spec.kind == "experiment" and isinstance(spec.model, Experiment):
-            found.extend(_experiment(spec, spec.model, experiment_owner.get(spec.model.id, [])))
+            found.extend(
+                _experiment(
+                    spec,
+                    spec.model,
+                    experiment_owner.get(spec.model.id, []),
+                    list_size(repo, spec.model),
+                )
+            )
     return sorted(found, key=_order)
 
 
@@ -332,7 +339,9 @@ def _campaign(
             )
 
 
-def _experiment(spec: SpecFile, experiment: Experiment, owners: list[str]) -> Iterator[Event]:
+def _experiment(
+    spec: SpecFile, experiment: Experiment, owners: list[str], population: int | None
+) -> Iterator[Event]:
     def day_event(
         key: str, kind: EventKind, first: date, last: date, run: tuple[int, int, str] | None = None
     ) -> Event:
@@ -349,7 +358,7 @@ def _experiment(spec: SpecFile, experiment: Experiment, owners: list[str]) -> It
             run=run,
         )
 
-    planned = plan(experiment)
+    planned = plan(experiment, population)
     if planned is None:  # the EXP rules report why no plan can be made
         yield day_event("run", "experiment", experiment.start, experiment.start)
         return

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
 
+from compiler.text.labels import _
+
 Spending = Literal["obf", "pocock", "obf-classical", "pocock-classical"]
 SPENDINGS: tuple[Spending, ...] = ("obf", "pocock", "obf-classical", "pocock-classical")
 MAX_LOOKS = 20
@@ -44,11 +46,12 @@ _SQRT2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 SPENDING_NAMES: dict[str, str] = {
-    "obf": "Lan-DeMets O'Brien-Fleming spending",
-    "pocock": "Lan-DeMets Pocock spending",
-    "obf-classical": "O'Brien-Fleming constants",
-    "pocock-classical": "Pocock constants",
+    "obf": _("Lan-DeMets O'Brien-Fleming spending"),
+    "pocock": _("Lan-DeMets Pocock spending"),
+    "obf-classical": _("O'Brien-Fleming constants"),
+    "pocock-classical": _("Pocock constants"),
 }
+"""The boundaries' families in words (messages: the test plans say them in the locale)."""
 
 
 def _upper(x: float) -> float:
@@ -177,7 +180,7 @@ def _fractions(looks: int, fractions: Sequence[float] | None) -> list[float]:
 
 def _solve(target: float, low: float, high: float, value: Callable[[float], float]) -> float:
     """x in [low, high] with value(x) == target, value decreasing in x (bisection)."""
-    for _ in range(200):
+    for _step in range(200):
         middle = (low + high) / 2
         if value(middle) > target:
             low = middle
@@ -211,7 +214,7 @@ def _root(f: Callable[[float], float], low: float, high: float) -> float:
     with the Illinois step (a few evaluations where bisection needs thirty)."""
     f_low, f_high = f(low), f(high)
     side = 0
-    for _ in range(100):
+    for _step in range(100):
         x = high - f_high * (high - low) / (f_high - f_low)
         fx = f(x)
         if abs(fx) < 1e-12 or high - low < 1e-12:

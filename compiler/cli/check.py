@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from compiler.cli.common import (
     CHECK_FORMATS,
     EXIT_CLEAN,
     EXIT_FINDINGS,
+    EXIT_USAGE,
     cache_notice,
     echo,
     errors_exit,
@@ -39,6 +41,17 @@ if TYPE_CHECKING:
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @click.option("--fix", "fix", is_flag=True, help="Apply safe fixes to the specs, then re-check.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .campc_cache/.")
+@click.option(
+    "--base",
+    help="A git revision (the pull request's base): a started experiment's locked design "
+    "must not differ from it without an amendment (EXP009, EXP010).",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="With --base: the date the lock is judged on [default: the date of the commit "
+    "checked, never the clock].",
+)
 @errors_exit
 def check(
     paths: tuple[Path, ...],
@@ -48,6 +61,8 @@ def check(
     strict: bool,
     fix: bool,
     no_cache: bool,
+    base: str | None,
+    as_of: datetime | None,
 ) -> None:
     """Load, validate and lint specs (default: the campaigns folder)."""
     from compiler import cache
@@ -58,7 +73,20 @@ def check(
     current = project(paths)
     store = cache.for_project(current.root, current.config_file, enabled=not no_cache)
     cache_notice(store)
-    checked = command.check(current, paths, select, ignore, fix, store, known_rule)
+    if as_of is not None and base is None:
+        echo("campc: error: --as-of dates the lock of --base: give --base REV too", err=True)
+        sys.exit(EXIT_USAGE)
+    checked = command.check(
+        current,
+        paths,
+        select,
+        ignore,
+        fix,
+        store,
+        known_rule,
+        base,
+        as_of.date() if as_of is not None else None,
+    )
     if fix:
         _report_fixes(checked.applied, checked.diagnostics)
     if output_format is None:

@@ -50,7 +50,10 @@ def diff(base: str, head: str | None, output_format: str, no_cache: bool) -> Non
 
     before, after = sides.sides(here, current.campaigns, base, head, load)
     store.flush()
-    change = compare.compare(before, after)
+    from compiler.commands.lock import commit_date
+
+    # the lock is judged on the head commit's date (the working tree: HEAD's), never the clock
+    change = compare.compare(before, after, commit_date(top, head or "HEAD"))
     text = output.markdown(change)
     click.echo(output.as_json(change) if output_format == "json" else text, nl=False)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,11 +39,14 @@ def check(
     fix: bool,
     store: cache.Cache,
     known: discovery.Known,
+    base: str | None = None,
+    as_of: date | None = None,
 ) -> Checked:
     """Check `paths` (the campaigns folder when none): from the cache when it holds the
-    result for these files and options; `--fix` rewrites files, so it always runs."""
+    result for these files and options; `--fix` rewrites files, so it always runs. With
+    `base`, started experiments are compared with that revision (the lock)."""
     key, files_now, snapshot = "", b"", None
-    if store.active and not fix:
+    if store.active and not fix and base is None:  # a base's files are in git, not here
         key = store.key(
             b"check",
             os.getcwd().encode(),
@@ -54,7 +58,7 @@ def check(
         hit = _cached(store.result(key, files_now))
         if hit is not None:
             return hit
-    checked = _run(current, paths, select, ignore, fix, store, known, snapshot)
+    checked = _run(current, paths, select, ignore, fix, store, known, snapshot, base, as_of)
     if key:
         stored = [[to_data(d) for d in checked.diagnostics], checked.files]
         store.keep_result(key, files_now, stored)
@@ -92,9 +96,11 @@ def _run(
     store: cache.Cache,
     known: discovery.Known,
     snapshot: inventory.Snapshot | None = None,
+    base: str | None = None,
+    as_of: date | None = None,
 ) -> Checked:
     # the pipeline imports the models and the rules: only when a check really runs
-    from compiler.commands import pipeline
+    from compiler.commands import lock, pipeline
     from compiler.config import settings
     from compiler.lint import fixes
 
@@ -103,7 +109,10 @@ def _run(
         settings.check_selectors("--select", select, known) if select else None,
         settings.check_selectors("--ignore", ignore, known) if ignore else None,
     )
-    result = pipeline.check(current, paths, lint_settings=lint, cache=store, snapshot=snapshot)
+    baseline = lock.baseline(current, base, as_of) if base is not None else None
+    result = pipeline.check(
+        current, paths, lint_settings=lint, cache=store, snapshot=snapshot, base=baseline
+    )
     applied: list[fixes.Applied] = []
     if fix:
         checked = {
@@ -116,5 +125,5 @@ def _run(
         except fixes.Conflict as err:
             raise UsageError(str(err)) from None
         if applied:
-            result = pipeline.check(current, paths, lint_settings=lint, cache=store)
+            result = pipeline.check(current, paths, lint_settings=lint, cache=store, base=baseline)
     return Checked(result.diagnostics, result.files, applied)

@@ -116,9 +116,11 @@ def check(
     lint_settings: LintSettings | None = None,
     cache: Cache | None = None,
     snapshot: Snapshot | None = None,
+    base: project.Baseline | None = None,
 ) -> CheckResult:
     """Load, validate and lint; findings sorted by path and position. `snapshot` holds
-    the files a fingerprint read, which the loader then takes instead of reading them."""
+    the files a fingerprint read, which the loader then takes instead of reading them;
+    `base` is the revision the lock compares with (`--base`)."""
     here = cwd or Path(os.getcwd())
     rules = lint_settings or settings.lint
     cache = cache or Cache.off()
@@ -131,6 +133,7 @@ def check(
         repo, problems = repository.load(
             target.root, lambda p: display_path(p, here), settings.policy, cache, snapshot
         )
+        repo.base = base
         docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
         found = engine.apply(
             problems + runner.lint(repo, cache, engine.enabled_codes(rules)),

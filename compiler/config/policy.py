@@ -154,6 +154,10 @@ class ExperimentPolicy(Table):
         weeks=8
     )
     """longest planned run without a spec's own, like '8w'"""
+    srm_alpha: Annotated[
+        float, Field(gt=0, lt=0.5), Says("must be a p-value threshold in (0, 0.5)")
+    ] = 0.001
+    """p-value below which the sample-ratio-mismatch check alerts (default 0.001)"""
 
 
 _SQL_NAME = r"[a-z_][a-z0-9_]{0,62}"

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy as email_policy
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import TYPE_CHECKING
@@ -33,6 +33,27 @@ class Headers:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+class _Registry(HeaderRegistry):
+    """The standard library's header registry with each header's class made once: its
+    `__getitem__` builds a new class (`type(...)`) for every header it parses, which
+    was a third of the time of writing an .eml. The classes are the same ones."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+_POLICY = email_policy.SMTP.clone(header_factory=_Registry())
+"""SMTP's policy (CRLF, 78-column folding), its header classes made once."""
+
+
 def header_problem(value: str) -> str | None:
     """Why `value` cannot be a header (a line break would inject headers)."""
     if "\r" in value or "\n" in value:
@@ -42,7 +63,7 @@ def header_problem(value: str) -> str | None:
 
 def message(headers: Headers, text: str, html: str) -> bytes:
     """A `multipart/alternative` message with a text and an HTML part, byte-stable."""
-    msg = EmailMessage(policy=email_policy.SMTP)
+    msg = EmailMessage(policy=_POLICY)
     msg["Subject"] = headers.subject
     name, address = parseaddr(headers.sender)
     user, _, domain = address.partition("@")

@@ -125,6 +125,16 @@ class DeclaredAudience:
 AUDIENCES: Fact[dict[str, Audience]] = Fact("audiences by id")
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """The base revision of a check (`campc check --base REV`): its specs, and the date
+    the lock is judged on."""
+
+    revision: str
+    repo: Repository
+    as_of: date
+
+
 @dataclass
 class Repository:
     """Everything the rules and back-ends read: valid specs, registries, conventions."""
@@ -152,6 +162,8 @@ class Repository:
     holidays: Callable[[str, str | None, int], dict[date, str]] = holidays_of
     """Public holidays by country, subdivision and year, as the loader looks them up
     (through the project's cache): rules never open the cache themselves."""
+    base: Baseline | None = None
+    """The revision `campc check --base` compares with (the pre-registration lock)."""
 
     @property
     def templates_dir(self) -> Path:

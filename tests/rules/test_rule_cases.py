@@ -5,21 +5,27 @@ each with a `name`, its own `files` (path -> content), `expect`, the
 findings as `[path, line, col, code]`, and optionally `message`, words one of the rule's
 findings must say (every rule has a case that asserts its words). Only the rule under test runs (the
 loader's codes always do), so cases stay small. A `pyproject.toml` among the
-files sets the project's policies (budget caps, markets, quiet hours).
+files sets the project's policies (budget caps, markets, quiet hours). A case's `base`
+(path -> content) is the repository at the base revision of `campc check --base`, judged
+on its `as_of` date (the pre-registration lock's rules).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
+from compiler.cache import Cache
 from compiler.commands import pipeline
 from compiler.config.lint import LintSettings
 from compiler.config.settings import Settings
 from compiler.config.settings import load as load_settings
+from compiler.load.repository import load as load_repository
+from compiler.project.repository import Baseline
 from compiler.rules import RULES
 
 CASES = Path(__file__).parent / "cases"
@@ -62,7 +68,15 @@ def test_rule_case(tmp_path: Path, code: str, shared: dict[str, str], case: dict
         lint=LintSettings(select=(code, *case.get("also_select", []))),
         policy=policy,
     )
-    result = pipeline.check(settings, cwd=tmp_path)
+    base = None
+    if "base" in case:
+        folder = tmp_path.with_name(tmp_path.name + "-base")
+        for name, content in case["base"].items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(content, encoding="utf-8")
+        repo, _ = load_repository(folder, str, policy, Cache.off())
+        base = Baseline("base", repo, date.fromisoformat(str(case["as_of"])))
+    result = pipeline.check(settings, cwd=tmp_path, base=base)
     found = [[d.path, d.line, d.col, d.code] for d in result.diagnostics]
     expected = sorted(case["expect"])
     assert found == expected, "\n".join(

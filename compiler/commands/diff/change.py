@@ -48,6 +48,8 @@ class Change:
 
     base: str
     head: str
+    locked: list[dict[str, str]] = field(default_factory=list)
+    """Locked fields of started experiments that changed (EXP009, or EXP010 amended)."""
     specs: list[dict[str, str]] = field(default_factory=list)
     budget: list[dict[str, Any]] = field(default_factory=list)
     """Per campaign and channel (and its declared total and contingency): Money or `-`."""

@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from compiler.analysis import budget
-from compiler.analysis.experiments import plan
+from compiler.analysis import budget, lock
+from compiler.analysis.experiments import list_size, plan
 from compiler.analysis.schedule import Event, events, occurrences
 from compiler.commands.diff.change import Change, Money, Side
 from compiler.diagnostics import Diagnostic
@@ -27,9 +27,12 @@ from compiler.project import repository as project
 from compiler.text import prose
 
 
-def compare(before: Side, after: Side) -> Change:
-    """The meaning of the change from `before` to `after`."""
+def compare(before: Side, after: Side, as_of: date | None = None) -> Change:
+    """The meaning of the change from `before` to `after`; with `as_of`, the locked
+    designs of experiments started by then that it changes, first."""
     change = Change(before.label, after.label)
+    if as_of is not None:
+        change.locked = list(_locked(before.repo, after.repo, as_of))
     change.specs = list(_specs(before.repo, after.repo, after.moves))
     # a renamed spec is compared under its new id, so its budget and events read as the
     # same lines and dates rather than all removed and all added
@@ -365,13 +368,19 @@ def _sequences(
 
 _PLAN_INPUTS = (
     "primary_metric",
+    "co_primary_metrics",
+    "guardrails",
     "variants",
     "alpha",
     "power",
     "sides",
     "method",
     "correction",
+    "looks",
+    "spending",
     "traffic",
+    "population",
+    "audience",
     "start",
     "max_duration",
     "whole_weeks",
@@ -388,8 +397,8 @@ class _Planned:
     end: date
 
 
-def _planned(experiment: Experiment) -> _Planned | None:
-    planned = plan(experiment)
+def _planned(repo: project.Repository, experiment: Experiment) -> _Planned | None:
+    planned = plan(experiment, list_size(repo, experiment))
     if planned is None:
         return None
     return _Planned(planned.total, planned.run_days, planned.start, planned.end)
@@ -418,14 +427,20 @@ def _plan_change(was: _Planned | None, now: _Planned | None) -> str:
 def _causes(old: Experiment, new: Experiment, was: Any, now: Any) -> list[str]:
     """The inputs of the plan that changed, the traffic and dates in words."""
     found = []
-    if old.traffic.daily != new.traffic.daily:
+    if old.traffic and new.traffic and old.traffic.daily != new.traffic.daily:
         found.append(
             f"traffic {prose.number(old.traffic.daily)} -> {prose.number(new.traffic.daily)}/day"
         )
-    if old.traffic.share != new.traffic.share:
+    if old.traffic and new.traffic and old.traffic.share != new.traffic.share:
         found.append(
             f"enrolled share {prose.percent(old.traffic.share)} -> "
             f"{prose.percent(new.traffic.share)}"
+        )
+    if (old.traffic is None) != (new.traffic is None):
+        found.append(
+            "a send to a list -> traffic over days"
+            if new.traffic
+            else "traffic over days -> a send to a list"
         )
     if old.start != new.start:
         found.append(f"start {old.start.isoformat()} -> {new.start.isoformat()}")
@@ -439,13 +454,37 @@ def _causes(old: Experiment, new: Experiment, was: Any, now: Any) -> list[str]:
     return found
 
 
+def _locked(
+    before: project.Repository, after: project.Repository, as_of: date
+) -> Iterator[dict[str, str]]:
+    """Each locked field a started experiment changes, and whether an amendment covers it."""
+    was = {s.model.id: s.model for s in before.specs if isinstance(s.model, Experiment)}
+    for spec in after.specs:
+        model = spec.model
+        old = was.get(model.id) if isinstance(model, Experiment) else None
+        if old is None or not isinstance(model, Experiment) or not lock.started(old, as_of):
+            continue
+        for item in lock.changes(old, model):
+            amendment = item.amendment
+            yield {
+                "experiment": str(model.id),
+                "field": item.field,
+                "change": f"{item.before} -> {item.after}",
+                "status": (
+                    f"amended {amendment.date.isoformat()} by {amendment.approver}"
+                    if amendment
+                    else f"locked since {old.start.isoformat()} (EXP009)"
+                ),
+            }
+
+
 def _experiments(
     before: project.Repository, after: project.Repository, renamed: dict[str, str]
 ) -> Iterator[dict[str, str]]:
     for spec_id, old, new in _pairs(before, after, Experiment, renamed):
         assert isinstance(old.model, Experiment)
         assert isinstance(new.model, Experiment)
-        was, now = _planned(old.model), _planned(new.model)
+        was, now = _planned(before, old.model), _planned(after, new.model)
         if was == now:
             continue
         why = _causes(old.model, new.model, old.doc.data, new.doc.data)

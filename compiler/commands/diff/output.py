@@ -32,6 +32,13 @@ def markdown(change: Change) -> str:
             ]
         )
     parts = [f"{n} {k}" for k, n in sorted(kinds.items())]
+    if change.locked:
+        blocked = sum("EXP009" in row["status"] for row in change.locked)
+        head.append(
+            f"**Locked experiment designs changed**: {len(change.locked)} field"
+            f"{'s' if len(change.locked) != 1 else ''}, {blocked} without an amendment"
+        )
+        head.append("")
     head.append(
         f"**Specs**: {', '.join(parts) or 'none added or removed'} · "
         f"**Findings**: {len(change.findings_new)} new, "
@@ -39,6 +46,7 @@ def markdown(change: Change) -> str:
     )
     head.append("")
     sections: list[tuple[str, list[dict[str, Any]]]] = [
+        ("Locked experiment designs", change.locked),
         ("Specs", change.specs),
         ("Budget by campaign and channel", change.budget),
         ("Budget by domain and quarter", change.budget_totals),

@@ -40,8 +40,8 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     rule = RULE
     for spec in repo.specs:
         model = spec.model
-        if not isinstance(model, Experiment):
-            continue
+        if not isinstance(model, Experiment) or model.traffic is None:
+            continue  # a send's list: EXP007
         chosen = design(model)
         if chosen.effect == 0 or any(w <= 0 for w in chosen.weights):
             continue
