@@ -85,12 +85,13 @@ def _no_crossing(bounds: list[float], fractions: list[float], sides: int) -> flo
     st.sampled_from([0.01, 0.025, 0.05, 0.1]),
     st.sampled_from([1, 2]),
     st.sampled_from(sequential.SPENDINGS),
-    st.lists(st.floats(0.05, 1.0), min_size=4, max_size=4, unique=True),
+    st.lists(st.integers(1, 19), min_size=4, max_size=4, unique=True),
 )
 def test_every_look_spends_what_the_design_says(
-    looks: int, alpha: float, sides: int, spending: sequential.Spending, cuts: list[float]
+    looks: int, alpha: float, sides: int, spending: sequential.Spending, cuts: list[int]
 ) -> None:
-    fractions = [*sorted({round(c, 3) for c in cuts} - {1.0})[: looks - 1], 1.0]
+    # looks on a grid of twentieths: uneven spacing, never closer than MIN_GAP
+    fractions = [*sorted(c / 20 for c in cuts)[: looks - 1], 1.0]
     looks = len(fractions)
     bounds = boundaries(looks, alpha, sides, spending, fractions)
     for k in range(1, looks + 1):
@@ -118,5 +119,7 @@ def test_bad_designs_are_refused() -> None:
         boundaries(2, 0.05, fractions=[0.5, 0.5])
     with pytest.raises(ValueError, match="fraction 1"):
         boundaries(2, 0.05, fractions=[0.3, 0.9])
+    with pytest.raises(ValueError, match=r"at least 0\.02 of the information apart"):
+        boundaries(3, 0.05, fractions=[0.5, 0.51, 1.0])
     with pytest.raises(ValueError, match="between alpha and 1"):
         design(3, 0.05, 0.01)

@@ -39,6 +39,8 @@ Spending = Literal["obf", "pocock", "obf-classical", "pocock-classical"]
 SPENDINGS: tuple[Spending, ...] = ("obf", "pocock", "obf-classical", "pocock-classical")
 MAX_LOOKS = 20
 """More looks than any marketing test reads, and a bound on the work (a spec is untrusted)."""
+MIN_GAP = 0.02
+"""The least information between two looks (20 equally spaced looks are 0.05 apart)."""
 
 _Z = NormalDist()
 _R = 18
@@ -175,6 +177,12 @@ def _fractions(looks: int, fractions: Sequence[float] | None) -> list[float]:
         raise ValueError("information fractions must rise strictly from above 0")
     if not math.isclose(chosen[-1], 1.0):
         raise ValueError("the last look is at information fraction 1")
+    if any(b - a < MIN_GAP for a, b in zip([0.0, *chosen], chosen, strict=False)):
+        raise ValueError(
+            f"looks must be at least {MIN_GAP:g} of the information apart (closer ones "
+            "add nothing a reader can use, and their probabilities are not integrable "
+            "on the grid)"
+        )
     return chosen
 
 

@@ -14,17 +14,26 @@ from compiler.project.repository import Repository, SpecFile
 
 _LINKED = {"sequence": "sequence", "experiment": "experiment"}
 """The references that make one spec's results depend on another's (a campaign's
-sequences and experiments)."""
+sequences and experiments; and an experiment's `send`, below)."""
 
 
 def links(repo: Repository) -> dict[str, list[SpecFile | None]]:
-    """The specs each spec links to (None where a link does not resolve)."""
+    """The specs each spec links to (None where a link does not resolve): an
+    experiment's `send: <campaign or sequence>/<send>` links it to that spec (its list's
+    audience, its emails' body)."""
     by_id = {(s.kind, str(s.doc.data["id"])): s for s in repo.specs}
+
+    def target(kind: str, value: str) -> SpecFile | None:
+        if kind == "send":
+            owner = value.split("/", 1)[0]
+            return by_id.get(("campaign", owner)) or by_id.get(("sequence", owner))
+        return by_id.get((_LINKED[kind], value))
+
     return {
         spec.path: [
-            by_id.get((_LINKED[ref.target], ref.value))
+            target(ref.target, ref.value)
             for ref in spec.references()
-            if ref.target in _LINKED
+            if ref.target in _LINKED or ref.target == "send"
         ]
         for spec in repo.specs
     }
