@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 import pytest
+from ruamel.yaml import YAML
 
 from tests.conftest import ROOT, CliRun, assert_golden, git
 
@@ -108,8 +109,62 @@ def test_a_change_of_every_kind_reads_as_its_meaning(
         "META001 (error)",
     ):
         assert expected in run.stdout, expected
-    resolved = run.stdout.split("### Resolved findings")[1]
+    resolved = run.stdout.split("<strong>Resolved findings</strong>")[1]
     assert "monthly-newsletter-q2.yaml" in resolved
+
+
+def test_the_diff_opens_with_its_blast_radius(
+    campc: CliRun, history: tuple[Path, list[str]]
+) -> None:
+    """The verdict and the summary table come first, recomputed here from the details
+    they sum up (the sends table and the audiences' sizes), and every section is folded."""
+    root, _ = history
+    document = json.loads(campc("diff", "HEAD~1", "HEAD", "--format", "json", cwd=root).stdout)
+    text = campc("diff", "HEAD~1", "HEAD", cwd=root).stdout
+    lines = text.splitlines()
+    assert lines[2].startswith("**Verdict: blocks: 4 new errors, spend +EUR 5,000.00")
+    sizes = {
+        a["id"]: a.get("size")
+        for a in YAML(typ="safe").load((root / "campaigns" / "audiences.yaml").read_text())[
+            "audiences"
+        ]
+    }
+    weekly: dict[str, int] = {}
+    for row in document["sends"]:
+        weekly[row["week"]] = (
+            weekly.get(row["week"], 0) + abs(row["after"] - row["before"]) * sizes[row["audience"]]
+        )
+    worst = max(weekly, key=lambda week: weekly[week])
+    summary = {row["what"]: row for row in document["summary"]}
+    assert summary["recipients affected"]["change"] == (
+        f"{sum(weekly.values()):,} (worst week {worst}: {weekly[worst]:,})"
+    )
+    added = sum(r["delta"]["amount"] for r in document["budget"] if r["channel"] == "(total)")
+    assert summary["spend (EUR)"]["change"] == f"+EUR {added:,.2f}"
+    new = document["findings_new"]
+    errors = sum(f["severity"] == "error" for f in new)
+    warnings = sum(f["severity"] == "warning" for f in new)
+    assert summary["findings"]["change"].startswith(f"{errors} new errors, {warnings} new warnings")
+    assert (
+        "| sends per contact, \\`eu-data-leaders\\`, busiest 1w | 1 (cap 3) | 2 (cap 3) | +1 |"
+        in text
+    )
+    assert text.index("| what | before | after | change |") < text.index("<details>")
+    assert text.count("<details>") == text.count("</details>") >= 8
+    assert "### " not in text  # every section is folded
+
+
+def test_a_change_that_moves_nothing_is_quiet(campc: CliRun, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "campaigns", root / "campaigns")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    spec = root / "campaigns" / "performance" / "pricing-page-cta.yaml"
+    spec.write_text(spec.read_text().replace("CRO test", "A CRO test"), encoding="utf-8")
+    document = json.loads(campc("diff", "HEAD", "--format", "json", cwd=root).stdout)
+    assert document["verdict"].startswith("quiet: ")
+    assert document["summary"] == []
 
 
 def test_a_diff_through_the_cache_says_what_one_without_it_says(

@@ -27,6 +27,7 @@ def _yaml(path: Path) -> Any:
 def _environment(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CAMPC_"))}
     env["PATH"] = BIN + os.pathsep + env.get("PATH", "")
+    env.update(PR_NUMBER="7", PR_REPO="acme/campaigns", PR_TOKEN="t0ken")
     env.update(extra)
     return env
 
@@ -38,7 +39,7 @@ def test_the_shipped_workflow_is_the_one_campc_init_writes() -> None:
 def test_workflow_is_well_formed() -> None:
     workflow = _yaml(WORKFLOW)
     assert set(workflow["on"]) == {"pull_request", "push"}
-    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
     steps = workflow["jobs"]["campaigns"]["steps"]
     assert workflow["jobs"]["campaigns"]["runs-on"] == "ubuntu-latest"
     for step in steps:
@@ -52,18 +53,45 @@ def test_workflow_is_well_formed() -> None:
     assert ids == ["install", "check", "outputs", "diff"]
 
 
+EXPRESSIONS = {
+    "${{ github.event.pull_request.base.sha }}": "PR_BASE_SHA",
+    "${{ github.event.pull_request.number }}": "PR_NUMBER",
+    "${{ github.repository }}": "PR_REPO",
+    "${{ github.token }}": "PR_TOKEN",
+}
+"""The expressions the workflow's steps read, and the test's variables that stand for them."""
+
+FAKE_GH = """#!/bin/sh
+# gh, as the workflow calls it: records each call; lists the comments in $GH_COMMENTS
+printf '%s\\n' "$*" >> "$GH_LOG"
+case "$*" in
+  *--paginate*) if [ -s "$GH_COMMENTS" ]; then cat "$GH_COMMENTS"; fi ;;
+esac
+"""
+
+
 def _run_steps(clone: Path, env: dict[str, str]) -> dict[str, subprocess.CompletedProcess[str]]:
     """Every `run` step but the install (campc is already on PATH), as Actions runs them:
     bash -e, in the checkout, the job's and the step's env applied."""
     workflow = _yaml(WORKFLOW)
+    tools = clone.parent / f"{clone.name}-tools"
+    tools.mkdir(exist_ok=True)
+    (tools / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (tools / "gh").chmod(0o755)
+    env = {
+        "GH_LOG": str(tools / "gh.log"),
+        "GH_COMMENTS": str(tools / "comments"),
+        "RUNNER_TEMP": str(tools),
+        **env,
+        "PATH": f"{tools}{os.pathsep}{env['PATH']}",
+    }
     results = {}
     for step in workflow["jobs"]["campaigns"]["steps"]:
         if "run" not in step or step["id"] == "install":
             continue
         step_env = {**env, **{k: str(v) for k, v in workflow["env"].items()}}
         for name, value in (step.get("env") or {}).items():
-            assert value == "${{ github.event.pull_request.base.sha }}"
-            step_env[name] = env["PR_BASE_SHA"]
+            step_env[name] = env[EXPRESSIONS[value]]
         results[step["id"]] = subprocess.run(
             ["bash", "-e", "-c", step["run"]],
             cwd=clone,
@@ -102,8 +130,46 @@ def test_workflow_steps_run_in_a_shallow_pull_request_checkout(
         assert done.returncode == 0, f"{name}: {done.stdout}{done.stderr}"
     text = summary.read_text(encoding="utf-8")
     assert "## campc check" in text
+    calls = (tmp_path / "checkout-tools" / "gh.log").read_text(encoding="utf-8").splitlines()
+    assert calls[0] == (
+        "api --paginate repos/acme/campaigns/issues/7/comments --jq .[] | select(.body | "
+        'startswith("<!-- campc-diff -->")) | .id'
+    )
+    log = "\n".join(calls)
+    assert (
+        "api repos/acme/campaigns/issues/7/comments -f body=<!-- campc-diff -->\n## campc diff:"
+        in log
+    )
+    assert "**Verdict: review: " in log
+    # the next push edits the same comment
+    (tmp_path / "checkout-tools" / "comments").write_text("4242\n", encoding="utf-8")
+    again = _run_steps(clone, env)["diff"]
+    assert again.returncode == 0, again.stderr
+    log = (tmp_path / "checkout-tools" / "gh.log").read_text(encoding="utf-8")
+    assert (
+        "api -X PATCH repos/acme/campaigns/issues/comments/4242 -f body=<!-- campc-diff -->" in log
+    )
     assert "| welcome-sequence | step \\`wait-2d\\` | duration: 2d -> 3d |" in text
     assert "All checks passed" in results["check"].stdout
+
+
+def test_the_workflow_posts_no_comment_when_nothing_means_a_change(
+    campc: CliRun, tmp_path: Path
+) -> None:
+    origin = tmp_path / "origin"
+    campc("init", str(origin), cwd=tmp_path)
+    campc("build", cwd=origin)
+    git(origin, "init", "-q", "-b", "main")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "base")
+    base = git(origin, "rev-parse", "HEAD")
+    spec = origin / "campaigns" / "automation" / "welcome-sequence.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "# a comment only\n", encoding="utf-8")
+    git(origin, "commit", "-q", "-am", "a comment")
+    results = _run_steps(origin, _environment(GITHUB_ACTIONS="true", PR_BASE_SHA=base))
+    assert results["diff"].returncode == 0, results["diff"].stderr
+    assert "No change in meaning: no comment." in results["diff"].stdout
+    assert not (tmp_path / "origin-tools" / "gh.log").exists()
 
 
 def test_workflow_fails_on_stale_outputs_and_annotates_findings(

@@ -193,9 +193,12 @@ def test_diff_shows_locked_changes_first(campc: CliRun, tmp_path: Path) -> None:
     run = campc("diff", "HEAD", cwd=root)
     assert run.exit_code == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert lines[2] == "**Locked experiment designs changed**: 1 field, 1 without an amendment"
-    assert "### Locked experiment designs" in run.stdout
+    assert lines[2].startswith("**Verdict: blocks: 1 locked field changed")
+    assert lines[4] == "**Locked experiment designs changed**: 1 field, 1 without an amendment"
+    assert "<strong>Locked experiment designs</strong> (1)" in run.stdout
     assert "| cta | primary_metric.mde | 0.15 -> 0.1 | locked since 2027-04-14 (EXP009) |" in (
         run.stdout
     )
-    assert run.stdout.index("Locked experiment designs") < run.stdout.index("### Experiments")
+    assert run.stdout.index("Locked experiment designs") < run.stdout.index(
+        "<strong>Experiments</strong>"
+    )

@@ -5,11 +5,13 @@ locale` (`text/labels.py`; its messages are in `text/locale/<locale>/sequences.p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Literal
 
 from compiler.analysis import timing
+from compiler.analysis.personas import personas, trace_data
 from compiler.analysis.sequences import Path, following, paths
 from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.model.sequence import (
@@ -375,12 +377,22 @@ def _shortcuts(
 
 
 def build(repo: Repository, context: BuildContext) -> list[Artifact]:
-    """`sequences/<id>.md` for every sequence."""
+    """`sequences/<id>.md` for every sequence, and `sequences/<id>.personas.json`: the
+    QA plan's personas as timelines of the emails each receives (`analysis.personas`)."""
     artifacts = []
     for spec in repo.specs:
         if isinstance(spec.model, Sequence):
+            sources = (spec.model.id,)
             text = document(spec.model, repo=repo)
             artifacts.append(
-                Artifact(f"sequences/{spec.model.id}.md", text.encode("utf-8"), (spec.model.id,))
+                Artifact(f"sequences/{spec.model.id}.md", text.encode("utf-8"), sources)
+            )
+            traces = {
+                "sequence": spec.model.id,
+                "personas": [trace_data(p) for p in personas(repo, spec.model)],
+            }
+            body = json.dumps(traces, indent=2, ensure_ascii=False) + "\n"
+            artifacts.append(
+                Artifact(f"sequences/{spec.model.id}.personas.json", body.encode("utf-8"), sources)
             )
     return artifacts

@@ -59,7 +59,7 @@ def test_links_in_the_head_revision_are_findings_and_never_read(
     root, _ = linked
     run = campc("diff", "HEAD~1", "HEAD", cwd=root)
     assert run.exit_code == 0, run.stderr
-    _assert_links_reported(run.stdout.split("### New findings")[1])
+    _assert_links_reported(run.stdout.split("<strong>New findings</strong>")[1])
     assert CANARY not in run.stderr
     data = json.loads(campc("diff", "HEAD~1", "HEAD", "--format", "json", cwd=root).stdout)
     new = {(row["path"], row["code"]) for row in data["findings_new"]}
@@ -75,7 +75,7 @@ def test_links_in_the_base_revision_are_resolved_when_removed(
     git(root, "commit", "-q", "-m", "no links")
     run = campc("diff", "HEAD~1", "HEAD", cwd=root)
     assert run.exit_code == 0, run.stderr
-    _assert_links_reported(run.stdout.split("### Resolved findings")[1])
+    _assert_links_reported(run.stdout.split("<strong>Resolved findings</strong>")[1])
     assert CANARY not in run.stderr
 
 

@@ -48,6 +48,10 @@ class Change:
 
     base: str
     head: str
+    verdict: str = ""
+    """One line a reviewer reads first: `blocks`, `review` or `quiet`, and why."""
+    summary: list[dict[str, str]] = field(default_factory=list)
+    """The blast radius: spend, recipients, caps, experiments, scoring, findings."""
     locked: list[dict[str, str]] = field(default_factory=list)
     """Locked fields of started experiments that changed (EXP009, or EXP010 amended)."""
     specs: list[dict[str, str]] = field(default_factory=list)
@@ -58,6 +62,8 @@ class Change:
     sends: list[dict[str, str | int]] = field(default_factory=list)
     """Per audience and ISO week: sends before, after, and the signed delta."""
     sequences: list[dict[str, str]] = field(default_factory=list)
+    personas: list[dict[str, str]] = field(default_factory=list)
+    """What each sequence persona now receives differently, in words."""
     experiments: list[dict[str, str]] = field(default_factory=list)
     scoring: list[dict[str, str]] = field(default_factory=list)
     findings_new: list[dict[str, str | int]] = field(default_factory=list)
@@ -69,7 +75,7 @@ class Change:
         return not any(
             getattr(self, name)
             for name in self.__dataclass_fields__
-            if name not in ("base", "head")
+            if name not in ("base", "head", "verdict", "summary")
         )
 
 

@@ -9,14 +9,16 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from compiler.analysis import budget, lock
 from compiler.analysis.experiments import list_size, plan
+from compiler.analysis.personas import Landing, Persona, personas
 from compiler.analysis.schedule import Event, events, occurrences
+from compiler.commands.diff import radius
 from compiler.commands.diff.change import Change, Money, Side
 from compiler.diagnostics import Diagnostic
 from compiler.load.kinds import SPEC_KINDS
@@ -45,9 +47,11 @@ def compare(before: Side, after: Side, as_of: date | None = None) -> Change:
     change.calendar = list(_calendar(before.repo, after.repo, renamed))
     change.sends = list(_sends(before.repo, after.repo))
     change.sequences = list(_sequences(before.repo, after.repo, renamed))
+    change.personas = list(_personas(before.repo, after.repo, renamed))
     change.experiments = list(_experiments(before.repo, after.repo, renamed))
     change.scoring = list(_scoring(before.repo, after.repo, renamed))
     change.findings_new, change.findings_resolved = _findings(before.findings, after.findings)
+    radius.summarise(change, before.repo, after.repo)
     return change
 
 
@@ -452,6 +456,63 @@ def _causes(old: Experiment, new: Experiment, was: Any, now: Any) -> list[str]:
         skip=("traffic", "start", "whole_weeks"),
     )
     return found
+
+
+def _first_landings(persona: Persona) -> dict[str, Landing]:
+    found: dict[str, Landing] = {}
+    for landing in persona.emails:
+        found.setdefault(landing.step, landing)
+    return found
+
+
+def _persona_changes(was: Persona, now: Persona) -> Iterator[str]:
+    """What one persona receives differently: days, emails gained and lost, bursts,
+    how its walk ends."""
+    old, new = _first_landings(was), _first_landings(now)
+    for step in [*old, *(s for s in new if s not in old)]:
+        if step not in new:
+            yield f"no longer receives `{step}`"
+        elif step not in old:
+            yield f"now receives `{step}` (day {new[step].day(now.entered)})"
+        else:
+            a, b = old[step].day(was.entered), new[step].day(now.entered)
+            if a != b:
+                yield f"now receives `{step}` on day {b} instead of day {a}"
+            elif old[step].at.time() != new[step].at.time():
+                yield (
+                    f"now receives `{step}` at {new[step].at:%H:%M} instead of "
+                    f"{old[step].at:%H:%M} (day {b})"
+                )
+    day = timedelta(hours=24)
+    if now.within(day) > max(was.within(day), 1):
+        yield f"now receives {now.within(day)} emails within 24 hours"
+    if was.ending != now.ending:
+        yield f"now ends: {now.ending} (was: {was.ending})"
+
+
+def _personas(
+    before: project.Repository, after: project.Repository, renamed: dict[str, str]
+) -> Iterator[dict[str, str]]:
+    """Each sequence's persona traces on both sides, compared persona by persona."""
+    for spec_id, old, new in _pairs(before, after, Sequence, renamed):
+        assert isinstance(old.model, Sequence)
+        assert isinstance(new.model, Sequence)
+        was = {p.name: p for p in personas(before, old.model)}
+        now = {p.name: p for p in personas(after, new.model)}
+        for name in [*was, *(n for n in now if n not in was)]:
+            if name not in now:
+                yield {"sequence": spec_id, "persona": name, "change": "no longer a path"}
+                continue
+            if name not in was:
+                emails = ", ".join(f"`{e.step}`" for e in now[name].emails) or "no email"
+                yield {
+                    "sequence": spec_id,
+                    "persona": name,
+                    "change": f"new: receives {emails}; {now[name].ending}",
+                }
+                continue
+            for text in _persona_changes(was[name], now[name]):
+                yield {"sequence": spec_id, "persona": name, "change": text}
 
 
 def _locked(

@@ -18,7 +18,8 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def markdown(change: Change) -> str:
-    """The change as a pull request reviewer reads it."""
+    """The change as a pull request reviewer reads it: the verdict and the blast radius
+    first, each section's details folded below."""
     kinds = Counter(row["change"] for row in change.specs)
     base, head_label = escape.markdown_code(change.base), escape.markdown_code(change.head)
     head = [f"## campc diff: {base} -> {head_label}", ""]
@@ -31,7 +32,8 @@ def markdown(change: Change) -> str:
                 "",
             ]
         )
-    parts = [f"{n} {k}" for k, n in sorted(kinds.items())]
+    head.append(f"**Verdict: {escape.markdown(change.verdict)}**")
+    head.append("")
     if change.locked:
         blocked = sum("EXP009" in row["status"] for row in change.locked)
         head.append(
@@ -39,6 +41,9 @@ def markdown(change: Change) -> str:
             f"{'s' if len(change.locked) != 1 else ''}, {blocked} without an amendment"
         )
         head.append("")
+    if change.summary:
+        head += [*_table(change.summary), ""]
+    parts = [f"{n} {k}" for k, n in sorted(kinds.items())]
     head.append(
         f"**Specs**: {', '.join(parts) or 'none added or removed'} · "
         f"**Findings**: {len(change.findings_new)} new, "
@@ -53,25 +58,31 @@ def markdown(change: Change) -> str:
         ("Calendar", change.calendar),
         ("Sends per audience and week", change.sends),
         ("Sequences", change.sequences),
+        ("Persona traces", change.personas),
         ("Experiments", change.experiments),
         ("Scoring models", change.scoring),
     ]
     lines = head
     for title, rows in sections:
         if rows:
-            lines += [f"### {title}", "", *_table(rows), ""]
+            lines += [_fold(title, len(rows)), "", *_table(rows), "", "</details>", ""]
     for title, rows in (
         ("New findings", change.findings_new),
         ("Resolved findings", change.findings_resolved),
     ):
         if rows:
-            lines += [f"### {title}", ""]
+            lines += [_fold(title, len(rows)), ""]
             for r in rows:
                 where = escape.markdown_code(f"{r['path']}:{r['line']}:{r['col']}")
                 message = escape.markdown(str(r["message"]))
                 lines.append(f"- {where} {r['code']} ({r['severity']}): {message}")
-            lines.append("")
+            lines += ["", "</details>", ""]
     return "\n".join(lines)
+
+
+def _fold(title: str, count: int) -> str:
+    """A collapsed section's opening: GitHub renders the Markdown inside it."""
+    return f"<details><summary><strong>{title}</strong> ({count})</summary>"
 
 
 def as_json(change: Change) -> str:
