@@ -3,8 +3,10 @@
 A repository of N specs is the example repository (`campaigns/`) copied N/12 times: each
 copy's specs and audiences get a numbered id suffix, and every reference inside the copy
 is renamed with them, so the cross-references stay valid and the mix of kinds, the file
-sizes and the rules' work per spec are those of a real quarter. Templates, blackouts and
-conventions are shared, as they are in a real repository.
+sizes and the rules' work per spec are those of a real quarter. Templates, blackouts,
+conventions and the samples are shared, as they are in a real repository; only the first
+copy of a scoring model keeps its `history` (a team backtests a model or two, not every
+copy of one).
 
     python bench/synth.py OUT N
 """
@@ -46,6 +48,20 @@ def _specs() -> list[Path]:
 def _ids(texts: list[str]) -> list[str]:
     found = {m.group(1) for text in texts for m in _ID.finditer(text)}
     return sorted(found, key=len, reverse=True)
+
+
+def _without_history(lines: list[str]) -> list[str]:
+    """A spec's lines without its top-level `history:` block."""
+    kept, skipping = [], False
+    for line in lines:
+        if line.startswith("history:"):
+            skipping = True
+            continue
+        if skipping and line.startswith((" ", "\t")):
+            continue
+        skipping = False
+        kept.append(line)
+    return kept
 
 
 def generate(out: Path, count: int) -> Path:
@@ -94,6 +110,8 @@ def generate(out: Path, count: int) -> Path:
                 else (send_ref if ln.startswith("send:") else pattern).sub(rename, ln)
                 for ln in lines
             ]
+            if copy:
+                renamed = _without_history(renamed)
             target.write_text("".join(renamed), encoding="utf-8")
             written += 1
     return campaigns

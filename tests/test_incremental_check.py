@@ -78,7 +78,7 @@ def _plain(value: Any) -> Any:
 
 
 def test_the_collecting_rules_are_the_repository_wide_rules_that_read_models() -> None:
-    assert {r.code for r in COLLECTING} == {"BUDGET005", "CAL001", "CAL007", "REF002"}
+    assert {r.code for r in COLLECTING} == {"BUDGET005", "CAL001", "CAL007", "REF002", "SCORE005"}
     for rule in COLLECTING:
         assert rule.scope == "repository"
         assert rule.check is not None  # combine over collect, for callers of `check`

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler import files
-from compiler.project.layout import MAX_TEMPLATE, TEMPLATES_DIR, YAML_SUFFIXES
+from compiler.project.layout import (
+    DATA_SUFFIXES,
+    MAX_DATA,
+    MAX_TEMPLATE,
+    TEMPLATES_DIR,
+    YAML_SUFFIXES,
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,8 @@ class Inventory:
     """Every template file, relative to the templates folder (hidden ones included)."""
     refused: list[tuple[Path, str]]
     """Links, FIFOs, devices and sockets where a spec, a folder or a template would be."""
+    data: list[Path] = field(default_factory=list)
+    """Every data file (`.csv`: a scoring model's history), sorted, outside `templates/`."""
 
 
 def inventory(root: Path) -> Inventory:
@@ -36,12 +44,16 @@ def inventory(root: Path) -> Inventory:
         return name.startswith(".") or (folder == root and name == TEMPLATES_DIR)
 
     specs: list[Path] = []
+    data: list[Path] = []
     refused: list[tuple[Path, str]] = []
-    for entry in files.scan(root, skip, lambda name: name.endswith(YAML_SUFFIXES)):
-        if entry.refused is None:
+    wanted = (*YAML_SUFFIXES, *DATA_SUFFIXES)
+    for entry in files.scan(root, skip, lambda name: name.endswith(wanted)):
+        if entry.refused is not None:
+            refused.append((entry.path, entry.refused))
+        elif entry.path.name.endswith(YAML_SUFFIXES):
             specs.append(entry.path)
         else:
-            refused.append((entry.path, entry.refused))
+            data.append(entry.path)
     base = root / TEMPLATES_DIR
     templates: list[str] = []
     try:
@@ -55,7 +67,8 @@ def inventory(root: Path) -> Inventory:
         refused.append((err.path, err.what))
     specs.sort(key=lambda p: p.relative_to(root).as_posix())
     refused.sort(key=lambda item: item[0].relative_to(root).as_posix())
-    return Inventory(root, specs, sorted(templates), refused)
+    data.sort(key=lambda p: p.relative_to(root).as_posix())
+    return Inventory(root, specs, sorted(templates), refused, data)
 
 
 @dataclass
@@ -107,6 +120,8 @@ def fingerprint(
             for path in found.specs:
                 value = kept.keep(path, reader, files.SOURCE_LIMIT)
                 lines.append(f"{path}\0{_hash(digest, value)}")
+            for path in found.data:
+                lines.append(f"{path}\0{_hash(digest, kept.keep(path, reader, MAX_DATA))}")
         base = root / TEMPLATES_DIR
         with files.Reader(base) as reader:
             for name in found.templates:

@@ -26,7 +26,13 @@ from compiler.load.source import positions, read
 from compiler.load.validate import validate
 from compiler.model.references import TARGETS, Reference, references
 from compiler.project.document import Document
-from compiler.project.layout import MAX_TEMPLATE, TEMPLATES_DIR, YAML_SUFFIXES
+from compiler.project.layout import (
+    DATA_SUFFIXES,
+    MAX_DATA,
+    MAX_TEMPLATE,
+    TEMPLATES_DIR,
+    YAML_SUFFIXES,
+)
 from compiler.project.repository import BrokenFile, Repository, SpecFile
 
 READ_LIMIT = files.SOURCE_LIMIT
@@ -52,6 +58,24 @@ def read_templates(
                 found[name] = snapshot.read(folder / name, folder, MAX_TEMPLATE)
             else:
                 found[name] = files.read_bytes(folder / name, folder, limit=MAX_TEMPLATE)
+        except (OSError, files.NotRegular) as err:
+            found[name] = err
+    return found
+
+
+def read_data(
+    root: Path, paths: Iterable[Path], snapshot: Snapshot | None = None
+) -> dict[str, bytes | Exception]:
+    """Each data file's bytes (at most MAX_DATA + 1) by its path below `root`, or the
+    error that stopped the read (the scoring rules report it)."""
+    found: dict[str, bytes | Exception] = {}
+    for path in paths:
+        name = path.relative_to(root).as_posix()
+        try:
+            if snapshot is not None:
+                found[name] = snapshot.read(path, root, MAX_DATA)
+            else:
+                found[name] = files.read_bytes(path, root, limit=MAX_DATA)
         except (OSError, files.NotRegular) as err:
             found[name] = err
     return found
@@ -130,6 +154,10 @@ def load(
     repo.template_files = read_templates(
         templates_dir, repo.templates | repo.refused_templates, snapshot
     )
+    repo.data_files = read_data(root, listing.data, snapshot)
+    for path, what in listing.refused:  # a linked CSV is refused (FILE001), not missing
+        if path.name.endswith(DATA_SUFFIXES) and templates_dir not in path.parents:
+            repo.data_files[path.relative_to(root).as_posix()] = files.NotRegular(path, what)
     for path, _ in listing.refused:
         if path.name.endswith(YAML_SUFFIXES) and templates_dir not in path.parents:
             repo.broken.append(_broken(display(path), path, root, None))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -279,6 +279,28 @@ class Disqualifier(StrictModel):
         return Predicate(id=self.id, attribute=self.attribute, op=self.op, value=self.value)
 
 
+DataPath = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]*(?:/[A-Za-z0-9_][A-Za-z0-9._-]*)*\.csv$",
+        max_length=300,
+    ),
+]
+"""A `.csv` file below the campaigns folder, by its path there (`samples/outcomes.csv`)."""
+
+
+class History(StrictModel):
+    """A labelled history the build backtests the model on: leads as they were on a
+    date, their events until then, and what became of them."""
+
+    leads: DataPath
+    """CSV: `lead_id`, `scored_on` (the date they were scored, YYYY-MM-DD), `outcome`
+    (`won`, `lost` or `open`), then the catalog's attributes."""
+    events: DataPath | None = None
+    """CSV: `lead_id`, `event_type`, `occurred_at` (each lead's events; those after its
+    `scored_on` are not counted)."""
+
+
 class ScoringModel(SpecBase):
     """A lead-scoring model: catalog, fit and behaviour rules, caps, decay, thresholds."""
 
@@ -302,6 +324,9 @@ class ScoringModel(SpecBase):
     """Conditions that make a lead's stage `disqualified` whatever its score."""
     examples: list[ExampleLead] = Field(default_factory=list)
     """Example leads with expected results."""
+    history: History | None = None
+    """A labelled history: the build writes a backtest (AUC, deciles, the thresholds'
+    calibration, MQLs and SQLs per month), and `campc diff` compares it."""
 
     @model_validator(mode="after")
     def _regex_on_text(self) -> ScoringModel:

@@ -5,6 +5,7 @@ files that did not load)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 from compiler import files
@@ -87,7 +88,16 @@ def shared(repo: Repository) -> list[bytes]:
         # files that did not load change what the rules may say about the others
         "\n".join(f"{b.path}\0{b.kind}\0{b.id}" for b in repo.broken).encode(),
         "\n".join(sorted(repo.refused_templates)).encode(),
+        "\n".join(
+            f"{name}\0{_data_digest(value)}" for name, value in sorted(repo.data_files.items())
+        ).encode(),
     ]
+
+
+def _data_digest(value: bytes | Exception) -> str:
+    if isinstance(value, Exception):
+        return f"unreadable {type(value).__name__}"
+    return hashlib.sha256(value).hexdigest()
 
 
 def template_digest(repo: Repository, name: str) -> str:

@@ -8,4 +8,8 @@ TEMPLATES_DIR = "templates"
 YAML_SUFFIXES = (".yaml", ".yml")
 """What a spec or registry file is called."""
 MAX_TEMPLATE = 1_000_000
+MAX_DATA = 16_000_000
+"""The most bytes of a data file (a scoring model's labelled history) the loader reads."""
+DATA_SUFFIXES = (".csv",)
+"""Data files the loader lists (and fingerprints) beside the specs."""
 """Largest template file, in bytes."""

@@ -151,6 +151,9 @@ class Repository:
     template_files: dict[str, bytes | Exception] = field(default_factory=dict)
     """Every template's bytes as `load/` read them (at most MAX_TEMPLATE + 1), or why it
     could not be read (a link, a FIFO...): rules and back-ends read no file themselves."""
+    data_files: dict[str, bytes | Exception] = field(default_factory=dict)
+    """Every data file below the campaigns folder (`.csv`, by its path there) as `load/`
+    read it (at most MAX_DATA + 1 bytes), or why it could not be read."""
     refused_templates: frozenset[str] = frozenset()
     """Template names that are links, FIFOs...: never read (FILE001)."""
     display: Callable[[Path], str] = str

@@ -204,13 +204,21 @@ _SPANS = {
 """Words from the start, middle and end of each payload."""
 
 
-def assert_markdown_is_text(markdown: str) -> None:
+def assert_markdown_is_text(markdown: str, folded: bool = False) -> None:
     """Rendered as GitHub renders Markdown (raw HTML allowed), a page has no element the
-    payloads could make, and each payload that landed in a table stays in one cell."""
+    payloads could make, and each payload that landed in a table stays in one cell.
+    `folded`: the page folds its sections (`campc diff`): its `<details>` and `<summary>`
+    are campc's own, one per fold line it wrote, and no payload adds another."""
     html = _GFM.render(markdown)
     cells = _Cells()
     cells.feed(html)
-    assert set(cells.tags) <= _ALLOWED_TAGS, set(cells.tags) - _ALLOWED_TAGS
+    allowed = _ALLOWED_TAGS | ({"details", "summary"} if folded else set())
+    assert set(cells.tags) <= allowed, set(cells.tags) - allowed
+    if folded:
+        written = markdown.count("\n<details><summary><strong>")
+        assert written > 0
+        assert html.count("<details") == written
+        assert html.count("<summary") == written
     assert "head</h" not in html
     assert "<em>em</em>" not in html
     for words in _SPANS.values():
@@ -457,8 +465,8 @@ def test_diff_markdown_on_stdout_and_in_the_job_summary(campc: CliRun, tmp_path:
     assert "leak-1" in run.stdout
     assert "leak-2" in run.stdout
     assert not workflow_commands(run.stdout + run.stderr)
-    assert_markdown_is_text(run.stdout)
-    assert_markdown_is_text(summary.read_text(encoding="utf-8"))
+    assert_markdown_is_text(run.stdout, folded=True)
+    assert_markdown_is_text(summary.read_text(encoding="utf-8"), folded=True)
     data = campc("diff", "HEAD~1", "HEAD", "--format", "json", cwd=root)
     assert not workflow_commands(data.stdout)
     assert any("leak-1" in row["message"] for row in json.loads(data.stdout)["findings_new"])

@@ -7,12 +7,14 @@ held to, which stays in English; the SQL and the dbt YAML are the same in every 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
-from compiler.analysis import scoring
+from compiler.analysis import history, scoring
 from compiler.analysis.scoring import LeadEvent, score
 from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.backends.scoring import dbt
+from compiler.backends.scoring.backtest import Backtest, backtest
 from compiler.backends.scoring.sql import (
     DIALECTS,
     Tables,
@@ -44,7 +46,16 @@ def build(repo: Repository, context: BuildContext) -> list[Artifact]:
         name = f"{dbt.FOLDER}/models/{dbt.model_name(model)}.sql"
         model_sql = dbt.model_sql(model, {d: both[1] for d, both in texts.items()})
         artifacts.append(Artifact(name, model_sql.encode("utf-8"), owners))
-        text = document(model, tables, labels(repo.policy.locale))
+        tested = None
+        if model.history is not None:
+            found, problems = history.read(model, repo.data_files)
+            if found is not None and not problems and found.leads:
+                tested = backtest(model, found)
+                body = json.dumps(tested.data(), indent=2) + "\n"
+                artifacts.append(
+                    Artifact(f"scoring/{model.id}.backtest.json", body.encode("utf-8"), owners)
+                )
+        text = document(model, tables, labels(repo.policy.locale), tested)
         artifacts.append(Artifact(f"scoring/{model.id}.md", text.encode("utf-8"), owners))
     return artifacts
 
@@ -64,6 +75,65 @@ def project(repo: Repository, context: BuildContext) -> list[Artifact]:
 
 
 _code = escape.markdown_code
+
+
+def _share(value: float | None, words: Labels) -> str:
+    return "-" if value is None else words.share(value, 1)
+
+
+def _backtest(model: ScoringModel, tested: Backtest, words: Labels) -> list[str]:
+    """The backtest section: AUC, deciles, the thresholds' calibration, MQLs per month."""
+    assert model.history is not None
+    auc = "-" if tested.auc is None else words.number(round(tested.auc, 3))
+    lines = [
+        words(_("## Backtest")),
+        "",
+        words(
+            _(
+                "On {file}: {leads} leads, {labelled} with a known outcome ({won} won). AUC "
+                "**{auc}** (the chance a won lead outscores a lost one, ties counted half); "
+                "{mqls} MQLs and {sqls} SQLs a month at the thresholds. Computed by DuckDB "
+                "running the model's query on each scoring date."
+            ),
+            file=_code(model.history.leads),
+            leads=words.number(tested.leads),
+            labelled=words.number(tested.labelled),
+            won=words.number(tested.won),
+            auc=auc,
+            mqls=words.number(round(tested.mqls_per_month, 1)),
+            sqls=words.number(round(tested.sqls_per_month, 1)),
+        ),
+        "",
+        words(_("| decile | scores | leads | won | conversion | lift |")),
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for decile in tested.deciles:
+        lift = "-" if decile.lift is None else words.number(round(decile.lift, 2))
+        lines.append(
+            f"| {decile.decile} | {words.number(round(decile.lowest, 2))} - "
+            f"{words.number(round(decile.highest, 2))} | {words.number(decile.leads)} | "
+            f"{words.number(decile.won)} | {_share(decile.conversion, words)} | {lift} |"
+        )
+    lines += [
+        "",
+        words(
+            _("| threshold | points | leads at or above | conversion | leads below | conversion |")
+        ),
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for item in tested.calibration:
+        lines.append(
+            f"| {_code(item.threshold)} | {words.number(item.points)} | "
+            f"{words.number(item.above)} | {_share(item.above_conversion, words)} | "
+            f"{words.number(item.below)} | {_share(item.below_conversion, words)} |"
+        )
+    lines += ["", words(_("| month | leads scored | MQLs | SQLs |")), "|---|---:|---:|---:|"]
+    for month in tested.months:
+        lines.append(
+            f"| {month.month} | {words.number(month.leads)} | {words.number(month.mqls)} | "
+            f"{words.number(month.sqls)} |"
+        )
+    return lines
 
 
 def _cell(value: object, words: Labels) -> str:
@@ -186,8 +256,14 @@ def _inputs(model: ScoringModel, tables: Tables, words: Labels) -> str:
     return words(sentence, **names, leads=leads, events=events)
 
 
-def document(model: ScoringModel, tables: Tables | None = None, words: Labels | None = None) -> str:
-    """The model as tables, with its inputs (read from `tables`), outputs and semantics."""
+def document(
+    model: ScoringModel,
+    tables: Tables | None = None,
+    words: Labels | None = None,
+    tested: Backtest | None = None,
+) -> str:
+    """The model as tables, with its inputs (read from `tables`), outputs, its backtest
+    (`tested`, from its history) and semantics."""
     tables = tables or Tables()
     words = words or labels()
     lines = [
@@ -285,6 +361,8 @@ def document(model: ScoringModel, tables: Tables | None = None, words: Labels | 
             f"{words.number(result.total)} | {_cell(result.grade or '', words)} | "
             f"{_code(result.stage)} |"
         )
+    if tested is not None and model.history is not None:
+        lines += ["", *_backtest(model, tested, words)]
     lines += ["", words(_("## Semantics")), ""]
     if words.locale != "en":
         lines += [

@@ -14,10 +14,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from compiler.analysis import budget, lock
+from compiler.analysis import budget, history, lock
 from compiler.analysis.experiments import list_size, plan
 from compiler.analysis.personas import Landing, Persona, personas
 from compiler.analysis.schedule import Event, events, occurrences
+from compiler.backends.scoring.backtest import Backtest, backtest
 from compiler.commands.diff import radius
 from compiler.commands.diff.change import Change, Money, Side
 from compiler.diagnostics import Diagnostic
@@ -571,6 +572,45 @@ def _scoring(
         ):
             for where, text in _by_id_items(label, a.get(section), b.get(section)):
                 yield {"model": spec_id, "where": where, "change": text}
+        assert isinstance(old.model, ScoringModel)
+        assert isinstance(new.model, ScoringModel)
+        effect = _backtest_change(_tested(before, old.model), _tested(after, new.model))
+        if effect:
+            yield {"model": spec_id, "where": "backtest", "change": effect}
+
+
+def _tested(repo: project.Repository, model: ScoringModel) -> Backtest | None:
+    """The model's backtest on its history, as the build computes it (None without one)."""
+    if model.history is None:
+        return None
+    found, problems = history.read(model, repo.data_files)
+    if found is None or problems or not found.leads:
+        return None
+    return backtest(model, found)
+
+
+def _backtest_change(was: Backtest | None, now: Backtest | None) -> str:
+    """`AUC 0.749 -> 0.760; MQLs per month 16.3 -> 20.7 (+27%)`: the effect of a scoring
+    change on its history (nothing when neither side has one, or nothing moved)."""
+    if was is None and now is None:
+        return ""
+    if was is None or now is None:
+        return "backtest added" if was is None else "backtest removed"
+
+    def auc(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    parts = []
+    if auc(was.auc) != auc(now.auc):
+        parts.append(f"AUC {auc(was.auc)} -> {auc(now.auc)}")
+    for label, a, b in (
+        ("MQLs", was.mqls_per_month, now.mqls_per_month),
+        ("SQLs", was.sqls_per_month, now.sqls_per_month),
+    ):
+        if f"{a:.1f}" != f"{b:.1f}":
+            change = f" ({(b - a) / a:+.0%})" if a else ""
+            parts.append(f"{label} per month {a:.1f} -> {b:.1f}{change}")
+    return "; ".join(parts)
 
 
 def _findings(

@@ -179,12 +179,15 @@ def summarise(change: Change, before: project.Repository, after: project.Reposit
             reasons_block.append(prose.count(blocked, "locked field") + " changed")
     if change.scoring:
         models = sorted({row["model"] for row in change.scoring})
+        effects = [
+            f"`{r['model']}`: {r['change']}" for r in change.scoring if r["where"] == "backtest"
+        ]
         rows.append(
             {
                 "what": "scoring models changed",
                 "before": "",
                 "after": "",
-                "change": ", ".join(f"`{m}`" for m in models),
+                "change": "; ".join(effects) or ", ".join(f"`{m}`" for m in models),
             }
         )
         reasons_review.append(prose.count(len(models), "scoring model") + " changed")
