@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from compiler.analysis import budget, history, lock
 from compiler.analysis.experiments import list_size, plan
-from compiler.analysis.personas import Landing, Persona, personas
+from compiler.analysis.personas import Landing, Persona, entry, personas
 from compiler.analysis.schedule import Event, events, occurrences
 from compiler.backends.scoring.backtest import Backtest, backtest
 from compiler.commands.diff import radius
@@ -498,6 +498,14 @@ def _personas(
     for spec_id, old, new in _pairs(before, after, Sequence, renamed):
         assert isinstance(old.model, Sequence)
         assert isinstance(new.model, Sequence)
+        unchanged = (
+            old.model == new.model
+            and entry(before, old.model) == entry(after, new.model)
+            and before.audience(old.model.audience or "")
+            == after.audience(new.model.audience or "")
+        )
+        if unchanged:
+            continue  # the same walk on the same clock: the same personas
         was = {p.name: p for p in personas(before, old.model)}
         now = {p.name: p for p in personas(after, new.model)}
         for name in [*was, *(n for n in now if n not in was)]:
@@ -574,9 +582,27 @@ def _scoring(
                 yield {"model": spec_id, "where": where, "change": text}
         assert isinstance(old.model, ScoringModel)
         assert isinstance(new.model, ScoringModel)
+        if _same_inputs(before, old.model, after, new.model):
+            continue  # the same model on the same history: nothing to score twice
         effect = _backtest_change(_tested(before, old.model), _tested(after, new.model))
         if effect:
             yield {"model": spec_id, "where": "backtest", "change": effect}
+
+
+def _same_inputs(
+    before: project.Repository, old: ScoringModel, after: project.Repository, new: ScoringModel
+) -> bool:
+    """Whether both sides would backtest the same model on the same bytes."""
+    if old != new:
+        return False
+    if new.history is None:
+        return True
+    names = [new.history.leads, *([new.history.events] if new.history.events else [])]
+    return all(
+        isinstance(before.data_files.get(n), bytes)
+        and before.data_files.get(n) == after.data_files.get(n)
+        for n in names
+    )
 
 
 def _tested(repo: project.Repository, model: ScoringModel) -> Backtest | None:
