@@ -5,6 +5,7 @@ is the checked commit's, never the clock."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -202,3 +203,25 @@ def test_diff_shows_locked_changes_first(campc: CliRun, tmp_path: Path) -> None:
     assert run.stdout.index("Locked experiment designs") < run.stdout.index(
         "<strong>Experiments</strong>"
     )
+
+
+def test_diff_reports_a_started_experiment_removed(campc: CliRun, tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    (root / "campaigns" / "performance" / "cta.yaml").unlink()
+    run = campc("diff", "HEAD", "--format", "json", cwd=root)
+    locked = json.loads(run.stdout)["locked"]
+    assert locked == [
+        {
+            "experiment": "cta",
+            "field": "(the experiment)",
+            "change": "removed",
+            "status": "started 2027-04-14: its registered plan is gone",
+        }
+    ]
+
+
+def test_diff_and_check_agree_on_a_renamed_experiment(campc: CliRun, tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    _edit(root, "id: cta", "id: cta-v2")
+    locked = json.loads(campc("diff", "HEAD", "--format", "json", cwd=root).stdout)["locked"]
+    assert [(row["field"], row["change"]) for row in locked] == [("id", "cta -> cta-v2")]

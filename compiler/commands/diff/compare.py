@@ -8,7 +8,7 @@ import difflib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,6 +27,7 @@ from compiler.model.experiment import Experiment
 from compiler.model.scoring import ScoringModel
 from compiler.model.sequence import Sequence
 from compiler.project import repository as project
+from compiler.project.facts import Facts
 from compiler.text import prose
 
 
@@ -527,25 +528,40 @@ def _personas(
 def _locked(
     before: project.Repository, after: project.Repository, as_of: date
 ) -> Iterator[dict[str, str]]:
-    """Each locked field a started experiment changes, and whether an amendment covers it."""
-    was = {s.model.id: s.model for s in before.specs if isinstance(s.model, Experiment)}
-    for spec in after.specs:
-        model = spec.model
-        old = was.get(model.id) if isinstance(model, Experiment) else None
-        if old is None or not isinstance(model, Experiment) or not lock.started(old, as_of):
+    """Each locked field a started experiment changes (matched as `campc check --base`
+    matches it: by id, else by file), whether an amendment covers it, and each started
+    experiment the change removes."""
+    from compiler.rules.exp.exp009_locked_design import locked_changes
+
+    compared = replace(after, base=project.Baseline("base", before, as_of), facts=Facts())
+    seen: set[str] = set()
+    for _spec, old, item in locked_changes(compared):
+        seen.add(old.id)
+        amendment = item.amendment
+        yield {
+            "experiment": str(old.id),
+            "field": item.field,
+            "change": f"{item.before} -> {item.after}",
+            "status": (
+                f"amended {amendment.date.isoformat()} by {amendment.approver}"
+                if amendment
+                else f"locked since {old.start.isoformat()} (EXP009)"
+            ),
+        }
+    kept = {s.model.id for s in after.specs if isinstance(s.model, Experiment)}
+    files = {s.rel.as_posix() for s in after.specs if s.kind == "experiment"}
+    for spec in before.specs:
+        gone = spec.model
+        if not isinstance(gone, Experiment) or not lock.started(gone, as_of):
             continue
-        for item in lock.changes(old, model):
-            amendment = item.amendment
-            yield {
-                "experiment": str(model.id),
-                "field": item.field,
-                "change": f"{item.before} -> {item.after}",
-                "status": (
-                    f"amended {amendment.date.isoformat()} by {amendment.approver}"
-                    if amendment
-                    else f"locked since {old.start.isoformat()} (EXP009)"
-                ),
-            }
+        if gone.id in kept or spec.rel.as_posix() in files or gone.id in seen:
+            continue
+        yield {
+            "experiment": str(gone.id),
+            "field": "(the experiment)",
+            "change": "removed",
+            "status": f"started {gone.start.isoformat()}: its registered plan is gone",
+        }
 
 
 def _experiments(
