@@ -82,14 +82,14 @@ def test_deciles_calibration_and_months_match_numpy(
         assert (decile.leads, decile.won) == (len(rows), won)
         assert decile.lift == pytest.approx(won / len(rows) / overall)
         assert (decile.lowest, decile.highest) == (min(r[3] for r in rows), max(r[3] for r in rows))
-    for item, points in zip(
-        tested.calibration, (model.thresholds.mql, model.thresholds.sql), strict=True
-    ):
-        above = [s for s in labelled if s[3] >= points]
+    # by stage, as routing reads it: an SQL is an MQL too, a disqualified lead neither
+    for item, stages in zip(tested.calibration, (("mql", "sql"), ("sql",)), strict=True):
+        above = [s for s in labelled if s[4] in stages]
         assert item.above == len(above)
         assert item.above_conversion == pytest.approx(
             sum(s[2] == "won" for s in above) / len(above)
         )
+        assert item.below == len(labelled) - len(above)
     months: dict[str, list[tuple[str, date, str, float, str]]] = defaultdict(list)
     for s in scored:
         months[s[1].strftime("%Y-%m")].append(s)
@@ -133,4 +133,4 @@ def test_diff_says_what_a_scoring_change_does(campc: CliRun, tmp_path: Path) -> 
     assert effect.startswith(f"MQLs per month {before['mqls_per_month']:.1f} -> ")
     assert "AUC" not in effect  # a threshold moves the MQLs, not the ranking
     summary = {r["what"]: r["change"] for r in document["summary"]}
-    assert summary["scoring models changed"] == f"`b2b-lead-scoring`: {effect}"
+    assert summary["scoring models changed"] == f"b2b-lead-scoring: {effect}"

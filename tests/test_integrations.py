@@ -169,7 +169,15 @@ def test_the_workflow_posts_no_comment_when_nothing_means_a_change(
     results = _run_steps(origin, _environment(GITHUB_ACTIONS="true", PR_BASE_SHA=base))
     assert results["diff"].returncode == 0, results["diff"].stderr
     assert "No change in meaning: no comment." in results["diff"].stdout
-    assert not (tmp_path / "origin-tools" / "gh.log").exists()
+    log = (tmp_path / "origin-tools" / "gh.log").read_text(encoding="utf-8")
+    assert "-f body=" not in log  # it only looked for an earlier comment
+    # an earlier comment (a change since undone) is updated to say nothing changes now
+    (tmp_path / "origin-tools" / "comments").write_text("77\n", encoding="utf-8")
+    again = _run_steps(origin, _environment(GITHUB_ACTIONS="true", PR_BASE_SHA=base))["diff"]
+    assert again.returncode == 0, again.stderr
+    log = (tmp_path / "origin-tools" / "gh.log").read_text(encoding="utf-8")
+    assert "api -X PATCH repos/acme/campaigns/issues/comments/77 -f body=<!-- campc-diff -->" in log
+    assert "No change in meaning" in log.split("comments/77", 1)[1]
 
 
 def test_workflow_fails_on_stale_outputs_and_annotates_findings(

@@ -115,7 +115,7 @@ def test_a_french_build_writes_its_test_plans_in_french(french: dict[str, str]) 
     assert f"| `free-trial` | 29{NNBSP}400 |" in pricing
     assert "avec p < 0,05 par rapport à la version de contrôle" in french["launch-subject-line"]
     assert "### Analyses intermédiaires\n\nBornes sur |z|, alpha partagé" in pricing
-    assert "| 1 | 2027-04-17 | 33,3\xa0% | 7\u202f641 | 3,71 | 0,000104 |" in pricing
+    assert "| 1 | 2027-04-18 | 33,3\xa0% | 10\u202f500 | 3,71 | 0,000104 |" in pricing
     assert (
         f"- [ ] L{APOS}affectation se fait par visitor et reste stable d{APOS}une session "
         f"à l{APOS}autre" in pricing
@@ -129,7 +129,7 @@ def test_a_french_build_writes_its_test_plans_in_french(french: dict[str, str]) 
     assert f"- MDE{NBSP}: 0,03 (absolu)\n" in launch
     assert f"- Correction{NBSP}: aucune nécessaire (une seule comparaison)" in launch
     assert (
-        f"- Unités{NBSP}: les destinataires d{APOS}un envoi{NBSP}: 6{NNBSP}474 des 18{NNBSP}500 "
+        f"- Unités{NBSP}: les destinataires d{APOS}un envoi{NBSP}: 6{NNBSP}475 des 18{NNBSP}500 "
         f"de la liste (35{NBSP}%)"
     ) in launch
     assert f"- Envoyé le 2027-04-13, métrique mesurée jusqu{APOS}au 2027-04-14" in launch
@@ -174,7 +174,7 @@ def test_a_german_build_writes_its_test_plans_in_german(german: dict[str, str]) 
     launch = german["launch-subject-line"]
     assert "- Alpha 0,05, Teststärke 0,8, einseitig\n" in launch
     assert "- Versand am 2027-04-13, Metrik gemessen bis 2027-04-14" in launch
-    assert "- Power für den MDE mit dieser Liste: **0,824**" in launch
+    assert "- Power für den MDE mit dieser Liste: **0,825**" in launch
     assert (
         "- [ ] Die Zuweisung erfolgt pro contact und bleibt über Sitzungen hinweg bestehen"
     ) in launch

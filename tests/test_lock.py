@@ -119,7 +119,7 @@ def test_an_amendment_turns_the_error_into_a_warning(campc: CliRun, tmp_path: Pa
     _edit(
         root,
         "max_duration: 6w\n",
-        "max_duration: 6w\namendments:\n  - date: 2027-04-21\n    fields: [primary_metric]\n"
+        "max_duration: 6w\namendments:\n  - date: 2027-04-20\n    fields: [primary_metric]\n"
         "    reason: the baseline was measured on the wrong segment\n"
         '    approver: "@growth-analytics"\n',
     )
@@ -127,7 +127,7 @@ def test_an_amendment_turns_the_error_into_a_warning(campc: CliRun, tmp_path: Pa
     assert run.exit_code == 0, run.stdout
     assert "EXP009" not in run.stdout
     assert "EXP010" in run.stdout
-    assert "amended on 2027-04-21 by @growth-analytics" in run.stdout
+    assert "amended on 2027-04-20 by @growth-analytics" in run.stdout
     strict = campc("check", "--base", "HEAD", "--strict", "--select", "EXP010", cwd=root)
     assert strict.exit_code == 1
 
@@ -225,3 +225,48 @@ def test_diff_and_check_agree_on_a_renamed_experiment(campc: CliRun, tmp_path: P
     _edit(root, "id: cta", "id: cta-v2")
     locked = json.loads(campc("diff", "HEAD", "--format", "json", cwd=root).stdout)["locked"]
     assert [(row["field"], row["change"]) for row in locked] == [("id", "cta -> cta-v2")]
+
+
+def _amend(root: Path, day: str, field: str) -> None:
+    _edit(
+        root,
+        "max_duration: 6w\n",
+        f"max_duration: 6w\namendments:\n  - date: {day}\n    fields: [{field}]\n"
+        "    reason: the baseline was measured on the wrong segment\n"
+        '    approver: "@growth-analytics"\n',
+    )
+
+
+def test_an_amendment_dated_after_the_as_of_amends_nothing_yet(
+    campc: CliRun, tmp_path: Path
+) -> None:
+    root = _repo(tmp_path)
+    _edit(root, "  mde: 0.15\n", "  mde: 0.10\n")
+    _amend(root, "2027-05-01", "primary_metric.mde")
+    run = campc("check", "--base", "HEAD", "--select", "EXP009,EXP010", cwd=root)
+    assert "EXP009" in run.stdout, run.stdout  # HEAD is dated 20 April
+    later = campc("check", "--base", "HEAD", "--as-of", "2027-05-02", cwd=root)
+    assert "EXP010" in later.stdout
+
+
+@pytest.mark.parametrize(
+    ("day", "field", "says"),
+    [
+        ("2027-04-20", "primary_metric.mdee", ""),
+        ("2027-04-20", "primary_metrc.mde", "did you mean `primary_metric`?"),
+        ("2027-04-01", "primary_metric.mde", "is before the start (2027-04-14)"),
+    ],
+)
+def test_an_amendment_names_a_locked_field_after_the_start(
+    campc: CliRun, tmp_path: Path, day: str, field: str, says: str
+) -> None:
+    root = _repo(tmp_path)
+    _edit(root, "  mde: 0.15\n", "  mde: 0.10\n")
+    _amend(root, day, field)
+    run = campc("check", "--base", "HEAD", cwd=root)
+    assert run.exit_code == 1
+    if says:
+        assert "SCHEMA" in run.stdout
+        assert says in run.stdout
+    else:  # a misspelt path under a locked field covers nothing: the change stays locked
+        assert "EXP009" in run.stdout

@@ -126,6 +126,9 @@ def test_corrections_plan_each_comparison_at_its_level(
         (["--margin", "0.05", "--looks", "3"], "read once, at the end"),
         (["--looks", "0"], "1 to 20 analyses"),
         (["--looks", "21"], "1 to 20 analyses"),
+        (["--mde", "0.1", "--population", "20000", "--looks", "3"], "read once"),
+        (["--mde", "0.1", "--spending", "pocock"], "give --looks K too"),
+        (["--margin", "0.5", "--mde-type", "absolute"], "give a margin below 0.1"),
     ],
 )
 def test_bad_planning_options_are_refused_in_one_line(

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.stats import multivariate_normal
 
@@ -62,7 +62,13 @@ def test_inflation_matches_jennison_and_turnbull(power: float, looks: int) -> No
 
 def _no_crossing(bounds: list[float], fractions: list[float], sides: int) -> float:
     """P(|Z_k| < b_k, or Z_k < b_k one-sided, at every look), integrated by scipy."""
-    t = np.array(fractions)
+    # a look that cannot stop (its bound 40: nothing left to spend) is never crossed;
+    # leaving it out keeps Genz's integration from wasting its points on it
+    kept = [i for i, b in enumerate(bounds) if b < 39]
+    if not kept:
+        return 1.0
+    t = np.array([fractions[i] for i in kept])
+    bounds = [bounds[i] for i in kept]
     cov = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))
     upper = np.array(bounds)
     lower = -upper if sides == 2 else np.full(len(bounds), -np.inf)
@@ -71,7 +77,7 @@ def _no_crossing(bounds: list[float], fractions: list[float], sides: int) -> flo
         mean=np.zeros(len(bounds)),
         cov=cov,
         lower_limit=lower,
-        maxpts=200_000 * len(bounds),
+        maxpts=400_000 * len(bounds),
         abseps=1e-8,
         releps=1e-8,
         rng=np.random.default_rng(7),
@@ -79,6 +85,8 @@ def _no_crossing(bounds: list[float], fractions: list[float], sides: int) -> flo
     return float(value)
 
 
+@example(5, 0.01, 1, "obf", [7, 8, 9, 1])  # a look that cannot stop, three close ones
+@example(5, 0.1, 2, "pocock-classical", [7, 9, 10, 14])
 @settings(max_examples=25, deadline=None)
 @given(
     st.integers(1, 5),
@@ -98,8 +106,11 @@ def test_every_look_spends_what_the_design_says(
         crossed = 1 - _no_crossing(bounds[:k], fractions[:k], sides)
         if spending in ("obf", "pocock"):
             wanted = sides * spent(spending, alpha / sides, fractions[k - 1])
-            assert crossed == pytest.approx(wanted, abs=5e-6)  # scipy's QMC noise
-    assert crossed == pytest.approx(alpha, abs=5e-6)  # the whole design's type I error
+            # scipy's quasi-Monte Carlo is good to a few 1e-6 at these points (it reaches
+            # the grid's figures to 1e-8 with 10M); a boundary off by 0.003 in z would
+            # move the spend by 1e-4
+            assert crossed == pytest.approx(wanted, abs=1e-5)
+    assert crossed == pytest.approx(alpha, abs=1e-5)  # the whole design's type I error
 
 
 def test_the_design_reports_each_look() -> None:

@@ -223,6 +223,18 @@ def _send_audience(repo: Repository, experiment: Experiment) -> str | None:
     return None
 
 
+def split(units: int, weights: tuple[float, ...]) -> tuple[int, ...]:
+    """`units` dealt to the arms by their weights, whole units summing to `units`: each
+    arm's floor, then the rest one by one to the largest remainders (the first on a tie)."""
+    total = sum(weights)
+    exact = [units * w / total for w in weights]
+    dealt = [math.floor(x + 1e-9) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - dealt[i]), i))
+    for i in order[: max(units - sum(dealt), 0)]:
+        dealt[i] += 1
+    return tuple(dealt)
+
+
 def _readout(end: date) -> date:
     readout = end + timedelta(days=1)
     while readout.weekday() >= 5:
@@ -257,7 +269,7 @@ def _batch(
         return None
     share = experiment.population.share if experiment.population else 1.0
     enrolled = math.floor(population * share)
-    per_arm = tuple(math.floor(enrolled * w) for w in chosen.weights)
+    per_arm = split(enrolled, chosen.weights)
     if min(per_arm) < 2:
         return None
     control = per_arm[0]
@@ -339,7 +351,7 @@ def _traffic(
         needs=tuple(needs),
         decides=decides,
         sequential=looks,
-        looks=_looks(looks, per_arm, experiment.start, daily, end) if looks else (),
+        looks=_looks(looks, experiment, daily, run) if looks else (),
         saved_by_cuped=saved,
     )
 
@@ -352,27 +364,25 @@ def _inflated(per_arm: tuple[int, ...], looks: sequential.Design | None) -> tupl
 
 
 def _looks(
-    looks: sequential.Design, per_arm: tuple[int, ...], start: date, daily: float, end: date
+    looks: sequential.Design, experiment: Experiment, daily: float, run: int
 ) -> tuple[Look, ...]:
-    """Each look's day: the day its share of the maximum sample has come in (the last look
-    is the planned end, whole weeks and all)."""
-    total = sum(per_arm)
-
-    def day(k: int, fraction: float) -> date:
-        if k == looks.looks - 1:
-            return end
-        return start + timedelta(days=max(math.ceil(total * fraction / daily - 1e-9), 1) - 1)
-
-    return tuple(
-        Look(
-            number=k + 1,
-            fraction=fraction,
-            day=day(k, fraction),
-            per_arm=tuple(math.ceil(n * fraction - 1e-9) for n in per_arm),
-            z=z,
-            nominal_p=p,
+    """The looks spread over the whole run (whole weeks and all): look k on the day its
+    share of the run's days has passed, with the units enrolled by then, so the last is
+    the planned end with every unit the run brings (at least the maximum sample)."""
+    weights = tuple(v.weight for v in experiment.variants)
+    found = []
+    for k, (fraction, z, p) in enumerate(
+        zip(looks.fractions, looks.bounds, looks.nominal, strict=True)
+    ):
+        days = run if k == looks.looks - 1 else max(math.ceil(run * fraction - 1e-9), 1)
+        found.append(
+            Look(
+                number=k + 1,
+                fraction=fraction,
+                day=experiment.start + timedelta(days=days - 1),
+                per_arm=split(round(daily * days), weights),
+                z=z,
+                nominal_p=p,
+            )
         )
-        for k, (fraction, z, p) in enumerate(
-            zip(looks.fractions, looks.bounds, looks.nominal, strict=True)
-        )
-    )
+    return tuple(found)

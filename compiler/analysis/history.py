@@ -194,4 +194,15 @@ def read(
                     )
         except _Bad as bad:
             return None, [Problem(name, bad.line, f"{what} file {bad.message}")]
+    if not leads:
+        return None, [Problem(history.leads, 1, "leads file has no leads: nothing to backtest")]
+    if all(lead.outcome == "open" for lead in leads):
+        return None, [
+            Problem(
+                history.leads,
+                1,
+                "leads file has no lead whose outcome is known (`won` or `lost`): nothing "
+                "to backtest",
+            )
+        ]
     return History(leads, events), []

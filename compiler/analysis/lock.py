@@ -23,25 +23,11 @@ from datetime import date
 from typing import Any
 
 from compiler.diagnostics import Loc
+from compiler.model.experiment import LOCKED as LOCKED_FIELDS
 from compiler.model.experiment import Amendment, Experiment
 
-LOCKED = (
-    "unit",
-    "audience",
-    "population",
-    "primary_metric",
-    "co_primary_metrics",
-    "variants",
-    "guardrails",
-    "alpha",
-    "power",
-    "sides",
-    "method",
-    "correction",
-    "looks",
-    "spending",
-    "start",
-)
+LOCKED = tuple(name for name in LOCKED_FIELDS if name != "id")
+"""What `fields` compares (an id change is found by matching files: EXP009)."""
 _UNLOCKED = {"source", "name", "description"}
 """Words, not design: a metric's source, a variant's name and description."""
 _ITEM_KEYS = {"variants": "id", "guardrails": "metric", "co_primary_metrics": "metric"}
@@ -108,9 +94,9 @@ def covers(amendment: Amendment, field: str) -> bool:
     return any(field == f or field.startswith(f + ".") for f in amendment.fields)
 
 
-def changes(before: Experiment, after: Experiment) -> list[LockedChange]:
+def changes(before: Experiment, after: Experiment, as_of: date | None = None) -> list[LockedChange]:
     """The locked fields `after` changes from `before`, each with the amendment that
-    covers it (the latest that does)."""
+    covers it (the latest that does, dated by `as_of`: a later one amends nothing yet)."""
     was, now = fields(before), fields(after)
     found = []
     for name in sorted(was.keys() | now.keys()):
@@ -119,7 +105,9 @@ def changes(before: Experiment, after: Experiment) -> list[LockedChange]:
         if old == new:
             continue
         loc = now[name][0] if name in now else _parent(name, now, was)
-        amendments = [a for a in after.amendments if covers(a, name)]
+        amendments = [
+            a for a in after.amendments if covers(a, name) and (as_of is None or a.date <= as_of)
+        ]
         chosen = max(amendments, key=lambda a: a.date) if amendments else None
         found.append(LockedChange(name, loc, old, new, chosen))
     return found

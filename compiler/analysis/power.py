@@ -87,6 +87,8 @@ class Request:
     looks: int | None = None
     spending: sequential.Spending = "obf"
     correction: Correction = "bonferroni"
+    spending_given: bool = False
+    """Whether --spending was on the command line (it needs --looks)."""
 
     @property
     def variance_factor(self) -> float:
@@ -223,16 +225,37 @@ def _check_options(request: Request) -> None:
         if request.mde_type == "relative" and request.margin >= 1:
             raise PowerError(
                 f"--margin {request.margin:g} is relative (the default), {request.margin:.0%} "
-                f"worse; for {request.margin:g} % give --margin {request.margin / 100:g}, or "
-                "add --mde-type absolute"
+                f"worse; for {request.margin:g} % give --margin {request.margin / 100:g}"
+                + (
+                    ", or add --mde-type absolute"
+                    if request.std_dev is not None
+                    or request.margin < min(request.baseline, 1 - request.baseline)
+                    else ""
+                )
             )
         if request.looks is not None:
             raise PowerError(
                 "--looks plans efficacy stops of a superiority test; a non-inferiority "
                 "guardrail is read once, at the end"
             )
+        if (
+            request.std_dev is None
+            and request.mde_type == "absolute"
+            and request.margin >= min(request.baseline, 1 - request.baseline)
+        ):
+            raise PowerError(
+                f"--margin {request.margin:g} absolute is a change of the rate past 0 or 1 "
+                f"from --baseline {request.baseline:g}: give a margin below "
+                f"{min(request.baseline, 1 - request.baseline):g}"
+            )
     if request.looks is not None and not 1 <= request.looks <= sequential.MAX_LOOKS:
         raise PowerError(f"--looks is 1 to {sequential.MAX_LOOKS} analyses, not {request.looks}")
+    if request.looks is not None and request.population is not None:
+        raise PowerError(
+            "--population is one send, read once: --looks is for a test on traffic over days"
+        )
+    if request.spending_given and request.looks is None:
+        raise PowerError("--spending shapes the boundaries of --looks: give --looks K too")
 
 
 def _check_mde(request: Request, mde: float, proportion: bool) -> None:

@@ -698,7 +698,7 @@ def _rules_lines(
         words(
             decision,
             alpha=words.significant(
-                planned.sequential.nominal[-1] * experiment.sides
+                planned.sequential.nominal[-1]
                 if planned is not None and planned.sequential is not None
                 else alpha
             ),

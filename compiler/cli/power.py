@@ -77,9 +77,8 @@ if TYPE_CHECKING:
 @click.option(
     "--spending",
     type=click.Choice(["obf", "pocock", "obf-classical", "pocock-classical"]),
-    default="obf",
-    show_default=True,
-    help="With --looks: Lan-DeMets O'Brien-Fleming or Pocock spending, or the classical constants.",
+    help="With --looks: Lan-DeMets O'Brien-Fleming or Pocock spending, or the classical "
+    "constants [default: obf].",
 )
 @click.option(
     "--correction",
@@ -106,7 +105,7 @@ def power(
     cuped_r: float | None,
     margin: float | None,
     looks: int | None,
-    spending: str,
+    spending: str | None,
     correction: str,
     output_format: str,
 ) -> None:
@@ -132,7 +131,8 @@ def power(
         cuped_r=cuped_r,
         margin=margin,
         looks=looks,
-        spending=spending,  # type: ignore[arg-type]
+        spending=spending or "obf",  # type: ignore[arg-type]
+        spending_given=spending is not None,
         correction=correction,  # type: ignore[arg-type]
     )
     try:

@@ -216,7 +216,7 @@ def _describe(model: type[BaseModel], data: Any, loc: Loc) -> str:
     for candidate in _models_at(model, data, loc[:-1]):
         for name, info in candidate.model_fields.items():
             if loc[-1] in (name, info.alias) and info.description:
-                return f"`{loc[-1]}`: {info.description}"
+                return f"`{loc[-1]}`: {' '.join(info.description.split())}"
     return ""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from decimal import Decimal
 from typing import Literal
 
@@ -160,6 +161,28 @@ class Population(StrictModel):
     """Share of the list in the test (the rest gets the winner later)."""
 
 
+LOCKED = (
+    "id",
+    "unit",
+    "audience",
+    "population",
+    "primary_metric",
+    "co_primary_metrics",
+    "variants",
+    "guardrails",
+    "alpha",
+    "power",
+    "sides",
+    "method",
+    "correction",
+    "looks",
+    "spending",
+    "start",
+)
+"""The fields a started experiment's design locks (`analysis.lock`), as an amendment
+names them: a field, or a path below one (`primary_metric.mde`, `variants.b.weight`)."""
+
+
 class Amendment(StrictModel):
     """A change to a locked design after the start, approved and explained."""
 
@@ -171,6 +194,19 @@ class Amendment(StrictModel):
     """Why the design had to change."""
     approver: str = Field(min_length=1)
     """Who approved it (a handle)."""
+
+    @field_validator("fields")
+    @classmethod
+    def _locked(cls, value: list[str]) -> list[str]:
+        for name in value:
+            head = name.split(".", 1)[0]
+            if head not in LOCKED:
+                close = difflib.get_close_matches(head, LOCKED, n=1)
+                meant = f": did you mean `{close[0]}`?" if close else ""
+                raise ValueError(
+                    f"`{name}` is not a locked field (they are {', '.join(LOCKED)}){meant}"
+                )
+        return value
 
 
 class Traffic(StrictModel):
@@ -255,6 +291,12 @@ class Experiment(SpecBase):
     def _variant_emails(self) -> Experiment:
         if self.send is None and any(v.subject or v.preheader for v in self.variants):
             raise ValueError("a variant's `subject` or `preheader` needs the experiment's `send`")
+        for amendment in self.amendments:
+            if amendment.date < self.start:
+                raise ValueError(
+                    f"the amendment of {amendment.date.isoformat()} is before the start "
+                    f"({self.start.isoformat()}): before the start, edit the design itself"
+                )
         return self
 
     @field_validator("traffic")

@@ -9,7 +9,9 @@ in the MQLs and SQLs per month):
   Mann-Whitney statistic from average ranks);
 - deciles by score (highest first, ties broken by lead id): leads, won, conversion and
   lift over the overall conversion;
-- each threshold's calibration: conversion at or above it and below it;
+- each threshold's calibration by stage, as routing reads it: conversion of the leads
+  that reach it (an SQL is an MQL too; a disqualified lead reaches neither, whatever
+  its points) and of the others;
 - per month of `scored_on`: leads scored, MQLs (stage `mql` or `sql`) and SQLs.
 
 One thread and a fixed order, so every figure is the same on any machine.
@@ -217,14 +219,19 @@ def _figures(con: Any, model: ScoringModel) -> Backtest:
         ).fetchall()
     )
     calibration = []
-    for name, points in (("mql", model.thresholds.mql), ("sql", model.thresholds.sql)):
+    for name, points, stages in (
+        ("mql", model.thresholds.mql, ["mql", "sql"]),
+        ("sql", model.thresholds.sql, ["sql"]),
+    ):
+        # by stage, as routing reads it: a disqualified lead is below both, whatever its
+        # points, and an SQL is an MQL too
         above, above_won, below, below_won = con.execute(
-            "SELECT COUNT(*) FILTER (WHERE total >= ?), "
-            "COUNT(*) FILTER (WHERE total >= ? AND outcome = 'won'), "
-            "COUNT(*) FILTER (WHERE total < ?), "
-            "COUNT(*) FILTER (WHERE total < ? AND outcome = 'won') "
+            "SELECT COUNT(*) FILTER (WHERE list_contains(?, stage)), "
+            "COUNT(*) FILTER (WHERE list_contains(?, stage) AND outcome = 'won'), "
+            "COUNT(*) FILTER (WHERE NOT list_contains(?, stage)), "
+            "COUNT(*) FILTER (WHERE NOT list_contains(?, stage) AND outcome = 'won') "
             "FROM scored WHERE outcome <> 'open'",
-            [points, points, points, points],
+            [stages, stages, stages, stages],
         ).fetchone()
         calibration.append(
             Calibration(

@@ -115,14 +115,14 @@ def summarise(change: Change, before: project.Repository, after: project.Reposit
         over = busy_now > most
         rows.append(
             {
-                "what": f"sends per contact, `{audience}`, busiest {format_duration(per)}",
+                "what": f"sends per contact, {audience}, busiest {format_duration(per)}",
                 "before": f"{busy_was} (cap {most})",
                 "after": f"{busy_now} (cap {most})",
                 "change": f"{busy_now - busy_was:+d}" + (", over the cap" if over else ""),
             }
         )
         if over:
-            reasons_review.append(f"`{audience}` over its cap")
+            reasons_review.append(f"{audience} over its cap")
     if change.calendar:
         kinds = Counter(row["change"] for row in change.calendar)
         rows.append(
@@ -141,7 +141,7 @@ def summarise(change: Change, before: project.Repository, after: project.Reposit
                 "what": "sequences changed",
                 "before": "",
                 "after": "",
-                "change": ", ".join(f"`{n}`" for n in names),
+                "change": ", ".join(names),
             }
         )
         reasons_review.append(prose.count(len(names), "sequence") + " changed")
@@ -151,7 +151,7 @@ def summarise(change: Change, before: project.Repository, after: project.Reposit
                 "what": "persona traces changed",
                 "before": "",
                 "after": "",
-                "change": "; ".join(f"`{r['persona']}` {r['change']}" for r in change.personas[:3])
+                "change": "; ".join(f"{r['persona']} {r['change']}" for r in change.personas[:3])
                 + ("; ..." if len(change.personas) > 3 else ""),
             }
         )
@@ -161,7 +161,7 @@ def summarise(change: Change, before: project.Repository, after: project.Reposit
                 "what": "experiment plans changed",
                 "before": "",
                 "after": "",
-                "change": ", ".join(f"`{r['experiment']}`" for r in change.experiments),
+                "change": ", ".join(r["experiment"] for r in change.experiments),
             }
         )
         reasons_review.append(prose.count(len(change.experiments), "experiment plan") + " changed")
@@ -180,14 +180,14 @@ def summarise(change: Change, before: project.Repository, after: project.Reposit
     if change.scoring:
         models = sorted({row["model"] for row in change.scoring})
         effects = [
-            f"`{r['model']}`: {r['change']}" for r in change.scoring if r["where"] == "backtest"
+            f"{r['model']}: {r['change']}" for r in change.scoring if r["where"] == "backtest"
         ]
         rows.append(
             {
                 "what": "scoring models changed",
                 "before": "",
                 "after": "",
-                "change": "; ".join(effects) or ", ".join(f"`{m}`" for m in models),
+                "change": "; ".join(effects) or ", ".join(models),
             }
         )
         reasons_review.append(prose.count(len(models), "scoring model") + " changed")

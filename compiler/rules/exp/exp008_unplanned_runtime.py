@@ -2,7 +2,8 @@
 
 ## What it does
 Reports an experiment on traffic (not a send) with `whole_weeks: false` and no
-`whole_weeks_reason`, and one whose `sequential: true` declares no `looks`.
+`whole_weeks_reason`, one whose `sequential: true` declares no `looks`, and a
+`spending` without `looks` (it has no effect).
 
 ## Why is this bad?
 Traffic differs by weekday: Monday's visitors are not Saturday's. A test that
@@ -54,6 +55,16 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 "a traffic experiment stops mid-week without a reason: each weekday's "
                 "traffic is counted unevenly",
                 "say why with `whole_weeks_reason:`, or run whole weeks",
+            )
+        if model.looks == 1 and "spending" in spec.doc.data:
+            line, col = spec.doc.value_at(("spending",))
+            yield rule.diagnostic(
+                spec.path,
+                line,
+                col,
+                "`spending` shapes the boundaries of `looks`, and there is one look: it has "
+                "no effect",
+                "declare `looks:` (2 or more analyses), or remove `spending`",
             )
         if model.sequential and model.looks == 1:
             line, col = spec.doc.value_at(("sequential",))

@@ -66,7 +66,9 @@ def locked_changes(repo: Repository) -> Iterator[tuple[SpecFile, Experiment, loc
         if old is None or not lock.started(old, repo.base.as_of):
             continue  # new, or not started as reviewed: free to change
         if old.id != model.id:
-            covering = [a for a in model.amendments if lock.covers(a, "id")]
+            covering = [
+                a for a in model.amendments if lock.covers(a, "id") and a.date <= repo.base.as_of
+            ]
             yield (
                 spec,
                 old,
@@ -74,7 +76,7 @@ def locked_changes(repo: Repository) -> Iterator[tuple[SpecFile, Experiment, loc
                     "id", ("id",), old.id, model.id, covering[-1] if covering else None
                 ),
             )
-        for change in lock.changes(old, model):
+        for change in lock.changes(old, model, repo.base.as_of):
             yield spec, old, change
 
 
