@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,29 @@ def git(cwd: Path, *args: str) -> str:
         check=True,
     )
     return done.stdout.strip()
+
+
+def example_in_locale(root: Path, locale: str) -> Path:
+    """A copy of the example repository at `root` whose `[tool.campc] locale` is
+    `locale` (the campaigns folder and pyproject.toml); returns `root`."""
+    shutil.copytree(ROOT / "campaigns", root / "campaigns")
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    text = text.replace("[tool.campc]\n", f'[tool.campc]\nlocale = "{locale}"\n', 1)
+    (root / "pyproject.toml").write_text(text, encoding="utf-8")
+    return root
+
+
+def build_in_locale(root: Path, locale: str, env: dict[str, str] | None = None) -> Path:
+    """`campc build` of the example in `locale` at `root` (a process of its own, with
+    `env` added to the environment); returns its outputs folder."""
+    subprocess.run(
+        [sys.executable, "-m", "compiler", "build"],
+        cwd=example_in_locale(root, locale),
+        env={**os.environ, **(env or {})},
+        check=True,
+        capture_output=True,
+    )
+    return root / "outputs"
 
 
 def sequence_of(steps: list[dict[str, Any]], **fields: Any) -> Sequence:

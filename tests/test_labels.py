@@ -6,11 +6,8 @@ numbers and months from CLDR, whatever the machine's locale."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +19,7 @@ from compiler.analysis.schedule import events
 from compiler.commands import pipeline
 from compiler.text import labels as labels_module
 from compiler.text.labels import LOCALES, _catalog, catalog_files, labels
-from tests.conftest import ROOT, client_missing, real_client
+from tests.conftest import ROOT, build_in_locale, client_missing, real_client
 
 JS = ROOT / "tests" / "js"
 
@@ -65,19 +62,7 @@ def test_english_is_the_message_itself_and_summaries_agree() -> None:
 
 
 def _build(tmp_path: Path, locale: str, env: dict[str, str] | None = None) -> Path:
-    root = tmp_path / locale
-    shutil.copytree(ROOT / "campaigns", root / "campaigns")
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    text = text.replace("[tool.campc]\n", f'[tool.campc]\nlocale = "{locale}"\n', 1)
-    (root / "pyproject.toml").write_text(text, encoding="utf-8")
-    subprocess.run(
-        [sys.executable, "-m", "compiler", "build"],
-        cwd=root,
-        env={**os.environ, **(env or {})},
-        check=True,
-        capture_output=True,
-    )
-    return root / "outputs"
+    return build_in_locale(tmp_path / locale, locale, env)
 
 
 def test_a_french_build_writes_its_calendars_in_french(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -20,7 +19,7 @@ from babel.messages.pofile import read_po
 from compiler.analysis import scoring
 from compiler.backends.esp import IMPORT
 from compiler.text.labels import labels
-from tests.conftest import ROOT
+from tests.conftest import ROOT, example_in_locale
 
 ENGLISH = ROOT / "outputs"
 CATALOGS = ("budget.po", "scoring.po", "emails.po")
@@ -38,11 +37,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The outputs of each of `BUILDS`, built side by side (a build takes ~20 s)."""
     running = {}
     for name, (locale, env) in BUILDS.items():
-        root = tmp_path_factory.mktemp(name)
-        shutil.copytree(ROOT / "campaigns", root / "campaigns")
-        text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-        text = text.replace("[tool.campc]\n", f'[tool.campc]\nlocale = "{locale}"\n', 1)
-        (root / "pyproject.toml").write_text(text, encoding="utf-8")
+        root = example_in_locale(tmp_path_factory.mktemp(name), locale)
         running[name] = (
             root,
             subprocess.Popen(

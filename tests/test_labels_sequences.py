@@ -8,10 +8,6 @@ of findings (`Hop.when`, `timing.words`) stay English unless asked."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +21,7 @@ from compiler.config.policy import Policy
 from compiler.email.esp import Compiled
 from compiler.model.sequence import SendStep, Sequence, WaitStep
 from compiler.text.labels import labels
-from tests.conftest import ROOT, SEND, sequence_of
+from tests.conftest import ROOT, SEND, build_in_locale, sequence_of
 
 PAGES = ("sequences", "vendors/mautic")
 SEQUENCES = ("newsletter-welcome", "trial-onboarding-nurture", "webinar-follow-up")
@@ -33,18 +29,7 @@ N = "\xa0"  # French puts a no-break space before : ; ? and inside « »
 
 
 def _build(root: Path, locale: str, env: dict[str, str]) -> Path:
-    shutil.copytree(ROOT / "campaigns", root / "campaigns")
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    text = text.replace("[tool.campc]\n", f'[tool.campc]\nlocale = "{locale}"\n', 1)
-    (root / "pyproject.toml").write_text(text, encoding="utf-8")
-    subprocess.run(
-        [sys.executable, "-m", "compiler", "build"],
-        cwd=root,
-        env={**os.environ, **env},
-        check=True,
-        capture_output=True,
-    )
-    return root / "outputs"
+    return build_in_locale(root, locale, env)
 
 
 @pytest.fixture(scope="module")

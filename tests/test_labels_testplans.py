@@ -6,10 +6,6 @@ English is what the page has always said (the golden outputs hold it byte for by
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +15,7 @@ from hypothesis import strategies as st
 from compiler.analysis.power import METHODS, method_description
 from compiler.backends.testplan import srm_critical_value, two_places, unit_word
 from compiler.text.labels import labels
-from tests.conftest import ROOT
+from tests.conftest import ROOT, build_in_locale
 
 PLANS = ("pricing-page-cta", "signup-form-fields", "launch-subject-line")
 NNBSP = "\u202f"  # French thousands separator (CLDR)
@@ -28,18 +24,7 @@ APOS = "\u2019"  # the French apostrophe
 
 
 def _build(root: Path, locale: str, env: dict[str, str]) -> dict[str, str]:
-    shutil.copytree(ROOT / "campaigns", root / "campaigns")
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    text = text.replace("[tool.campc]\n", f'[tool.campc]\nlocale = "{locale}"\n', 1)
-    (root / "pyproject.toml").write_text(text, encoding="utf-8")
-    subprocess.run(
-        [sys.executable, "-m", "compiler", "build"],
-        cwd=root,
-        env={**os.environ, **env},
-        check=True,
-        capture_output=True,
-    )
-    out = root / "outputs" / "test-plans"
+    out = build_in_locale(root, locale, env) / "test-plans"
     return {plan: (out / f"{plan}.md").read_text(encoding="utf-8") for plan in PLANS}
 
 
