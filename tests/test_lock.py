@@ -270,3 +270,12 @@ def test_an_amendment_names_a_locked_field_after_the_start(
         assert says in run.stdout
     else:  # a misspelt path under a locked field covers nothing: the change stays locked
         assert "EXP009" in run.stdout
+
+
+def test_diff_takes_the_as_of_date_too(campc: CliRun, tmp_path: Path) -> None:
+    root = _repo(tmp_path, when="2027-04-01T09:00:00+00:00")
+    _edit(root, "  mde: 0.15\n", "  mde: 0.10\n")
+    quiet = json.loads(campc("diff", "HEAD", "--format", "json", cwd=root).stdout)
+    assert quiet["locked"] == []  # HEAD is dated before the start
+    dated = campc("diff", "HEAD", "--as-of", "2027-04-20", "--format", "json", cwd=root)
+    assert [row["field"] for row in json.loads(dated.stdout)["locked"]] == ["primary_metric.mde"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,16 @@ from compiler.cli.common import cache_notice, errors_exit, project_settings
     help="Markdown for people (and job summaries), JSON for tools.",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .campc_cache/.")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date the experiments' lock is judged on [default: HEAD's commit date "
+    "(the working tree: HEAD's), never the clock].",
+)
 @errors_exit
-def diff(base: str, head: str | None, output_format: str, no_cache: bool) -> None:
+def diff(
+    base: str, head: str | None, output_format: str, no_cache: bool, as_of: datetime | None
+) -> None:
     """What a change means: specs, budget, calendar, sends, sequences, experiments,
     scoring and findings, from BASE to HEAD (a revision; default: the working tree).
 
@@ -53,7 +62,8 @@ def diff(base: str, head: str | None, output_format: str, no_cache: bool) -> Non
     from compiler.commands.lock import commit_date
 
     # the lock is judged on the head commit's date (the working tree: HEAD's), never the clock
-    change = compare.compare(before, after, commit_date(top, head or "HEAD"))
+    when = as_of.date() if as_of is not None else commit_date(top, head or "HEAD")
+    change = compare.compare(before, after, when)
     text = output.markdown(change)
     click.echo(output.as_json(change) if output_format == "json" else text, nl=False)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
