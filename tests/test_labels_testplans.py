@@ -160,9 +160,8 @@ def test_a_german_build_writes_its_test_plans_in_german(german: dict[str, str]) 
     assert "- Alpha 0,05, Teststärke 0,8, einseitig\n" in launch
     assert "- Versand am 2027-04-13, Metrik gemessen bis 2027-04-14" in launch
     assert "- Power für den MDE mit dieser Liste: **0,825**" in launch
-    assert (
-        "- [ ] Die Zuweisung erfolgt pro contact und bleibt über Sitzungen hinweg bestehen"
-    ) in launch
+    assert "- [ ] Jeder Empfänger erhält nur eine Variante" in launch
+    assert "Sitzungen" not in launch  # a send's checklist, not a traffic test's
 
 
 ENGLISH = (

@@ -52,6 +52,23 @@ _CHECKLIST = (
 )
 
 
+_SEND_CHECKLIST = (
+    _("Every variant renders in the email clients the list reads, on desktop and mobile"),
+    _(
+        "The split is drawn at random from the whole list before the send (not by signup "
+        "date or list order)"
+    ),
+    _(
+        "Each recipient receives one variant only (the ESP's A/B test, or segments that "
+        "do not overlap)"
+    ),
+    _("The primary metric and guardrails are computed per variant in the ESP's report"),
+    _("At the readout, the sample-ratio check passes before any metric is looked at"),
+    _("The plan's send date, split and audience match the ESP's settings"),
+)
+"""The checklist of an experiment on one send (a list split once, not traffic)."""
+
+
 def build(repo: Repository, context: BuildContext) -> list[Artifact]:
     """One Markdown plan per experiment."""
     artifacts = []
@@ -166,7 +183,10 @@ def document(repo: Repository, spec: SpecFile, experiment: Experiment) -> str:
             f"| {shown} | {_text(variant.name)} | {words.share(variant.weight)} | "
             f"{_text(variant.description or '')} |"
         )
-    lines += ["", words(_("Ramp: none declared; the split applies from the first day.")), ""]
+    if experiment.batch:
+        lines.append("")
+    else:
+        lines += ["", words(_("Ramp: none declared; the split applies from the first day.")), ""]
     lines += [words(_("## Metrics")), ""]
     lines += _metric_lines(repo, experiment, experiment.primary_metric, words, co_primary=False)
     for other in experiment.co_primary_metrics:
@@ -713,7 +733,10 @@ def _rules_lines(
         "",
         words(_("## QA checklist")),
         "",
-        *("- [ ] " + words(item, unit=experiment.unit) for item in _CHECKLIST),
+        *(
+            "- [ ] " + words(item, unit=experiment.unit)
+            for item in (_SEND_CHECKLIST if experiment.batch else _CHECKLIST)
+        ),
         "",
     ]
     return lines
