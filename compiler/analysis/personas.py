@@ -53,8 +53,8 @@ class Persona:
     entered: datetime
     emails: tuple[Landing, ...]
     ending: str
-    """How the walk ends: `exit `done``, `end`, `loops back to ...`, `leaves on day 1`,
-    `goal `x` on day 1, then end`."""
+    """How the walk ends: `exit `done``, `end`, `loops back to ...`, `leaves on day 1
+    (unsubscribed)`, `goal `x` on day 1, then end` (Markdown; the JSON drops the ticks)."""
 
     def within(self, window: timedelta) -> int:
         """The most emails it gets within any `window`."""
@@ -147,7 +147,7 @@ def personas(repo: Repository, sequence: Sequence) -> list[Persona]:
         )
     for condition in sequence.exit:
         what = condition.event or condition.attribute or "exit"
-        made.append(Persona(f"leaves-{what}", entered, tuple(before), "leaves on day 1"))
+        made.append(Persona(f"leaves-{what}", entered, tuple(before), f"leaves on day 1 ({what})"))
     return made
 
 
@@ -160,5 +160,5 @@ def trace_data(persona: Persona) -> dict[str, object]:
             {"step": e.step, "at": e.at.isoformat(), "day": e.day(persona.entered)}
             for e in persona.emails
         ],
-        "ending": persona.ending,
+        "ending": persona.ending.replace("`", ""),  # plain text for tools
     }
