@@ -104,13 +104,16 @@ class ExperimentPlan:
     """The first working day after the end."""
     needs: tuple[Need, ...] = ()
     """Each test's own need, fixed horizon (primary metrics, then guardrails)."""
-    decides: Need | None = None
-    """The need the plan follows (the largest)."""
     sequential: sequential.Design | None = None
     looks: tuple[Look, ...] = ()
     batch: Batch | None = None
     saved_by_cuped: int = 0
     """Units CUPED saves over the same plan without it."""
+
+    @property
+    def decides(self) -> Need | None:
+        """The need the plan follows: the largest."""
+        return max(self.needs, key=lambda n: n.total) if self.needs else None
 
     @property
     def run_days(self) -> int:
@@ -250,10 +253,9 @@ def plan(experiment: Experiment, population: int | None = None) -> ExperimentPla
         return None
     try:
         needs = _needs(experiment)
-        decides = max(needs, key=lambda n: n.total)
         if experiment.batch:
-            return _batch(experiment, chosen, needs, decides, population)
-        return _traffic(experiment, chosen, needs, decides)
+            return _batch(experiment, chosen, needs, population)
+        return _traffic(experiment, chosen, needs)
     except (ValueError, ZeroDivisionError):
         return None
 
@@ -262,7 +264,6 @@ def _batch(
     experiment: Experiment,
     chosen: Design,
     needs: list[Need],
-    decides: Need,
     population: int | None,
 ) -> ExperimentPlan | None:
     if population is None:
@@ -307,14 +308,11 @@ def _batch(
         end=end,
         readout=_readout(end),
         needs=tuple(needs),
-        decides=decides,
         batch=Batch(population, sum(per_arm), power, mde, weakest),
     )
 
 
-def _traffic(
-    experiment: Experiment, chosen: Design, needs: list[Need], decides: Need
-) -> ExperimentPlan | None:
+def _traffic(experiment: Experiment, chosen: Design, needs: list[Need]) -> ExperimentPlan | None:
     assert experiment.traffic is not None
     daily = experiment.traffic.daily * experiment.traffic.share
     if daily <= 0:
@@ -328,7 +326,7 @@ def _traffic(
             experiment.sides,
             experiment.spending,
         )
-    per_arm = _inflated(decides.per_arm, looks)
+    per_arm = _inflated(max(needs, key=lambda n: n.total).per_arm, looks)
     total = sum(per_arm)
     days = math.ceil(total / daily)
     weeks = math.ceil(days / 7)
@@ -349,7 +347,6 @@ def _traffic(
         end=end,
         readout=_readout(end),
         needs=tuple(needs),
-        decides=decides,
         sequential=looks,
         looks=_looks(looks, experiment, daily, run) if looks else (),
         saved_by_cuped=saved,

@@ -65,7 +65,7 @@ class _Bad(Exception):
 
 
 def _rows(
-    name: str, data: bytes, required: tuple[str, ...], allowed: set[str]
+    data: bytes, required: tuple[str, ...], allowed: set[str]
 ) -> list[tuple[int, dict[str, str]]]:
     try:
         text = data.decode("utf-8-sig")
@@ -160,7 +160,7 @@ def read(
         try:
             if what == "leads":
                 required = ("lead_id", "scored_on", "outcome")
-                rows = _rows(name, data, required, {*required, *attributes})
+                rows = _rows(data, required, {*required, *attributes})
                 for line, row in rows:
                     lead_id = row["lead_id"]
                     if not lead_id:
@@ -184,7 +184,7 @@ def read(
                     seen.add(lead.lead_id)
             else:
                 required = ("lead_id", "event_type", "occurred_at")
-                for line, row in _rows(name, data, required, set(required)):
+                for line, row in _rows(data, required, set(required)):
                     if not row["lead_id"] or not row["event_type"]:
                         raise _Bad(line, "`lead_id` and `event_type` must not be empty")
                     events.append(

@@ -58,13 +58,7 @@ class Persona:
 
     def within(self, window: timedelta) -> int:
         """The most emails it gets within any `window`."""
-        times = [e.at for e in self.emails]
-        most, first = 0, 0
-        for last, at in enumerate(times):
-            while times[first] <= at - window:
-                first += 1
-            most = max(most, last - first + 1)
-        return most
+        return timing.most_within([e.at for e in self.emails], window)
 
 
 def entry(repo: Repository, sequence: Sequence) -> tuple[datetime, str]:

@@ -195,3 +195,14 @@ def later(step: WaitStep, words: Labels | None = None) -> str:
     if at:
         return words(_("{days} later at {time}"), days=days, time=at)
     return words(_("{days} later"), days=days)
+
+
+def most_within(moments: list[datetime], window: timedelta) -> int:
+    """The most of `moments` (sorted) that fall within any `window`: what one contact
+    gets in a frequency cap's window, or a persona in 24 hours."""
+    most, first = 0, 0
+    for last, at in enumerate(moments):
+        while moments[first] <= at - window:
+            first += 1
+        most = max(most, last - first + 1)
+    return most

@@ -20,11 +20,12 @@ or `quiet`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from compiler.analysis import budget
 from compiler.analysis.schedule import moment
+from compiler.analysis.timing import most_within
 from compiler.commands.diff.change import Change, money
 from compiler.model.common import format_duration
 from compiler.project import repository as project
@@ -50,21 +51,15 @@ def _sizes(*repos: project.Repository) -> dict[str, int | None]:
 def _busiest(repo: project.Repository) -> dict[tuple[str, int, timedelta], int]:
     """(audience, cap max, cap window) -> the most sends one contact gets in a window."""
     caps = {d.audience.id: d.audience.frequency_cap for d in repo.audiences()}
-    timelines: dict[str, list[float]] = defaultdict(list)
+    timelines: dict[str, list[datetime]] = defaultdict(list)
     for listed in sends_by_spec(repo).values():
         for audience, start, *_ in listed or ():
-            timelines[audience].append(moment(start).timestamp())
+            timelines[audience].append(moment(start))
     found: dict[tuple[str, int, timedelta], int] = {}
     for audience, cap_list in caps.items():
         timeline = sorted(timelines.get(audience, []))
         for cap in cap_list:
-            width = cap.per.total_seconds()
-            most, first = 0, 0
-            for last, at in enumerate(timeline):
-                while timeline[first] <= at - width:
-                    first += 1
-                most = max(most, last - first + 1)
-            found[(audience, cap.max, cap.per)] = most
+            found[(audience, cap.max, cap.per)] = most_within(timeline, cap.per)
     return found
 
 
