@@ -71,6 +71,8 @@ BUILD_DEPENDENCIES = (
     "lxml",
     "xlsxwriter",
     "python-dateutil",
+    "matplotlib",
+    "markdown-it-py",
 )
 """The libraries whose versions decide artifacts: part of every artifact's key (looked
 up by builds only, to keep a cached check's start quick)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from compiler.diagnostics import Diagnostic
+
 
 @dataclass(frozen=True)
 class Artifact:
@@ -36,3 +38,6 @@ class BuildContext:
     revisions: tuple[tuple[str, Revision], ...] = ()
     """Each calendar event's revision in the outputs the build replaces (UID, revision),
     from their manifest: a changed event's SEQUENCE goes up, an unchanged one keeps its."""
+    findings: tuple[Diagnostic, ...] = ()
+    """The check's findings, paths relative to the project root (the site lists the open
+    ones: a clean build has no errors)."""

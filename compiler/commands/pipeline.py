@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -250,6 +250,16 @@ def compile_artifacts(
     twice = sorted(path for path, count in paths.items() if count > 1)
     if twice:  # the check's rules (REF001, REF007) keep ids apart: this is our bug
         raise InternalError(f"two artifacts at one output path: {', '.join(twice[:3])}")
+    from compiler.backends import site
+
+    if progress is not None:
+        progress("site")
+    try:
+        artifacts.extend(site.build(repo, context, artifacts, cache))
+    except InternalError:
+        raise
+    except Exception as err:  # a crashing back-end is our bug
+        raise InternalError(f"back-end site failed: {err!r}") from err
     return [*artifacts, manifest.build(repo, artifacts, shown)]
 
 
@@ -281,6 +291,9 @@ def build(
         uid_domain=settings.uid_domain,
         source_date_epoch=int(epoch) if epoch is not None else None,
         revisions=revisions,
+        findings=tuple(
+            replace(d, path=display_path(here / d.path, settings.root)) for d in checked.diagnostics
+        ),
     )
     result.artifacts = compile_artifacts(
         repo, context, lambda p: display_path(p, settings.root), progress, cache

@@ -14,7 +14,9 @@ class UnknownMarket(Exception):
 
 @cache
 def holidays_of(country: str, subdivision: str | None, year: int) -> dict[date, str]:
-    """The public holidays of a country (or subdivision) in a year, by day."""
+    """The public holidays of a country (or subdivision) in a year, by day, named in
+    American English (the package otherwise picks the language from the machine's
+    locale variables, and a build must not depend on them)."""
     import holidays as holiday_data  # imports every country's calendar: only when needed
 
     try:
@@ -22,7 +24,7 @@ def holidays_of(country: str, subdivision: str | None, year: int) -> dict[date, 
             # years outside a country's data give an empty table, which is what we want
             warnings.simplefilter("ignore", UserWarning)
             table = holiday_data.country_holidays(
-                country, subdiv=subdivision, years=[year], expand=False
+                country, subdiv=subdivision, years=[year], expand=False, language="en_US"
             )
     except NotImplementedError:
         raise UnknownMarket(f"{country}-{subdivision}" if subdivision else country) from None

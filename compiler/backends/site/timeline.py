@@ -1,0 +1,151 @@
+"""The quarter at a glance: every dated event of the specs (`schedule.events`, what the
+calendar holds), with the blackouts and public holidays of each audience's markets, laid
+out per calendar quarter and per audience: a row per audience and spec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from compiler.analysis.closures import blackout, holiday
+from compiler.analysis.schedule import Event, events
+from compiler.conventions.holidays import UnknownMarket
+from compiler.model.campaign import Campaign
+from compiler.project.repository import Repository
+from compiler.text.labels import Labels, _
+
+KINDS = {
+    "window": _("Campaign window"),
+    "milestone": _("Milestone"),
+    "send": _("Send"),
+    "sequence-send": _("Sequence send"),
+    "experiment": _("Experiment run"),
+    "readout": _("Experiment readout"),
+    "blackout": _("Blackout"),
+    "holiday": _("Public holiday"),
+}
+"""What each kind of entry is called in the legend and the tables (legend order)."""
+SPANS = frozenset({"window", "experiment"})
+"""The kinds drawn as bars over their days; the others are marks on one day."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing on the timeline: days `first` to `last` (included), on a row."""
+
+    first: date
+    last: date
+    kind: str
+    what: str
+    row: tuple[str, str]
+    """(audience, the spec's name): the row it is drawn on."""
+
+
+@dataclass
+class Quarter:
+    """One calendar quarter with something in it."""
+
+    name: str
+    first: date
+    last: date
+    entries: list[Entry] = field(default_factory=list)
+    closed: list[Entry] = field(default_factory=list)
+    """Blackouts and public holidays on the rows' audiences, one entry per day range."""
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        """The rows, by audience then name."""
+        return sorted({e.row for e in self.entries})
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _span(event: Event) -> tuple[date, date]:
+    first = _day(event.start)
+    if event.kind in SPANS and event.end is not None:
+        return first, max(first, _day(event.end) - timedelta(days=1))
+    return first, first
+
+
+def _audiences(event: Event) -> list[str]:
+    model = event.spec.model
+    if event.audience is not None:
+        return [event.audience]
+    if isinstance(model, Campaign) and model.audiences:
+        return list(model.audiences)
+    return [""]
+
+
+def _name(event: Event) -> str:
+    name = getattr(event.spec.model, "name", None)
+    return str(name) if name else event.spec_id
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """(year, quarter number) of a day."""
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def _bounds(year: int, number: int) -> tuple[date, date]:
+    first = date(year, 3 * (number - 1) + 1, 1)
+    following = date(year + (number == 4), 1 if number == 4 else 3 * number + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def quarters(repo: Repository, words: Labels) -> list[Quarter]:
+    """Every quarter an event falls in, in order, with its entries clipped to it."""
+    found: dict[tuple[int, int], Quarter] = {}
+    for event in events(repo):
+        first, last = _span(event)
+        what = event.summary_in(words)
+        for audience in _audiences(event):
+            entry_row = (audience, _name(event))
+            year, number = quarter_of(first)
+            while (year, number) <= quarter_of(last):
+                start, end = _bounds(year, number)
+                here = found.get((year, number))
+                if here is None:
+                    here = found[(year, number)] = Quarter(f"{year}-Q{number}", start, end)
+                clipped = Entry(max(first, start), min(last, end), event.kind, what, entry_row)
+                here.entries.append(clipped)
+                year, number = (year + 1, 1) if number == 4 else (year, number + 1)
+    ordered = [found[key] for key in sorted(found)]
+    for period in ordered:
+        period.entries.sort(key=lambda e: (e.first, e.row, e.kind, e.what))
+        period.closed = _closed(repo, period, words)
+    return ordered
+
+
+def _closed(repo: Repository, period: Quarter, words: Labels) -> list[Entry]:
+    """Each row audience's closed days in the quarter: runs of one blackout, and holidays."""
+    closed: list[Entry] = []
+    days = [period.first + timedelta(days=n) for n in range((period.last - period.first).days + 1)]
+    for audience in sorted({row[0] for row in period.rows}):
+        declared = repo.audience(audience) if audience else None
+        markets = list(declared.markets) if declared else []
+        run: Entry | None = None
+        for day in days:
+            name = blackout(repo, markets, day)  # no markets: the blackouts of all
+            if run is not None and name == run.what and run.last == day - timedelta(days=1):
+                run = Entry(run.first, day, "blackout", name, run.row)
+                closed[-1] = run
+            elif name is not None:
+                run = Entry(day, day, "blackout", name, (audience, ""))
+                closed.append(run)
+            for market in markets:
+                try:
+                    named = holiday(market, day, repo)
+                except UnknownMarket:
+                    named = None
+                if named is not None:
+                    shown = words(_("{holiday} ({market})"), holiday=named, market=_code(market))
+                    closed.append(Entry(day, day, "holiday", shown, (audience, "")))
+    return sorted(set(closed), key=lambda e: (e.first, e.row, e.kind, e.what))
+
+
+def _code(market: object) -> str:
+    country = getattr(market, "country", "")
+    subdivision = getattr(market, "subdivision", None)
+    return f"{country}-{subdivision}" if subdivision else str(country)
