@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import email
+import html
 import io
 import json
 import re
@@ -390,6 +391,64 @@ def test_build_html_shows_subjects_and_preheaders_as_text(campc: CliRun, buildab
     assert "onerror=alert(2)" in html
     assert "<img src=x" not in html
     assert "<script>" not in html
+
+
+_SITE_TAGS = _ALLOWED_TAGS | {
+    "html", "head", "meta", "title", "link", "body", "header", "nav", "main", "footer",
+    "section", "figure", "figcaption", "img", "details", "summary", "data", "caption",
+    "script",
+}  # fmt: skip
+"""Every element the site's templates and markdown-it (raw HTML off) make."""
+
+
+class _SitePage(HTMLParser):
+    """Every element of a site page, each attribute checked as it is read."""
+
+    def __init__(self, page: Path, site: Path) -> None:
+        super().__init__()
+        self.page, self.site = page, site
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        values = dict(attrs)
+        for key, value in attrs:
+            assert not key.startswith("on"), (self.page, tag, key)
+            assert "javascript:" not in (value or "").lower(), (self.page, tag, key, value)
+        if tag == "script":  # only the site's own two scripts
+            source = (self.page.parent / str(values.get("src"))).resolve()
+            assert source.parent == (self.site / "assets").resolve(), (self.page, values)
+        if tag == "details":
+            assert "open" not in values, self.page
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_build_writes_site_pages_that_show_the_payloads_as_text(
+    campc: CliRun, buildable: Path
+) -> None:
+    """Names, descriptions, subjects and hypotheses reach the site's pages (the timeline,
+    the sequence, test-plan and scoring pages) as text: no element, attribute, script
+    or link of theirs; Mermaid labels stay labels."""
+    run = campc("build", cwd=buildable)
+    assert run.exit_code == 0, run.stdout + run.stderr
+    site = buildable / "outputs" / "site"
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 10
+    shown = ""
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        parser = _SitePage(page, site)
+        parser.feed(text)
+        assert set(parser.tags) <= _SITE_TAGS, (page, set(parser.tags) - _SITE_TAGS)
+        assert parser.tags.count("script") <= 2, page
+        shown += "".join(parser.text)
+        for block in re.findall(r'<pre class="mermaid">(.*?)</pre>', text, re.DOTALL):
+            assert_mermaid_is_labels("```mermaid\n" + html.unescape(block) + "```\n")
+    assert "onerror=alert(2)" in shown and "<script>alert(1)</script>" in shown
+    assert "=1+2 Pulse" in shown  # a name on the timeline, as written
 
 
 def test_addresses_are_checked_so_no_header_is_added(campc: CliRun, tmp_path: Path) -> None:
