@@ -23,6 +23,8 @@ from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from markupsafe import escape
+
 from compiler.analysis.budget import CONTINGENCY, Line, minor_unit, plans, quarter
 from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.backends.site import charts, timeline
@@ -109,32 +111,48 @@ def build(
 
 
 class _Charts:
-    """The charts a build draws, by file name; each drawn once per input (the cache
-    keeps the SVG by a digest of what it plots)."""
+    """What a build draws and renders, kept in the cache by a digest of its inputs: the
+    charts by file name (an SVG per `charts.Bars` or `charts.Timeline`), and the pages
+    made from Markdown pages (their title and HTML per page text)."""
 
     def __init__(self, store: Cache | None) -> None:
-        self._cache = store
+        self._cache = store if store is not None and store.active else None
         self.made: dict[str, bytes] = {}
+
+    def _key(self, kind: bytes, *parts: bytes) -> str:
+        from compiler import cache as cache_module
+
+        assert self._cache is not None
+        return self._cache.key(kind, cache_module.build_versions(), *parts)
 
     def draw(self, name: str, spec: T, render: Callable[[T], bytes]) -> str:
         """`charts/<name>`'s path from a page in `site/`, drawn by `render` unless the
         cache has the SVG of `spec` (a dataclass of the chart's inputs)."""
-        svg: bytes | None = None
-        key = ""
-        if self._cache is not None and self._cache.active:
-            from compiler import cache as cache_module
-
-            key = self._cache.key(
-                b"site-chart", cache_module.build_versions(), repr(spec).encode("utf-8")
-            )
-            held = self._cache.get("site-chart", key)
-            svg = held.encode("utf-8") if isinstance(held, str) else None
-        if svg is None:
+        if self._cache is None:
+            self.made[name] = render(spec)
+            return f"charts/{name}"
+        key = self._key(b"site-chart", repr(spec).encode("utf-8"))
+        held = self._cache.get("site-chart", key)
+        if isinstance(held, str):
+            svg = held.encode("utf-8")
+        else:
             svg = render(spec)
-            if key and self._cache is not None:
-                self._cache.put("site-chart", key, svg.decode("utf-8"))
+            self._cache.put("site-chart", key, svg.decode("utf-8"))
         self.made[name] = svg
         return f"charts/{name}"
+
+    def page(self, parts: Sequence[str], render: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+        """The title and HTML `render` makes of a Markdown page, unless the cache has
+        them for `parts` (the page's text and everything else its HTML depends on)."""
+        if self._cache is None:
+            return render()
+        key = self._key(b"site-page", *(part.encode("utf-8") for part in parts))
+        held = self._cache.get("site-page", key)
+        if isinstance(held, list) and len(held) == 2 and all(isinstance(v, str) for v in held):
+            return str(held[0]), str(held[1])
+        title, html = render()
+        self._cache.put("site-page", key, [title, html])
+        return title, html
 
 
 # -- the front page ----------------------------------------------------------------------
@@ -549,6 +567,12 @@ def _sections(
     """Each section's pages, one per Markdown page of its outputs folder (a scoring
     model's page opens with its backtest's deciles as a chart)."""
     by_path = {a.path: a for a in artifacts}
+    shown = frozenset(  # the pages a link can lead to on the site (`_relink`)
+        path
+        for path in by_path
+        if posixpath.dirname(path) in {source for source, _ in SECTIONS.values()}
+        and path.endswith(".md")
+    )
     pages: dict[str, list[Page]] = {key: [] for key in SECTIONS}
     for key, (source, _title) in SECTIONS.items():
         for path in sorted(by_path):
@@ -556,17 +580,23 @@ def _sections(
             if folder != source or not name.endswith(".md") or name == "README.md":
                 continue
             text = by_path[path].content.decode("utf-8")
-            title, body = _markdown(text, path, set(by_path))
+            title, body = drawn.page(
+                (path, text, *sorted(shown)), functools.partial(_markdown, text, path, shown)
+            )
             backtest = by_path.get(f"{source}/{name[:-3]}.backtest.json")
             if key == "scoring" and backtest is not None:
-                body = _deciles(name[:-3], backtest.content, words, drawn) + body
+                chart = _deciles(name[:-3], backtest.content, words, drawn)
+                heading = f"<h2>{escape(words(_BACKTEST).removeprefix('## '))}</h2>\n"
+                at = body.find(heading)
+                at = len(body) if at < 0 else at + len(heading)
+                body = body[:at] + chart + body[at:]
             pages[key].append(
                 Page(f"{key}/{name[:-3]}.html", title or name[:-3], body, "```mermaid" in text)
             )
     return pages
 
 
-def _markdown(text: str, path: str, outputs: set[str]) -> tuple[str, str]:
+def _markdown(text: str, path: str, outputs: frozenset[str]) -> tuple[str, str]:
     """A Markdown page as the page title (its first heading's text) and its HTML; links
     to other outputs point at them (or at their site page)."""
     parser = _parser()
@@ -587,7 +617,7 @@ def _markdown(text: str, path: str, outputs: set[str]) -> tuple[str, str]:
     return title, html
 
 
-def _relink(href: str, folder: str, outputs: set[str]) -> str:
+def _relink(href: str, folder: str, outputs: frozenset[str]) -> str:
     """A relative link of an outputs page, from the site page that shows it (one folder
     below `site/`): another shown page's site page, or the output file itself."""
     if not href or ":" in href.split("/", 1)[0] or href.startswith(("#", "/")):
@@ -721,6 +751,11 @@ def section_index(key: str, pages: Sequence[Page], words: Labels) -> Page:
         )
     )
     return Page(f"{key}/index.html", words(SECTIONS[key][1]), body)
+
+
+_BACKTEST = "## Backtest"
+"""The scoring page's heading its decile chart goes under (the scoring back-end's
+message, so each locale's translation finds it)."""
 
 
 def _deciles(model: str, content: bytes, words: Labels, drawn: _Charts) -> str:

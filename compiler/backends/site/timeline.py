@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from compiler.analysis.closures import blackout, holiday
+from compiler.analysis.closures import HOLIDAYS, holiday
 from compiler.analysis.schedule import Event, events
 from compiler.conventions.holidays import UnknownMarket
+from compiler.model.audience import Market
+from compiler.model.blackouts import Blackouts
 from compiler.model.campaign import Campaign
 from compiler.project.repository import Repository
 from compiler.text.labels import Labels, _
@@ -119,33 +121,42 @@ def quarters(repo: Repository, words: Labels) -> list[Quarter]:
 
 
 def _closed(repo: Repository, period: Quarter, words: Labels) -> list[Entry]:
-    """Each row audience's closed days in the quarter: runs of one blackout, and holidays."""
-    closed: list[Entry] = []
-    days = [period.first + timedelta(days=n) for n in range((period.last - period.first).days + 1)]
+    """Each row audience's closed days in the quarter: its markets' declared blackouts
+    (every market's, for rows without an audience) and their public holidays."""
+    windows = [
+        window
+        for file in repo.registries
+        if isinstance(file.model, Blackouts)
+        for window in file.model.blackouts
+        if window.start <= period.last and window.end >= period.first
+    ]
+    closed: set[Entry] = set()
     for audience in sorted({row[0] for row in period.rows}):
         declared = repo.audience(audience) if audience else None
         markets = list(declared.markets) if declared else []
-        run: Entry | None = None
-        for day in days:
-            name = blackout(repo, markets, day)  # no markets: the blackouts of all
-            if run is not None and name == run.what and run.last == day - timedelta(days=1):
-                run = Entry(run.first, day, "blackout", name, run.row)
-                closed[-1] = run
-            elif name is not None:
-                run = Entry(day, day, "blackout", name, (audience, ""))
-                closed.append(run)
-            for market in markets:
-                try:
-                    named = holiday(market, day, repo)
-                except UnknownMarket:
-                    named = None
-                if named is not None:
-                    shown = words(_("{holiday} ({market})"), holiday=named, market=_code(market))
-                    closed.append(Entry(day, day, "holiday", shown, (audience, "")))
-    return sorted(set(closed), key=lambda e: (e.first, e.row, e.kind, e.what))
+        countries = {m.country for m in markets}
+        for window in windows:  # as `closures.blackout` applies them
+            if not window.markets or countries & set(window.markets):
+                first, last = max(window.start, period.first), min(window.end, period.last)
+                closed.add(Entry(first, last, "blackout", window.name, (audience, "")))
+        for market in markets:
+            for day, named in _holidays(repo, market, period):
+                shown = words(_("{holiday} ({market})"), holiday=named, market=_code(market))
+                closed.add(Entry(day, day, "holiday", shown, (audience, "")))
+    return sorted(closed, key=lambda e: (e.first, e.row, e.kind, e.what))
 
 
-def _code(market: object) -> str:
-    country = getattr(market, "country", "")
-    subdivision = getattr(market, "subdivision", None)
-    return f"{country}-{subdivision}" if subdivision else str(country)
+def _holidays(repo: Repository, market: Market, period: Quarter) -> list[tuple[date, str]]:
+    """The quarter's public holidays in `market`, by day: its year's table, as
+    `closures.holiday` looks it up once per run (none for a market the holidays package
+    does not know, which CAL003 reports)."""
+    try:
+        holiday(market, period.first, repo)  # loads the year's table into the facts
+    except UnknownMarket:
+        return []
+    table = repo.facts.get(HOLIDAYS, dict)[(market.country, market.subdivision, period.first.year)]
+    return sorted((day, name) for day, name in table.items() if period.first <= day <= period.last)
+
+
+def _code(market: Market) -> str:
+    return f"{market.country}-{market.subdivision}" if market.subdivision else market.country
