@@ -19,6 +19,7 @@ import difflib
 import errno
 import fcntl
 import os
+import re
 import shutil
 import signal
 import stat
@@ -130,20 +131,50 @@ def _existing(folder: Path, changes: Changes) -> dict[str, Path]:
     return found
 
 
+_DIFF_WINDOW = 400
+"""Lines of each side a short diff compares past the first difference: a short diff
+shows 20 lines, and difflib on a whole large page (the site's front page) is slow."""
+_HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
+
+
 def _short_diff(path: str, old: bytes, new: bytes, limit: int = 20) -> str:
     try:
         before = old.decode("utf-8").splitlines()
         after = new.decode("utf-8").splitlines()
     except UnicodeDecodeError:
         return ""
-    lines = list(
-        difflib.unified_diff(
+    start, cut = 0, False
+    if len(before) + len(after) > 2 * _DIFF_WINDOW:  # compare a window from the change
+        same = 0
+        while same < min(len(before), len(after)) and before[same] == after[same]:
+            same += 1
+        start = max(same - 1, 0)  # one line of context, as n=1 shows
+        cut = max(len(before), len(after)) > start + _DIFF_WINDOW
+        before = before[start : start + _DIFF_WINDOW]
+        after = after[start : start + _DIFF_WINDOW]
+    lines = [
+        _shifted(line, start)
+        for line in difflib.unified_diff(
             before, after, f"{path} (committed)", f"{path} (built)", lineterm="", n=1
         )
-    )
+    ]
     if len(lines) > limit:
         lines = [*lines[:limit], f"... {len(lines) - limit} more diff lines"]
+    if cut:
+        lines.append(f"... (compared {_DIFF_WINDOW} lines from the first change)")
     return "\n".join(lines)
+
+
+def _shifted(line: str, offset: int) -> str:
+    """A hunk header of a diff of lines from `offset` on, numbered as in the whole file."""
+    match = _HUNK.match(line) if offset else None
+    if match is None:
+        return line
+    old, old_count, new, new_count = match.groups()
+    return (
+        f"@@ -{int(old) + offset}{old_count or ''} +{int(new) + offset}{new_count or ''} @@"
+        + line[match.end() :]
+    )
 
 
 def compare(folder: Path, artifacts: Iterable[Artifact], diffs: bool = True) -> Changes:
