@@ -7,23 +7,21 @@ Without the client they skip locally and fail under CI (`conftest.real_client`).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
-import select
 import shutil
 import subprocess
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from compiler.commands import pipeline, scaffold
 from compiler.config import settings
 from compiler.email.accessibility import contrast
+from tests.chromium import DevTools
 from tests.conftest import ROOT, real_client
 
 EXAMPLES = sorted(
@@ -126,120 +124,6 @@ def test_every_email_scores_at_most_zero_in_spamassassin(
 
 
 # -- Chromium --------------------------------------------------------------------------
-
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--remote-debugging-pipe",
-)
-"""Headless, and nothing that reaches for the network (connections are refused here)."""
-
-
-class DevTools:
-    """Chromium driven over the DevTools protocol on `--remote-debugging-pipe`: JSON
-    messages ending in NUL, read by the browser from fd 3, written by it to fd 4."""
-
-    def __init__(self, command: str, profile: Path) -> None:
-        to_browser, self._out = os.pipe()
-        self._in, from_browser = os.pipe()
-        # above 4, so that putting them on 3 and 4 in the child clobbers neither
-        ends = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (to_browser, from_browser)]
-        for fd in (to_browser, from_browser):
-            os.close(fd)
-
-        def plumb() -> None:
-            os.dup2(ends[0], 3)
-            os.dup2(ends[1], 4)
-
-        self.process = subprocess.Popen(
-            [command, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            preexec_fn=plumb,
-            close_fds=False,  # Python's own descriptors are not inheritable anyway
-        )
-        for fd in ends:
-            os.close(fd)
-        self._buffer = b""
-        self._last = 0
-        self._events: list[dict[str, Any]] = []
-
-    def call(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
-        """Send one command and return its result (events that arrive meanwhile are kept)."""
-        self._last += 1
-        message: dict[str, Any] = {"id": self._last, "method": method, "params": params}
-        if session is not None:
-            message["sessionId"] = session
-        os.write(self._out, json.dumps(message).encode() + b"\0")
-        while True:
-            reply = self._receive()
-            if reply.get("id") == self._last:
-                assert "error" not in reply, f"{method}: {reply['error']}"
-                result: dict[str, Any] = reply["result"]
-                return result
-            self._events.append(reply)
-
-    def wait_for(self, method: str, session: str) -> None:
-        """Until the event `method` arrives for `session`."""
-        while True:
-            for index, event in enumerate(self._events):
-                if event.get("method") == method and event.get("sessionId") == session:
-                    del self._events[index]
-                    return
-            self._events.append(self._receive())
-
-    def _receive(self, seconds: float = 60) -> dict[str, Any]:
-        while b"\0" not in self._buffer:
-            ready, _, _ = select.select([self._in], [], [], seconds)
-            assert ready, "Chromium did not answer within a minute"
-            chunk = os.read(self._in, 1 << 16)
-            assert chunk, f"Chromium closed the pipe (exit code {self.process.poll()})"
-            self._buffer += chunk
-        raw, _, self._buffer = self._buffer.partition(b"\0")
-        message: dict[str, Any] = json.loads(raw)
-        return message
-
-    def evaluate(self, page: Path, expression: str, width: int, dark: bool = False) -> Any:
-        """The value of a JavaScript `expression` on `page` opened on a phone `width` px
-        wide (mobile emulation: the viewport meta tag applies), in a client that asks for
-        the dark version (`prefers-color-scheme: dark`) when `dark`."""
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        metrics = {"width": width, "height": 812, "deviceScaleFactor": 2, "mobile": True}
-        self.call("Emulation.setDeviceMetricsOverride", session, **metrics)
-        scheme = {"name": "prefers-color-scheme", "value": "dark" if dark else "light"}
-        self.call("Emulation.setEmulatedMedia", session, features=[scheme])
-        self.call("Page.enable", session)
-        self.call("Page.navigate", session, url=page.as_uri())
-        self.wait_for("Page.loadEventFired", session)
-        found = self.call("Runtime.evaluate", session, expression=expression, returnByValue=True)
-        self.call("Target.closeTarget", targetId=target)
-        return found["result"]["value"]
-
-    def scroll_width(self, page: Path, width: int) -> int:
-        """`document.documentElement.scrollWidth` of `page` on a phone `width` px wide (a
-        page wider than it scrolls)."""
-        measured = self.evaluate(page, "document.documentElement.scrollWidth", width)
-        assert isinstance(measured, int)
-        return measured
-
-    def close(self) -> None:
-        """Close the browser and the pipes."""
-        try:
-            self.call("Browser.close")
-            self.process.wait(timeout=30)
-        except (AssertionError, OSError, subprocess.TimeoutExpired):
-            self.process.kill()
-            self.process.wait()
-        os.close(self._in)
-        os.close(self._out)
 
 
 @pytest.fixture(scope="module")
