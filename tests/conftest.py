@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from compiler.cli.main import main
 from compiler.model.sequence import Sequence
+from tests.chromium import DevTools
 
 ROOT = Path(__file__).resolve().parent.parent
 UPDATE_GOLDENS = os.environ.get("CAMPC_UPDATE_GOLDENS") == "1"
@@ -89,6 +90,15 @@ def real_client(*commands: str, install: str) -> str:
         if (found := shutil.which(command)) is not None:
             return found
     client_missing(f"{commands[0]} is not installed: {install}")
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
+    """One headless Chromium with a fresh profile for the module's pages."""
+    command = real_client("chromium", "chromium-browser", install="apt-get install chromium")
+    browser = DevTools(command, tmp_path_factory.mktemp("chromium-profile"))
+    yield browser
+    browser.close()
 
 
 def git(cwd: Path, *args: str) -> str:

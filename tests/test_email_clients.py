@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -124,15 +123,6 @@ def test_every_email_scores_at_most_zero_in_spamassassin(
 
 
 # -- Chromium --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
-    """One headless Chromium with a fresh profile for the module's pages."""
-    command = real_client("chromium", "chromium-browser", install="apt-get install chromium")
-    browser = DevTools(command, tmp_path_factory.mktemp("chromium-profile"))
-    yield browser
-    browser.close()
 
 
 @pytest.mark.parametrize("case", [*EXAMPLES, INIT])
