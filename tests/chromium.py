@@ -118,9 +118,12 @@ class DevTools:
         message: dict[str, Any] = json.loads(raw)
         return message
 
-    def open(self, url: str, viewport: Viewport, dark: bool = False) -> Tab:
+    def open(
+        self, url: str, viewport: Viewport, dark: bool = False, scrollbars: bool = True
+    ) -> Tab:
         """A new tab showing `url` at `viewport`, once its load event fired, in a client
-        that asks for the dark version (`prefers-color-scheme: dark`) when `dark`."""
+        that asks for the dark version (`prefers-color-scheme: dark`) when `dark`, with
+        no scrollbars drawn unless `scrollbars`."""
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         metrics = {
@@ -132,6 +135,7 @@ class DevTools:
         self.call("Emulation.setDeviceMetricsOverride", session, **metrics)
         scheme = {"name": "prefers-color-scheme", "value": "dark" if dark else "light"}
         self.call("Emulation.setEmulatedMedia", session, features=[scheme])
+        self.call("Emulation.setScrollbarsHidden", session, hidden=not scrollbars)
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.call(f"{domain}.enable", session)
         self.call("Page.navigate", session, url=url)
