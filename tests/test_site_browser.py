@@ -48,9 +48,13 @@ KEYS = {
     "month-total": ("currency", "month"),
 }
 """The kinds of budget total (each a class of `<data>`), and the columns each sums by."""
-TOTALS = f"""Array.from(document.querySelectorAll("{", ".join(f"data.{k}" for k in KEYS)}"),
-  e => ({{kind: {list(KEYS)}.find(kind => e.classList.contains(kind)),
-  value: e.getAttribute("value"), ...e.dataset}}))"""
+TOTALS = """Array.from(
+  document.querySelectorAll("data.budget-total, data.channel-total, data.month-total"),
+  e => ({
+    kind: ["budget-total", "channel-total", "month-total"].find(k => e.classList.contains(k)),
+    value: e.getAttribute("value"),
+    ...e.dataset,
+  }))"""
 TOTALS_SHOWN = {
     "index.html": ("budget-total",),
     "budget.html": ("budget-total", "channel-total", "month-total"),
