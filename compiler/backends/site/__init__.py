@@ -574,6 +574,7 @@ def _sections(
         and path.endswith(".md")
     )
     pages: dict[str, list[Page]] = {key: [] for key in SECTIONS}
+    table = words(_FRAME["table"])
     for key, (source, _title) in SECTIONS.items():
         for path in sorted(by_path):
             folder, name = posixpath.split(path)
@@ -581,7 +582,8 @@ def _sections(
                 continue
             text = by_path[path].content.decode("utf-8")
             title, body = drawn.page(
-                (path, text, *sorted(shown)), functools.partial(_markdown, text, path, shown)
+                (path, text, table, *sorted(shown)),
+                functools.partial(_markdown, text, path, shown, table),
             )
             backtest = by_path.get(f"{source}/{name[:-3]}.backtest.json")
             if key == "scoring" and backtest is not None:
@@ -596,7 +598,7 @@ def _sections(
     return pages
 
 
-def _markdown(text: str, path: str, outputs: frozenset[str]) -> tuple[str, str]:
+def _markdown(text: str, path: str, outputs: frozenset[str], table: str) -> tuple[str, str]:
     """A Markdown page as the page title (its first heading's text) and its HTML; links
     to other outputs point at them (or at their site page)."""
     parser = _parser()
@@ -613,7 +615,7 @@ def _markdown(text: str, path: str, outputs: frozenset[str]) -> tuple[str, str]:
             if child.type == "link_open":
                 href = str(child.attrGet("href") or "")
                 child.attrSet("href", _relink(href, folder, outputs))
-    html = parser.renderer.render(tokens, parser.options, {})
+    html = parser.renderer.render(tokens, parser.options, {"table": table})
     return title, html
 
 
@@ -645,7 +647,18 @@ def _parser() -> MarkdownIt:
             return f'<pre class="mermaid">{escape(token.content)}</pre>\n'
         return f"<pre><code>{escape(token.content)}</code></pre>\n"
 
+    def table_open(renderer: Any, tokens: Any, index: int, options: Any, env: Any) -> str:
+        label = escape(env.get("table", ""))
+        return f'<div class="table" role="region" tabindex="0" aria-label="{label}">\n' + str(
+            renderer.renderToken(tokens, index, options, env)
+        )
+
+    def table_close(renderer: Any, tokens: Any, index: int, options: Any, env: Any) -> str:
+        return str(renderer.renderToken(tokens, index, options, env)) + "</div>\n"
+
     parser.add_render_rule("fence", fence)
+    parser.add_render_rule("table_open", table_open)
+    parser.add_render_rule("table_close", table_close)
     return parser
 
 
@@ -722,6 +735,7 @@ _FRAME = {
     "by_quarter": _("By quarter, against the caps"),
     "by_domain_quarter": _("By domain and quarter, against the domain caps"),
     "empty": _("Nothing is scheduled yet."),
+    "table": _("Table (scrolls sideways on a narrow screen)"),
 }
 
 
