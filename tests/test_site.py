@@ -188,3 +188,22 @@ def test_the_findings_page_lists_the_open_findings(tmp_path: Path) -> None:
         # paths relative to the project, wherever the build ran from
         assert f"<code>{finding.code}</code>" in shown
         assert f"campaigns/{finding.path.split('campaigns/', 1)[1]}:{finding.line}" in shown
+
+
+def test_a_repeating_send_is_on_the_timeline_at_every_occurrence(outputs: Path) -> None:
+    """The monthly newsletter's three sends (the calendar's RRULE, walked), and a
+    sequence's sends on the sequence's own row, the cohort's campaign in their title."""
+    front = (outputs / "site" / "index.html").read_text(encoding="utf-8")
+    newsletter = re.findall(
+        r"<tr><td>([A-Za-z]+ \d+, 2027)</td><td>newsletter-subscribers</td>"
+        r"<td>Monthly newsletter, Q2 2027 <code>monthly-newsletter-q2</code></td><td>Send</td>",
+        front,
+    )
+    assert newsletter == ["Apr 6, 2027", "May 4, 2027", "Jun 1, 2027"]
+    nurture = re.findall(
+        r"<td>trial-users</td><td>Trial onboarding nurture <code>trial-onboarding-nurture"
+        r"</code></td><td>Sequence send</td><td>([^<]*)</td>",
+        front,
+    )
+    assert nurture
+    assert all("Fjord Pulse launch campaign cohort" in what for what in nurture)

@@ -396,7 +396,7 @@ def test_build_html_shows_subjects_and_preheaders_as_text(campc: CliRun, buildab
 _SITE_TAGS = _ALLOWED_TAGS | {
     "html", "head", "meta", "title", "link", "body", "header", "nav", "main", "footer",
     "section", "figure", "figcaption", "img", "details", "summary", "data", "caption",
-    "script",
+    "script", "div",
 }  # fmt: skip
 """Every element the site's templates and markdown-it (raw HTML off) make."""
 
@@ -421,6 +421,8 @@ class _SitePage(HTMLParser):
             assert source.parent == (self.site / "assets").resolve(), (self.page, values)
         if tag == "details":
             assert "open" not in values, self.page
+        if tag == "div":  # only the scrolling region around a table
+            assert (values.get("class"), values.get("role")) == ("table", "region"), values
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)

@@ -74,3 +74,18 @@ def test_a_hostile_matplotlibrc_changes_no_chart(tmp_path: Path) -> None:
         assert [p for p in clean if clean[p] != hostile[p]] == []
     assert not (root / "backend-ran").exists()
     assert any(path.endswith(".svg") for path in clean)
+
+
+def test_a_dollar_in_a_name_is_a_dollar_not_tex(tmp_path: Path) -> None:
+    """matplotlib reads `$...$` as maths (an unknown `\\foo` stopped the whole build):
+    campc draws names as written."""
+    root = _example(tmp_path / "dollars")
+    spec = root / "campaigns" / "campagnes" / "pulse-launch-2027.yaml"
+    text = spec.read_text(encoding="utf-8")
+    old = "name: Fjord Pulse launch campaign"
+    assert old in text
+    spec.write_text(
+        text.replace(old, 'name: "Promo $\\\\foo$ then $5 off $10"', 1), encoding="utf-8"
+    )
+    site = _build(root, {})
+    assert "Promo $\\foo$ then $5 off $10" in site["site/index.html"].decode("utf-8")

@@ -23,7 +23,7 @@ from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from compiler.analysis.budget import CONTINGENCY, Line, minor_unit, plans, quarter
 from compiler.backends.artifacts import Artifact, BuildContext
@@ -177,10 +177,7 @@ def _index(
         ]
         legend_kinds = {e.kind for e in period.entries if e.row in index}
         closed_shown = [
-            (index[(c.row[0], name)], c)
-            for c in period.closed
-            for (audience, name) in shown
-            if audience == c.row[0]
+            (index[row], c) for c in period.closed for row in shown if row[0] == c.row[0]
         ]
         legend_kinds |= {c.kind for _, c in closed_shown}
         spec = charts.Timeline(
@@ -217,6 +214,7 @@ def _index(
                 "dates": _dates(e.first, e.last, words.locale),
                 "audience": e.row[0] or words(_("no audience")),
                 "name": e.row[1],
+                "id": e.row[2],
                 "kind": words(timeline.KINDS[e.kind]),
                 "what": e.what,
             }
@@ -275,10 +273,12 @@ def _index(
     )
 
 
-def _row_label(row: tuple[str, str]) -> str:
-    audience, name = row
+def _row_label(row: tuple[str, str, str]) -> str:
+    """A chart row's label: audience and name, a long one cut in its middle so that rows
+    differing only at the end stay apart."""
+    audience, name, _spec = row
     label = f"{audience} · {name}" if audience else name
-    return label if len(label) <= 48 else label[:47] + "…"
+    return label if len(label) <= 48 else label[:30] + "…" + label[-17:]
 
 
 def _short(day: date, locale: str) -> str:
@@ -365,7 +365,10 @@ def _budget(repo: Repository, words: Labels, drawn: _Charts) -> tuple[str, str]:
         )
         per_quarter = charts.Bars(
             title=words(
-                _("Channel spend per quarter against the cap ({currency})"), currency=currency
+                _("Channel spend per quarter against the cap ({currency})")
+                if any(q.cap is not None for q in quarters)
+                else _("Channel spend per quarter ({currency})"),
+                currency=currency,
             ),
             categories=[q.quarter for q in quarters],
             series=[(words(_("Spend")), [float(q.amount) for q in quarters])],
@@ -539,8 +542,8 @@ def _findings(findings: Sequence[Diagnostic], words: Labels) -> str:
             "where": d.location(),
             "code": d.code,
             "severity": words(_SEVERITY[d.severity]),
-            "message": d.message,
-            "hint": d.hint,
+            "message": _ticked(d.message),
+            "hint": _ticked(d.hint),
         }
         for d in findings
     ]
@@ -548,6 +551,18 @@ def _findings(findings: Sequence[Diagnostic], words: Labels) -> str:
         _env()
         .get_template("findings.html")
         .render(t=_words(words), rows=rows, title=words(_("Open findings")))
+    )
+
+
+def _ticked(text: str) -> Markup:
+    """A finding's text as HTML: escaped, its `code` spans (the way findings quote
+    values) as `<code>` elements."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired tick: all of it as text
+        return Markup(escape(text))
+    return Markup("").join(
+        Markup("<code>{}</code>").format(part) if index % 2 else escape(part)
+        for index, part in enumerate(parts)
     )
 
 
@@ -637,7 +652,6 @@ def _relink(href: str, folder: str, outputs: frozenset[str]) -> str:
 @cache
 def _parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
-    from markupsafe import escape
 
     parser = MarkdownIt("commonmark", {"html": False}).enable("table")
 
@@ -788,6 +802,8 @@ def _deciles(model: str, content: bytes, words: Labels, drawn: _Charts) -> str:
     image = drawn.draw(f"scoring-{model}-deciles.svg", spec, charts.bars)
     alt = words(
         _("Bar chart of the share of leads won in each score decile; AUC {auc}."),
-        auc=words.number(round(float(data.get("auc") or 0), 3)),
+        auc=words.number(round(float(data["auc"]), 3))
+        if isinstance(data.get("auc"), int | float)
+        else "—",
     )
     return _env().get_template("figure.html").render(src="../" + image, alt=alt)

@@ -46,6 +46,7 @@ def _settings() -> Any:
         {
             "svg.hashsalt": "campc",
             "svg.fonttype": "path",
+            "text.parse_math": False,  # a `$` in a spec's name is a dollar, not TeX
             "path.simplify": False,
             "axes.spines.top": False,
             "axes.spines.right": False,

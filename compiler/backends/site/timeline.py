@@ -4,11 +4,12 @@ out per calendar quarter and per audience: a row per audience and spec."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from compiler.analysis.closures import HOLIDAYS, holiday
-from compiler.analysis.schedule import Event, events
+from compiler.analysis.schedule import Event, events, occurrences
 from compiler.conventions.holidays import UnknownMarket
 from compiler.model.audience import Market
 from compiler.model.blackouts import Blackouts
@@ -39,8 +40,9 @@ class Entry:
     last: date
     kind: str
     what: str
-    row: tuple[str, str]
-    """(audience, the spec's name): the row it is drawn on."""
+    row: tuple[str, str, str]
+    """(audience, name, spec id) of the row it is drawn on: the audience's row of the
+    campaign or experiment, or of the sequence for a sequence send."""
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Quarter:
     """Blackouts and public holidays on the rows' audiences, one entry per day range."""
 
     @property
-    def rows(self) -> list[tuple[str, str]]:
+    def rows(self) -> list[tuple[str, str, str]]:
         """The rows, by audience then name."""
         return sorted({e.row for e in self.entries})
 
@@ -80,9 +82,21 @@ def _audiences(event: Event) -> list[str]:
     return [""]
 
 
-def _name(event: Event) -> str:
+def _row(event: Event, audience: str) -> tuple[str, str, str]:
+    """The row of an event: its sequence's for a sequence send (the cohort's campaign is
+    in its title), else its spec's."""
+    if event.sequence is not None:
+        return (audience, event.sequence.name, event.sequence.id)
     name = getattr(event.spec.model, "name", None)
-    return str(name) if name else event.spec_id
+    return (audience, str(name) if name else event.spec_id, event.spec_id)
+
+
+def _days(event: Event) -> list[tuple[date, date]]:
+    """Each occurrence's days: a repeating send's every occurrence (the calendar's RRULE,
+    walked), a span's first and last day, else its one day."""
+    if event.kind in SPANS:
+        return [_span(event)]
+    return [(_day(start), _day(start)) for start in occurrences(event)]
 
 
 def quarter_of(day: date) -> tuple[int, int]:
@@ -100,10 +114,9 @@ def quarters(repo: Repository, words: Labels) -> list[Quarter]:
     """Every quarter an event falls in, in order, with its entries clipped to it."""
     found: dict[tuple[int, int], Quarter] = {}
     for event in events(repo):
-        first, last = _span(event)
         what = event.summary_in(words)
-        for audience in _audiences(event):
-            entry_row = (audience, _name(event))
+        for (first, last), audience in itertools.product(_days(event), _audiences(event)):
+            entry_row = _row(event, audience)
             year, number = quarter_of(first)
             while (year, number) <= quarter_of(last):
                 start, end = _bounds(year, number)
@@ -138,11 +151,11 @@ def _closed(repo: Repository, period: Quarter, words: Labels) -> list[Entry]:
         for window in windows:  # as `closures.blackout` applies them
             if not window.markets or countries & set(window.markets):
                 first, last = max(window.start, period.first), min(window.end, period.last)
-                closed.add(Entry(first, last, "blackout", window.name, (audience, "")))
+                closed.add(Entry(first, last, "blackout", window.name, (audience, "", "")))
         for market in markets:
             for day, named in _holidays(repo, market, period):
                 shown = words(_("{holiday} ({market})"), holiday=named, market=_code(market))
-                closed.add(Entry(day, day, "holiday", shown, (audience, "")))
+                closed.add(Entry(day, day, "holiday", shown, (audience, "", "")))
     return sorted(closed, key=lambda e: (e.first, e.row, e.kind, e.what))
 
 
