@@ -3,6 +3,7 @@ campaign's window, rounded to the currency's minor unit so the months sum exactl
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
@@ -175,3 +176,13 @@ def quarter(month: str) -> str:
     """`2027-04` -> `2027-Q2`."""
     year, number = month.split("-")
     return f"{year}-Q{(int(number) - 1) // 3 + 1}"
+
+
+def totals(lines: Sequence[Line], by: Callable[[Line], str]) -> list[tuple[str, Decimal]]:
+    """The lines' amounts summed per `by(line)` (a channel, month, domain, quarter...),
+    by name; the contingency, held back rather than spent, last."""
+    sums: dict[str, Decimal] = {}
+    for line in lines:
+        name = by(line)
+        sums[name] = sums.get(name, Decimal(0)) + line.amount
+    return sorted(sums.items(), key=lambda item: (item[0] == CONTINGENCY, item))

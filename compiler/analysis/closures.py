@@ -32,6 +32,16 @@ def holiday(market: Market, day: date, repo: Repository | None = None) -> str | 
     return table.get(day)
 
 
+def holidays_between(
+    market: Market, first: date, last: date, repo: Repository
+) -> list[tuple[date, str]]:
+    """The public holidays of `market` from `first` to `last` (within one year), by
+    day, from the year's table `holiday` looks up once per run (UnknownMarket as it)."""
+    holiday(market, first, repo)
+    table = repo.facts.get(HOLIDAYS, dict)[(market.country, market.subdivision, first.year)]
+    return sorted((day, name) for day, name in table.items() if first <= day <= last)
+
+
 def parse_market(code: str) -> Market:
     """`DE-BY` -> Market(country='DE', subdivision='BY')."""
     country, _, subdivision = code.partition("-")

@@ -16,7 +16,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from compiler.analysis.budget import CONTINGENCY, Line, Plan, minor_unit, plans, quarter
+from compiler.analysis.budget import CONTINGENCY, Plan, minor_unit, plans, quarter, totals
 from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.project.repository import Repository
 from compiler.text import escape
@@ -278,17 +278,6 @@ def _key(by: str, key: str, words: Labels) -> str:
     return words(_("contingency")) if by == "channel" and key == CONTINGENCY else key
 
 
-def _grouped(lines: Sequence[Line], key: str) -> list[tuple[str, Decimal]]:
-    sums: dict[str, Decimal] = {}
-    for line in lines:
-        name = str(getattr(line, key))
-        sums[name] = sums.get(name, Decimal(0)) + line.amount
-    # by name; the contingency, held back rather than spent, last among the channels
-    return sorted(
-        sums.items(), key=lambda item: (key == "channel" and item[0] == CONTINGENCY, item)
-    )
-
-
 def overview(budgets: Sequence[Plan], words: Labels | None = None) -> str:
     """Totals per domain, quarter and channel, and a pie chart of the channel split."""
     words = words or labels()
@@ -318,11 +307,11 @@ def overview(budgets: Sequence[Plan], words: Labels | None = None) -> str:
         else:
             out.append(words(_("Total budget {total} over {campaigns}."), **shown))
         out += ["", words(_("### By domain")), ""]
-        out += _table("domain", _grouped(lines, "domain"), currency, words)
+        out += _table("domain", totals(lines, lambda line: line.domain), currency, words)
         out += [words(_("### By quarter")), ""]
-        out += _table("quarter", sorted(_quarters(lines).items()), currency, words)
+        out += _table("quarter", totals(lines, lambda line: quarter(line.month)), currency, words)
         out += [words(_("### By channel")), ""]
-        by_channel = _grouped(lines, "channel")
+        by_channel = totals(lines, lambda line: line.channel)
         out += _table("channel", by_channel, currency, words)
         title = words(_("Channel split ({currency})"), currency=escape.mermaid(currency))
         out += ["```mermaid", f"pie title {title}"]
@@ -331,10 +320,3 @@ def overview(budgets: Sequence[Plan], words: Labels | None = None) -> str:
             out.append(f'    "{name}" : {_amount(value, currency)}')
         out += ["```", ""]
     return "\n".join(out)
-
-
-def _quarters(lines: Sequence[Line]) -> dict[str, Decimal]:
-    sums: dict[str, Decimal] = {}
-    for line in lines:
-        sums[quarter(line.month)] = sums.get(quarter(line.month), Decimal(0)) + line.amount
-    return sums

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -232,35 +233,38 @@ def compile_artifacts(
     keys = incremental.Keys(repo, context, store)
     artifacts: list[Artifact] = []
     for name, backend in BACKENDS.items():
-        if progress is not None:
-            progress(name)
-        try:
-            if name in PER_SPEC:
-                produced = incremental.per_spec(name, backend, repo, context, store, keys)
-            elif name in STAGED:
-                produced = incremental.staged(name, STAGED[name], repo, context, store, keys)
-            else:
-                produced = backend(repo, context)
-        except InternalError:
-            raise
-        except Exception as err:  # a crashing back-end is our bug
-            raise InternalError(f"back-end {name} failed: {err!r}") from err
-        artifacts.extend(produced)
+        if name in PER_SPEC:
+            run = functools.partial(incremental.per_spec, name, backend, repo, context, store, keys)
+        elif name in STAGED:
+            run = functools.partial(
+                incremental.staged, name, STAGED[name], repo, context, store, keys
+            )
+        else:
+            run = functools.partial(backend, repo, context)
+        artifacts.extend(_run_backend(name, run, progress))
     paths = Counter(a.path for a in artifacts)
     twice = sorted(path for path, count in paths.items() if count > 1)
     if twice:  # the check's rules (REF001, REF007) keep ids apart: this is our bug
         raise InternalError(f"two artifacts at one output path: {', '.join(twice[:3])}")
-    from compiler.backends import site
+    from compiler.backends import site  # a view of the others' artifacts: it runs last
 
+    run = functools.partial(site.build, repo, context, artifacts, cache)
+    artifacts.extend(_run_backend("site", run, progress))
+    return [*artifacts, manifest.build(repo, artifacts, shown)]
+
+
+def _run_backend(
+    name: str, run: Callable[[], list[Artifact]], progress: Callable[[str], None] | None
+) -> list[Artifact]:
+    """A back-end's artifacts; its crash is our bug (InternalError naming it)."""
     if progress is not None:
-        progress("site")
+        progress(name)
     try:
-        artifacts.extend(site.build(repo, context, artifacts, cache))
+        return run()
     except InternalError:
         raise
     except Exception as err:  # a crashing back-end is our bug
-        raise InternalError(f"back-end site failed: {err!r}") from err
-    return [*artifacts, manifest.build(repo, artifacts, shown)]
+        raise InternalError(f"back-end {name} failed: {err!r}") from err
 
 
 def build(

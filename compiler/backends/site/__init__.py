@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from markupsafe import Markup, escape
 
-from compiler.analysis.budget import CONTINGENCY, Line, minor_unit, plans, quarter
+from compiler.analysis.budget import CONTINGENCY, Line, minor_unit, plans, quarter, totals
 from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.backends.site import charts, timeline
 from compiler.diagnostics import Diagnostic, Severity
@@ -173,7 +173,8 @@ def _index(
         shown = rows[:MAX_ROWS]
         index = {row: n for n, row in enumerate(shown)}
         ticks = [
-            (day, _short(day, words.locale)) for day in charts.mondays(period.first, period.last)
+            (day, _short(day, words.locale))
+            for day in charts.every_other_monday(period.first, period.last)
         ]
         legend_kinds = {e.kind for e in period.entries if e.row in index}
         closed_shown = [
@@ -299,13 +300,6 @@ def _dates(first: date, last: date, locale: str) -> str:
 # -- the budget --------------------------------------------------------------------------
 
 
-def _sums(lines: Sequence[Line], key: Callable[[Line], str]) -> list[tuple[str, Decimal]]:
-    found: dict[str, Decimal] = {}
-    for line in lines:
-        found[key(line)] = found.get(key(line), Decimal(0)) + line.amount
-    return sorted(found.items(), key=lambda item: (item[0] == CONTINGENCY, item[0]))
-
-
 def _budget(repo: Repository, words: Labels, drawn: _Charts) -> tuple[str, str]:
     """The budget page's body and the front page's totals (empty without budgets)."""
     budgets = plans(repo)
@@ -323,11 +317,11 @@ def _budget(repo: Repository, words: Labels, drawn: _Charts) -> tuple[str, str]:
         money = functools.partial(_money, words, currency, places)
         exact = functools.partial(_exact, places)
 
-        channels = _sums(every, lambda line: line.channel)
-        months = _sums(every, lambda line: line.month)
-        domains = _sums(every, lambda line: line.domain)
+        channels = totals(every, lambda line: line.channel)
+        months = totals(every, lambda line: line.month)
+        domains = totals(every, lambda line: line.domain)
         quarters: list[_Capped] = []
-        for period, amount in _sums(spent, lambda line: quarter(line.month)):
+        for period, amount in totals(spent, lambda line: quarter(line.month)):
             cap = policy.quarterly_caps.get(currency)
             quarters.append(_Capped("", period, amount, cap, money))
         domain_quarters: list[_Capped] = []
@@ -472,8 +466,8 @@ def _budget(repo: Repository, words: Labels, drawn: _Charts) -> tuple[str, str]:
     body = env.get_template("budget.html").render(
         t=t, currencies=currencies, title=words(_("Budget"))
     )
-    totals = env.get_template("totals.html").render(t=t, currencies=currencies)
-    return body, totals
+    front = env.get_template("totals.html").render(t=t, currencies=currencies)
+    return body, front
 
 
 @dataclass(frozen=True)

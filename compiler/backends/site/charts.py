@@ -292,7 +292,7 @@ def timeline(chart: Timeline) -> bytes:
     return _with_defaults(draw)
 
 
-def mondays(first: date, last: date) -> list[date]:
+def every_other_monday(first: date, last: date) -> list[date]:
     """Every other Monday from `first` to `last` (the timeline's ticks)."""
     day = first + timedelta(days=(7 - first.weekday()) % 7)
     found = []

@@ -8,7 +8,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from compiler.analysis.closures import HOLIDAYS, holiday
+from compiler.analysis.closures import holidays_between
 from compiler.analysis.schedule import Event, events, occurrences
 from compiler.conventions.holidays import UnknownMarket
 from compiler.model.audience import Market
@@ -160,15 +160,12 @@ def _closed(repo: Repository, period: Quarter, words: Labels) -> list[Entry]:
 
 
 def _holidays(repo: Repository, market: Market, period: Quarter) -> list[tuple[date, str]]:
-    """The quarter's public holidays in `market`, by day: its year's table, as
-    `closures.holiday` looks it up once per run (none for a market the holidays package
+    """The quarter's public holidays in `market` (none for a market the holidays package
     does not know, which CAL003 reports)."""
     try:
-        holiday(market, period.first, repo)  # loads the year's table into the facts
+        return holidays_between(market, period.first, period.last, repo)
     except UnknownMarket:
         return []
-    table = repo.facts.get(HOLIDAYS, dict)[(market.country, market.subdivision, period.first.year)]
-    return sorted((day, name) for day, name in table.items() if period.first <= day <= period.last)
 
 
 def _code(market: Market) -> str:
