@@ -15,7 +15,9 @@ Two stores, each entry keyed by a BLAKE2 hash of everything its value depends on
   the pack by copying the bytes of the entries it did not change. Entries a run did
   not use are dropped when it writes the pack, so it never grows stale.
 - `artifacts`: a pack of the same form that only `campc build` reads and writes: each
-  back-end's artifacts of one spec, keyed by everything they are compiled from.
+  back-end's artifacts of one spec, keyed by everything they are compiled from, the
+  site's charts and pages, and the record of the outputs folder a build last compared
+  (`BUILD_KINDS`).
 
 Every key also holds the cache's salt: campc's version, Python's, the versions of the
 libraries that decide findings (pydantic, ruamel.yaml, holidays) and the bytes of the
@@ -42,6 +44,7 @@ request, so it trusts nothing it did not write itself:
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -191,6 +194,7 @@ def _installed() -> dict[str, str]:
     return found
 
 
+@functools.cache  # the installed libraries do not change while campc runs
 def build_versions() -> bytes:
     """campc's version and those of the libraries that write artifacts."""
     return _versions(BUILD_DEPENDENCIES)
@@ -225,10 +229,13 @@ def _pack(entries: dict[tuple[str, str], bytes]) -> bytes:
 ARTIFACTS = "artifacts"
 """The kind of the build's entries (each back-end's artifacts of one spec), kept in a
 pack of their own: a check never reads them."""
+BUILD_KINDS = frozenset({ARTIFACTS, "site-chart", "site-page", "outputs"})
+"""The kinds only a build reads, all in the `artifacts` pack: the check a build runs
+first flushes the other pack with what it used, which would drop them."""
 
 
 def _pack_of(kind: str) -> str:
-    return ARTIFACTS if kind == ARTIFACTS else "pack"
+    return ARTIFACTS if kind in BUILD_KINDS else "pack"
 
 
 def _unpack(body: bytes) -> dict[tuple[str, str], bytes]:

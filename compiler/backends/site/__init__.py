@@ -282,12 +282,14 @@ def _row_label(row: tuple[str, str, str]) -> str:
     return label if len(label) <= 48 else label[:30] + "…" + label[-17:]
 
 
+@cache
 def _short(day: date, locale: str) -> str:
     from babel.dates import format_date
 
     return str(format_date(day, "d MMM", locale=locale))
 
 
+@cache  # a quarter's thousands of entries share a few hundred dates
 def _dates(first: date, last: date, locale: str) -> str:
     from babel.dates import format_date
 
@@ -584,6 +586,7 @@ def _sections(
     )
     pages: dict[str, list[Page]] = {key: [] for key in SECTIONS}
     table = words(_FRAME["table"])
+    links = "\n".join(sorted(shown))  # in every page's key: joined once, not per page
     for key, (source, _title) in SECTIONS.items():
         for path in sorted(by_path):
             folder, name = posixpath.split(path)
@@ -591,7 +594,7 @@ def _sections(
                 continue
             text = by_path[path].content.decode("utf-8")
             title, body = drawn.page(
-                (path, text, table, *sorted(shown)),
+                (path, text, table, links),
                 functools.partial(_markdown, text, path, shown, table),
             )
             backtest = by_path.get(f"{source}/{name[:-3]}.backtest.json")
