@@ -158,7 +158,24 @@ class Reader:
 
     def read_bytes(self, path: Path, limit: int | None = None) -> bytes:
         """The bytes of the regular file `path` inside the root, as `read_bytes` reads them."""
-        parts = parts_below(path, self.root)
+        return self.read_stated(path, limit)[0]
+
+    def stamp_of(self, path: Path, parts: tuple[str, ...] | None = None) -> Stamp:
+        """The `Stamp` of the regular file `path` inside the root, reached as `read_bytes`
+        reaches it (NotRegular for anything else), without reading it. `parts`, when the
+        caller has them, are `path`'s below the root."""
+        parts = parts or parts_below(path, self.root)
+        folder = self._folder(parts[:-1])
+        held = os.stat(parts[-1], dir_fd=folder, follow_symlinks=False)
+        if not stat.S_ISREG(held.st_mode):
+            raise NotRegular(path, describe(held.st_mode))
+        return stamp(held)
+
+    def read_stated(
+        self, path: Path, limit: int | None = None, parts: tuple[str, ...] | None = None
+    ) -> tuple[bytes, Stamp]:
+        """`read_bytes`, and the stamp of the file it read (`stamp` of its descriptor)."""
+        parts = parts or parts_below(path, self.root)
         folder = self._folder(parts[:-1])
         name = parts[-1]
         mode = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
@@ -183,9 +200,20 @@ class Reader:
                     break
                 chunks.append(chunk)
                 total += len(chunk)
-            return b"".join(chunks)
+            return b"".join(chunks), stamp(opened)
         finally:
             os.close(descriptor)
+
+
+Stamp = tuple[int, int, int, int, int]
+"""What tells one version of a file from another without reading it: device, inode,
+size, and the times of its last write and of its last change of any kind (the kernel
+sets the latter; no one can set it back)."""
+
+
+def stamp(held: os.stat_result) -> Stamp:
+    """The `Stamp` of a file from its status."""
+    return (held.st_dev, held.st_ino, held.st_size, held.st_mtime_ns, held.st_ctime_ns)
 
 
 def read_text(path: Path, root: Path) -> str:

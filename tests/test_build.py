@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from compiler.backends import registry
+from compiler.backends import manifest, registry
 from compiler.backends.artifacts import Artifact
 from compiler.commands import pipeline
 from tests.conftest import ROOT, CliRun
@@ -157,3 +159,27 @@ def test_source_date_epoch_is_the_only_clock(tmp_path: Path) -> None:
     root = project(tmp_path)
     built = _build_in_subprocess(root, tmp_path / "a", {"SOURCE_DATE_EPOCH": "1800000000"})
     assert b"DTSTAMP:20270115T080000Z" in built["calendar/all.ics"]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(), _JSON, max_size=5))
+@example({"path": "a\ud800b"})
+@example({"text": '"\\\x00\x1f\x7f\u2028\U0001f600', "nested": [[], {}, [{"a": []}]]})
+def test_the_manifest_is_written_as_json_dumps_writes_it(document: dict[str, Any]) -> None:
+    """orjson writes the manifest; the bytes are those `json.dumps(indent=2)` writes
+    (the outside oracle), whatever the strings hold: quotes, controls, U+2028, emoji;
+    a lone surrogate, which orjson refuses, fails as it does with `json` alone."""
+    try:
+        expected = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            manifest.dumps(document)
+        return
+    assert manifest.dumps(document) == expected

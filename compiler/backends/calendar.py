@@ -289,16 +289,14 @@ def overview(everything: Sequence[Event], words: Labels | None = None) -> str:
             "    dateFormat YYYY-MM-DD",
             "    axisFormat %d %b",
         ]
-        in_quarter = [
-            e
-            for e in everything
-            if (_day(e.start).year, (_day(e.start).month - 1) // 3 + 1) == (year, quarter)
-        ]
-        domains = sorted({str(e.spec.doc.data["domain"]) for e in in_quarter})
-        for domain in domains:
+        by_domain: dict[str, list[Event]] = {}
+        for e in everything:
+            if (_day(e.start).year, (_day(e.start).month - 1) // 3 + 1) == (year, quarter):
+                by_domain.setdefault(str(e.spec.doc.data["domain"]), []).append(e)
+        for domain in sorted(by_domain):
             lines.append(f"    section {escape.mermaid(domain)}")
-            for event in in_quarter:
-                if str(event.spec.doc.data["domain"]) != domain or event.kind in _NOT_IN_GANTT:
+            for event in by_domain[domain]:
+                if event.kind in _NOT_IN_GANTT:
                     continue
                 task = f"{event.spec_id}-{event.key}".replace("/", "-")
                 name = escape.mermaid(event.summary_in(words))
@@ -313,13 +311,13 @@ def overview(everything: Sequence[Event], words: Labels | None = None) -> str:
         ((start, event) for event in everything for start in occurrences(event)),
         key=lambda row: (_sort_key(row[0]), row[1].spec_id, row[1].key),
     )
-    months = sorted({(_day(start).year, _day(start).month) for start, _ in rows})
-    for year, month in months:
+    months: dict[tuple[int, int], list[tuple[date | datetime, Event]]] = {}
+    for start, event in rows:
+        months.setdefault((_day(start).year, _day(start).month), []).append((start, event))
+    for year, month in sorted(months):
         lines += [f"### {words.month(date(year, month, 1))}", ""]
         lines += [words(_("| date | time | event | spec |")), "|---|---|---|---|"]
-        for start, event in rows:
-            if (_day(start).year, _day(start).month) != (year, month):
-                continue
+        for start, event in months[(year, month)]:
             when = (
                 f"{start:%H:%M} {start.tzname() or ''}".rstrip()
                 if isinstance(start, datetime)

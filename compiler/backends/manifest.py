@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from compiler.backends.artifacts import Artifact, Revision
 from compiler.backends.calendar import revisions_of
@@ -58,8 +59,19 @@ def build(
         for uid, revision in (revisions_of(calendar.content) if calendar else [])
     ]
     document = {"version": VERSION, "specs": specs, "artifacts": files, "events": events}
-    content = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
-    return Artifact(MANIFEST, content.encode("utf-8"), tuple(s["id"] for s in specs))
+    return Artifact(MANIFEST, dumps(document), tuple(s["id"] for s in specs))
+
+
+def dumps(document: dict[str, Any]) -> bytes:
+    """`document` as `json.dumps(document, indent=2, ensure_ascii=False)` writes it, and
+    a newline: by orjson, which writes the same bytes several times faster (a property
+    test holds that they are the same), or by `json` for what orjson refuses."""
+    import orjson
+
+    try:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def previous_revisions(folder: Path) -> tuple[tuple[str, Revision], ...]:

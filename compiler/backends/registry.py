@@ -45,3 +45,8 @@ PER_SPEC = frozenset({"test-plans", "scoring", "emails", "esp", "sequences", "ma
 """The back-ends whose every artifact is compiled from one spec (and the specs it links
 to or is linked from): a build runs them only on the specs whose artifacts the cache
 does not hold. The budget sheet and the manifest read every spec."""
+
+KINDS = {"dbt": frozenset({"scoring_model"})}
+"""The back-ends that read every spec of some kinds and nothing of the others: a build
+reruns one only when a spec of its kinds (or what they link to) changed; otherwise its
+artifacts come from the cache whole. The dbt project lists every scoring model."""

@@ -1,6 +1,7 @@
 """Which back-ends run on what in a build: a back-end whose every artifact comes from
-one spec runs only on the specs the cache holds no artifacts for; the others run on the
-whole repository every time.
+one spec runs only on the specs the cache holds no artifacts for; one that reads the
+specs of some kinds only runs when one of them changed; the others run on the whole
+repository every time.
 
 A spec's artifacts are keyed by everything they are compiled from: the back-end, the
 spec's bytes and those of the specs it links to or is linked from (a sequence's emails
@@ -175,6 +176,30 @@ def per_spec(
     none: list[Artifact] = []
     found = fragments(name, compute, _artifacts, write, none, repo, cache, keys)
     return [artifact for spec in repo.specs for artifact in found[spec.path]]
+
+
+def of_kinds(
+    name: str,
+    backend: Backend,
+    kinds: frozenset[str],
+    repo: Repository,
+    context: BuildContext,
+    cache: Cache,
+    keys: Keys,
+) -> list[Artifact]:
+    """`backend`'s artifacts, which it compiles from the specs of `kinds` alone: from the
+    cache when it holds them for those specs as they are, else compiled and kept."""
+    chosen = [spec for spec in repo.specs if spec.kind in kinds]
+    key = cache.key(
+        b"kinds", name.encode(), "\n".join(keys.of(name, spec) for spec in chosen).encode()
+    )
+    stored = cache.get(cache_module.ARTIFACTS, key)
+    found = _artifacts(stored) if stored is not None else None
+    if found is not None:
+        return found
+    made = backend(repo, context)
+    cache.put(cache_module.ARTIFACTS, key, [_data(a) for a in made])
+    return made
 
 
 def staged(

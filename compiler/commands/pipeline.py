@@ -226,7 +226,7 @@ def compile_artifacts(
     of what they produced."""
     # heavy (icalendar, XlsxWriter, css-inline): imported by a build only
     from compiler.backends import manifest
-    from compiler.backends.registry import BACKENDS, PER_SPEC, STAGED
+    from compiler.backends.registry import BACKENDS, KINDS, PER_SPEC, STAGED
     from compiler.commands import incremental
 
     store = cache if cache is not None else Cache.off()
@@ -235,6 +235,10 @@ def compile_artifacts(
     for name, backend in BACKENDS.items():
         if name in PER_SPEC:
             run = functools.partial(incremental.per_spec, name, backend, repo, context, store, keys)
+        elif name in KINDS:
+            run = functools.partial(
+                incremental.of_kinds, name, backend, KINDS[name], repo, context, store, keys
+            )
         elif name in STAGED:
             run = functools.partial(
                 incremental.staged, name, STAGED[name], repo, context, store, keys
@@ -302,12 +306,15 @@ def build(
     result.artifacts = compile_artifacts(
         repo, context, lambda p: display_path(p, settings.root), progress, cache
     )
-    if cache is not None:
-        cache.flush()
     assert result.out is not None
-    result.changes = writer.compare(result.out, result.artifacts, diffs=check_only)
+    store = cache if cache is not None else Cache.off()
+    where = store.key(b"outputs", os.fsencode(os.path.abspath(result.out)))
+    record = writer.read_record(store.get("outputs", where))
+    result.changes = writer.compare(result.out, result.artifacts, check_only, record)
+    store.put("outputs", where, result.changes.record)  # it holds after the write too
+    store.flush()
     if not check_only and (result.changes or result.changes.refused):
-        result.repaired += writer.write(result.out, result.artifacts)
+        result.repaired += writer.write(result.out, result.artifacts, result.changes.same)
     return result
 
 

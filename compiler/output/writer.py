@@ -18,14 +18,17 @@ import ctypes
 import difflib
 import errno
 import fcntl
+import hashlib
 import os
 import re
 import shutil
 import signal
 import stat
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from compiler import files
 from compiler.backends.artifacts import Artifact
@@ -52,6 +55,13 @@ class Changes:
     refused: dict[str, str] = field(default_factory=dict)
     """Committed paths that are links, FIFOs, devices or sockets: never read (FILE001)."""
     diffs: dict[str, str] = field(default_factory=dict)
+    same: dict[str, files.Stamp] = field(default_factory=dict)
+    """The stamp of each file found to hold its artifact's bytes, last changed well
+    before it was read: `write` links it into the new outputs without reading it again
+    while its stamp is the same."""
+    record: Record = field(default_factory=dict)
+    """What the next `compare` may take on trust: each file found to hold its artifact's
+    bytes, last written well before it was read."""
 
     def __bool__(self) -> bool:
         return bool(self.stale or self.missing or self.extra)
@@ -122,8 +132,13 @@ def _existing(folder: Path, changes: Changes) -> dict[str, Path]:
             return found
     except FileNotFoundError:
         return found
+    base = os.path.join(os.fspath(folder), "")  # scan joins each name to `folder`
     for entry in files.scan(folder):
-        name = entry.path.relative_to(folder).as_posix()
+        text = os.fspath(entry.path)
+        if text.startswith(base):
+            name = text[len(base) :]
+        else:
+            name = entry.path.relative_to(folder).as_posix()
         if entry.refused is None:
             found[name] = entry.path
         else:
@@ -131,6 +146,11 @@ def _existing(folder: Path, changes: Changes) -> dict[str, Path]:
     return found
 
 
+_RACY_NS = 1_000_000_000
+"""How long before `compare` reads a file its last change must be for its stamp to
+vouch for its bytes. File times advance in clock ticks (milliseconds; seconds on some
+file systems), so a file rewritten within the tick it was read in could keep its
+stamp: such a file is read again (Git treats its index the same way)."""
 _DIFF_WINDOW = 400
 """Lines of each side a short diff compares past the first difference: a short diff
 shows 20 lines, and difflib on a whole large page (the site's front page) is slow."""
@@ -177,12 +197,28 @@ def _shifted(line: str, offset: int) -> str:
     )
 
 
-def compare(folder: Path, artifacts: Iterable[Artifact], diffs: bool = True) -> Changes:
+Record = dict[str, list[Any]]
+"""Path -> [device, inode, size, modification time, digest of the bytes]: a file of the
+outputs as a `compare` found it holding the bytes of that digest."""
+
+
+def compare(
+    folder: Path, artifacts: Iterable[Artifact], diffs: bool = True, record: Record | None = None
+) -> Changes:
     """What `write` would change, without writing anything (nor following a link); with
-    `diffs`, a short diff of each stale file (what `build --check` shows)."""
+    `diffs`, a short diff of each stale file (what `build --check` shows).
+
+    `record` is the `Changes.record` of an earlier comparison of this folder (kept in
+    the cache, which signs it): a file it lists that is still the same file (device and
+    inode), of the same size and modification time, is taken to hold the bytes it held
+    then, and is not read (as make, Ninja and Git take a file whose time has not moved).
+    A file written since, in place or anew, has another time, unless a process set it
+    back on purpose; a build without the cache reads every file."""
     built = {a.path: a.content for a in artifacts}
     changes = Changes()
+    settled = time.time_ns() - _RACY_NS
     existing = _existing(folder, changes)
+    known = record or {}
     with files.Reader(folder) as reader:
         for path, content in sorted(built.items()):
             if path in changes.refused:
@@ -192,18 +228,52 @@ def compare(folder: Path, artifacts: Iterable[Artifact], diffs: bool = True) -> 
                 changes.missing.append(path)
                 continue
             try:
-                current = reader.read_bytes(existing[path])
+                parts = safe_parts(path)  # the scan's own names, below the folder
+                held = reader.stamp_of(existing[path], parts)
+                entry = known.get(path)
+                if (
+                    entry is not None
+                    and entry[:4] == list(held[:4])
+                    and entry[4] == _digest(content)
+                ):
+                    current = content
+                else:
+                    current, held = reader.read_stated(existing[path], parts=parts)
             except files.NotRegular as err:
                 changes.refused[path] = err.what
                 changes.stale.append(path)
                 continue
-            if current != content:
+            if current == content:
+                if held[4] < settled:
+                    changes.same[path] = held
+                if held[3] < settled:
+                    changes.record[path] = [*held[:4], _digest(content)]
+            else:
                 changes.stale.append(path)
                 diff = _short_diff(path, current, content) if diffs else ""
                 if diff:
                     changes.diffs[path] = diff
     changes.extra = sorted((set(existing) | set(changes.refused)) - set(built))
     return changes
+
+
+def _digest(content: bytes) -> str:
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
+
+
+def read_record(stored: Any) -> Record | None:
+    """A `Record` as the cache keeps it, or None when it is not one."""
+    if not isinstance(stored, dict):
+        return None
+    for entry in stored.values():
+        if not (
+            isinstance(entry, list)
+            and len(entry) == 5
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in entry[:4])
+            and isinstance(entry[4], str)
+        ):
+            return None
+    return stored
 
 
 def _scratch(folder: Path) -> tuple[Path, Path]:
@@ -280,6 +350,11 @@ def repair(folder: Path) -> list[str]:
 def safe_parts(path: str) -> tuple[str, ...]:
     """The parts of an artifact path that stays inside the outputs folder (ValueError
     for one that does not: absolute, `..`, empty parts, backslashes, NUL)."""
+    quick = path.split("/")
+    if not path.startswith("/") and all(
+        p not in ("", ".", "..") and "\\" not in p and "\0" not in p for p in quick
+    ):
+        return tuple(quick)  # what the checks below make of a clean path, without pathlib
     parts = PurePosixPath(path).parts
     if (
         not parts
@@ -290,20 +365,30 @@ def safe_parts(path: str) -> tuple[str, ...]:
     return parts
 
 
-def _stage(staging: Path, artifacts: Iterable[Artifact], previous: Path | None = None) -> None:
+def _stage(
+    staging: Path,
+    artifacts: Iterable[Artifact],
+    previous: Path | None = None,
+    same: dict[str, files.Stamp] | None = None,
+) -> None:
     """Write every artifact into `staging`. A file the previous outputs already hold
     with the same bytes (read again here, under the lock, as a regular file reached
-    without a link) and the mode a new one gets is hard-linked instead: creating files is
-    most of a build's writing, and most files do not change."""
+    without a link, unless `same` has its stamp as it is now: `compare` read it) and
+    the mode a new one gets is hard-linked instead: creating files is most of a build's
+    writing, and most files do not change."""
     os.mkdir(staging, 0o755)
     mode = _new_file_mode()
     with contextlib.ExitStack() as stack:
         reader = None if previous is None else stack.enter_context(files.Reader(previous))
+        made: set[tuple[str, ...]] = {()}
         for written, artifact in enumerate(artifacts, start=1):
             parts = safe_parts(artifact.path)
             target = staging.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if reader is None or not _linked(reader, parts, artifact.content, target, mode):
+            if parts[:-1] not in made:  # each folder once, not once per file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.update(parts[:n] for n in range(1, len(parts)))
+            known = None if same is None else same.get(artifact.path)
+            if reader is None or not _linked(reader, parts, artifact.content, target, mode, known):
                 descriptor = os.open(
                     target,
                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
@@ -323,11 +408,17 @@ def _new_file_mode() -> int:
 
 
 def _linked(
-    previous: files.Reader, parts: tuple[str, ...], content: bytes, target: Path, mode: int
+    previous: files.Reader,
+    parts: tuple[str, ...],
+    content: bytes,
+    target: Path,
+    mode: int,
+    known: files.Stamp | None = None,
 ) -> bool:
     """Hard-link `previous/parts` (the folder `previous` reads) to `target` if it is a
     regular file of one name holding `content` with permission bits `mode`; False
-    (nothing made) otherwise."""
+    (nothing made) otherwise. `known` is the stamp it had when it was last read holding
+    `content`: while it has that stamp still, it is not read again."""
     source = previous.root.joinpath(*parts)
     try:
         held = os.lstat(source)
@@ -335,7 +426,9 @@ def _linked(
             return False
         if held.st_nlink != 1:  # a name elsewhere too: never share it further
             return False
-        if held.st_size != len(content) or previous.read_bytes(source) != content:
+        if held.st_size != len(content):
+            return False
+        if files.stamp(held) != known and previous.read_bytes(source) != content:
             return False
         os.link(source, target, follow_symlinks=False)
         made = os.lstat(target)
@@ -374,16 +467,18 @@ def _exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
-def write(folder: Path, artifacts: Iterable[Artifact]) -> list[str]:
+def write(
+    folder: Path, artifacts: Iterable[Artifact], same: dict[str, files.Stamp] | None = None
+) -> list[str]:
     """Write every artifact into a fresh folder beside `folder`, then swap it in; what
     `repair` had to do first. A failure before the swap leaves `folder` untouched; files
-    no artifact names are gone."""
+    no artifact names are gone. `same` is `Changes.same` of a `compare` just before."""
     folder = _lexical(folder)
     staging, retired = _scratch(folder)
     with locked(folder):
         repaired = repair(folder)
         try:
-            _stage(staging, artifacts, folder if _is_folder(folder) else None)
+            _stage(staging, artifacts, folder if _is_folder(folder) else None, same)
             _step("staged")
             if _is_folder(folder) and _exchange(staging, folder):
                 _step("swapped")

@@ -12,9 +12,12 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT, CliRun, git
 
@@ -224,3 +227,70 @@ def test_a_rebuild_links_only_its_own_regular_files_with_the_same_bytes(
     assert {
         p.relative_to(fresh).as_posix(): p.read_bytes() for p in fresh.rglob("*") if p.is_file()
     } == {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_file_changed_after_the_comparison_is_read_again_before_it_is_linked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`write` skips reading again a file `compare` found holding its artifact's bytes
+    only while its stamp is the same: one rewritten in place between the two (the same
+    size, its write time set back) has a new change time, so it is read, found
+    different, and written fresh instead of linked. A file changed just before the
+    comparison is not vouched for by its stamp at all (its clock tick may not be over)."""
+    from compiler import files
+    from compiler.backends.artifacts import Artifact
+    from compiler.output import writer
+
+    out = tmp_path / "outputs"
+    artifacts = [Artifact("a.txt", b"first\n", ()), Artifact("b/c.txt", b"second\n", ())]
+    writer.write(out, artifacts)
+    assert writer.compare(out, artifacts).same == {}  # too recent to vouch for
+    monkeypatch.setattr(writer, "_RACY_NS", 0)
+    time.sleep(0.05)  # past the tick the files were written in
+    changes = writer.compare(out, artifacts)
+    assert not changes
+    assert set(changes.same) == {"a.txt", "b/c.txt"}
+    target = out / "a.txt"
+    held = target.stat()
+    assert changes.same["a.txt"] == files.stamp(held)
+    target.write_bytes(b"FIRST\n")  # a process outside campc, meanwhile
+    os.utime(target, ns=(held.st_atime_ns, held.st_mtime_ns))
+    assert target.stat().st_size == held.st_size
+    writer.write(out, artifacts, changes.same)
+    assert (out / "a.txt").read_bytes() == b"first\n"
+    assert (out / "b" / "c.txt").read_bytes() == b"second\n"
+    assert (out / "b" / "c.txt").stat().st_ino == changes.same["b/c.txt"][1]  # linked
+
+
+def _safe_parts_by_pathlib(path: str) -> tuple[str, ...] | None:
+    """The check `safe_parts` made with pathlib alone: the oracle of its quick path."""
+    from pathlib import PurePosixPath
+
+    parts = PurePosixPath(path).parts
+    if (
+        not parts
+        or PurePosixPath(path).is_absolute()
+        or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts)
+    ):
+        return None
+    return parts
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab./\\\0é", max_size=12))
+@example("../outside")
+@example("a/./b")
+@example("a//b")
+@example("/etc/passwd")
+@example("site/index.html")
+def test_an_artifact_path_is_kept_inside_the_outputs_as_pathlib_would_keep_it(path: str) -> None:
+    """The quick string check of an artifact path accepts and splits exactly what the
+    pathlib check accepts; everything else (absolute, `..`, backslashes, NUL) is refused."""
+    from compiler.output import writer
+
+    expected = _safe_parts_by_pathlib(path)
+    if expected is None:
+        with pytest.raises(ValueError, match="escapes the outputs folder"):
+            writer.safe_parts(path)
+    else:
+        assert writer.safe_parts(path) == expected
