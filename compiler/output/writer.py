@@ -45,6 +45,11 @@ class UnsafeTarget(Exception):
     """The outputs folder is somewhere campc must not write (exit 2)."""
 
 
+Record = dict[str, list[Any]]
+"""Path -> [device, inode, size, modification time, digest of the bytes]: a file of the
+outputs as a `compare` found it holding the bytes of that digest."""
+
+
 @dataclass
 class Changes:
     """How the outputs folder differs from what the specs compile to."""
@@ -197,11 +202,6 @@ def _shifted(line: str, offset: int) -> str:
     )
 
 
-Record = dict[str, list[Any]]
-"""Path -> [device, inode, size, modification time, digest of the bytes]: a file of the
-outputs as a `compare` found it holding the bytes of that digest."""
-
-
 def compare(
     folder: Path, artifacts: Iterable[Artifact], diffs: bool = True, record: Record | None = None
 ) -> Changes:
@@ -231,11 +231,8 @@ def compare(
                 parts = safe_parts(path)  # the scan's own names, below the folder
                 held = reader.stamp_of(existing[path], parts)
                 entry = known.get(path)
-                if (
-                    entry is not None
-                    and entry[:4] == list(held[:4])
-                    and entry[4] == _digest(content)
-                ):
+                digest = _digest(content) if entry is not None else None
+                if entry is not None and entry[:4] == list(held[:4]) and entry[4] == digest:
                     current = content
                 else:
                     current, held = reader.read_stated(existing[path], parts=parts)
@@ -247,7 +244,7 @@ def compare(
                 if held[4] < settled:
                     changes.same[path] = held
                 if held[3] < settled:
-                    changes.record[path] = [*held[:4], _digest(content)]
+                    changes.record[path] = [*held[:4], digest or _digest(content)]
             else:
                 changes.stale.append(path)
                 diff = _short_diff(path, current, content) if diffs else ""
