@@ -276,6 +276,10 @@ class Cache:
         """Each pack file as read (`pack`, and `artifacts`, which only a build reads)."""
         self._used: dict[str, dict[tuple[str, str], bytes]] = {}
         self._dirty: set[str] = set()
+        self.shared: dict[str, object] = {}
+        """What one run worked out and may hand out again within the run, by cache key
+        (a file loaded twice, as `campc diff` loads an unchanged file on both sides, is
+        one model): memory only, never written."""
 
     @classmethod
     def open(cls, root: Path, pyproject: bytes = b"") -> Cache:

@@ -363,3 +363,87 @@ def test_json_money_is_a_number_and_a_currency(campc: CliRun, follow_up: Path) -
     }
     (experiment,) = data["experiments"]
     assert experiment["because"] == "traffic 4,200 -> 3,000/day"
+
+
+def test_an_unchanged_file_is_one_model_on_both_sides(
+    history: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the cache, a file whose bytes and path both sides share is validated once
+    and its model handed to both (what `campc diff` then compares is one object); a file
+    the change edited has a model of its own on each side, and they differ."""
+    from compiler.commands import pipeline
+    from compiler.commands.diff import git as diff_git
+    from compiler.commands.diff import sides
+
+    root = tmp_path / "repo"
+    shutil.copytree(history[0], root, ignore=shutil.ignore_patterns(".campc_cache"))
+    monkeypatch.chdir(root)
+    settings = pipeline.settings_for(root)
+    store = pipeline.open_cache(settings)
+    top = diff_git.toplevel(root)
+
+    def load(folder: Path, display):  # type: ignore[no-untyped-def]
+        return pipeline.load_checked(
+            settings, folder, display, lambda s: pipeline.display_path(top / s, root), store
+        )
+
+    before, after = sides.sides(root, settings.campaigns, "HEAD~1", "HEAD", load)
+    old = {s.path: s for s in before.repo.specs}
+    new = {s.path: s for s in after.repo.specs}
+    same = [p for p in old.keys() & new.keys() if old[p].doc.text == new[p].doc.text]
+    edited = [p for p in old.keys() & new.keys() if old[p].doc.text != new[p].doc.text]
+    assert len(same) >= 3
+    assert "campaigns/campagnes/pulse-launch-2027.yaml" in edited
+    assert store.active, store.notice
+    assert [p for p in same if old[p].model is not new[p].model] == []
+    assert all(old[p].model is not new[p].model and old[p].model != new[p].model for p in edited)
+
+
+def test_a_revision_is_written_to_memory_when_it_fits_and_to_disk_when_not(
+    history: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The base revision goes to the memory filesystem (private, removed afterwards); a
+    memory filesystem that fills up under the export (ENOSPC) leaves the same files in
+    the system's temporary folder instead, and nothing behind in either."""
+    import errno
+    import os
+    import stat
+
+    from compiler.commands.diff import git as diff_git
+
+    root, shas = history
+    memory, disk = tmp_path / "shm", tmp_path / "tmp"
+    memory.mkdir()
+    disk.mkdir()
+    monkeypatch.setattr(diff_git, "MEMORY", memory)
+    monkeypatch.setattr("tempfile.tempdir", str(disk))
+    folder = PurePosixPath("campaigns")
+
+    def listing(at: Path) -> dict[str, bytes]:
+        return {p.relative_to(at).as_posix(): p.read_bytes() for p in at.rglob("*") if p.is_file()}
+
+    with diff_git.exported(root, shas[1], folder, "campc-diff-") as (where, found):
+        assert where.parent.parent == memory
+        assert found == []
+        assert stat.S_IMODE(os.stat(where.parent).st_mode) == 0o700
+        kept = listing(where)
+        assert "campagnes/pulse-launch-2027.yaml" in kept
+    assert not any(memory.iterdir())
+
+    real = diff_git._write
+    calls: list[Path] = []
+
+    def full(into: Path, written: list[tuple[str, bytes]]) -> None:
+        calls.append(into)
+        if into.parent == memory:
+            real(into, written[: len(written) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(into, written)
+
+    monkeypatch.setattr(diff_git, "_write", full)
+    with diff_git.exported(root, shas[1], folder, "campc-diff-") as (where, _):
+        assert where.parent.parent == disk
+        assert listing(where) == kept
+    assert [c.parent for c in calls] == [memory, disk]
+    assert not any(memory.iterdir())
+    assert not any(disk.iterdir())

@@ -11,6 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from compiler.model.campaign import Budget, Campaign, MonthlyPacing
+from compiler.project.facts import Fact
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository, SpecFile
@@ -135,8 +136,16 @@ class Plan:
         return self.lines + self.held
 
 
+PLANS: Fact[list[Plan]] = Fact("budget plans")
+
+
 def plans(repo: Repository) -> list[Plan]:
-    """The budget plan of every campaign that has a budget, by campaign id."""
+    """The budget plan of every campaign that has a budget, by campaign id (worked out
+    once per repository: the budget rule, the sheet, the site and `campc diff` share it)."""
+    return repo.facts.get(PLANS, lambda: _plans(repo))
+
+
+def _plans(repo: Repository) -> list[Plan]:
     found = []
     for spec in repo.specs:
         if spec.kind != "campaign":

@@ -97,6 +97,8 @@ def covers(amendment: Amendment, field: str) -> bool:
 def changes(before: Experiment, after: Experiment, as_of: date | None = None) -> list[LockedChange]:
     """The locked fields `after` changes from `before`, each with the amendment that
     covers it (the latest that does, dated by `as_of`: a later one amends nothing yet)."""
+    if before == after:
+        return []  # the locked fields are the model's own: equal models change none
     was, now = fields(before), fields(after)
     found = []
     for name in sorted(was.keys() | now.keys()):

@@ -23,6 +23,7 @@ from compiler.analysis import timing
 from compiler.analysis.sequences import Hop, paths
 from compiler.model.campaign import Campaign
 from compiler.model.sequence import GoalStep, SendStep, Sequence, WaitStep
+from compiler.project.facts import Fact
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository
@@ -31,6 +32,9 @@ DEFAULT_ENTRY = datetime(2027, 3, 1, 9, 0)
 """When personas enter a sequence no campaign feeds: a Monday morning."""
 EARLY = timedelta(days=1)
 """When a goal-early or exit persona meets its goal or leaves: day 1."""
+
+COHORTS: Fact[dict[str, list[tuple[datetime, str]]]] = Fact("persona cohorts")
+"""Sequence id -> (cohort entry, campaign timezone) of every campaign link feeding it."""
 
 
 @dataclass(frozen=True)
@@ -65,17 +69,23 @@ def entry(repo: Repository, sequence: Sequence) -> tuple[datetime, str]:
     """When and in which zone the personas enter: the first cohort, else the default."""
     audience = repo.audience(sequence.audience or "")
     zone = audience.timezone if audience is not None else "UTC"
-    cohorts = [
-        (link.cohort_enters, spec.model.timezone)
-        for spec in repo.specs
-        if isinstance(spec.model, Campaign)
-        for link in spec.model.sequences
-        if link.id == sequence.id and link.cohort_enters is not None
-    ]
+    cohorts = repo.facts.get(COHORTS, lambda: _cohorts(repo)).get(sequence.id, [])
     if cohorts:
         first, campaign_zone = min(cohorts, key=lambda c: c[0])
         return first.replace(tzinfo=ZoneInfo(campaign_zone)), zone
     return DEFAULT_ENTRY.replace(tzinfo=ZoneInfo(zone)), zone
+
+
+def _cohorts(repo: Repository) -> dict[str, list[tuple[datetime, str]]]:
+    """Every campaign's cohort links, by sequence id (read once per repository: a diff
+    asks for the entry of each sequence on both sides)."""
+    found: dict[str, list[tuple[datetime, str]]] = {}
+    for spec in repo.specs:
+        if isinstance(spec.model, Campaign):
+            for link in spec.model.sequences:
+                if link.cohort_enters is not None:
+                    found.setdefault(link.id, []).append((link.cohort_enters, spec.model.timezone))
+    return found
 
 
 def _walk(

@@ -4,12 +4,11 @@ pre-registration lock is judged on (`--as-of`, else the checked commit's date)."
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 
 from compiler.cache import Cache
-from compiler.commands.diff.git import commit, export, run_git, toplevel
+from compiler.commands.diff.git import commit, exported, run_git, toplevel
 from compiler.config.settings import Settings
 from compiler.errors import UsageError
 from compiler.load import repository
@@ -34,11 +33,7 @@ def baseline(settings: Settings, revision: str, as_of: date | None) -> Baseline:
         ) from None
     sha = commit(top, revision)
     when = as_of if as_of is not None else commit_date(top)
-    with tempfile.TemporaryDirectory(prefix="campc-base-") as scratch:
-        into = Path(scratch)
-        export(top, sha, folder, into)
-        root = into / folder
-        root.mkdir(parents=True, exist_ok=True)
+    with exported(top, sha, folder, "campc-base-") as (root, _):
         repo, _ = repository.load(
             root, lambda p: (folder / p.relative_to(root)).as_posix(), settings.policy, Cache.off()
         )

@@ -189,6 +189,8 @@ def load(
             repo.broken.append(_broken(shown, path, root, doc, raw))
             continue
         rel = PurePosixPath(path.relative_to(root).as_posix())
+        if key:
+            model = _shared(cache, key, model)
         spec = SpecFile.of(shown, rel, doc, hashed, model, refs)
         (repo.specs if spec.kind in SPEC_KINDS else repo.registries).append(spec)
     routing = next((f.model for f in repo.registries if isinstance(f.model, Routing)), None)
@@ -280,6 +282,35 @@ def _entry_data(
         "found": [to_data(d) for d in found],
         "refs": [[r.target, r.value, list(r.loc)] for r in refs or ()],
     }
+
+
+class _Once:
+    """A validator that validates once and hands the same model to every spec file that
+    asks (the files' bytes and shown paths are one cache key, so their models are equal;
+    a model is frozen, so sharing it is safe)."""
+
+    def __init__(self, model: BaseModel | Callable[[Document], BaseModel]) -> None:
+        self.model = model if isinstance(model, BaseModel) else None
+        self._validate = None if isinstance(model, BaseModel) else model
+
+    def __call__(self, doc: Document) -> BaseModel:
+        if self.model is None:
+            assert self._validate is not None
+            self.model = self._validate(doc)
+        return self.model
+
+
+def _shared(
+    cache: Cache, key: str, model: BaseModel | Callable[[Document], BaseModel]
+) -> BaseModel | Callable[[Document], BaseModel]:
+    """The one validator of the file with this cache key in this run (the model itself
+    where it was just validated: a spec counts as validated once its model is asked for)."""
+    found = cache.shared.get(key)
+    if not isinstance(found, _Once):
+        found = cache.shared[key] = _Once(model)
+        if isinstance(model, BaseModel):
+            return model
+    return found
 
 
 def _validated(doc: Document) -> BaseModel:

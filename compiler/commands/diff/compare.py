@@ -11,14 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from compiler.analysis import budget, history, lock
 from compiler.analysis.experiments import list_size, plan
 from compiler.analysis.personas import Landing, Persona, entry, personas
 from compiler.analysis.schedule import Event, events, occurrences
-from compiler.backends.scoring.backtest import Backtest, backtest
 from compiler.commands.diff import radius
 from compiler.commands.diff.change import Change, Money, Side
 from compiler.diagnostics import Diagnostic
@@ -29,6 +28,9 @@ from compiler.model.sequence import Sequence
 from compiler.project import repository as project
 from compiler.project.facts import Facts
 from compiler.text import prose
+
+if TYPE_CHECKING:
+    from compiler.backends.scoring.backtest import Backtest
 
 
 def compare(before: Side, after: Side, as_of: date | None = None) -> Change:
@@ -211,14 +213,13 @@ def _when(moment: date | datetime, zone: str | None = None) -> str:
     return moment.isoformat()
 
 
-def _event_map(
-    repo: project.Repository, ids: dict[str, str]
-) -> dict[tuple[str, str], tuple[Event, list[str]]]:
-    found = {}
-    for event in events(repo):
-        dates = [_when(o, event.timezone) for o in occurrences(event)]
-        found[(ids.get(event.spec_id, event.spec_id), event.key)] = (event, dates)
-    return found
+def _event_map(repo: project.Repository, ids: dict[str, str]) -> dict[tuple[str, str], Event]:
+    return {(ids.get(e.spec_id, e.spec_id), e.key): e for e in events(repo)}
+
+
+def _local_dates(event: Event) -> list[str]:
+    """Each occurrence as the calendar shows it: local to the event's timezone."""
+    return [_when(o, event.timezone) for o in occurrences(event)]
 
 
 def _calendar(
@@ -228,15 +229,16 @@ def _calendar(
     for key in sorted(old.keys() | new.keys()):
         spec_id, _ = key
         if key not in old:
-            event, dates = new[key]
-            yield _event_row("added", spec_id, event, "-", _dates(dates))
+            yield _event_row("added", spec_id, new[key], "-", _dates(_local_dates(new[key])))
         elif key not in new:
-            event, dates = old[key]
-            yield _event_row("removed", spec_id, event, _dates(dates), "-")
-        elif old[key][1] != new[key][1]:
-            yield _event_row(
-                "moved", spec_id, new[key][0], _dates(old[key][1]), _dates(new[key][1])
-            )
+            yield _event_row("removed", spec_id, old[key], _dates(_local_dates(old[key])), "-")
+        else:
+            was, now = old[key], new[key]
+            if (was.start, was.repeat, was.timezone) == (now.start, now.repeat, now.timezone):
+                continue  # the dates are a function of these three: the same dates
+            dates = _local_dates(was), _local_dates(now)
+            if dates[0] != dates[1]:
+                yield _event_row("moved", spec_id, now, _dates(dates[0]), _dates(dates[1]))
 
 
 def _dates(dates: list[str]) -> str:
@@ -570,6 +572,8 @@ def _experiments(
     for spec_id, old, new in _pairs(before, after, Experiment, renamed):
         assert isinstance(old.model, Experiment)
         assert isinstance(new.model, Experiment)
+        if old.model == new.model and list_size(before, old.model) == list_size(after, new.model):
+            continue  # the plan is a function of the two: the same plan
         was, now = _planned(before, old.model), _planned(after, new.model)
         if was == now:
             continue
@@ -628,6 +632,8 @@ def _tested(repo: project.Repository, model: ScoringModel) -> Backtest | None:
     found, problems = history.read(model, repo.data_files)
     if found is None or problems or not found.leads:
         return None
+    from compiler.backends.scoring.backtest import backtest  # sqlglot: only when scored
+
     return backtest(model, found)
 
 

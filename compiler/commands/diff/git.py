@@ -4,8 +4,13 @@ never written out)."""
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from compiler.diagnostics import Diagnostic
@@ -50,16 +55,62 @@ def commit(top: Path, revision: str) -> str:
         ) from None
 
 
-def export(top: Path, sha: str, folder: PurePosixPath, into: Path) -> list[Diagnostic] | None:
-    """Write the regular files of `folder` as it was at `sha` under `into`; None if it
-    did not exist then, else a FILE001 finding for each symbolic link it held.
+MEMORY = Path("/dev/shm")
+"""An in-memory filesystem (Linux): creating a thousand small files there takes
+milliseconds, where a journaled disk can take most of a second."""
+
+ROOM = 4
+"""How many times the revision's bytes the memory filesystem must have free to be used
+(what another process writes there meanwhile must not fill it under the export)."""
+
+
+@contextmanager
+def exported(
+    top: Path, sha: str, folder: PurePosixPath, prefix: str
+) -> Iterator[tuple[Path, list[Diagnostic] | None]]:
+    """The campaigns folder as it was at `sha`, written to a private temporary folder
+    (mode 0700, removed afterwards): yields where it is, and None if it did not exist
+    then, else a FILE001 finding for each symbolic link it held.
 
     The tree is read with `ls-tree` and its blobs with `cat-file`, not `git archive`:
     the file modes come straight from git, so a link (to `/proc/self/environ`, to
     `../../secret`) is reported and never written, let alone followed, and the
     revision's own `.gitattributes` cannot leave files out (`export-ignore`) or rewrite
-    them (`export-subst`). Submodules have no files here and are skipped.
+    them (`export-subst`). Submodules have no files here and are skipped. The folder is
+    on the memory filesystem when it has room, else in the system's temporary folder.
     """
+    found, written = _tree(top, sha, folder)
+    needed = sum(len(content) for _, content in written) * ROOM
+    scratch = Path(tempfile.mkdtemp(prefix=prefix, dir=MEMORY if _room(needed) else None))
+    try:
+        try:
+            _write(scratch, written)
+        except OSError as err:
+            if err.errno != errno.ENOSPC or scratch.parent != MEMORY:
+                raise
+            shutil.rmtree(scratch, ignore_errors=True)
+            scratch = Path(tempfile.mkdtemp(prefix=prefix))
+            _write(scratch, written)
+        root = scratch / folder
+        root.mkdir(parents=True, exist_ok=True)
+        yield root, found
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _room(needed: int) -> bool:
+    """Whether the memory filesystem is there, writable, with `needed` bytes free."""
+    try:
+        free = os.statvfs(MEMORY)
+    except OSError:
+        return False
+    return os.access(MEMORY, os.W_OK | os.X_OK) and free.f_bavail * free.f_frsize >= needed
+
+
+def _tree(
+    top: Path, sha: str, folder: PurePosixPath
+) -> tuple[list[Diagnostic] | None, list[tuple[str, bytes]]]:
+    """The findings of `exported` (None: no such folder) and the regular files to write."""
     listed = run_git(
         top,
         "--literal-pathspecs",
@@ -73,7 +124,7 @@ def export(top: Path, sha: str, folder: PurePosixPath, into: Path) -> list[Diagn
     )
     records = [record for record in listed.split(b"\0") if record]
     if not records:
-        return None
+        return None, []
     found = []
     blobs: list[tuple[str, str]] = []
     for record in records:
@@ -88,11 +139,27 @@ def export(top: Path, sha: str, folder: PurePosixPath, into: Path) -> list[Diagn
             found.append(repository.refusal(name, "outside the campaigns folder"))
         else:
             blobs.append((name, object_id))
-    for (name, _), content in zip(blobs, _blobs(top, [i for _, i in blobs]), strict=True):
-        target = into / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-    return found
+    contents = _blobs(top, [i for _, i in blobs])
+    return found, list(zip((name for name, _ in blobs), contents, strict=True))
+
+
+def _write(into: Path, written: list[tuple[str, bytes]]) -> None:
+    """Create each file below `into`, as a new file and never through a link: its
+    folders once each, then one `open` and one `write` per file."""
+    made: set[str] = set()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    for name, content in written:
+        parent = name.rpartition("/")[0]
+        if parent and parent not in made:
+            (into / parent).mkdir(parents=True, exist_ok=True)
+            made.add(parent)
+        handle = os.open(into / name, flags, 0o600)
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(handle, view) :]
+        finally:
+            os.close(handle)
 
 
 def _inside(name: str, folder: PurePosixPath) -> bool:

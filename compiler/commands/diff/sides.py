@@ -4,12 +4,11 @@ moved between them."""
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from compiler.commands.diff.change import WORKING_TREE, Side
-from compiler.commands.diff.git import commit, export, run_git, toplevel
+from compiler.commands.diff.git import commit, exported, run_git, toplevel
 from compiler.diagnostics import Diagnostic
 from compiler.errors import UsageError
 from compiler.project import repository as project
@@ -30,24 +29,19 @@ def sides(
         ) from None
     base_sha = commit(top, base)
     head_sha = commit(top, head) if head is not None else None
-    with tempfile.TemporaryDirectory(prefix="campc-diff-") as scratch:
 
-        def at(revision: str, sha: str) -> Side:
-            into = Path(scratch) / sha
-            into.mkdir()
-            root = into / folder
-            links = export(top, sha, folder, into) or []
-            root.mkdir(parents=True, exist_ok=True)
+    def at(revision: str, sha: str) -> Side:
+        with exported(top, sha, folder, "campc-diff-") as (root, links):
             repo, found = load(root, lambda p: (folder / p.relative_to(root)).as_posix())
-            return Side(revision, repo, sorted([*found, *links], key=Diagnostic.sort_key))
+        return Side(revision, repo, sorted([*found, *(links or [])], key=Diagnostic.sort_key))
 
-        before = at(base, base_sha)
-        if head is None or head_sha is None:
-            root = campaigns.resolve()
-            repo, found = load(root, lambda p: (folder / p.relative_to(root)).as_posix())
-            after = Side(WORKING_TREE, repo, found)
-        else:
-            after = at(head, head_sha)
+    before = at(base, base_sha)
+    if head is None or head_sha is None:
+        root = campaigns.resolve()
+        repo, found = load(root, lambda p: (folder / p.relative_to(root)).as_posix())
+        after = Side(WORKING_TREE, repo, found)
+    else:
+        after = at(head, head_sha)
     after.moves = moves(top, folder, base_sha, head_sha)
     return before, after
 
