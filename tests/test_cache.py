@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from compiler import cache, files
 from compiler.commands import pipeline
@@ -143,6 +146,28 @@ def test_a_signed_entry_that_does_not_decode_is_a_miss(tmp_path: Path) -> None:
     assert again.get("files", "bad") is None
     assert again.get("files", "ok") is None
     assert (again.hits, again.misses) == (0, 2)
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()  # NaN and the infinities too: json writes them, orjson refuses them
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@examples(max_examples=300, deadline=None)
+@given(_JSON)
+def test_an_entry_decodes_to_what_json_decodes(value: object) -> None:
+    """Entries are read by orjson, and by `json` where orjson refuses them: the value is
+    always the one `json` itself reads back (compared as JSON text, NaN included)."""
+    import json
+
+    blob = cache._encode(value)
+    assert json.dumps(cache._decode(blob)) == json.dumps(json.loads(blob))
 
 
 def test_a_run_keeps_only_the_entries_it_used(tmp_path: Path) -> None:

@@ -117,6 +117,16 @@ EDITS: dict[str, tuple[str, str, str]] = {
         "subject: Three checks every pipeline should have",
         "subject: Four checks every pipeline should have",
     ),
+    "campaign budget": (
+        "campaigns/campagnes/pulse-launch-2027.yaml",
+        "paid_social: 36000, events: 15000}",
+        "paid_social: 35000, events: 16000}",
+    ),
+    "campaign owner": (
+        "campaigns/campagnes/pulse-launch-2027.yaml",
+        "owner: marketing-ops@fjord.example",
+        "owner: growth-ops@fjord.example",
+    ),
     "experiment": ("campaigns/performance/pricing-page-cta.yaml", "daily: 4200", "daily: 5200"),
     "scoring": (
         "campaigns/automation/b2b-lead-scoring.yaml",
@@ -164,6 +174,29 @@ def test_a_cached_build_after_a_spec_is_added_and_removed_writes_what_a_fresh_bu
     without = _build(root)
     assert without == expected
     assert not any("monthly-newsletter-q3" in path for path in without)
+
+
+def test_the_budget_sheet_is_rebuilt_when_money_or_its_labels_move_and_only_then(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budget artifacts are kept by what they are made from: a send moved is not
+    a workbook written again; a channel's amount or the campaign's owner is."""
+    from compiler.backends import budget
+
+    made: list[int] = []
+    real = budget.workbook
+
+    def counting(*args: Any, **kwargs: Any) -> bytes:
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(budget, "workbook", counting)
+    _build(root)
+    for edit, rebuilt in (("campaign", 0), ("campaign budget", 1), ("campaign owner", 1)):
+        made.clear()
+        _edit(root / EDITS[edit][0], *EDITS[edit][1:])
+        _build(root)
+        assert len(made) == rebuilt, edit
 
 
 def test_source_date_epoch_is_part_of_every_artifact_key(

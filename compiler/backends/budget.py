@@ -53,6 +53,20 @@ def build(
     ]
 
 
+def inputs(repo: Repository) -> bytes:
+    """Everything the budget artifacts are made from besides the build context: each
+    plan's campaign id, name, domain and owner, its budget as validated and its lines
+    month by month, and the locale (a build takes the sheets from its cache while these
+    are the same: a campaign edit that moves no money rewrites none of them)."""
+    parts = [repr(repo.policy.locale)]
+    for plan in plans(repo):
+        campaign = plan.campaign
+        parts.append(repr((campaign.id, campaign.name, campaign.domain, campaign.owner)))
+        parts.append(plan.budget.model_dump_json())
+        parts.append(repr(plan.every_line))
+    return "\n".join(parts).encode("utf-8")
+
+
 def _safe(text: str) -> str:
     """Text a spreadsheet will not run as a formula (CSV injection)."""
     return f"'{text}" if text.startswith(_FORMULA_START) else text

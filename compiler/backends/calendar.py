@@ -279,6 +279,14 @@ def overview(everything: Sequence[Event], words: Labels | None = None) -> str:
     ]
     if not everything:
         return "\n".join([*lines, words(_("No dated events.")), ""])
+    said: dict[int, str] = {}
+
+    def summary_of(event: Event) -> str:  # once per event, not once per occurrence
+        found = said.get(id(event))
+        if found is None:
+            found = said[id(event)] = event.summary_in(words)
+        return found
+
     quarters = sorted(
         {(_day(e.start).year, (_day(e.start).month - 1) // 3 + 1) for e in everything}
     )
@@ -299,7 +307,7 @@ def overview(everything: Sequence[Event], words: Labels | None = None) -> str:
                 if event.kind in _NOT_IN_GANTT:
                     continue
                 task = f"{event.spec_id}-{event.key}".replace("/", "-")
-                name = escape.mermaid(event.summary_in(words))
+                name = escape.mermaid(summary_of(event))
                 start = _day(event.start)
                 if event.kind in ("window", "experiment"):
                     end = _day(event.end) if event.end else start + timedelta(days=1)
@@ -323,7 +331,7 @@ def overview(everything: Sequence[Event], words: Labels | None = None) -> str:
                 if isinstance(start, datetime)
                 else words(_("all day"))
             )
-            summary = escape.markdown(event.summary_in(words))
+            summary = escape.markdown(summary_of(event))
             spec = escape.markdown_code(event.spec_id)
             lines.append(f"| {_day(start).isoformat()} | {when} | {summary} | {spec} |")
         lines.append("")

@@ -44,7 +44,12 @@ calendar's events (`all.ics` holds every campaign's)."""
 PER_SPEC = frozenset({"test-plans", "scoring", "emails", "esp", "sequences", "mautic"})
 """The back-ends whose every artifact is compiled from one spec (and the specs it links
 to or is linked from): a build runs them only on the specs whose artifacts the cache
-does not hold. The budget sheet and the manifest read every spec."""
+does not hold. The budget sheet, the calendars and the manifest read every spec."""
+
+INPUTS: dict[str, Callable[[Repository], bytes]] = {"budget": budget.inputs}
+"""The back-ends that read every spec but only some of what each says: a build reruns
+one only when what the function gives (everything its artifacts are made from) changed;
+otherwise its artifacts come from the cache whole. The budget sheet reads the budgets."""
 
 KINDS = {"dbt": frozenset({"scoring_model"})}
 """The back-ends that read every spec of some kinds and nothing of the others: a build

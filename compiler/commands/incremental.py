@@ -1,7 +1,8 @@
 """Which back-ends run on what in a build: a back-end whose every artifact comes from
 one spec runs only on the specs the cache holds no artifacts for; one that reads the
-specs of some kinds only runs when one of them changed; the others run on the whole
-repository every time.
+specs of some kinds only runs when one of them changed; one whose artifacts are made
+from a part of every spec (the budget sheet, from the budgets) only runs when that part
+changed; the others run on the whole repository every time.
 
 A spec's artifacts are keyed by everything they are compiled from: the back-end, the
 spec's bytes and those of the specs it links to or is linked from (a sequence's emails
@@ -35,21 +36,26 @@ class Keys:
     def __init__(self, repo: Repository, context: BuildContext, cache: Cache) -> None:
         self.related = inputs.Related(repo)
         self._cache = cache
-        self._shared = cache.key(
+        self.shared = cache.key(
             b"artifacts",
             cache_module.build_versions(),
             f"{context.uid_domain}\0{context.source_date_epoch}".encode(),
             *inputs.shared(repo),
         )
+        """What every artifact depends on: versions, build context, what every spec reads."""
+        self._specs: dict[str, str] = {}
 
     def of(self, backend: str, spec: SpecFile) -> str:
-        """The key of the artifacts `backend` compiles from `spec`."""
-        return self._cache.key(
-            self._shared.encode(),
-            backend.encode(),
-            f"{spec.path}\0{spec.digest}".encode(),
-            "\n".join(f"{d.path}\0{d.digest}" for d in self.related.of(spec)).encode(),
-        )
+        """The key of the artifacts `backend` compiles from `spec` (what the spec and
+        those related to it contribute is hashed once per build, not once per back-end)."""
+        part = self._specs.get(spec.path)
+        if part is None:
+            part = self._specs[spec.path] = self._cache.key(
+                self.shared.encode(),
+                f"{spec.path}\0{spec.digest}".encode(),
+                "\n".join(f"{d.path}\0{d.digest}" for d in self.related.of(spec)).encode(),
+            )
+        return self._cache.key(part.encode(), backend.encode())
 
 
 T = TypeVar("T")
@@ -193,6 +199,28 @@ def of_kinds(
     key = cache.key(
         b"kinds", name.encode(), "\n".join(keys.of(name, spec) for spec in chosen).encode()
     )
+    stored = cache.get(cache_module.ARTIFACTS, key)
+    found = _artifacts(stored) if stored is not None else None
+    if found is not None:
+        return found
+    made = backend(repo, context)
+    cache.put(cache_module.ARTIFACTS, key, [_data(a) for a in made])
+    return made
+
+
+def by_inputs(
+    name: str,
+    backend: Backend,
+    read: Callable[[Repository], bytes],
+    repo: Repository,
+    context: BuildContext,
+    cache: Cache,
+    keys: Keys,
+) -> list[Artifact]:
+    """`backend`'s artifacts, which are made from what `read` gives alone (with what every
+    spec may read, the build context and the versions): from the cache while that is
+    the same, else compiled and kept."""
+    key = cache.key(keys.shared.encode(), b"inputs", name.encode(), read(repo))
     stored = cache.get(cache_module.ARTIFACTS, key)
     found = _artifacts(stored) if stored is not None else None
     if found is not None:

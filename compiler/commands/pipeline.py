@@ -226,7 +226,7 @@ def compile_artifacts(
     of what they produced."""
     # heavy (icalendar, XlsxWriter, css-inline): imported by a build only
     from compiler.backends import manifest
-    from compiler.backends.registry import BACKENDS, KINDS, PER_SPEC, STAGED
+    from compiler.backends.registry import BACKENDS, INPUTS, KINDS, PER_SPEC, STAGED
     from compiler.commands import incremental
 
     store = cache if cache is not None else Cache.off()
@@ -238,6 +238,10 @@ def compile_artifacts(
         elif name in KINDS:
             run = functools.partial(
                 incremental.of_kinds, name, backend, KINDS[name], repo, context, store, keys
+            )
+        elif name in INPUTS:
+            run = functools.partial(
+                incremental.by_inputs, name, backend, INPUTS[name], repo, context, store, keys
             )
         elif name in STAGED:
             run = functools.partial(
