@@ -87,3 +87,41 @@ def test_a_one_line_change_deep_in_a_large_page_is_shown_at_its_line() -> None:
     assert shown[2] == "@@ -20000,3 +20000,3 @@"
     assert shown[4:6] == ["-<tr><td>20000</td></tr>", "+<tr><td>x</td></tr>"]
     assert shown[-1] == f"... (compared {_DIFF_WINDOW} lines from the first change)"
+
+
+_LINES = st.sampled_from(["<tr>", "<td>1</td>", "", "x\r", "é", "a\u2028b", "</tr>"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(_LINES, min_size=2 * _DIFF_WINDOW // 2 + 20, max_size=1200),
+    edits=_EDITS,
+    endings=st.sampled_from(["\n", "\r\n"]),
+    final=st.booleans(),
+)
+def test_a_diff_of_large_files_read_in_part_is_the_diff_of_the_whole_files(
+    lines: list[str], edits: list[tuple[str, int]], endings: str, final: bool
+) -> None:
+    """Past `large` bytes a short diff reads only the window it shows (it does not
+    split a 20 MB manifest into lines): the same diff, hunk headers and cut note, as
+    reading the whole files, whatever the line ends (CRLF, a lone CR, U+2028)."""
+    after = list(lines)
+    for kind, where in edits:
+        at = where % (len(after) + 1)
+        if kind == "drop" and after:
+            del after[min(at, len(after) - 1)]
+        elif kind == "add":
+            after.insert(at, "<td>new</td>")
+        elif after:
+            after[min(at, len(after) - 1)] = "<td>changed</td>"
+    tail = endings if final else ""
+    old = (endings.join(lines) + tail).encode()
+    new = (endings.join(after) + tail).encode()
+    whole = _short_diff("f", old, new, large=len(old) + len(new))
+    assert _short_diff("f", old, new, large=0) == whole
+
+
+def test_a_large_file_that_is_not_text_has_no_diff() -> None:
+    text = "\n".join(f"line {n}" for n in range(2000)).encode()
+    assert _short_diff("f", text + b"\xff", text + b"\xfe", large=0) == ""
+    assert _short_diff("f", b"\xff" + text, b"\xff" + text + b"x", large=0) == ""

@@ -79,6 +79,7 @@ def previous_revisions(folder: Path) -> tuple[tuple[str, Revision], ...]:
     build replaces), read as untrusted data: a manifest that is missing, a link, too
     large or not campc's gives none, and an entry of the wrong shape is skipped."""
     from compiler import files
+    from compiler.cache import decode_json
 
     try:
         raw = files.read_bytes(folder / MANIFEST, folder, limit=MANIFEST_LIMIT)
@@ -87,7 +88,7 @@ def previous_revisions(folder: Path) -> tuple[tuple[str, Revision], ...]:
     if len(raw) > MANIFEST_LIMIT:
         return ()
     try:
-        document = json.loads(raw)
+        document = decode_json(raw)
     except (ValueError, RecursionError):
         return ()
     listed = document.get("events") if isinstance(document, dict) else None

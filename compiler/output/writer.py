@@ -162,23 +162,46 @@ shows 20 lines, and difflib on a whole large page (the site's front page) is slo
 _HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
 
 
-def _short_diff(path: str, old: bytes, new: bytes, limit: int = 20) -> str:
+_LARGE = 1 << 20
+"""Bytes (both files together) from which a short diff reads only the part of each file
+its window needs: splitting a 20 MB manifest into lines took most of a second."""
+_BLOCK = 1 << 16
+_OTHER_BREAKS = re.compile(rb"[\r\x0b\x0c\x1c-\x1e]|\xc2\x85|\xe2\x80[\xa8\xa9]")
+"""What `str.splitlines` breaks lines at besides a newline (in UTF-8)."""
+
+
+def _short_diff(path: str, old: bytes, new: bytes, limit: int = 20, large: int = _LARGE) -> str:
+    """A unified diff (one line of context) of the first `limit` diff lines, numbered as
+    in the whole files; files of more than 2 x `_DIFF_WINDOW` lines are compared in a
+    window from the line before their first difference (files of more than `large`
+    bytes are not even split into lines past that window)."""
+    skipped, whole, truncated = 0, (old, new), False
+    windowed = len(old) + len(new) > large and old.count(b"\n") + new.count(b"\n") > (
+        2 * _DIFF_WINDOW
+    )
     try:
+        if windowed:
+            old.decode("utf-8"), new.decode("utf-8")  # a file that is not text has no diff
+            skipped, old, new, truncated = _from_first_difference(old, new)
         before = old.decode("utf-8").splitlines()
         after = new.decode("utf-8").splitlines()
     except UnicodeDecodeError:
         return ""
     start, cut = 0, False
-    if len(before) + len(after) > 2 * _DIFF_WINDOW:  # compare a window from the change
+    if windowed or len(before) + len(after) > 2 * _DIFF_WINDOW:  # a window from the change
         same = 0
         while same < min(len(before), len(after)) and before[same] == after[same]:
             same += 1
         start = max(same - 1, 0)  # one line of context, as n=1 shows
+        if truncated and start + _DIFF_WINDOW >= min(len(before), len(after)):
+            # files that differ only in how lines end (CRLF or not): the lines are alike
+            # past the cut, so compare the whole files after all
+            return _short_diff(path, *whole, limit=limit, large=len(whole[0]) + len(whole[1]))
         cut = max(len(before), len(after)) > start + _DIFF_WINDOW
         before = before[start : start + _DIFF_WINDOW]
         after = after[start : start + _DIFF_WINDOW]
     lines = [
-        _shifted(line, start)
+        _shifted(line, skipped + start)
         for line in difflib.unified_diff(
             before, after, f"{path} (committed)", f"{path} (built)", lineterm="", n=1
         )
@@ -188,6 +211,40 @@ def _short_diff(path: str, old: bytes, new: bytes, limit: int = 20) -> str:
     if cut:
         lines.append(f"... (compared {_DIFF_WINDOW} lines from the first change)")
     return "\n".join(lines)
+
+
+def _from_first_difference(old: bytes, new: bytes) -> tuple[int, bytes, bytes, bool]:
+    """The lines both files share before the line ahead of their first difference (how
+    many, as `str.splitlines` counts them), and what is left of each file from there,
+    cut after `_DIFF_WINDOW` + 2 newlines more (and whether either was cut): all the
+    window of `_short_diff` reads.
+    Both cuts fall just after a newline, where `splitlines` always breaks a line, so the
+    lines are those of the whole files."""
+    first = 0
+    shortest = min(len(old), len(new))
+    while first < shortest and old[first : first + _BLOCK] == new[first : first + _BLOCK]:
+        first += _BLOCK
+    while first < shortest and old[first] == new[first]:
+        first += 1
+    ahead = old.rfind(b"\n", 0, first)  # the end of the last line both hold whole
+    begin = old.rfind(b"\n", 0, ahead) + 1 if ahead > 0 else 0
+    shared = old[:begin]
+    if _OTHER_BREAKS.search(shared) is None:
+        skipped = shared.count(b"\n")
+    else:
+        skipped = len(shared.decode("utf-8", "replace").splitlines())
+    was, now = _lines_after(old, begin, first), _lines_after(new, begin, first)
+    return skipped, was, now, len(was) < len(old) - begin or len(now) < len(new) - begin
+
+
+def _lines_after(data: bytes, begin: int, first: int) -> bytes:
+    """`data` from `begin` to just after the `_DIFF_WINDOW` + 2nd newline past `first`."""
+    end = first
+    for _ in range(_DIFF_WINDOW + 2):
+        end = data.find(b"\n", end) + 1
+        if end == 0:
+            return data[begin:]
+    return data[begin:end]
 
 
 def _shifted(line: str, offset: int) -> str:
