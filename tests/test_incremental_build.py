@@ -323,3 +323,32 @@ def test_an_edit_of_a_campaign_leaves_the_dbt_project_to_the_cache(
     assert len(ran) == 2
     assert _build(root) == expected
     assert len(ran) == 3
+
+
+def test_a_build_that_compiles_no_scoring_model_never_imports_sqlglot(root: Path) -> None:
+    """sqlglot (the slowest import of a build) is loaded only to compile a scoring model:
+    after a campaign edit every model's SQL comes from the cache."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from compiler.commands import pipeline\n"
+        "from compiler.config import settings\n"
+        "root = settings.load(__import__('pathlib').Path('.'))\n"
+        "result = pipeline.build(root, cwd=root.root, cache=pipeline.open_cache(root))\n"
+        "assert not result.check.failed\n"
+        "print('sqlglot' in sys.modules)\n"
+    )
+
+    def imports_sqlglot() -> bool:
+        done = subprocess.run(
+            [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip() == "True"
+
+    assert imports_sqlglot()  # the first build compiles the scoring model
+    _edit(root / EDITS["campaign"][0], *EDITS["campaign"][1:])
+    assert not imports_sqlglot()
+    _edit(root / EDITS["scoring"][0], *EDITS["scoring"][1:])
+    assert imports_sqlglot()

@@ -8,10 +8,28 @@ from dataclasses import dataclass
 
 from compiler.backends import budget, calendar, emails, esp, mautic, sequences, testplan
 from compiler.backends.artifacts import Artifact, BuildContext
-from compiler.backends.scoring import markdown as scoring
 from compiler.project.repository import Repository
 
 Backend = Callable[[Repository, BuildContext], list[Artifact]]
+
+
+def _scoring(repo: Repository, context: BuildContext) -> list[Artifact]:
+    """The scoring models' SQL and pages (sqlglot is imported only when one is compiled:
+    a build that takes them all from its cache never needs it)."""
+    if not any(spec.kind == "scoring_model" for spec in repo.specs):
+        return []  # what the back-end makes of a repository without one
+    from compiler.backends.scoring import markdown
+
+    return markdown.build(repo, context)
+
+
+def _dbt(repo: Repository, context: BuildContext) -> list[Artifact]:
+    """The dbt project of every scoring model (sqlglot, as `_scoring`)."""
+    if not any(spec.kind == "scoring_model" for spec in repo.specs):
+        return []
+    from compiler.backends.scoring import markdown
+
+    return markdown.project(repo, context)
 
 
 @dataclass(frozen=True)
@@ -28,8 +46,8 @@ BACKENDS: dict[str, Backend] = {
     "calendar": calendar.build,
     "budget": budget.build,
     "test-plans": testplan.build,
-    "scoring": scoring.build,
-    "dbt": scoring.project,
+    "scoring": _scoring,
+    "dbt": _dbt,
     "emails": emails.build,
     "esp": esp.build,
     "sequences": sequences.build,

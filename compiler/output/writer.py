@@ -435,11 +435,12 @@ def _stage(
     with contextlib.ExitStack() as stack:
         reader = None if previous is None else stack.enter_context(files.Reader(previous))
         made: set[tuple[str, ...]] = {()}
+        into = os.fspath(staging)
         for written, artifact in enumerate(artifacts, start=1):
             parts = safe_parts(artifact.path)
-            target = staging.joinpath(*parts)
+            target = os.path.join(into, *parts)  # plain text: pathlib costs more than a link
             if parts[:-1] not in made:  # each folder once, not once per file
-                target.parent.mkdir(parents=True, exist_ok=True)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
                 made.update(parts[:n] for n in range(1, len(parts)))
             known = None if same is None else same.get(artifact.path)
             if reader is None or not _linked(reader, parts, artifact.content, target, mode, known):
@@ -465,7 +466,7 @@ def _linked(
     previous: files.Reader,
     parts: tuple[str, ...],
     content: bytes,
-    target: Path,
+    target: str,
     mode: int,
     known: files.Stamp | None = None,
 ) -> bool:
@@ -473,7 +474,7 @@ def _linked(
     regular file of one name holding `content` with permission bits `mode`; False
     (nothing made) otherwise. `known` is the stamp it had when it was last read holding
     `content`: while it has that stamp still, it is not read again."""
-    source = previous.root.joinpath(*parts)
+    source = os.path.join(previous.root, *parts)
     try:
         held = os.lstat(source)
         if not stat.S_ISREG(held.st_mode) or stat.S_IMODE(held.st_mode) != mode:
@@ -482,7 +483,7 @@ def _linked(
             return False
         if held.st_size != len(content):
             return False
-        if files.stamp(held) != known and previous.read_bytes(source) != content:
+        if files.stamp(held) != known and previous.read_bytes(Path(source)) != content:
             return False
         os.link(source, target, follow_symlinks=False)
         made = os.lstat(target)
