@@ -95,6 +95,19 @@ def _fresh(root: Path) -> dict[str, bytes]:
     return _build(root, use_cache=False, out=out)
 
 
+def _counted(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
+    """A list that gets a 1 for each call of `module.name` (which still runs)."""
+    ran: list[int] = []
+    original = getattr(module, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        ran.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return ran
+
+
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
@@ -183,14 +196,7 @@ def test_the_budget_sheet_is_rebuilt_when_money_or_its_labels_move_and_only_then
     a workbook written again; a channel's amount or the campaign's owner is."""
     from compiler.backends import budget
 
-    made: list[int] = []
-    real = budget.workbook
-
-    def counting(*args: Any, **kwargs: Any) -> bytes:
-        made.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(budget, "workbook", counting)
+    made = _counted(monkeypatch, budget, "workbook")
     _build(root)
     for edit, rebuilt in (("campaign", 0), ("campaign budget", 1), ("campaign owner", 1)):
         made.clear()
@@ -305,14 +311,7 @@ def test_an_edit_of_a_campaign_leaves_the_dbt_project_to_the_cache(
 ) -> None:
     from compiler.backends.scoring import dbt
 
-    ran: list[int] = []
-    original = dbt.files
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        ran.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(dbt, "files", counted)
+    ran = _counted(monkeypatch, dbt, "files")
     _build(root)
     assert ran == [1]
     _edit(root / EDITS["campaign"][0], *EDITS["campaign"][1:])
