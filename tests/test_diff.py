@@ -368,8 +368,9 @@ def test_json_money_is_a_number_and_a_currency(campc: CliRun, follow_up: Path) -
 def test_an_unchanged_file_is_one_model_on_both_sides(
     history: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Through the cache, a file whose bytes and path both sides share is validated once
-    and its model handed to both (what `campc diff` then compares is one object); a file
+    """Through the cache, a file whose bytes and path both sides share is decoded and
+    validated once and its document and model handed to both (what `campc diff` then
+    compares is one object); a file
     the change edited has a model of its own on each side, and they differ."""
     from compiler.commands import pipeline
     from compiler.commands.diff import git as diff_git
@@ -396,6 +397,7 @@ def test_an_unchanged_file_is_one_model_on_both_sides(
     assert "campaigns/campagnes/pulse-launch-2027.yaml" in edited
     assert store.active, store.notice
     assert [p for p in same if old[p].model is not new[p].model] == []
+    assert [p for p in same if old[p].doc is not new[p].doc] == []  # read from the cache once
     assert all(old[p].model is not new[p].model and old[p].model != new[p].model for p in edited)
 
 

@@ -162,7 +162,7 @@ def load(
         if path.name.endswith(YAML_SUFFIXES) and templates_dir not in path.parents:
             repo.broken.append(_broken(display(path), path, root, None))
     repo.paths = listing.specs
-    listed = []
+    listed: list[tuple[Path, str, bytes, str, Any]] = []
     for path in repo.paths:
         shown = display(path)
         try:
@@ -171,12 +171,23 @@ def load(
             problems.append(refusal(shown, err.what))
             continue
         key = cache.key(b"file", shown.encode(), raw) if cache.active else ""
+        known = cache.shared.get(key) if key else None
+        if isinstance(known, _Once) and known.entry is not None:
+            listed.append((path, shown, raw, key, known))  # loaded already in this run
+            continue
         listed.append((path, shown, raw, key, cache.get("files", key) if cache.active else None))
     # a file the cache holds is rebuilt here, its model validated only when asked for;
     # the others are read and validated, by workers when there are many
     fresh = iter(_read_all([(shown, raw) for _, shown, raw, _, stored in listed if stored is None]))
     for path, shown, raw, key, stored in listed:
         hashed = digest(raw)
+        rel = PurePosixPath(path.relative_to(root).as_posix())
+        if isinstance(stored, _Once) and stored.entry is not None:
+            again, said, linked = stored.entry
+            problems.extend(said)
+            spec = SpecFile.of(shown, rel, again, hashed, stored, linked)
+            (repo.specs if spec.kind in SPEC_KINDS else repo.registries).append(spec)
+            continue
         entry = _entry_from_data(stored) if stored is not None else None
         if entry is None:
             doc, read_model, found = next(fresh) if stored is None else _read_file(shown, raw)
@@ -188,9 +199,8 @@ def load(
         if doc is None or model is None:
             repo.broken.append(_broken(shown, path, root, doc, raw))
             continue
-        rel = PurePosixPath(path.relative_to(root).as_posix())
         if key:
-            model = _shared(cache, key, model)
+            model = _shared(cache, key, model, (doc, found, refs))
         spec = SpecFile.of(shown, rel, doc, hashed, model, refs)
         (repo.specs if spec.kind in SPEC_KINDS else repo.registries).append(spec)
     routing = next((f.model for f in repo.registries if isinstance(f.model, Routing)), None)
@@ -287,11 +297,17 @@ def _entry_data(
 class _Once:
     """A validator that validates once and hands the same model to every spec file that
     asks (the files' bytes and shown paths are one cache key, so their models are equal;
-    a model is frozen, so sharing it is safe)."""
+    a model is frozen, so sharing it is safe), and the file's document, findings and
+    references, which a second load in the run takes instead of decoding its entry."""
 
-    def __init__(self, model: BaseModel | Callable[[Document], BaseModel]) -> None:
+    def __init__(
+        self,
+        model: BaseModel | Callable[[Document], BaseModel],
+        entry: tuple[Document, list[Diagnostic], tuple[Reference, ...] | None] | None = None,
+    ) -> None:
         self.model = model if isinstance(model, BaseModel) else None
         self._validate = None if isinstance(model, BaseModel) else model
+        self.entry = entry
 
     def __call__(self, doc: Document) -> BaseModel:
         if self.model is None:
@@ -301,13 +317,16 @@ class _Once:
 
 
 def _shared(
-    cache: Cache, key: str, model: BaseModel | Callable[[Document], BaseModel]
+    cache: Cache,
+    key: str,
+    model: BaseModel | Callable[[Document], BaseModel],
+    entry: tuple[Document, list[Diagnostic], tuple[Reference, ...] | None],
 ) -> BaseModel | Callable[[Document], BaseModel]:
     """The one validator of the file with this cache key in this run (the model itself
     where it was just validated: a spec counts as validated once its model is asked for)."""
     found = cache.shared.get(key)
     if not isinstance(found, _Once):
-        found = cache.shared[key] = _Once(model)
+        found = cache.shared[key] = _Once(model, entry)
         if isinstance(model, BaseModel):
             return model
     return found
