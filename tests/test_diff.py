@@ -398,6 +398,19 @@ def test_an_unchanged_file_is_one_model_on_both_sides(
     assert store.active, store.notice
     assert [p for p in same if old[p].model is not new[p].model] == []
     assert [p for p in same if old[p].doc is not new[p].doc] == []  # read from the cache once
+    from dataclasses import replace
+
+    from compiler.analysis import budget
+    from compiler.project.facts import Facts
+
+    def shown(planned: list[budget.Plan]) -> list[tuple[object, ...]]:
+        return [
+            (p.campaign.id, p.spec.path, p.spec is old[p.spec.path], p.lines, p.held)
+            for p in planned
+        ]
+
+    taken = budget.plans(replace(before.repo, facts=Facts()), alongside=budget.plans(after.repo))
+    assert shown(taken) == shown(budget.plans(replace(before.repo, facts=Facts())))
     assert all(old[p].model is not new[p].model and old[p].model != new[p].model for p in edited)
 
 

@@ -4,7 +4,7 @@ campaign's window, rounded to the currency's minor unit so the months sum exactl
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from functools import cache
@@ -139,19 +139,26 @@ class Plan:
 PLANS: Fact[list[Plan]] = Fact("budget plans")
 
 
-def plans(repo: Repository) -> list[Plan]:
+def plans(repo: Repository, alongside: Sequence[Plan] = ()) -> list[Plan]:
     """The budget plan of every campaign that has a budget, by campaign id (worked out
-    once per repository: the budget rule, the sheet, the site and `campc diff` share it)."""
-    return repo.facts.get(PLANS, lambda: _plans(repo))
+    once per repository: the budget rule, the sheet, the site and `campc diff` share it).
+    With `alongside`, another repository's plans, a campaign whose model is the very
+    object one of them was made from takes that plan's lines (they are the model's
+    alone): the two sides of `campc diff` share the models of their unchanged files."""
+    return repo.facts.get(PLANS, lambda: _plans(repo, {id(p.campaign): p for p in alongside}))
 
 
-def _plans(repo: Repository) -> list[Plan]:
+def _plans(repo: Repository, known: dict[int, Plan]) -> list[Plan]:
     found = []
     for spec in repo.specs:
         if spec.kind != "campaign":
             continue
         model = spec.model
         if not isinstance(model, Campaign) or model.budget is None:
+            continue
+        twin = known.get(id(model))
+        if twin is not None and twin.campaign is model:
+            found.append(replace(twin, spec=spec))
             continue
         budget = model.budget
         places = minor_unit(budget.currency)

@@ -150,11 +150,11 @@ def _budget(
     before: project.Repository, after: project.Repository, renamed: dict[str, str]
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     def lines(
-        repo: project.Repository, ids: dict[str, str]
+        planned: list[budget.Plan], ids: dict[str, str]
     ) -> tuple[dict[Any, Decimal], dict[Any, Decimal]]:
         channels: dict[Any, Decimal] = defaultdict(Decimal)
         totals: dict[Any, Decimal] = defaultdict(Decimal)
-        for found in budget.plans(repo):
+        for found in planned:
             # the declared total and contingency are compared too: raising a total
             # without touching a channel is a change a reviewer must see
             campaign = ids.get(found.campaign.id, found.campaign.id)
@@ -169,8 +169,9 @@ def _budget(
                 totals[(line.domain, quarter, line.currency)] += line.amount
         return channels, totals
 
-    old_channels, old_totals = lines(before, renamed)
-    new_channels, new_totals = lines(after, {})
+    now = budget.plans(after)
+    old_channels, old_totals = lines(budget.plans(before, alongside=now), renamed)
+    new_channels, new_totals = lines(now, {})
 
     def rows(
         old: dict[Any, Decimal], new: dict[Any, Decimal], names: tuple[str, str]
