@@ -172,12 +172,13 @@ def _inside(name: str, folder: PurePosixPath) -> bool:
 
 
 def _blobs(top: Path, object_ids: list[str]) -> list[bytes]:
-    """The contents of these blobs, in order, from one `git cat-file --batch`."""
+    """The contents of these blobs, in order, from one `git cat-file --batch` (its
+    output buffered: it flushes after every object otherwise)."""
     if not object_ids:
         return []
     try:
         done = subprocess.run(
-            ["git", "cat-file", "--batch"],
+            ["git", "cat-file", "--batch", "--buffer"],
             cwd=top,
             input="".join(f"{i}\n" for i in object_ids).encode("ascii"),
             capture_output=True,
