@@ -144,8 +144,8 @@ def _tree(
 
 
 def _write(into: Path, written: list[tuple[str, bytes]]) -> None:
-    """Create each file below `into`, as a new file and never through a link: its
-    folders once each, then one `open` and one `write` per file."""
+    """Create each file below `into` (campc's own new folder), never through a link:
+    its folders once each, then one `open` and one `write` per file."""
     made: set[str] = set()
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     for name, content in written:
