@@ -259,19 +259,26 @@ def _index(
         "warnings": sum(d.severity is Severity.WARNING for d in findings),
         "infos": sum(d.severity is Severity.INFO for d in findings),
     }
-    return env.get_template("index.html").render(
-        t=_words(words),
-        title=words(_("The quarter at a glance")),
-        quarters=quarters,
-        totals=totals,
-        sections=[
+    values = {
+        "t": _words(words),
+        "title": words(_("The quarter at a glance")),
+        "quarters": quarters,
+        "totals": totals,
+        "sections": [
             (words(SECTIONS[key][1]), [(p.path, p.title) for p in pages])
             for key, pages in sections.items()
             if pages
         ],
-        findings=words.count(len(findings), _("{n} open finding"), _("{n} open findings")),
-        counts=counts,
-    )
+        "findings": words.count(len(findings), _("{n} open finding"), _("{n} open findings")),
+        "counts": counts,
+    }
+    # every value the page is rendered from is plain data (text, numbers, lists, dicts):
+    # its repr names them all, so the page is kept under it (rendering the table of a
+    # thousand entries costs more than writing that repr)
+    return drawn.page(
+        ("index.html", repr(sorted(values.items()))),
+        lambda: ("", env.get_template("index.html").render(**values)),
+    )[1]
 
 
 def _row_label(row: tuple[str, str, str]) -> str:
