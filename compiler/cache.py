@@ -61,8 +61,9 @@ import orjson
 from compiler import __version__, files
 
 FOLDER = ".campc_cache"
-FORMAT = 3
-"""Bumped when the shape of an entry changes (3: plain JSON, no pickle)."""
+FORMAT = 4
+"""Bumped when the shape of an entry changes (3: plain JSON, no pickle; 4: an entry
+orjson would misread is marked)."""
 DEPENDENCIES = ("pydantic", "pydantic-core", "ruamel.yaml", "holidays")
 """The libraries whose versions decide findings: part of every key."""
 BUILD_DEPENDENCIES = (
@@ -212,25 +213,40 @@ def digest(*parts: bytes) -> str:
 
 
 def _encode(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _marked(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
 _LONG_NUMBER = re.compile(rb"[0-9]{19}")
-"""Nineteen digits in a row: perhaps an integer past 64 bits, which orjson would read as
-a float (a property test found it); such an entry is read by `json`."""
+"""Nineteen digits in a row: perhaps an integer past 64 bits, which orjson reads as a
+float (a property test found it)."""
+_JSON_ONLY = b"\x01"
+"""Leads an entry that only `json` reads back as written (no JSON text starts with it)."""
+
+
+def _marked(text: bytes) -> bytes:
+    """An entry's JSON text, marked when orjson could misread it (looked for once, when
+    the entry is written, not each time it is read)."""
+    return _JSON_ONLY + text if _LONG_NUMBER.search(text) is not None else text
+
+
+def _decode(blob: bytes) -> Any:
+    """An entry's value, as `json.loads` gives it for the text `_encode` wrote: by orjson,
+    several times faster on a build's thousands of entries, unless the entry is marked;
+    by `json` for what orjson refuses and `json` writes (NaN, the infinities)."""
+    if blob[:1] == _JSON_ONLY:
+        return json.loads(blob[1:])
+    return decode_json(blob)
 
 
 def decode_json(blob: bytes) -> Any:
-    """What `json.loads(blob)` gives (ValueError where it fails): by orjson, several
-    times faster on a build's thousands of entries and its 25 MB manifest, and the same
-    values for JSON whose integers fit 64 bits; by `json` for the rest and for what
-    orjson refuses and `json` reads (NaN, the infinities)."""
-    if _LONG_NUMBER.search(blob) is None:
-        try:
-            return orjson.loads(blob)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(blob)
+    """`json.loads(blob)` by orjson where it can (several times faster on a 25 MB
+    manifest), by `json` where orjson refuses (NaN, the infinities, other encodings).
+    The one difference: an integer past 64 bits comes back as a float, so a caller must
+    range-check its integers (the manifest's are at most 2**31) or mark its text."""
+    try:
+        return orjson.loads(blob)
+    except orjson.JSONDecodeError:
+        return json.loads(blob)
 
 
 def _pack(entries: dict[tuple[str, str], bytes]) -> bytes:
@@ -360,7 +376,7 @@ class Cache:
         value = None
         if blob is not None:
             try:
-                value = decode_json(blob)
+                value = _decode(blob)
             except (ValueError, RecursionError):  # an entry another campc wrote: recompute
                 value = None
         if value is None or blob is None:
@@ -379,7 +395,7 @@ class Cache:
             raise ValueError("cache kinds and keys are single words")
         name = _pack_of(kind)
         self._used.setdefault(name, {})[(kind, key)] = (
-            encoded if encoded is not None else _encode(value)
+            _marked(encoded) if encoded is not None else _encode(value)
         )
         self._dirty.add(name)
 
@@ -402,7 +418,7 @@ class Cache:
         if body is None:
             return None
         try:
-            stored = decode_json(body)
+            stored = _decode(body)
         except (ValueError, RecursionError):
             return None
         if not isinstance(stored, list) or len(stored) != 2 or stored[0] != digest(fingerprint):

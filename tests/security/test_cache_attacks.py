@@ -68,8 +68,10 @@ def test_an_empty_or_short_secret_turns_the_cache_off(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(secret)
     root = _project(tmp_path)
-    (root / cache.FOLDER / "v3").mkdir(parents=True)
-    (root / cache.FOLDER / "v3" / "pack").write_bytes(_signed(secret, pickle.dumps(_Boom())))
+    (root / cache.FOLDER / f"v{cache.FORMAT}").mkdir(parents=True)
+    (root / cache.FOLDER / f"v{cache.FORMAT}" / "pack").write_bytes(
+        _signed(secret, pickle.dumps(_Boom()))
+    )
     store = cache.Cache.open(root)
     assert not store.active
     run = campc("check", cwd=root)
@@ -101,8 +103,8 @@ def test_a_committed_cache_folder_is_ignored_said_once_and_never_written(
 ) -> None:
     root = _project(tmp_path)
     committed = root / cache.FOLDER
-    (committed / "v3" / "checks").mkdir(parents=True)
-    (committed / "v3" / "pack").write_bytes(b"\0" * 64)
+    (committed / f"v{cache.FORMAT}" / "checks").mkdir(parents=True)
+    (committed / f"v{cache.FORMAT}" / "pack").write_bytes(b"\0" * 64)
     (committed / "owner").write_text("0" * 64 + "\n", encoding="utf-8")
     before = {p: p.read_bytes() for p in committed.rglob("*") if p.is_file()}
     run = campc("check", cwd=root)
@@ -118,7 +120,7 @@ def test_committed_links_inside_the_cache_are_never_followed(tmp_path: Path, cam
     victim = tmp_path / "victim"
     victim.mkdir()
     (victim / "precious").write_text("keep me\n", encoding="utf-8")
-    folder = root / cache.FOLDER / "v3"
+    folder = root / cache.FOLDER / f"v{cache.FORMAT}"
     shutil.rmtree(folder)
     folder.symlink_to(victim)  # a pull request commits .campc_cache/v3 -> somewhere
     edited = root / "campaigns" / "audiences.yaml"
