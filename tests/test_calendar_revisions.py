@@ -82,3 +82,37 @@ def test_source_date_epoch_alone_is_no_new_revision(root: Path, campc: CliRun) -
     assert run.exit_code == 0
     after = _icaljs(root / "outputs" / "calendar" / "all.ics")
     assert {e["sequence"] for e in after.values()} == {0}
+
+
+@pytest.mark.parametrize("epoch", [None, "1767225600"])
+def test_the_revisions_a_calendar_carries_are_those_its_text_says(
+    root: Path, epoch: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest takes each event's revision from the assembled calendar instead of
+    parsing it again: the same revisions `revisions_of` reads from the text, for new
+    events, unchanged ones, moved ones (the next SEQUENCE and a LAST-MODIFIED) and
+    previous revisions of any shape a build may be given."""
+    from dataclasses import replace
+
+    from compiler.backends import calendar
+    from compiler.backends.artifacts import BuildContext, Revision
+    from compiler.commands import pipeline
+
+    if epoch is not None:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    settings = pipeline.settings_for(root)
+    (repo,) = pipeline.check(settings, cwd=root).repositories
+    first = calendar.build(repo, BuildContext())[0]
+    assert first.path == "calendar/all.ics"
+    assert first.revisions == tuple(calendar.revisions_of(first.content))
+    kept = dict(first.revisions or ())
+    odd = {
+        uid: replace(revision, sequence=n % 3, last_modified=["", "20270101T000000Z", "x"][n % 3])
+        for n, (uid, revision) in enumerate(sorted(kept.items()))
+    }
+    _edit(root, "at: 2027-04-13T09:30", "at: 2027-04-13T10:30")
+    (edited,) = pipeline.check(settings, cwd=root).repositories
+    for previous in (kept, odd, {uid: Revision(7, "0" * 64, "") for uid in kept}):
+        made = calendar.build(edited, BuildContext(revisions=tuple(sorted(previous.items()))))[0]
+        assert made.revisions == tuple(calendar.revisions_of(made.content))
+        assert made.revisions != first.revisions

@@ -3,7 +3,7 @@ the build context. Importing it imports no back-end (checking never needs them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from compiler.diagnostics import Diagnostic
 
@@ -15,6 +15,11 @@ class Artifact:
     path: str
     content: bytes
     sources: tuple[str, ...] = ()
+    revisions: tuple[tuple[str, Revision], ...] | None = field(
+        default=None, compare=False, repr=False
+    )
+    """For a calendar the build assembled: each VEVENT's revision by UID, as
+    `calendar.revisions_of(content)` reads them (the manifest records them)."""
 
 
 @dataclass(frozen=True)

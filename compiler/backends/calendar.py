@@ -49,12 +49,15 @@ def assemble(repo: Repository, context: BuildContext, fragments: Fragments) -> l
     text: dict[int, bytes] = {}
     left = {path: iter(texts) for path, texts in fragments.items()}
     previous = dict(context.revisions)
+    kept: list[tuple[str, Revision]] = []
     for event in everything:
         block = next(left.get(event.spec.path, iter(())), None)
         if block is None:
             raise InternalError(f"calendar: no VEVENT for {event.key} of {event.spec.path}")
         uid = f"{event.spec_id}/{event.key}@{context.uid_domain}"
-        text[id(event)] = revised(block, previous.get(uid)).encode("utf-8")
+        written, revision = revise(block, previous.get(uid))
+        text[id(event)] = written.encode("utf-8")
+        kept.append((_uid(block), revision))
     if any(next(rest, None) is not None for rest in left.values()):
         raise InternalError("calendar: more VEVENTs than events")
     artifacts = [
@@ -62,6 +65,7 @@ def assemble(repo: Repository, context: BuildContext, fragments: Fragments) -> l
             f"calendar/{ALL_CAMPAIGNS}.ics",
             _ics(labels(repo.policy.locale)(_("All campaigns")), everything, text),
             tuple(sorted({s for e in everything for s in e.sources})),
+            revisions=tuple(sorted(kept, key=lambda item: item[0])),
         )
     ]
     by_campaign: dict[str, list[Event]] = {}
@@ -106,19 +110,36 @@ def revised(block: str, previous: Revision | None) -> str:
     day or SOURCE_DATE_EPOCH, never the clock) when it changed; none for a new event
     (RFC 5545: SEQUENCE 0). A client that subscribed shows a higher SEQUENCE as the
     update of the event it has."""
+    return revise(block, previous)[0]
+
+
+def revise(block: str, previous: Revision | None) -> tuple[str, Revision]:
+    """`revised(block, previous)`, and the revision it is: what `revisions_of` reads
+    back from that text (the manifest takes it from here instead of parsing the
+    calendar again; a test holds the two the same)."""
+    digest = content_digest(block)
     if previous is None:
-        return block
-    if previous.digest == content_digest(block):
+        return block, Revision(0, digest, "")
+    if previous.digest == digest:
         sequence, modified = previous.sequence, previous.last_modified
     else:
         sequence = previous.sequence + 1
         stamp = re.search(r"\r\nDTSTAMP:(\d{8}T\d{6}Z)\r\n", block)
         modified = stamp.group(1) if stamp else previous.last_modified
     if sequence == 0:
-        return block
+        return block, Revision(0, digest, "")
     added = f"SEQUENCE:{sequence}\r\n" + (f"LAST-MODIFIED:{modified}\r\n" if modified else "")
     end = block.rindex("END:VEVENT\r\n")
-    return block[:end] + added + block[end:]
+    shown = modified if re.fullmatch(r"\d{8}T\d{6}Z", modified or "") else ""
+    return block[:end] + added + block[end:], Revision(sequence, digest, shown)
+
+
+def _uid(block: str) -> str:
+    """A VEVENT's UID as `revisions_of` reads it (unfolded, unescaped by nobody)."""
+    found = re.search(r"^UID:(.*)$", block.replace("\r\n ", ""), flags=re.MULTILINE)
+    if found is None:
+        raise InternalError("calendar: a VEVENT without a UID")
+    return found.group(1).rstrip("\r")
 
 
 def revisions_of(ics: bytes) -> list[tuple[str, Revision]]:

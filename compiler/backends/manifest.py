@@ -56,7 +56,13 @@ def build(
             "sha256": revision.digest,
             "last_modified": revision.last_modified,
         }
-        for uid, revision in (revisions_of(calendar.content) if calendar else [])
+        for uid, revision in (
+            []
+            if calendar is None
+            else calendar.revisions
+            if calendar.revisions is not None
+            else revisions_of(calendar.content)
+        )
     ]
     document = {"version": VERSION, "specs": specs, "artifacts": files, "events": events}
     return Artifact(MANIFEST, dumps(document), tuple(s["id"] for s in specs))
