@@ -135,7 +135,7 @@ def revise(block: str, previous: Revision | None) -> tuple[str, Revision]:
 
 
 def _uid(block: str) -> str:
-    """A VEVENT's UID as `revisions_of` reads it (unfolded, unescaped by nobody)."""
+    """A VEVENT's UID, from its unfolded `UID:` line."""
     found = re.search(r"^UID:(.*)$", block.replace("\r\n ", ""), flags=re.MULTILINE)
     if found is None:
         raise InternalError("calendar: a VEVENT without a UID")
@@ -149,14 +149,11 @@ def revisions_of(ics: bytes) -> list[tuple[str, Revision]]:
     found = []
     for block in re.findall(r"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", text, flags=re.DOTALL):
         unfolded = block.replace("\r\n ", "")
-        uid = re.search(r"^UID:(.*)$", unfolded, flags=re.MULTILINE)
-        if uid is None:
-            raise InternalError("calendar: a VEVENT without a UID")
         sequence = re.search(r"^SEQUENCE:(\d+)\r$", unfolded, flags=re.MULTILINE)
         modified = re.search(r"^LAST-MODIFIED:(\d{8}T\d{6}Z)\r$", unfolded, flags=re.MULTILINE)
         found.append(
             (
-                uid.group(1).rstrip("\r"),
+                _uid(block),
                 Revision(
                     int(sequence.group(1)) if sequence else 0,
                     content_digest(block),

@@ -56,16 +56,20 @@ def build(
             "sha256": revision.digest,
             "last_modified": revision.last_modified,
         }
-        for uid, revision in (
-            []
-            if calendar is None
-            else calendar.revisions
-            if calendar.revisions is not None
-            else revisions_of(calendar.content)
-        )
+        for uid, revision in _revisions(calendar)
     ]
     document = {"version": VERSION, "specs": specs, "artifacts": files, "events": events}
     return Artifact(MANIFEST, dumps(document), tuple(s["id"] for s in specs))
+
+
+def _revisions(calendar: Artifact | None) -> Sequence[tuple[str, Revision]]:
+    """The revisions the calendar was assembled with (read from its text when it does
+    not carry them)."""
+    if calendar is None:
+        return ()
+    if calendar.revisions is not None:
+        return calendar.revisions
+    return revisions_of(calendar.content)
 
 
 def dumps(document: dict[str, Any]) -> bytes:

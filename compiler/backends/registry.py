@@ -13,23 +13,20 @@ from compiler.project.repository import Repository
 Backend = Callable[[Repository, BuildContext], list[Artifact]]
 
 
-def _scoring(repo: Repository, context: BuildContext) -> list[Artifact]:
-    """The scoring models' SQL and pages (sqlglot is imported only when one is compiled:
-    a build that takes them all from its cache never needs it)."""
-    if not any(spec.kind == "scoring_model" for spec in repo.specs):
-        return []  # what the back-end makes of a repository without one
-    from compiler.backends.scoring import markdown
+def _scoring(part: str) -> Backend:
+    """`markdown.build` or `markdown.project`, importing sqlglot only when the repository
+    holds a scoring model (a build that takes them all from its cache never needs it);
+    without one, either makes nothing."""
 
-    return markdown.build(repo, context)
+    def run(repo: Repository, context: BuildContext) -> list[Artifact]:
+        if not any(spec.kind == "scoring_model" for spec in repo.specs):
+            return []
+        from compiler.backends.scoring import markdown
 
+        made: list[Artifact] = getattr(markdown, part)(repo, context)
+        return made
 
-def _dbt(repo: Repository, context: BuildContext) -> list[Artifact]:
-    """The dbt project of every scoring model (sqlglot, as `_scoring`)."""
-    if not any(spec.kind == "scoring_model" for spec in repo.specs):
-        return []
-    from compiler.backends.scoring import markdown
-
-    return markdown.project(repo, context)
+    return run
 
 
 @dataclass(frozen=True)
@@ -46,8 +43,8 @@ BACKENDS: dict[str, Backend] = {
     "calendar": calendar.build,
     "budget": budget.build,
     "test-plans": testplan.build,
-    "scoring": _scoring,
-    "dbt": _dbt,
+    "scoring": _scoring("build"),
+    "dbt": _scoring("project"),
     "emails": emails.build,
     "esp": esp.build,
     "sequences": sequences.build,

@@ -199,13 +199,7 @@ def of_kinds(
     key = cache.key(
         b"kinds", name.encode(), "\n".join(keys.of(name, spec) for spec in chosen).encode()
     )
-    stored = cache.get(cache_module.ARTIFACTS, key)
-    found = _artifacts(stored) if stored is not None else None
-    if found is not None:
-        return found
-    made = backend(repo, context)
-    cache.put(cache_module.ARTIFACTS, key, [_data(a) for a in made])
-    return made
+    return _kept(cache, key, lambda: backend(repo, context))
 
 
 def by_inputs(
@@ -221,11 +215,16 @@ def by_inputs(
     spec may read, the build context and the versions): from the cache while that is
     the same, else compiled and kept."""
     key = cache.key(keys.shared.encode(), b"inputs", name.encode(), read(repo))
+    return _kept(cache, key, lambda: backend(repo, context))
+
+
+def _kept(cache: Cache, key: str, make: Callable[[], list[Artifact]]) -> list[Artifact]:
+    """A whole back-end's artifacts under `key`: from the cache, else made and kept."""
     stored = cache.get(cache_module.ARTIFACTS, key)
     found = _artifacts(stored) if stored is not None else None
     if found is not None:
         return found
-    made = backend(repo, context)
+    made = make()
     cache.put(cache_module.ARTIFACTS, key, [_data(a) for a in made])
     return made
 

@@ -172,7 +172,7 @@ def load(
             continue
         key = cache.key(b"file", shown.encode(), raw) if cache.active else ""
         known = cache.shared.get(key) if key else None
-        if isinstance(known, _Once) and known.entry is not None:
+        if isinstance(known, _Once):
             listed.append((path, shown, raw, key, known))  # loaded already in this run
             continue
         listed.append((path, shown, raw, key, cache.get("files", key) if cache.active else None))
@@ -182,25 +182,27 @@ def load(
     for path, shown, raw, key, stored in listed:
         hashed = digest(raw)
         rel = PurePosixPath(path.relative_to(root).as_posix())
-        if isinstance(stored, _Once) and stored.entry is not None:
-            again, said, linked = stored.entry
-            problems.extend(said)
-            spec = SpecFile.of(shown, rel, again, hashed, stored, linked)
-            (repo.specs if spec.kind in SPEC_KINDS else repo.registries).append(spec)
-            continue
-        entry = _entry_from_data(stored) if stored is not None else None
-        if entry is None:
-            doc, read_model, found = next(fresh) if stored is None else _read_file(shown, raw)
-            refs = None if read_model is None else tuple(references(read_model))
-            cache.put("files", key, _entry_data(doc, read_model, found, refs))
-            entry = (doc, read_model, found, refs)
-        doc, model, found, refs = entry
-        problems.extend(found)
-        if doc is None or model is None:
-            repo.broken.append(_broken(shown, path, root, doc, raw))
-            continue
-        if key:
-            model = _shared(cache, key, model, (doc, found, refs))
+        doc: Document
+        model: BaseModel | Callable[[Document], BaseModel]
+        if isinstance(stored, _Once):  # a valid file this run loaded already
+            (doc, found, refs), model = stored.entry, stored
+            problems.extend(found)
+        else:
+            entry = _entry_from_data(stored) if stored is not None else None
+            if entry is None:
+                read_doc, read_model, found = (
+                    next(fresh) if stored is None else _read_file(shown, raw)
+                )
+                refs = None if read_model is None else tuple(references(read_model))
+                cache.put("files", key, _entry_data(read_doc, read_model, found, refs))
+                entry = (read_doc, read_model, found, refs)
+            loaded, validator, found, refs = entry
+            problems.extend(found)
+            if loaded is None or validator is None:
+                repo.broken.append(_broken(shown, path, root, loaded, raw))
+                continue
+            doc = loaded
+            model = _shared(cache, key, validator, (doc, found, refs)) if key else validator
         spec = SpecFile.of(shown, rel, doc, hashed, model, refs)
         (repo.specs if spec.kind in SPEC_KINDS else repo.registries).append(spec)
     routing = next((f.model for f in repo.registries if isinstance(f.model, Routing)), None)
@@ -294,17 +296,17 @@ def _entry_data(
     }
 
 
+Loaded = tuple[Document, list[Diagnostic], tuple[Reference, ...] | None]
+"""A valid file as loaded: its document, its findings and the references it makes."""
+
+
 class _Once:
     """A validator that validates once and hands the same model to every spec file that
     asks (the files' bytes and shown paths are one cache key, so their models are equal;
     a model is frozen, so sharing it is safe), and the file's document, findings and
     references, which a second load in the run takes instead of decoding its entry."""
 
-    def __init__(
-        self,
-        model: BaseModel | Callable[[Document], BaseModel],
-        entry: tuple[Document, list[Diagnostic], tuple[Reference, ...] | None] | None = None,
-    ) -> None:
+    def __init__(self, model: BaseModel | Callable[[Document], BaseModel], entry: Loaded) -> None:
         self.model = model if isinstance(model, BaseModel) else None
         self._validate = None if isinstance(model, BaseModel) else model
         self.entry = entry
@@ -320,7 +322,7 @@ def _shared(
     cache: Cache,
     key: str,
     model: BaseModel | Callable[[Document], BaseModel],
-    entry: tuple[Document, list[Diagnostic], tuple[Reference, ...] | None],
+    entry: Loaded,
 ) -> BaseModel | Callable[[Document], BaseModel]:
     """The one validator of the file with this cache key in this run (the model itself
     where it was just validated: a spec counts as validated once its model is asked for)."""
