@@ -135,7 +135,11 @@ def checked_spec_in(kind: type[S], ref: str, what: str, doing: str) -> tuple[S, 
     from compiler.commands import pipeline
     from compiler.report import formats as report
 
-    result = pipeline.check(project_settings())
+    current = project_settings()
+    store = pipeline.open_cache(current)
+    cache_notice(store)
+    # the cache `campc check` keeps: a repository checked before loads and lints from it
+    result = pipeline.check(current, cache=store)
     if result.failed:
         report.FORMATTERS["text"](result.check_errors(), result.files, sys.stderr)
         echo(f"campc: the specs have errors; fix them before {doing}", err=True)

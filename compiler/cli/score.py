@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from compiler.cli.common import EXIT_USAGE, checked_spec, echo, errors_exit
-
-if TYPE_CHECKING:
-    pass
 
 
 @click.command()
@@ -45,18 +44,39 @@ def score(
     model = checked_spec(ScoringModel, model_ref, "scoring model", "scoring")
     day = as_of.date() if as_of is not None else date.today()
     try:
-        if engine == "duckdb":
+        if engine == "python":
+            text = score_runner.to_csv(model, score_runner.with_python(model, leads, events, day))
+            if out is None:
+                click.echo(text, nl=False)
+            else:
+                out.write_text(text, encoding="utf-8")
+        elif out is None:
             # DuckDB formats and writes the CSV itself: a million leads in seconds
             with tempfile.TemporaryDirectory() as folder:
                 written = Path(folder) / "scores.csv"
                 score_runner.duckdb_csv(model, leads, events, day, written)
-                text = written.read_text(encoding="utf-8")
+                with written.open("rb") as scores:
+                    shutil.copyfileobj(scores, sys.stdout.buffer, 1 << 20)
         else:
-            text = score_runner.to_csv(model, score_runner.with_python(model, leads, events, day))
+            _write_beside(
+                out, lambda temporary: score_runner.duckdb_csv(model, leads, events, day, temporary)
+            )
     except score_runner.ScoreError as err:
         echo(f"campc: error: {err}", err=True)
         sys.exit(EXIT_USAGE)
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
+
+
+def _write_beside(out: Path, write: Callable[[Path], None]) -> None:
+    """`write` a new file beside `out` (the file a link there names), then rename it over
+    `out`: no copy of a large output, and a failure leaves `out` as it was."""
+    target = out.resolve()
+    descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(descriptor)
+    temporary = Path(name)
+    try:
+        write(temporary)
+        os.chmod(temporary, 0o644)  # as a file campc writes; mkstemp made it 0600
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

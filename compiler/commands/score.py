@@ -278,6 +278,20 @@ class _Check:
         return f"`{self.column}` is not a finite number"
 
 
+def _constraints(column: _Column) -> str:
+    """`_checks` of one column as the constraints of its table's column (what the
+    checks count, refused as rows are inserted)."""
+    quoted = _quoted(column.name)
+    found = ""
+    if column.required:
+        found += " NOT NULL"
+        if column.type == "VARCHAR":
+            found += f" CHECK ({quoted} <> '')"
+    if column.type == "DOUBLE":
+        found += f" CHECK (isfinite({quoted}))"
+    return found
+
+
 def _checks(wanted: Sequence[_Column]) -> list[_Check]:
     checks = []
     for column in wanted:
@@ -326,17 +340,28 @@ def _load_csv(
         for index, name in enumerate(header)
     )
     select = ", ".join(_quoted(column.name) for column in wanted)
+    read = f"SELECT {select} FROM read_csv(?, {_CSV_OPTIONS}, columns = {{{spec}}})"
+    checks = _checks(wanted)
+    # The checks as the table's constraints, tested as rows arrive: no second scan.
+    constrained = ", ".join(f"{_quoted(c.name)} {c.type}{_constraints(c)}" for c in wanted)
+    con.execute(f"CREATE TEMP TABLE {table} ({constrained})")
     try:
-        con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT {select} "
-            f"FROM read_csv(?, {_CSV_OPTIONS}, columns = {{{spec}}})",
-            [source],
-        )
+        con.execute(f"INSERT INTO {table} {read}", [source])
+        return
+    except duckdb.ConstraintException:
+        pass
     except duckdb.Error as err:
         raise _csv_failure(path, err, by_name) from None
-    failed = _failed_checks(con, table, _checks(wanted))
-    if failed:
-        raise _csv_check_failure(path, header, failed)
+    # Some row fails a check, or a row further on cannot be parsed: the file is read
+    # again unconstrained, so a parse error wins as it always does, whichever row the
+    # parallel insert met first, then the first failing row is found.
+    con.execute(f"DROP TABLE {table}")
+    try:
+        con.execute(f"CREATE TEMP TABLE {table} AS {read}", [source])
+    except duckdb.Error as err:
+        raise _csv_failure(path, err, by_name) from None
+    failed = _failed_checks(con, table, checks)
+    raise _csv_check_failure(path, header, failed or checks)
 
 
 def _parquet_columns(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:

@@ -287,6 +287,61 @@ def test_bad_input_is_refused_alike_with_file_and_line(
     _both_refuse(campc, leads_file, events_file, str(tmp_path / where), what)
 
 
+def test_a_parse_error_wins_over_an_empty_value_wherever_each_is(
+    campc: CliRun, tmp_path: Path
+) -> None:
+    """The checks are the table's constraints, met while rows are inserted in parallel:
+    whichever the insert meets first, a row that cannot be parsed is the one named, as
+    when the checks ran after the whole file was read."""
+    rows = [f"lead-{i:05d},email_clicked,2027-04-01T08:00:00\n" for i in range(30_000)]
+    rows[3] = "lead-00003,email_clicked,\n"  # empty, early
+    rows[-1] = "lead-29999,email_clicked,2027-02-30\n"  # not a date, last
+    events = _write(tmp_path / "events.csv", EVENTS_HEADER + "".join(rows))
+    _both_refuse(
+        campc,
+        SAMPLES / "leads.csv",
+        events,
+        f"{events}:30001",
+        "`occurred_at` is not a timestamp or date",
+    )
+
+
+def test_a_quoted_empty_id_is_empty(campc: CliRun, tmp_path: Path) -> None:
+    leads = _write(tmp_path / "leads.csv", LEADS_HEADER + '"",850,vp,software,FR,business\n')
+    _both_refuse(campc, leads, SAMPLES / "events.csv", f"{leads}:2", "`lead_id` is empty")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_refused_input_leaves_the_out_file_as_it_was(
+    campc: CliRun, tmp_path: Path, engine: str
+) -> None:
+    out = _write(tmp_path / "scores.csv", "yesterday's scores\n")
+    leads = _write(tmp_path / "leads.csv", LEADS_HEADER + "lead-001,nan,vp,software,FR,b\n")
+    run = campc(
+        "score", "b2b-lead-scoring", "--leads", str(leads), "--events",
+        str(SAMPLES / "events.csv"), "--engine", engine, "--out", str(out),
+    )  # fmt: skip
+    assert run.exit_code == 2, run.stderr
+    assert out.read_text() == "yesterday's scores\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["leads.csv", "scores.csv"]
+
+
+def test_out_through_a_link_writes_the_file_it_names(campc: CliRun, tmp_path: Path) -> None:
+    """`--out` is the user's own choice: a link there is followed, as a plain write
+    follows it, and the new scores replace the file whole (mode 0644)."""
+    target = _write(tmp_path / "kept.csv", "old\n")
+    (tmp_path / "link.csv").symlink_to(target)
+    run = campc(
+        "score", "b2b-lead-scoring", "--leads", str(SAMPLES / "leads.csv"), "--events",
+        str(SAMPLES / "events.csv"), "--as-of", "2027-04-20", "--out", str(tmp_path / "link.csv"),
+    )  # fmt: skip
+    assert run.exit_code == 0, run.stderr
+    assert (tmp_path / "link.csv").is_symlink()
+    assert target.read_text().startswith("lead_id,fit,")
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.csv", "link.csv"]
+
+
 def test_a_header_only_file_scores_no_leads(campc: CliRun, tmp_path: Path) -> None:
     rows = _both_score(
         campc, _write(tmp_path / "leads.csv", LEADS_HEADER), _write(tmp_path / "e.csv", EVENTS)
