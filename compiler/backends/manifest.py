@@ -45,7 +45,7 @@ def build(
         for spec in sorted(repo.specs, key=lambda s: str(s.doc.data["id"]))
     ]
     files = [
-        {"path": a.path, "sha256": _sha256(a.content), "specs": list(a.sources)}
+        {"path": a.path, "sha256": a.sha256, "specs": list(a.sources)}
         for a in sorted(artifacts, key=lambda a: a.path)
     ]
     calendar = next((a for a in artifacts if a.path == f"calendar/{ALL_CAMPAIGNS}.ics"), None)

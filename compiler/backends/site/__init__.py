@@ -62,6 +62,9 @@ class Page:
     body: str
     flows: bool = False
     """Whether it holds Mermaid flows (then it loads Mermaid)."""
+    sources: tuple[str, ...] | None = None
+    """The specs its content comes from (the outputs page it shows was made from);
+    None for a page that sums up the whole repository."""
 
 
 def build(
@@ -98,12 +101,13 @@ def build(
     nav = _nav(bool(budget_body), sections, words)
     for page in pages:
         html = _render(page, nav, words)
-        out.append(Artifact(f"{FOLDER}/{page.path}", html.encode("utf-8"), sources))
+        made_from = sources if page.sources is None else page.sources
+        out.append(Artifact(f"{FOLDER}/{page.path}", html.encode("utf-8"), made_from))
     for name, svg in sorted(drawn.made.items()):
         out.append(Artifact(f"{FOLDER}/charts/{name}", svg, sources))
     folder = files("compiler.backends.site") / "assets"
-    for name in ASSETS:
-        out.append(Artifact(f"{FOLDER}/assets/{name}", (folder / name).read_bytes(), sources))
+    for name in ASSETS:  # the package's own files: no spec makes them
+        out.append(Artifact(f"{FOLDER}/assets/{name}", (folder / name).read_bytes(), ()))
     return out
 
 
@@ -611,8 +615,15 @@ def _sections(
                 at = body.find(heading)
                 at = len(body) if at < 0 else at + len(heading)
                 body = body[:at] + chart + body[at:]
+            made_from = by_path[path].sources + (backtest.sources if backtest else ())
             pages[key].append(
-                Page(f"{key}/{name[:-3]}.html", title or name[:-3], body, "```mermaid" in text)
+                Page(
+                    f"{key}/{name[:-3]}.html",
+                    title or name[:-3],
+                    body,
+                    "```mermaid" in text,
+                    tuple(sorted(set(made_from))),
+                )
             )
     return pages
 
@@ -782,7 +793,10 @@ def section_index(key: str, pages: Sequence[Page], words: Labels) -> Page:
             pages=[(posixpath.basename(p.path), p.title) for p in pages],
         )
     )
-    return Page(f"{key}/index.html", words(SECTIONS[key][1]), body)
+    made_from = {source for page in pages for source in page.sources or ()}
+    return Page(
+        f"{key}/index.html", words(SECTIONS[key][1]), body, sources=tuple(sorted(made_from))
+    )
 
 
 _BACKTEST = "## Backtest"
