@@ -19,7 +19,7 @@ import errno
 import os
 import secrets
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -269,10 +269,10 @@ def scan(
             yield Entry(path, describe(entry.stat(follow_symlinks=False).st_mode))
 
 
-def replace_in(folder: int, name: str, data: bytes, mode: int = 0o644) -> None:
-    """Write `name` in the open `folder` as a temporary file renamed over it: readers
-    see the old file or the new one, never half; a link there is replaced, never
-    written through."""
+def replace_in(folder: int, name: str, data: bytes | Sequence[bytes], mode: int = 0o644) -> None:
+    """Write `name` (`data`, or its pieces one after another) in the open `folder` as a
+    temporary file renamed over it: readers see the old file or the new one, never
+    half; a link there is replaced, never written through."""
     temporary = f".{name}.{os.getpid()}-{secrets.token_hex(6)}.tmp"
     descriptor = os.open(
         temporary,
@@ -282,9 +282,10 @@ def replace_in(folder: int, name: str, data: bytes, mode: int = 0o644) -> None:
     )
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(descriptor, view) :]
+            for piece in (data,) if isinstance(data, bytes) else data:
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(descriptor, view) :]
             os.fchmod(descriptor, mode)  # the exact mode, whatever the umask
         finally:
             os.close(descriptor)
