@@ -12,7 +12,7 @@ import pytest
 
 from compiler import cache
 from compiler.commands import pipeline
-from compiler.load import repository
+from compiler.load import repository, workers
 from tests.conftest import ROOT
 
 
@@ -58,7 +58,7 @@ def test_campc_jobs_sets_the_workers(
     monkeypatch: pytest.MonkeyPatch, given: str, expected: int | None
 ) -> None:
     monkeypatch.setenv("CAMPC_JOBS", given)
-    found = repository.jobs()
+    found = workers.jobs()
     assert found == expected if expected is not None else 1 <= found <= 4
 
 

@@ -111,7 +111,13 @@ def _run(
     )
     baseline = lock.baseline(current, base, as_of) if base is not None else None
     result = pipeline.check(
-        current, paths, lint_settings=lint, cache=store, snapshot=snapshot, base=baseline
+        current,
+        paths,
+        lint_settings=lint,
+        cache=store,
+        snapshot=snapshot,
+        base=baseline,
+        spread=True,
     )
     applied: list[fixes.Applied] = []
     if fix:
@@ -125,5 +131,7 @@ def _run(
         except fixes.Conflict as err:
             raise UsageError(str(err)) from None
         if applied:
-            result = pipeline.check(current, paths, lint_settings=lint, cache=store, base=baseline)
+            result = pipeline.check(
+                current, paths, lint_settings=lint, cache=store, base=baseline, spread=True
+            )
     return Checked(result.diagnostics, result.files, applied)

@@ -24,7 +24,7 @@ from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.backends.registry import Backend, Staged
 from compiler.cache import Cache
 from compiler.errors import InternalError
-from compiler.load.repository import PARALLEL_FROM, jobs
+from compiler.load.workers import PARALLEL_FROM, forked, jobs
 from compiler.output import writer
 from compiler.project import inputs
 from compiler.project.repository import Repository, SpecFile
@@ -94,11 +94,6 @@ def fragments(
     return found
 
 
-_JOB: tuple[Callable[[Repository], dict[str, Any]], Repository, list[list[SpecFile]], Keys]
-"""What the forked workers compute: set before the fork, so they inherit it (the
-repository is never pickled; only each worker's results come back)."""
-
-
 def _compute(
     compute: Callable[[Repository], dict[str, T]],
     repo: Repository,
@@ -106,52 +101,26 @@ def _compute(
     keys: Keys,
 ) -> dict[str, T]:
     """`compute` over the specs in `todo`: in this process, or, for many specs, split
-    among forked workers (as many, and from as many specs, as the loader's), each on a repository
-    of its share and the specs they are related to (a test holds that each spec's part
-    is the same either way). A worker that dies leaves the work to this process."""
-    import multiprocessing
-
+    among forked workers (`workers`), each on a repository of its share and the specs
+    they are related to (a test holds that each spec's part is the same either way)."""
     workers = jobs() if len(todo) >= PARALLEL_FROM else 1
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2:
         return compute(keys.related.part(repo, todo))
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    shares = keys.related.shares(todo, workers)
 
-    global _JOB
-    _JOB = (compute, repo, _shares(todo, workers), keys)
-    try:
-        with ProcessPoolExecutor(workers, multiprocessing.get_context("fork")) as pool:
-            shares = list(pool.map(_share, range(workers)))
-    except (BrokenProcessPool, OSError):
+    def share(index: int) -> bytes:
+        mine = {spec.path for spec in shares[index]}
+        made = compute(keys.related.part(repo, shares[index]))
+        # only its own specs: a related spec in its repository may lack specs of its own
+        return pickle.dumps({p: v for p, v in made.items() if p in mine}, pickle.HIGHEST_PROTOCOL)
+
+    blobs = forked(share, workers, workers)
+    if blobs is None:
         return compute(keys.related.part(repo, todo))
-    finally:
-        del _JOB
     found: dict[str, T] = {}
-    for share in shares:
-        found.update(pickle.loads(share))
+    for blob in blobs:
+        found.update(pickle.loads(blob))
     return found
-
-
-def _shares(todo: list[SpecFile], workers: int) -> list[list[SpecFile]]:
-    """`todo` dealt out to `workers`, each kind in turn (a back-end compiles one kind:
-    every share gets its part of the scoring models, say)."""
-    shares: list[list[SpecFile]] = [[] for _ in range(workers)]
-    dealt: dict[str, int] = {}
-    for spec in todo:
-        turn = dealt.get(spec.kind, 0)
-        shares[turn % workers].append(spec)
-        dealt[spec.kind] = turn + 1
-    return shares
-
-
-def _share(index: int) -> bytes:
-    """One worker's share of `_JOB`, pickled for its parent (a process talking to its
-    own child: the cache never holds a pickle)."""
-    compute, repo, shares, keys = _JOB
-    mine = {spec.path for spec in shares[index]}
-    made = compute(keys.related.part(repo, shares[index]))
-    # only its own specs: a related spec in its repository may lack specs of its own
-    return pickle.dumps({p: v for p, v in made.items() if p in mine}, pickle.HIGHEST_PROTOCOL)
 
 
 def per_spec(

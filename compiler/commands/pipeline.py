@@ -118,10 +118,12 @@ def check(
     cache: Cache | None = None,
     snapshot: Snapshot | None = None,
     base: project.Baseline | None = None,
+    spread: bool = False,
 ) -> CheckResult:
     """Load, validate and lint; findings sorted by path and position. `snapshot` holds
     the files a fingerprint read, which the loader then takes instead of reading them;
-    `base` is the revision the lock compares with (`--base`)."""
+    `base` is the revision the lock compares with (`--base`); `spread` shares the rules'
+    work among worker processes (`runner.lint`: for a check that builds nothing)."""
     here = cwd or Path(os.getcwd())
     rules = lint_settings or settings.lint
     cache = cache or Cache.off()
@@ -137,7 +139,7 @@ def check(
         repo.base = base
         docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
         found = engine.apply(
-            problems + runner.lint(repo, cache, engine.enabled_codes(rules)),
+            problems + runner.lint(repo, cache, engine.enabled_codes(rules), spread),
             docs,
             rules,
             project_path,

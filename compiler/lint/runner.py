@@ -4,6 +4,7 @@ on the whole repository (the other rules)."""
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
@@ -11,6 +12,7 @@ from compiler.cache import Cache
 from compiler.diagnostics import Diagnostic, Rule, from_data, to_data
 from compiler.email.places import merge
 from compiler.errors import InternalError
+from compiler.load.workers import PARALLEL_FROM, forked, jobs
 from compiler.project import inputs
 from compiler.project import repository as project
 from compiler.rules import RULES
@@ -45,7 +47,10 @@ def _combine(rule: Rule, repo: project.Repository, collected: dict[str, Any]) ->
 
 
 def lint(
-    repo: project.Repository, cache: Cache | None = None, codes: Collection[str] | None = None
+    repo: project.Repository,
+    cache: Cache | None = None,
+    codes: Collection[str] | None = None,
+    spread: bool = False,
 ) -> list[Diagnostic]:
     """Run the rules `codes` names (every registered rule by default) over a loaded
     repository: a rule that is not selected does not run.
@@ -59,6 +64,10 @@ def lint(
     and template names every spec may read. Findings spec rules make on the registries
     themselves are kept under that context. The other rules run on the whole repository
     every time. A template's findings, kept spec by spec, are merged last.
+
+    With `spread`, many specs to redo are shared among forked workers (a check that
+    builds nothing next: in-process, what the rules compute, the schedule and the
+    rendered emails, stays on the repository for the back-ends).
     """
     cache = cache or Cache.off()
     chosen = [RULES[code] for code in RULES if codes is None or code in codes]
@@ -80,7 +89,7 @@ def lint(
             collected[spec.path] = cached[1]
     registries = _cached(cache, context, [])
     if todo or registries is None:
-        fresh, on_registries, data = _per_spec(repo, per_spec, gathered, todo, related)
+        fresh, on_registries, data = _spread(repo, per_spec, gathered, todo, related, spread)
         for spec in todo:
             stored = {"found": [to_data(d) for d in fresh[spec.path]], "collected": data[spec.path]}
             cache.put("rules", keys[spec.path], stored)
@@ -122,13 +131,53 @@ def _key(
     )
 
 
+PerSpec = tuple[dict[str, list[Diagnostic]], list[Diagnostic], dict[str, dict[str, Any]]]
+"""Each redone spec's findings, those on the registries, and what each collecting rule
+collected of each redone spec."""
+
+
+def _spread(
+    repo: project.Repository,
+    per_spec: list[Rule],
+    gathered: list[Rule],
+    todo: list[project.SpecFile],
+    related: inputs.Related,
+    spread: bool,
+) -> PerSpec:
+    """`_per_spec`, in this process or shared among forked workers, each on its share
+    of `todo` (`Related.shares`) and the specs related to it: every spec's
+    findings and data are its own either way (a test holds the two runs equal); the
+    registries' findings, made by each worker alike, are kept once."""
+    workers = jobs() if spread and len(todo) >= PARALLEL_FROM else 1
+    if workers < 2:
+        return _per_spec(repo, per_spec, gathered, todo, related)
+    shares = related.shares(todo, workers)
+
+    def share(index: int) -> bytes:
+        made = _per_spec(repo, per_spec, gathered, shares[index], related)
+        return pickle.dumps(made, pickle.HIGHEST_PROTOCOL)
+
+    blobs = forked(share, workers, workers)
+    if blobs is None:
+        return _per_spec(repo, per_spec, gathered, todo, related)
+    fresh: dict[str, list[Diagnostic]] = {}
+    registries: list[Diagnostic] = []
+    data: dict[str, dict[str, Any]] = {}
+    for blob in blobs:
+        their_fresh, their_registries, their_data = pickle.loads(blob)
+        fresh.update(their_fresh)
+        registries.extend(d for d in their_registries if d not in registries)
+        data.update(their_data)
+    return fresh, registries, data
+
+
 def _per_spec(
     repo: project.Repository,
     per_spec: list[Rule],
     gathered: list[Rule],
     todo: list[project.SpecFile],
     related: inputs.Related,
-) -> tuple[dict[str, list[Diagnostic]], list[Diagnostic], dict[str, dict[str, Any]]]:
+) -> PerSpec:
     """The spec-scoped rules on the specs to redo (with their related specs): each spec's
     findings (a template's included, by its origin), those on the registries, and what
     each collecting rule collects of each spec to redo."""

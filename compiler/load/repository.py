@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 import re
 from collections.abc import Callable, Iterable
@@ -24,6 +23,7 @@ from compiler.load.inventory import Snapshot, inventory
 from compiler.load.kinds import SPEC_KINDS
 from compiler.load.source import positions, read
 from compiler.load.validate import validate
+from compiler.load.workers import PARALLEL_FROM, forked, jobs
 from compiler.model.references import TARGETS, Reference, references
 from compiler.project.document import Document
 from compiler.project.layout import (
@@ -37,8 +37,6 @@ from compiler.project.repository import BrokenFile, Repository, SpecFile
 
 READ_LIMIT = files.SOURCE_LIMIT
 """Most bytes read of one spec (the reader refuses a spec past 1 MB; this bounds the read)."""
-PARALLEL_FROM = 200
-"""Files to read (not in the cache) from which reading is spread over worker processes."""
 
 
 def read_templates(
@@ -227,48 +225,26 @@ Stored = tuple[
 references the model makes."""
 
 
-def jobs() -> int:
-    """Worker processes for reading: `CAMPC_JOBS`, else the CPUs this process may use (at
-    most 4: past that, sending the results back costs more than parsing saves). Where the
-    usable CPUs are unknown (macOS, whose Python prefers not to fork), one."""
-    given = os.environ.get("CAMPC_JOBS", "").strip()
-    if given.isdigit() and int(given) > 0:
-        return int(given)
-    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
-
-
 Job = tuple[str, bytes]
 """A file to read: its shown path and its bytes."""
 
 
 def _read_all(todo: list[Job]) -> list[Entry]:
-    """`_read_file` over every file, in order; spread over forked workers when many files
-    need work (Unix only: a fork shares the imported modules, so a worker starts at once).
-    A worker that dies leaves the work to this process. (Workers send their entries back
-    pickled: that is this process talking to its own children, never the cache.)"""
-    import multiprocessing
-
+    """`_read_file` over every file, in order; spread over forked workers (`workers`)
+    from `PARALLEL_FROM` files that need work."""
     workers = jobs()
-    if (
-        workers < 2
-        or len(todo) < PARALLEL_FROM
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if workers < 2 or len(todo) < PARALLEL_FROM:
         return [_read_file(*job) for job in todo]
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
     chunks = [todo[i : i + 64] for i in range(0, len(todo), 64)]
-    try:
-        with ProcessPoolExecutor(workers, multiprocessing.get_context("fork")) as pool:
-            blobs = list(pool.map(_read_chunk, chunks))
-    except (BrokenProcessPool, OSError):
+
+    def read_chunk(index: int) -> bytes:
+        entries = [_read_file(*job) for job in chunks[index]]
+        return pickle.dumps(entries, pickle.HIGHEST_PROTOCOL)
+
+    blobs = forked(read_chunk, len(chunks), workers)
+    if blobs is None:
         return [_read_file(*job) for job in todo]
     return [entry for blob in blobs for entry in pickle.loads(blob)]
-
-
-def _read_chunk(chunk: list[Job]) -> bytes:
-    return pickle.dumps([_read_file(*job) for job in chunk], pickle.HIGHEST_PROTOCOL)
 
 
 def _read_file(shown: str, raw: bytes) -> Entry:

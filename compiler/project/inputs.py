@@ -77,6 +77,50 @@ class Related:
         others = {d.path: d for spec in todo for d in self.of(spec) if d.path not in wanted}
         return replace(repo, specs=[*todo, *others.values()], facts=Facts())
 
+    def shares(self, todo: list[SpecFile], workers: int) -> list[list[SpecFile]]:
+        """`todo` split among `workers` with as little overlap as may be: specs related
+        to each other, directly or through another spec, stay together (a share's part
+        then holds few specs of another's), and the groups, largest first, go where
+        they least unbalance the count of each kind (every share gets its part of the
+        scoring models, of the campaigns and of the sequences with their emails). Each
+        share keeps the order of `todo`."""
+        parent: dict[str, str] = {}
+
+        def root(path: str) -> str:
+            while parent.setdefault(path, path) != path:
+                parent[path] = parent[parent[path]]
+                path = parent[path]
+            return path
+
+        for spec in todo:
+            for other in self.of(spec):
+                first, second = root(spec.path), root(other.path)
+                if first != second:
+                    parent[max(first, second)] = min(first, second)
+        groups: dict[str, list[SpecFile]] = {}
+        for spec in todo:
+            groups.setdefault(root(spec.path), []).append(spec)
+        loads: list[dict[str, int]] = [{} for _ in range(workers)]
+        chosen: dict[str, int] = {}
+        for group in sorted(groups.values(), key=lambda g: (-len(g), g[0].path)):
+            counts: dict[str, int] = {}
+            for spec in group:
+                counts[spec.kind] = counts.get(spec.kind, 0) + 1
+
+            def cost(index: int, counts: dict[str, int] = counts) -> tuple[int, int]:
+                load = loads[index]
+                return sum(load.get(k, 0) * n for k, n in counts.items()), index
+
+            best = min(range(workers), key=cost)
+            for kind, n in counts.items():
+                loads[best][kind] = loads[best].get(kind, 0) + n
+            for spec in group:
+                chosen[spec.path] = best
+        found: list[list[SpecFile]] = [[] for _ in range(workers)]
+        for spec in todo:
+            found[chosen[spec.path]].append(spec)
+        return found
+
 
 def shared(repo: Repository) -> list[bytes]:
     """What every spec's results may depend on besides the spec and its links."""
