@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from compiler import files
 from compiler.cache import digest
-from compiler.project.facts import Facts
+from compiler.project.facts import Fact, Facts
 from compiler.project.repository import Repository, SpecFile
 
 _LINKED = {"sequence": "sequence", "experiment": "experiment"}
@@ -50,6 +50,10 @@ def linked_from(forward: dict[str, list[SpecFile | None]]) -> dict[str, list[str
     return back
 
 
+PARTS: Fact[dict[tuple[str, ...], Repository]] = Fact("parts")
+"""The parts `Related.part` made of a repository, by the paths of their specs."""
+
+
 class Related:
     """The specs each spec's results may read besides itself: those it links to and
     those that link to it (a sequence's email `Date` comes from the campaign's cohort)."""
@@ -73,9 +77,15 @@ class Related:
         pass computed (the schedule, the rendered emails) serves the next."""
         if len(todo) == len(repo.specs):
             return repo
-        wanted = {spec.path for spec in todo}
-        others = {d.path: d for spec in todo for d in self.of(spec) if d.path not in wanted}
-        return replace(repo, specs=[*todo, *others.values()], facts=Facts())
+        # one part per set of specs and run: the rules' part after one change is the
+        # back-ends' too, so the emails its rules rendered serve its back-ends
+        made = repo.facts.get(PARTS, dict)
+        key = tuple(spec.path for spec in todo)
+        if key not in made:
+            wanted = set(key)
+            others = {d.path: d for spec in todo for d in self.of(spec) if d.path not in wanted}
+            made[key] = replace(repo, specs=[*todo, *others.values()], facts=Facts())
+        return made[key]
 
     def shares(self, todo: list[SpecFile], workers: int) -> list[list[SpecFile]]:
         """`todo` split among `workers` with as little overlap as may be: specs related
