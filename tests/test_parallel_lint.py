@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from compiler import workers
 from compiler.cache import Cache
 from compiler.commands import pipeline
 from compiler.config.lint import LintSettings
@@ -23,7 +24,7 @@ from compiler.config.settings import Settings
 from compiler.config.settings import load as load_settings
 from compiler.diagnostics import to_data
 from compiler.lint import runner
-from compiler.load import repository, workers
+from compiler.load import repository
 from compiler.project import inputs
 from compiler.project.repository import Baseline
 from tests.conftest import ROOT

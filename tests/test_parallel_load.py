@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from compiler import cache
+from compiler import cache, workers
 from compiler.commands import pipeline
-from compiler.load import repository, workers
+from compiler.load import repository
 from tests.conftest import ROOT
 
 

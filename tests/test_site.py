@@ -17,6 +17,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -207,3 +208,33 @@ def test_a_repeating_send_is_on_the_timeline_at_every_occurrence(outputs: Path) 
     )
     assert nurture
     assert all("Fjord Pulse launch campaign cohort" in what for what in nurture)
+
+
+def test_pages_rendered_in_workers_are_the_pages_rendered_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build renders the site's Markdown pages in forked workers from 200 pages:
+    the same bytes as rendering them in one process (here from one page)."""
+
+    def site_files(out: Path) -> dict[str, bytes]:
+        pipeline.build(pipeline.settings_for(ROOT), out=out, cwd=ROOT)
+        return {
+            p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted((out / "site").rglob("*"))
+            if p.is_file()
+        }
+
+    monkeypatch.setenv("CAMPC_JOBS", "1")
+    serial = site_files(tmp_path / "serial")
+    monkeypatch.setenv("CAMPC_JOBS", "2")
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    pools: list[int] = []
+    real = site_module.forked
+
+    def counting(*args: Any) -> Any:
+        pools.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(site_module, "forked", counting)
+    assert site_files(tmp_path / "spread") == serial
+    assert pools, "the workers were not used"

@@ -24,10 +24,10 @@ from compiler.backends.artifacts import Artifact, BuildContext
 from compiler.backends.registry import Backend, Staged
 from compiler.cache import Cache
 from compiler.errors import InternalError
-from compiler.load.workers import PARALLEL_FROM, forked, jobs
 from compiler.output import writer
 from compiler.project import inputs
 from compiler.project.repository import Repository, SpecFile
+from compiler.workers import PARALLEL_FROM, forked, jobs
 
 
 class Keys:

@@ -12,10 +12,10 @@ from compiler.cache import Cache
 from compiler.diagnostics import Diagnostic, Rule, from_data, to_data
 from compiler.email.places import merge
 from compiler.errors import InternalError
-from compiler.load.workers import PARALLEL_FROM, forked, jobs
 from compiler.project import inputs
 from compiler.project import repository as project
 from compiler.rules import RULES
+from compiler.workers import PARALLEL_FROM, forked, jobs
 
 T = TypeVar("T")
 

@@ -23,7 +23,6 @@ from compiler.load.inventory import Snapshot, inventory
 from compiler.load.kinds import SPEC_KINDS
 from compiler.load.source import positions, read
 from compiler.load.validate import validate
-from compiler.load.workers import PARALLEL_FROM, forked, jobs
 from compiler.model.references import TARGETS, Reference, references
 from compiler.project.document import Document
 from compiler.project.layout import (
@@ -34,6 +33,7 @@ from compiler.project.layout import (
     YAML_SUFFIXES,
 )
 from compiler.project.repository import BrokenFile, Repository, SpecFile
+from compiler.workers import PARALLEL_FROM, forked, jobs
 
 READ_LIMIT = files.SOURCE_LIMIT
 """Most bytes read of one spec (the reader refuses a spec past 1 MB; this bounds the read)."""
