@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from compiler import workers
 from compiler.backends import site as site_module
 from compiler.commands import pipeline
 from compiler.config import settings
@@ -229,7 +230,7 @@ def test_pages_rendered_in_workers_are_the_pages_rendered_here(
     monkeypatch.setenv("CAMPC_JOBS", "2")
     monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
     pools: list[int] = []
-    real = site_module.forked
+    real = workers.forked
 
     def counting(*args: Any) -> Any:
         pools.append(1)
