@@ -551,10 +551,14 @@ def _locked(
                 else f"locked since {old.start.isoformat()} (EXP009)"
             ),
         }
-    kept = {s.model.id for s in after.specs if isinstance(s.model, Experiment)}
+    kept = {
+        s.model.id
+        for s in after.specs
+        if s.kind == "experiment" and isinstance(s.model, Experiment)
+    }
     files = {s.rel.as_posix() for s in after.specs if s.kind == "experiment"}
     for spec in before.specs:
-        gone = spec.model
+        gone = spec.model if spec.kind == "experiment" else None
         if not isinstance(gone, Experiment) or not lock.started(gone, as_of):
             continue
         if gone.id in kept or spec.rel.as_posix() in files or gone.id in seen:

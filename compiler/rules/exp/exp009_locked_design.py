@@ -54,12 +54,14 @@ def locked_changes(repo: Repository) -> Iterator[tuple[SpecFile, Experiment, loc
         return
     by_id: dict[str, Experiment] = {}
     by_file: dict[str, Experiment] = {}
+    # the kind first: a cached spec's model is validated when asked for, and only the
+    # experiments' are needed
     for spec in repo.base.repo.specs:
-        if isinstance(spec.model, Experiment):
+        if spec.kind == "experiment" and isinstance(spec.model, Experiment):
             by_id[spec.model.id] = spec.model
             by_file[spec.rel.as_posix()] = spec.model
     for spec in repo.specs:
-        model = spec.model
+        model = spec.model if spec.kind == "experiment" else None
         if not isinstance(model, Experiment):
             continue
         old = by_id.get(model.id) or by_file.get(spec.rel.as_posix())
