@@ -101,6 +101,24 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
     browser.close()
 
 
+def count_forks(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[int]:
+    """Workers from one item on (`CAMPC_JOBS=2`, `module.PARALLEL_FROM = 1`); the list
+    grows by one for each pool `module` starts through `workers.forked`."""
+    from compiler import workers
+
+    monkeypatch.setenv("CAMPC_JOBS", "2")
+    monkeypatch.setattr(module, "PARALLEL_FROM", 1)
+    pools: list[int] = []
+    real = workers.forked
+
+    def counting(*args: Any) -> Any:
+        pools.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(module, "forked", counting)
+    return pools
+
+
 def git(cwd: Path, *args: str) -> str:
     """Run git with a fixed identity (for tests that script a repository)."""
     done = subprocess.run(

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from compiler import workers
 from compiler.cache import Cache
 from compiler.commands import pipeline
 from compiler.config.lint import LintSettings
@@ -27,7 +26,7 @@ from compiler.lint import runner
 from compiler.load import repository
 from compiler.project import inputs
 from compiler.project.repository import Baseline
-from tests.conftest import ROOT
+from tests.conftest import ROOT, count_forks
 
 CASES = Path(__file__).parent / "rules" / "cases"
 
@@ -59,18 +58,8 @@ def _check(
 @pytest.fixture
 def spread_always(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Workers for any number of specs; the list counts the pools started."""
-    monkeypatch.setenv("CAMPC_JOBS", "2")
-    monkeypatch.setattr(runner, "PARALLEL_FROM", 1)
     monkeypatch.setattr(repository, "PARALLEL_FROM", sys.maxsize)  # load in-process
-    pools: list[int] = []
-    real = workers.forked
-
-    def counting(*args: Any) -> Any:
-        pools.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(runner, "forked", counting)
-    return pools
+    return count_forks(monkeypatch, runner)
 
 
 @pytest.mark.parametrize("case_file", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)

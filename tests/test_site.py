@@ -17,15 +17,13 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from compiler import workers
 from compiler.backends import site as site_module
 from compiler.commands import pipeline
 from compiler.config import settings
-from tests.conftest import ROOT, build_in_locale
+from tests.conftest import ROOT, build_in_locale, count_forks
 from tests.golden_build import GOLDEN
 
 
@@ -227,15 +225,6 @@ def test_pages_rendered_in_workers_are_the_pages_rendered_here(
 
     monkeypatch.setenv("CAMPC_JOBS", "1")
     serial = site_files(tmp_path / "serial")
-    monkeypatch.setenv("CAMPC_JOBS", "2")
-    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
-    pools: list[int] = []
-    real = workers.forked
-
-    def counting(*args: Any) -> Any:
-        pools.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(site_module, "forked", counting)
+    pools = count_forks(monkeypatch, site_module)
     assert site_files(tmp_path / "spread") == serial
     assert pools, "the workers were not used"
