@@ -70,12 +70,18 @@ def _write_beside(out: Path, write: Callable[[Path], None]) -> None:
     """`write` a new file beside `out` (the file a link there names), then rename it over
     `out`: no copy of a large output, and a failure leaves `out` as it was."""
     target = out.resolve()
+    try:  # the mode a plain write would leave: the file's own, or a new file's
+        mode = os.stat(target).st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        mode = 0o644 & ~umask
     descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(descriptor)
     temporary = Path(name)
     try:
         write(temporary)
-        os.chmod(temporary, 0o644)  # as a file campc writes; mkstemp made it 0600
+        os.chmod(temporary, mode)  # mkstemp made it 0600
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)

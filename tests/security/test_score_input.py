@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from datetime import date
 from pathlib import Path
 
@@ -328,8 +329,9 @@ def test_refused_input_leaves_the_out_file_as_it_was(
 
 def test_out_through_a_link_writes_the_file_it_names(campc: CliRun, tmp_path: Path) -> None:
     """`--out` is the user's own choice: a link there is followed, as a plain write
-    follows it, and the new scores replace the file whole (mode 0644)."""
+    follows it, and the new scores replace the file whole, keeping its mode."""
     target = _write(tmp_path / "kept.csv", "old\n")
+    target.chmod(0o640)
     (tmp_path / "link.csv").symlink_to(target)
     run = campc(
         "score", "b2b-lead-scoring", "--leads", str(SAMPLES / "leads.csv"), "--events",
@@ -338,7 +340,7 @@ def test_out_through_a_link_writes_the_file_it_names(campc: CliRun, tmp_path: Pa
     assert run.exit_code == 0, run.stderr
     assert (tmp_path / "link.csv").is_symlink()
     assert target.read_text().startswith("lead_id,fit,")
-    assert target.stat().st_mode & 0o777 == 0o644
+    assert target.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.csv", "link.csv"]
 
 
@@ -447,3 +449,17 @@ def test_parquet_duplicate_columns_are_refused(campc: CliRun, tmp_path: Path) ->
     _both_refuse(
         campc, SAMPLES / "leads.csv", events, str(events), "the column `event_type` appears twice"
     )
+
+
+def test_a_new_out_file_gets_the_mode_the_umask_allows(campc: CliRun, tmp_path: Path) -> None:
+    out = tmp_path / "new.csv"
+    before = os.umask(0o027)
+    try:
+        run = campc(
+            "score", "b2b-lead-scoring", "--leads", str(SAMPLES / "leads.csv"), "--events",
+            str(SAMPLES / "events.csv"), "--as-of", "2027-04-20", "--out", str(out),
+        )  # fmt: skip
+    finally:
+        os.umask(before)
+    assert run.exit_code == 0, run.stderr
+    assert out.stat().st_mode & 0o777 == 0o640
