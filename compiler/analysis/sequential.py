@@ -135,11 +135,14 @@ class _Process:
         step = math.sqrt(self.t[k] - self.t[k - 1])
         shift = self.drift * (self.t[k] - self.t[k - 1])
         up = down = 0.0
+        erfc, top, bottom = math.erfc, high * root, low * root
+        # `_upper` written out (the same operations, so the same floats): this loop and
+        # the next are most of a design's time, and a call per point costs as much
         for u, mass in zip(self.previous.z, self.previous.weighted, strict=True):
             centre = u * root_before + shift
-            up += mass * _upper((high * root - centre) / step)
+            up += mass * (0.5 * erfc(((top - centre) / step) / _SQRT2))
             if low > -math.inf:
-                down += mass * _upper((centre - low * root) / step)
+                down += mass * (0.5 * erfc(((centre - bottom) / step) / _SQRT2))
         return up, down
 
     def advance(self, high: float, low: float) -> None:
@@ -155,11 +158,22 @@ class _Process:
             step = math.sqrt(self.t[k] - self.t[k - 1])
             shift = self.drift * (self.t[k] - self.t[k - 1])
             scale = root / step
-            before = list(zip(self.previous.z, self.previous.weighted, strict=True))
+            # each previous point's `u * root_before` once, not once per new point
+            before = [
+                (u * root_before, m)
+                for u, m in zip(self.previous.z, self.previous.weighted, strict=True)
+            ]
             weighted = []
+            exp = math.exp
             for zi, wi in zip(z, w, strict=True):
                 at = zi * root - shift
-                density = sum(m * _pdf((at - u * root_before) / step) for u, m in before)
+                # `_pdf` written out, as above (a list sums faster than a generator)
+                density = sum(
+                    [
+                        m * (_INV_SQRT_2PI * exp(-0.5 * (x := (at - v) / step) * x))
+                        for v, m in before
+                    ]
+                )
                 weighted.append(wi * scale * density)
         self.previous = _Look(z, weighted)
         self.k += 1
