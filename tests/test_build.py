@@ -113,6 +113,59 @@ def test_a_write_failing_halfway_leaves_outputs_untouched(
     assert names == ["campaigns", "outputs", "pyproject.toml"]
 
 
+def test_the_cache_is_written_beside_the_outputs_and_a_failure_of_either_is_raised(
+    campc: CliRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache's packs are written in a thread while the outputs are: a failed write
+    still waits for the cache (the next build reads it), and a failed cache write is
+    raised once the outputs are in place."""
+    from compiler.cache import Cache
+    from compiler.output import writer
+
+    root = project(tmp_path)
+    campc("build", cwd=root)
+    spec = root / "campaigns" / "campagnes" / "data-quality-roadshow.yaml"
+    settings = pipeline.settings_for(root)
+    order: list[str] = []
+    real_flush = Cache.flush
+
+    def slow_flush(self: Cache) -> None:
+        order.append("flush started")
+        real_flush(self)
+        order.append("flush done")
+
+    def failing_write(*args: Any, **kwargs: Any) -> list[str]:
+        order.append("write")
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(Cache, "flush", slow_flush)
+    monkeypatch.setattr(writer, "write", failing_write)
+    spec.write_text(spec.read_text() + "# one\n")
+    with pytest.raises(OSError, match="no space left"):
+        pipeline.build(settings, cwd=root, cache=Cache.open(root))
+    # every flush had finished when the failure reached the caller
+    assert order.count("flush done") == order.count("flush started") == 2, order
+    assert "write" in order
+    monkeypatch.undo()
+
+    calls: list[int] = []
+
+    def broken_flush(self: Cache) -> None:
+        calls.append(1)
+        if len(calls) == 2:  # the build's, after the check's own
+            raise RuntimeError("the cache broke")
+        real_flush(self)
+
+    monkeypatch.setattr(Cache, "flush", broken_flush)
+    spec.write_text(spec.read_text() + "# two\n")
+    with pytest.raises(RuntimeError, match="the cache broke"):
+        pipeline.build(settings, cwd=root, cache=Cache.open(root))
+    monkeypatch.undo()
+    manifest_now = json.loads((root / "outputs" / "manifest.json").read_text())
+    digest = hashlib.sha256(spec.read_bytes()).hexdigest()
+    assert digest in {s["sha256"] for s in manifest_now["specs"]}, "the outputs were written"
+
+
 def test_manifest_lists_specs_and_artifacts_with_hashes() -> None:
     manifest = json.loads((ROOT / "outputs" / "manifest.json").read_text())
     assert manifest["version"] == 1

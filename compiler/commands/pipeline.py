@@ -318,10 +318,40 @@ def build(
     record = writer.read_record(store.get("outputs", where))
     result.changes = writer.compare(result.out, result.artifacts, check_only, record)
     store.put("outputs", where, result.changes.record)  # it holds after the write too
-    store.flush()
-    if not check_only and (result.changes or result.changes.refused):
+    if check_only or not (result.changes or result.changes.refused):
+        store.flush()
+        return result
+    # the cache's packs and the outputs are written at once: both are mostly system
+    # calls, which let the other thread run (a one-change build: 0.18 s and 0.24 s)
+    flushed = _Background(store.flush)
+    try:
         result.repaired += writer.write(result.out, result.artifacts, result.changes.same)
+    finally:
+        flushed.join()
     return result
+
+
+class _Background:
+    """`work` in a thread of its own; `join` waits for it and raises what it raised."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        import threading
+
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                work()
+            except BaseException as err:  # raised again in the caller's thread
+                self._error = err
+
+        self._thread = threading.Thread(target=run, name="campc-cache-flush")
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def outputs_folder(settings: Settings, out: Path | None) -> Path:
