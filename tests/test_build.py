@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -261,3 +262,33 @@ def test_the_manifest_is_written_as_json_dumps_writes_it(document: dict[str, Any
             manifest.dumps(document)
         return
     assert manifest.dumps(document) == expected
+
+
+def _display_path_by_pathlib(path: Path, cwd: Path) -> str:
+    """`pipeline.display_path` as pathlib alone computes it (the reference)."""
+    resolved = Path(os.path.normpath(path)) if path.is_absolute() else path.resolve()
+    try:
+        return resolved.relative_to(cwd.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+_SEGMENT = st.sampled_from(["a", "b", "ab", ".", "..", "", "a.yaml", "a b", "é"])
+
+
+@given(
+    path=st.lists(_SEGMENT, min_size=0, max_size=6),
+    cwd=st.lists(st.sampled_from(["a", "b", "ab"]), min_size=0, max_size=3),
+)
+@settings(max_examples=300, deadline=None)
+@example(path=["a", "b"], cwd=["a"])
+@example(path=["ab", "c"], cwd=["a"])
+@example(path=["a"], cwd=["a"])
+@example(path=[], cwd=[])
+def test_display_path_is_what_pathlib_says(path: list[str], cwd: list[str]) -> None:
+    # below a folder that exists, so resolving the working directory moves nothing
+    base = Path(tempfile.gettempdir()).resolve() / "campc-display"
+    folder = base.joinpath(*cwd)
+    shown = Path("/".join([str(base), *path]))  # "", "." and ".." kept as written
+    folder.mkdir(parents=True, exist_ok=True)
+    assert pipeline.display_path(shown, folder) == _display_path_by_pathlib(shown, folder)

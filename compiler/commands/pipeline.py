@@ -64,11 +64,22 @@ def display_path(path: Path, cwd: Path) -> str:
     """A path as findings show it: relative to the working directory when below it.
     (An absolute path is only normalised: discovered files already sit under a resolved
     folder, and resolving each again would cost a system call per path component.)"""
+    if path.is_absolute() and os.sep == "/":
+        # the common case as strings: a normalised path below the folder (a check
+        # shows 1,088 paths; pathlib's relative_to took 0.03 s of them)
+        text, base = os.path.normpath(path), _resolved_text(cwd)
+        if base != "/" and text.startswith(base + "/"):
+            return text[len(base) + 1 :]
     resolved = Path(os.path.normpath(path)) if path.is_absolute() else path.resolve()
     try:
         return resolved.relative_to(_resolved(cwd)).as_posix()
     except ValueError:
         return resolved.as_posix()
+
+
+@lru_cache(maxsize=64)
+def _resolved_text(folder: Path) -> str:
+    return os.path.normpath(_resolved(folder))
 
 
 @dataclass
