@@ -15,7 +15,6 @@ artifact from two specs) is our bug and stops the build."""
 from __future__ import annotations
 
 import base64
-import pickle
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -108,18 +107,18 @@ def _compute(
         return compute(keys.related.part(repo, todo))
     shares = keys.related.shares(todo, workers)
 
-    def share(index: int) -> bytes:
+    def share(index: int) -> dict[str, T]:
         mine = {spec.path for spec in shares[index]}
         made = compute(keys.related.part(repo, shares[index]))
         # only its own specs: a related spec in its repository may lack specs of its own
-        return pickle.dumps({p: v for p, v in made.items() if p in mine}, pickle.HIGHEST_PROTOCOL)
+        return {p: v for p, v in made.items() if p in mine}
 
-    blobs = forked(share, workers, workers)
-    if blobs is None:
+    made = forked(share, workers, workers)
+    if made is None:
         return compute(keys.related.part(repo, todo))
     found: dict[str, T] = {}
-    for blob in blobs:
-        found.update(pickle.loads(blob))
+    for part in made:
+        found.update(part)
     return found
 
 

@@ -4,7 +4,6 @@ on the whole repository (the other rules)."""
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
@@ -153,18 +152,16 @@ def _spread(
         return _per_spec(repo, per_spec, gathered, todo, related)
     shares = related.shares(todo, workers)
 
-    def share(index: int) -> bytes:
-        made = _per_spec(repo, per_spec, gathered, shares[index], related)
-        return pickle.dumps(made, pickle.HIGHEST_PROTOCOL)
+    def share(index: int) -> PerSpec:
+        return _per_spec(repo, per_spec, gathered, shares[index], related)
 
-    blobs = forked(share, workers, workers)
-    if blobs is None:
+    made = forked(share, workers, workers)
+    if made is None:
         return _per_spec(repo, per_spec, gathered, todo, related)
     fresh: dict[str, list[Diagnostic]] = {}
     registries: list[Diagnostic] = []
     data: dict[str, dict[str, Any]] = {}
-    for blob in blobs:
-        their_fresh, their_registries, their_data = pickle.loads(blob)
+    for their_fresh, their_registries, their_data in made:
         fresh.update(their_fresh)
         registries.extend(d for d in their_registries if d not in registries)
         data.update(their_data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
@@ -237,14 +236,13 @@ def _read_all(todo: list[Job]) -> list[Entry]:
         return [_read_file(*job) for job in todo]
     chunks = [todo[i : i + 64] for i in range(0, len(todo), 64)]
 
-    def read_chunk(index: int) -> bytes:
-        entries = [_read_file(*job) for job in chunks[index]]
-        return pickle.dumps(entries, pickle.HIGHEST_PROTOCOL)
+    def read_chunk(index: int) -> list[Entry]:
+        return [_read_file(*job) for job in chunks[index]]
 
-    blobs = forked(read_chunk, len(chunks), workers)
-    if blobs is None:
+    read = forked(read_chunk, len(chunks), workers)
+    if read is None:
         return [_read_file(*job) for job in todo]
-    return [entry for blob in blobs for entry in pickle.loads(blob)]
+    return [entry for chunk in read for entry in chunk]
 
 
 def _read_file(shown: str, raw: bytes) -> Entry:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import json
-import pickle
 import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -190,13 +189,12 @@ def _rendered(renders: Sequence[Callable[[], tuple[str, str]]]) -> list[tuple[st
     if count < 2:
         return [render() for render in renders]
 
-    def share(index: int) -> bytes:
-        return pickle.dumps([render() for render in renders[index::count]], pickle.HIGHEST_PROTOCOL)
+    def share(index: int) -> list[tuple[str, str]]:
+        return [render() for render in renders[index::count]]
 
-    blobs = forked(share, count, count)
-    if blobs is None:
+    shares = forked(share, count, count)
+    if shares is None:
         return [render() for render in renders]
-    shares = [pickle.loads(blob) for blob in blobs]
     return [shares[index % count][index // count] for index in range(len(renders))]
 
 
