@@ -770,22 +770,59 @@ def _finalize(value: object) -> object:
     return value
 
 
+# The modules a render's Python code runs in: Jinja2 and MarkupSafe, campc's own filters
+# and bounds, and the standard library the built-in filters call (wordwrap, tojson,
+# pprint, urlencode, random, format). campc defines no `__del__` or garbage collector
+# callback in any of them.
+_RENDER_MODULES = (
+    "jinja2",
+    "markupsafe",
+    "compiler",
+    "textwrap",
+    "json",
+    "pprint",
+    "urllib",
+    "random",
+    "string",
+    "re",
+    "html",
+)
+
+
+def _in_render(frame: types.FrameType | None) -> bool:
+    """Whether `frame` runs a template or the code it calls (not a garbage collector
+    callback, a `__del__` or a hook that happened to run at that moment)."""
+    if frame is None:
+        return False
+    names = frame.f_globals
+    module = names.get("__name__")
+    if module is None:  # a compiled template: Jinja runs its code without a module name
+        return "environment" in names
+    if not isinstance(module, str):
+        return False
+    return module.split(".", 1)[0] in _RENDER_MODULES and frame.f_code.co_name != "__del__"
+
+
 @contextmanager
 def _deadline(seconds: int) -> Iterator[None]:
     """Raise TimeoutError in the block after `seconds` (main thread of a Unix process;
     elsewhere the output limit alone applies).
 
-    The alarm repeats every 50 ms until the block ends: an exception raised by a signal
-    lands in whatever Python code runs at that moment, and where that is a garbage
-    collector callback or a `__del__`, Python swallows it. The next one lands in the
-    template."""
+    An exception raised by a signal handler lands in whatever Python code runs at that
+    moment. Where that is a garbage collector callback, a `__del__` or a hook (a test
+    runner's, a library's), Python swallows it as "unraisable", reports it on stderr and
+    the render goes on. So the alarm repeats every 50 ms once the time is up and raises
+    only where the interrupted frame is the template's or code it calls (`_in_render`);
+    a second past the deadline without such a frame, it raises wherever it lands."""
     usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
+    last_chance = time.monotonic() + seconds + 1
 
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError
+    def expire(signum: int, frame: types.FrameType | None) -> None:
+        if _in_render(frame) or time.monotonic() > last_chance:
+            raise TimeoutError
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
