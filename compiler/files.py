@@ -58,7 +58,7 @@ def parts_below(path: Path, root: Path) -> tuple[str, ...]:
     """The components of `path` below `root`, compared lexically (no link is resolved);
     NotRegular if `path` is not below `root`."""
     relative = os.path.relpath(os.path.normpath(os.path.abspath(path)), os.path.abspath(root))
-    parts = Path(relative).parts
+    parts = tuple(relative.split(os.sep))  # relpath's text is normal: what Path.parts gives
     if relative == os.curdir or not parts or parts[0] == os.pardir or os.path.isabs(relative):
         raise NotRegular(path, "outside the project")
     return parts
@@ -149,6 +149,8 @@ class Reader:
         for _, descriptor in reversed(self._chain[shared:]):
             os.close(descriptor)
         del self._chain[shared:]
+        if shared == len(parts):  # the folder of the last file: no path to build
+            return self._chain[-1][1] if self._chain else self._root
         walked = self.root.joinpath(*parts[:shared])
         for part in parts[shared:]:
             walked = walked / part

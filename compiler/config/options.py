@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
+
+from compiler.model import docstrings
 
 
 class Table(BaseModel):
@@ -24,9 +27,17 @@ class Table(BaseModel):
         frozen=True,
         alias_generator=lambda name: name.replace("_", "-"),
         populate_by_name=True,
-        use_attribute_docstrings=True,
         arbitrary_types_allowed=True,
+        defer_build=True,
     )
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        # each option's docstring is its description, read with one parse per module
+        # (pydantic's `use_attribute_docstrings` walks frames: 2 ms a table); the
+        # schema is built on first use, with them
+        super().__pydantic_init_subclass__(**kwargs)
+        docstrings.describe(cls)
 
 
 @dataclass(frozen=True)

@@ -117,11 +117,6 @@ def refusal(shown: str, what: str) -> Diagnostic:
     )
 
 
-def read_spec(path: Path, root: Path) -> bytes:
-    """A spec file's bytes, read only if it is a regular file below `root` (see `files`)."""
-    return files.read_bytes(path, root, limit=READ_LIMIT)
-
-
 def load(
     root: Path,
     display: Callable[[Path], str],
@@ -160,19 +155,26 @@ def load(
             repo.broken.append(_broken(display(path), path, root, None))
     repo.paths = listing.specs
     listed: list[tuple[Path, str, bytes, str, Any]] = []
-    for path in repo.paths:
-        shown = display(path)
-        try:
-            raw = snapshot.read(path, root, READ_LIMIT) if snapshot else read_spec(path, root)
-        except files.NotRegular as err:  # replaced by a link since it was listed
-            problems.append(refusal(shown, err.what))
-            continue
-        key = cache.key(b"file", shown.encode(), raw) if cache.active else ""
-        known = cache.shared.get(key) if key else None
-        if isinstance(known, _Once):
-            listed.append((path, shown, raw, key, known))  # loaded already in this run
-            continue
-        listed.append((path, shown, raw, key, cache.get("files", key) if cache.active else None))
+    # without a snapshot, one reader walks the folders: each is opened once, not once
+    # per spec in it (a diff's base side: 0.04 s of 1,088 specs)
+    with files.Reader(root) as reader:
+        for path in repo.paths:
+            shown = display(path)
+            try:
+                if snapshot is not None:
+                    raw = snapshot.read(path, root, READ_LIMIT)
+                else:
+                    raw = reader.read_bytes(path, limit=READ_LIMIT)
+            except files.NotRegular as err:  # replaced by a link since it was listed
+                problems.append(refusal(shown, err.what))
+                continue
+            key = cache.key(b"file", shown.encode(), raw) if cache.active else ""
+            known = cache.shared.get(key) if key else None
+            if isinstance(known, _Once):
+                listed.append((path, shown, raw, key, known))  # loaded already in this run
+                continue
+            stored = cache.get("files", key) if cache.active else None
+            listed.append((path, shown, raw, key, stored))
     # a file the cache holds is rebuilt here, its model validated only when asked for;
     # the others are read and validated, by workers when there are many
     fresh = iter(_read_all([(shown, raw) for _, shown, raw, _, stored in listed if stored is None]))

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT
 
@@ -146,3 +148,26 @@ def test_a_reader_of_many_files_never_follows_a_link_on_the_way(tmp_path: Path) 
             with pytest.raises(files.NotRegular):
                 reader.read_bytes(root / "linked" / "two")
     assert len(os.listdir("/proc/self/fd")) == before  # no descriptor left open
+
+
+_SEGMENTS = st.sampled_from(["a", "b", "spec.yaml", ".", "..", "", "x y", "é"])
+
+
+@given(st.lists(_SEGMENTS, max_size=6), st.lists(_SEGMENTS.filter(lambda s: s), max_size=3))
+def test_the_parts_below_a_root_are_what_pathlib_makes_of_them(
+    below: list[str], root_parts: list[str]
+) -> None:
+    """`files.parts_below` cuts the relative path as text; pathlib's parts of the same
+    relative path are the reference, and what is not below the root is refused."""
+    from compiler import files
+
+    root = Path("/project", *root_parts)
+    path = Path(str(root) + "/" + "/".join(below))
+    relative = os.path.relpath(os.path.normpath(os.path.abspath(path)), os.path.abspath(root))
+    expected = Path(relative).parts
+    outside = relative == os.curdir or not expected or expected[0] == os.pardir
+    if outside:
+        with pytest.raises(files.NotRegular, match="outside the project"):
+            files.parts_below(path, root)
+    else:
+        assert files.parts_below(path, root) == expected
