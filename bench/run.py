@@ -7,8 +7,9 @@ For each size (default 100, 1,000 and 10,000 specs) it generates a synthetic rep
   loader (digit colons masked as campc masks them, so libyaml reads every file);
 - campc check cold (no cache, and the cache filled as a side effect), warm (nothing
   changed), and after one campaign file changed; campc build cold, warm, after one
-  campaign changed, and `build --check` after it; `campc diff HEAD` of that one-spec
-  change in a git repository; peak memory;
+  campaign changed, and `build --check` after it; the swap floor (the outputs
+  hard-linked into a fresh folder, then removed: what any new generation costs);
+  `campc diff HEAD` of that one-spec change in a git repository; peak memory;
 - peers: check-jsonschema against campc's schemas (one run per kind), and yamllint;
 - once: the text report's extra time over JSON for 10,000 findings (in memory), and
   `campc score` on `--score-leads` leads and three times as many events against its
@@ -76,6 +77,20 @@ COPY (
 """
 """The score floor: DuckDB reading the same leads and events (typed as the model's
 catalog types them), joining them and writing one CSV row per lead."""
+
+SWAP_FLOOR = """
+import os, shutil, sys
+outputs, fresh = sys.argv[1:3]
+for folder, _, names in os.walk(outputs):
+    into = os.path.join(fresh, os.path.relpath(folder, outputs))
+    os.makedirs(into, exist_ok=True)
+    for name in names:
+        os.link(os.path.join(folder, name), os.path.join(into, name))
+shutil.rmtree(fresh)
+"""
+"""The swap floor: what a build's new generation of the outputs costs the file system
+at least (one hard link per unchanged file, then the old generation removed), with
+nothing compiled or compared."""
 
 
 def score_inputs(folder: Path, leads: int) -> tuple[Path, Path]:
@@ -236,6 +251,8 @@ def bench_size(size: int, work: Path, times: int) -> dict[str, object]:
     result["build_warm"] = repeat(times, None, [campc, "build"], root)
     result["build_one_changed"] = repeat(times, touch_one, [campc, "build"], root)
     result["build_check_one_changed"] = repeat(times, touch_one, [campc, "build", "--check"], root)
+    swap = [sys.executable, "-c", SWAP_FLOOR, str(root / "outputs"), str(root / ".swap-floor")]
+    result["swap_floor"] = repeat(times, None, swap, root)
     one.write_text(original, encoding="utf-8")
     git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@campc.invalid"]
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
@@ -349,6 +366,11 @@ def ratios(
             seconds(r, "build_check_one_changed") / build,
             0.15,
         )
+        swap = seconds(r, "swap_floor")
+        found["build_one_changed_without_swap_floor_over_build_cold"] = {
+            "value": round((seconds(r, "build_one_changed") - swap) / build, 3),
+            "target": "(what the build does besides the swap's file system floor)",
+        }
         target("diff_one_changed_over_check_cold", seconds(r, "diff_one_changed") / cold, 0.5)
         peers = r["peers"]
         assert isinstance(peers, dict)
