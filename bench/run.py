@@ -390,6 +390,19 @@ def ratios(
     return found
 
 
+def target_lines(verdicts: dict[str, object]) -> list[str]:
+    """The table of `ratios`, one line per target (and per figure shown beside them)."""
+    lines = []
+    for name, verdict in verdicts.items():
+        assert isinstance(verdict, dict)
+        if "met" not in verdict:  # a figure shown beside the targets, not one of them
+            lines.append(f"   {name:<28} {verdict['value']:>8} {verdict['target']}")
+            continue
+        mark = "met" if verdict["met"] else "MISSED"
+        lines.append(f"   {name:<28} {verdict['value']:>8} (target {verdict['target']}): {mark}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,10000")
@@ -420,13 +433,8 @@ def main() -> None:
     print(f"text minus JSON, {FORMATTED:,} findings: {text_extra:.3f} s")
     verdicts = ratios(results, help_seconds, text_extra, scored)
     print("-- targets")
-    for name, verdict in verdicts.items():
-        assert isinstance(verdict, dict)
-        if "met" not in verdict:  # a figure shown beside the targets, not one of them
-            print(f"   {name:<28} {verdict['value']:>8} {verdict['target']}")
-            continue
-        mark = "met" if verdict["met"] else "MISSED"
-        print(f"   {name:<28} {verdict['value']:>8} (target {verdict['target']}): {mark}")
+    for line in target_lines(verdicts):
+        print(line)
     document = {
         "machine": {
             "python": platform.python_version(),
