@@ -27,6 +27,11 @@ SLOW = (
 )
 
 
+HANG = 30
+"""Seconds past the deadline after which a render is taken to hang (a loaded machine is
+slow, never this slow)."""
+
+
 def _busy(milliseconds: float) -> None:
     stop = time.perf_counter() + milliseconds / 1000
     while time.perf_counter() < stop:
@@ -87,7 +92,7 @@ def test_a_slow_template_times_out_in_itself_despite_collector_callbacks(
         sandbox.render(env, folder, "slow.html", {})
     took = time.monotonic() - started
     assert "took longer than" in caught.value.message, caught.value.message
-    assert took < sandbox.RENDER_SECONDS + 1.5, took
+    assert took < sandbox.RENDER_SECONDS + HANG, took  # ended: not a speed measurement
     assert unraisable == []
 
 
@@ -137,7 +142,8 @@ def test_the_deadline_lands_outside_the_render_only_as_a_last_resort(
     with pytest.raises(TimeoutError):
         spin()
     took = time.monotonic() - started
-    assert sandbox.RENDER_SECONDS + 1 <= took < sandbox.RENDER_SECONDS + 1.5, took
+    assert took >= sandbox.RENDER_SECONDS + 1, took  # not before the grace second
+    assert took < sandbox.RENDER_SECONDS + HANG, took
     assert unraisable == []
 
 
