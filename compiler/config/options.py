@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
@@ -18,7 +17,7 @@ from pydantic_core import PydanticCustomError
 from compiler.model import docstrings
 
 
-class Table(BaseModel):
+class Table(docstrings.Described, BaseModel):
     """A `[tool.campc...]` table: unknown options refused, values frozen, options spelt
     `uid-domain` in TOML and `uid_domain` in code, each documented by its docstring."""
 
@@ -30,14 +29,6 @@ class Table(BaseModel):
         arbitrary_types_allowed=True,
         defer_build=True,
     )
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        # each option's docstring is its description, read with one parse per module
-        # (pydantic's `use_attribute_docstrings` walks frames: 2 ms a table); the
-        # schema is built on first use, with them
-        super().__pydantic_init_subclass__(**kwargs)
-        docstrings.describe(cls)
 
 
 @dataclass(frozen=True)

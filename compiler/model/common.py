@@ -51,8 +51,9 @@ CLOCK_PATTERN = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
-class StrictModel(BaseModel):
-    """Base of every spec model: unknown keys are errors, no NaN or infinity."""
+class StrictModel(docstrings.Described, BaseModel):
+    """Base of every spec model: unknown keys are errors, no NaN or infinity; each field's
+    docstring is its description (`docstrings`)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -62,13 +63,6 @@ class StrictModel(BaseModel):
         str_strip_whitespace=False,
         defer_build=True,
     )
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        # the fields' docstrings as descriptions (`use_attribute_docstrings`, but one
-        # parse per module: see `docstrings`)
-        super().__pydantic_init_subclass__(**kwargs)
-        docstrings.describe(cls)
 
 
 def _parse_duration(value: Any) -> timedelta:

@@ -18,6 +18,17 @@ from itertools import pairwise
 from typing import Any
 
 
+class Described:
+    """A base for pydantic models (listed before `BaseModel`) whose fields take their
+    descriptions from `describe` when each subclass is made; with `defer_build` the
+    schemas are built later, with them."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)  # type: ignore[misc]
+        describe(cls)
+
+
 def describe(model: Any) -> None:
     """Give each field of the pydantic model class `model` that has no description the
     docstring written under it in the class body."""
