@@ -64,6 +64,8 @@ FOLDER = ".campc_cache"
 FORMAT = 4
 """Bumped when the shape of an entry changes (3: plain JSON, no pickle; 4: an entry
 orjson would misread is marked)."""
+SPARE = "outputs-"
+"""What the name of a spare outputs folder in the cache starts with (`Cache.spare`)."""
 DEPENDENCIES = ("pydantic", "pydantic-core", "ruamel.yaml", "holidays")
 """The libraries whose versions decide findings: part of every key."""
 BUILD_DEPENDENCIES = (
@@ -431,6 +433,23 @@ class Cache:
         """Store a whole-check result (plain data), replacing the previous one for `key`."""
         if self.folder is not None:
             self._write(("checks", key), _encode([digest(fingerprint), value]))
+
+    def spare(self, folder: Path) -> Path | None:
+        """Where a build of the outputs folder `folder` stages its artifacts and keeps the
+        outputs it replaced, for the next build to bring up to date in place (their files
+        are the outputs' own, hard-linked): a folder in the cache, or None when the
+        cache is off or cannot be written, or is on another file system than `folder`
+        (a hard link and the swap need one)."""
+        if self.folder is None or self.root is None:
+            return None
+        top = self.folder.parent
+        try:
+            self._prepare()
+            if os.lstat(top).st_dev != os.lstat(folder.parent).st_dev:
+                return None
+        except (OSError, files.NotRegular):
+            return None
+        return top / f"{SPARE}{digest(os.fsencode(os.path.abspath(folder)))[:16]}"
 
     def _read(self, path: Path) -> bytes | None:
         """The body of a signed file, or None (missing, a link, unsigned, tampered)."""

@@ -340,7 +340,9 @@ def build(
     with ThreadPoolExecutor(1, thread_name_prefix="campc-cache") as background:
         flushed = background.submit(store.flush)
         try:
-            result.repaired += writer.write(result.out, result.artifacts, result.changes.same)
+            result.repaired += writer.write(
+                result.out, result.artifacts, result.changes.same, store.spare(result.out)
+            )
         finally:
             flushed.result()
     return result

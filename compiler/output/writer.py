@@ -421,72 +421,195 @@ def _stage(
     previous: Path | None = None,
     same: dict[str, files.Stamp] | None = None,
 ) -> None:
-    """Write every artifact into `staging`. A file the previous outputs already hold
-    with the same bytes (read again here, under the lock, as a regular file reached
-    without a link, unless `same` has its stamp as it is now: `compare` read it) and
-    the mode a new one gets is hard-linked instead: creating files is most of a build's
-    writing, and most files do not change."""
-    os.mkdir(staging, 0o755)
+    """Make the folder `staging` hold every artifact and nothing else: a fresh folder, or
+    the spare (the outputs before the previous ones, which the last build kept), updated
+    in place. A file the previous outputs already hold with the same bytes (read again
+    here, under the lock, as a regular file reached without a link, unless `same` has its
+    stamp as it is now: `compare` read it) and the mode a new one gets is hard-linked
+    instead, or left as it is where the spare holds that very file: creating files is
+    most of a build's writing, and most files do not change. Everything in `staging` is
+    reached through folder descriptors opened without following a link; what no
+    artifact names is removed as what it is (a link unlinked, never followed)."""
     mode = _new_file_mode()
-    with contextlib.ExitStack() as stack:
-        reader = None if previous is None else stack.enter_context(files.Reader(previous))
-        made: set[tuple[str, ...]] = {()}
-        into = os.fspath(staging)
-        for written, artifact in enumerate(artifacts, start=1):
-            parts = safe_parts(artifact.path)
-            target = os.path.join(into, *parts)  # plain text: pathlib costs more than a link
-            if parts[:-1] not in made:  # each folder once, not once per file
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                made.update(parts[:n] for n in range(1, len(parts)))
-            known = None if same is None else same.get(artifact.path)
-            if reader is None or not _linked(reader, parts, artifact.content, target, mode, known):
-                descriptor = os.open(
-                    target,
-                    os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                    0o644,
-                )
-                with os.fdopen(descriptor, "wb") as out:
-                    out.write(artifact.content)
-            if written == 1:
-                _step("writing")
+    folder_mode = 0o777 & ~_umask()
+    wanted = sorted((safe_parts(a.path), a) for a in artifacts)
+    by_parts = dict(wanted)
+    needed = {parts[:n] for parts in by_parts for n in range(1, len(parts))}
+    top = os.open(staging, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        held_top = os.fstat(top)
+        device = held_top.st_dev
+        if stat.S_IMODE(held_top.st_mode) != 0o755 & ~_umask():
+            os.fchmod(top, 0o755 & ~_umask())  # what a fresh staging folder gets
+        there = _prune(top, (), by_parts, needed, folder_mode)
+        with contextlib.ExitStack() as stack:
+            reader = None if previous is None else stack.enter_context(files.Reader(previous))
+            folders = stack.enter_context(_Folders(top, folder_mode))
+            for written, (parts, artifact) in enumerate(wanted, start=1):
+                known = None if same is None else same.get(artifact.path)
+                into = folders.at(parts[:-1])
+                _place(into, parts, artifact, there.get(parts), reader, device, mode, known)
+                if written == 1:
+                    _step("writing")
+    finally:
+        os.close(top)
+
+
+def _umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
 
 
 def _new_file_mode() -> int:
     """The permission bits a file created with 0o644 gets under this process's umask."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o644 & ~umask
+    return 0o644 & ~_umask()
 
 
-def _linked(
-    previous: files.Reader,
+_IN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _prune(
+    folder: int,
+    prefix: tuple[str, ...],
+    wanted: dict[tuple[str, ...], Artifact],
+    needed: set[tuple[str, ...]],
+    folder_mode: int,
+) -> dict[tuple[str, ...], int]:
+    """Remove from the open `folder` (at `prefix` below the staging folder) everything
+    that is neither an artifact's regular file nor a real folder on the way to one, and
+    give each regular file left where an artifact goes its inode. A folder kept gets the
+    mode a new one would."""
+    kept: dict[tuple[str, ...], int] = {}
+    with os.scandir(folder) as listing:
+        entries = list(listing)
+    for entry in entries:
+        parts = (*prefix, entry.name)
+        if parts in wanted and entry.is_file(follow_symlinks=False):
+            kept[parts] = entry.inode()
+        elif parts in needed and entry.is_dir(follow_symlinks=False):
+            inner = os.open(entry.name, _IN_FOLDER, dir_fd=folder)
+            try:
+                if stat.S_IMODE(os.fstat(inner).st_mode) != folder_mode:
+                    os.fchmod(inner, folder_mode)
+                kept.update(_prune(inner, parts, wanted, needed, folder_mode))
+            finally:
+                os.close(inner)
+        elif entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.name, dir_fd=folder)  # never follows a link inside
+        else:
+            os.unlink(entry.name, dir_fd=folder)
+    return kept
+
+
+class _Folders:
+    """The descriptor of each folder below the staging folder, opened (and made where
+    missing) without following a link, the folders of one path open at a time: visited
+    in sorted order, each is opened once."""
+
+    def __init__(self, top: int, mode: int) -> None:
+        self._mode = mode
+        self._chain: list[tuple[tuple[str, ...], int]] = [((), top)]
+
+    def __enter__(self) -> _Folders:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        while len(self._chain) > 1:
+            os.close(self._chain.pop()[1])
+
+    def at(self, parts: tuple[str, ...]) -> int:
+        chain = self._chain
+        while chain[-1][0] != parts[: len(chain[-1][0])]:
+            os.close(chain.pop()[1])
+        while len(chain[-1][0]) < len(parts):
+            here, descriptor = chain[-1]
+            name = parts[len(here)]
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, self._mode, dir_fd=descriptor)
+            chain.append(((*here, name), os.open(name, _IN_FOLDER, dir_fd=descriptor)))
+        return chain[-1][1]
+
+
+def _place(
+    folder: int,
     parts: tuple[str, ...],
-    content: bytes,
-    target: str,
+    artifact: Artifact,
+    there: int | None,
+    previous: files.Reader | None,
+    device: int,
     mode: int,
-    known: files.Stamp | None = None,
+    known: files.Stamp | None,
+) -> None:
+    """Put `artifact` at `parts` (its name in the open `folder`), where the staging folder
+    holds the regular file of inode `there` (None: nothing). The previous outputs' file
+    is taken (left in place when it is `there` already, else hard-linked) if it is a
+    regular file of the right mode holding the artifact's bytes, with no name but its
+    own and, when it is `there`, the staging folder's; else the file is written anew."""
+    name = parts[-1]
+    if previous is not None:
+        source = os.path.join(previous.root, *parts)
+        try:
+            held = os.lstat(source)
+        except OSError:
+            held = None
+        if (
+            held is not None
+            and stat.S_ISREG(held.st_mode)
+            and stat.S_IMODE(held.st_mode) == mode
+            and held.st_size == len(artifact.content)
+            and held.st_dev == device
+        ):
+            ours = there == held.st_ino
+            if held.st_nlink == (2 if ours else 1) and _holds(
+                previous, source, held, artifact, known
+            ):
+                if ours:
+                    return
+                if there is not None:
+                    os.unlink(name, dir_fd=folder)
+                    there = None
+                if _linked(source, folder, name, held):
+                    return
+    if there is not None:
+        os.unlink(name, dir_fd=folder)
+    descriptor = os.open(
+        name,
+        os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+        0o644,
+        dir_fd=folder,
+    )
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(artifact.content)
+
+
+def _holds(
+    previous: files.Reader,
+    source: str,
+    held: os.stat_result,
+    artifact: Artifact,
+    known: files.Stamp | None,
 ) -> bool:
-    """Hard-link `previous/parts` (the folder `previous` reads) to `target` if it is a
-    regular file of one name holding `content` with permission bits `mode`; False
-    (nothing made) otherwise. `known` is the stamp it had when it was last read holding
-    `content`: while it has that stamp still, it is not read again."""
-    source = os.path.join(previous.root, *parts)
+    """Whether the previous outputs' file `source`, of status `held`, holds the artifact's
+    bytes: its stamp is the one `compare` read them under, or they are read again."""
+    if files.stamp(held) == known:
+        return True
     try:
-        held = os.lstat(source)
-        if not stat.S_ISREG(held.st_mode) or stat.S_IMODE(held.st_mode) != mode:
-            return False
-        if held.st_nlink != 1:  # a name elsewhere too: never share it further
-            return False
-        if held.st_size != len(content):
-            return False
-        if files.stamp(held) != known and previous.read_bytes(Path(source)) != content:
-            return False
-        os.link(source, target, follow_symlinks=False)
-        made = os.lstat(target)
+        return previous.read_bytes(Path(source)) == artifact.content
     except (OSError, files.NotRegular):
         return False
+
+
+def _linked(source: str, folder: int, name: str, held: os.stat_result) -> bool:
+    """Hard-link `source` (of status `held`) as `name` in the open `folder`; False
+    (nothing made) when it failed or `source` was replaced meanwhile."""
+    try:
+        os.link(source, name, dst_dir_fd=folder, follow_symlinks=False)
+        made = os.lstat(name, dir_fd=folder)
+    except OSError:
+        return False
     if not stat.S_ISREG(made.st_mode) or made.st_ino != held.st_ino:  # replaced meanwhile
-        os.unlink(target)
+        os.unlink(name, dir_fd=folder)
         return False
     return True
 
@@ -519,33 +642,55 @@ def _exchange(first: Path, second: Path) -> bool:
 
 
 def write(
-    folder: Path, artifacts: Iterable[Artifact], same: dict[str, files.Stamp] | None = None
+    folder: Path,
+    artifacts: Iterable[Artifact],
+    same: dict[str, files.Stamp] | None = None,
+    spare: Path | None = None,
 ) -> list[str]:
-    """Write every artifact into a fresh folder beside `folder`, then swap it in; what
-    `repair` had to do first. A failure before the swap leaves `folder` untouched; files
-    no artifact names are gone. `same` is `Changes.same` of a `compare` just before."""
+    """Write every artifact into a folder beside `folder`, then swap it in; what `repair`
+    had to do first. A failure before the swap leaves `folder` untouched; files no
+    artifact names are gone. `same` is `Changes.same` of a `compare` just before.
+
+    Without `spare` the folder is a fresh `.<folder>.new`, removed after the swap with
+    the previous outputs it then holds. With `spare` (a folder in the cache, on the
+    same file system) that is where the artifacts are staged: it holds the outputs
+    before the previous ones, kept by the last build, and is brought up to date in
+    place (most files are the very files the outputs hold, hard-linked, and stay as
+    they are); after the swap it holds the previous outputs, for the next build."""
     folder = _lexical(folder)
     staging, retired = _scratch(folder)
+    place = staging if spare is None else _lexical(spare)
     with locked(folder):
         repaired = repair(folder)
         try:
-            _stage(staging, artifacts, folder if _is_folder(folder) else None, same)
+            if spare is not None and not _is_folder(place):
+                _remove(place)  # a link or a file there is removed, never followed
+            if spare is None or not _is_folder(place):
+                os.mkdir(place, 0o755)
+            _stage(place, artifacts, folder if _is_folder(folder) else None, same)
             _step("staged")
-            if _is_folder(folder) and _exchange(staging, folder):
+            if _is_folder(folder) and _exchange(place, folder):
                 _step("swapped")
-                _remove(staging)  # now the previous outputs
+                if spare is None:
+                    _remove(place)  # now the previous outputs
                 return repaired
             if os.path.lexists(folder):
                 os.rename(folder, retired)
                 _step("retired")
-            os.rename(staging, folder)
+            os.rename(place, folder)
             _step("swapped")
-            _remove(retired)
+            if spare is not None and _is_folder(retired):
+                try:
+                    os.rename(retired, place)  # the previous outputs, kept for the next build
+                except OSError:
+                    _remove(retired)
+            else:
+                _remove(retired)
         except BaseException:
             with contextlib.suppress(OSError):
                 if not os.path.lexists(folder) and _is_folder(retired):
                     os.rename(retired, folder)  # put the previous outputs back
             with contextlib.suppress(OSError):
-                _remove(staging)
+                _remove(place)
             raise
     return repaired
