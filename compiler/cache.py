@@ -270,8 +270,15 @@ BUILD_KINDS = frozenset({ARTIFACTS, "site-chart", "site-page", "outputs"})
 first flushes the other pack with what it used, which would drop them."""
 
 
+DIFF_KINDS = frozenset({"checked"})
+"""The kinds only `campc diff` reads (a revision's findings, by its tree), in a pack of
+their own: a check or a build, which flush the pack they used, would drop them."""
+
+
 def _pack_of(kind: str) -> str:
-    return ARTIFACTS if kind in BUILD_KINDS else "pack"
+    if kind in BUILD_KINDS:
+        return ARTIFACTS
+    return "diff" if kind in DIFF_KINDS else "pack"
 
 
 def _unpack(body: bytes) -> dict[tuple[str, str], bytes]:

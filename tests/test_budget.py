@@ -7,6 +7,7 @@ import io
 import re
 import subprocess
 from collections import defaultdict
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -154,7 +155,6 @@ def test_split_sums_exactly_and_stays_within_one_minor_unit(
 
 
 def test_pacing_weights_front_and_back_load() -> None:
-    from datetime import date
 
     even = month_weights(date(2027, 1, 1), date(2027, 2, 28), "even")
     front = month_weights(date(2027, 1, 1), date(2027, 2, 28), "front_loaded")
@@ -259,3 +259,32 @@ def test_the_example_s_events_budget_lands_in_the_launch_webinar_s_month() -> No
     assert events == {"2027-04": Decimal(15000)}
     paced = {line.month for line in plan.lines if line.channel == "paid_social"}
     assert paced == {"2027-04", "2027-05", "2027-06"}
+
+
+def _weights_day_by_day(start: date, end: date, pacing: str) -> dict[str, Decimal]:
+    """The oracle of `month_weights`: every day of the window weighed and added to its
+    month, one by one (what the closed form must equal)."""
+    count = (end - start).days + 1
+    found: dict[str, Decimal] = {}
+    for index in range(count):
+        day = start + timedelta(days=index)
+        weight = {"front_loaded": count - index, "back_loaded": index + 1}.get(pacing, 1)
+        month = f"{day.year:04d}-{day.month:02d}"
+        found[month] = found.get(month, Decimal(0)) + Decimal(weight)
+    return found
+
+
+@given(
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+    st.integers(min_value=-3, max_value=800),
+    st.sampled_from(["even", "front_loaded", "back_loaded"]),
+)
+def test_month_weights_sum_each_months_days_as_weighing_them_one_by_one_does(
+    start: date, length: int, pacing: str
+) -> None:
+    end = start + timedelta(days=length)
+    found = month_weights(start, end, pacing)
+    expected = _weights_day_by_day(start, end, pacing)
+    assert found == expected
+    assert list(found) == list(expected)  # months in order
+    assert [str(v) for v in found.values()] == [str(v) for v in expected.values()]

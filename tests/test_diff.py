@@ -179,6 +179,94 @@ def test_a_diff_through_the_cache_says_what_one_without_it_says(
     assert list((root / ".campc_cache").rglob("pack"))
 
 
+def test_a_revisions_findings_are_kept_under_its_tree_and_read_as_a_fresh_check(
+    campc: CliRun, history: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A revision's files never change: the rules run on them once, then its findings
+    come from the cache under its git tree; the working tree is checked every time. The
+    diff reads as one without the cache, findings included."""
+    from compiler.lint import runner
+
+    root = tmp_path / "repo"
+    shutil.copytree(history[0], root, ignore=shutil.ignore_patterns(".campc_cache"))
+    ran: list[int] = []
+    original = runner.lint
+
+    def counting(repo, *args, **kwargs):  # type: ignore[no-untyped-def]
+        ran.append(len(repo.specs))
+        return original(repo, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "lint", counting)
+
+    def diff(*args: str) -> str:
+        done = campc("diff", *args, "--format", "json", cwd=root)
+        assert done.exit_code == 0, done.stderr
+        return done.stdout
+
+    def fresh(*args: str) -> str:  # the oracle: no cache (its rule runs are not counted)
+        counted = len(ran)
+        found = diff(*args, "--no-cache")
+        del ran[counted:]
+        return found
+
+    first = diff("HEAD~1", "HEAD")
+    assert len(ran) == 2
+    assert first == fresh("HEAD~1", "HEAD")
+    assert diff("HEAD~1", "HEAD") == first
+    assert len(ran) == 2  # both sides are revisions the cache has seen
+    document = json.loads(first)
+    assert document["findings_resolved"] or document["findings_new"]
+    edit(root, "campagnes/pulse-launch-2027.yaml", ("owner: ", "owner: Marie # "))
+    git(root, "commit", "-q", "-am", "a finding more")
+    later = diff("HEAD~1", "HEAD")
+    assert len(ran) == 3  # the new revision's tree is new; its base's is kept
+    assert later == fresh("HEAD~1", "HEAD")
+    assert campc("check", cwd=root).exit_code == 1  # a check keeps the diff's entries
+    checked = len(ran)
+    assert diff("HEAD~1", "HEAD") == later
+    assert len(ran) == checked
+    assert diff("HEAD~1") == fresh("HEAD~1")
+    assert len(ran) == checked + 1  # the working tree is checked every time
+
+
+def test_specs_made_from_the_same_inputs_take_the_other_sides_events(
+    campc: CliRun, history: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the cache (the rules do not run again, so nothing has worked out the
+    events yet), the base side takes the head's events of each spec whose bytes, related
+    specs and shared files are the same on both sides; a campaign left as it was whose
+    sequence changed is worked out again (its sequence sends move), and the diff says
+    what it says when every event is worked out on each side."""
+    from compiler.analysis import schedule
+
+    root = tmp_path / "repo"
+    shutil.copytree(history[0], root, ignore=shutil.ignore_patterns(".campc_cache"))
+    edit(root, "automation/webinar-follow-up.yaml", ("business_days: 3", "business_days: 4"))
+    git(root, "commit", "-q", "-am", "a longer wait")
+    taken: list[set[str]] = []
+    original = schedule._twins
+
+    def recording(repo, other):  # type: ignore[no-untyped-def]
+        found = original(repo, other)
+        taken.append(set(found))
+        return found
+
+    assert campc("diff", "HEAD~1", "HEAD", cwd=root).exit_code == 0  # the cache sees both
+    monkeypatch.setattr(schedule, "_twins", recording)
+    shared = campc("diff", "HEAD~1", "HEAD", "--format", "json", cwd=root)
+    assert shared.exit_code == 0, shared.stderr
+    assert len(taken) == 1
+    assert "campaigns/campagnes/pulse-launch-2027.yaml" in taken[0]
+    assert "campaigns/campagnes/webinar-data-contracts.yaml" not in taken[0]
+    document = json.loads(shared.stdout)
+    moved = [row for row in document["calendar"] if row["spec"] == "webinar-data-contracts"]
+    assert moved
+    assert {row["change"] for row in moved} == {"moved"}
+    monkeypatch.setattr(schedule, "_twins", lambda repo, other: {})
+    alone = campc("diff", "HEAD~1", "HEAD", "--format", "json", "--no-cache", cwd=root)
+    assert shared.stdout == alone.stdout
+
+
 def test_json_has_the_same_sections(campc: CliRun, history: tuple[Path, list[str]]) -> None:
     root, _ = history
     run = campc("diff", "HEAD~1", "HEAD", "--format", "json", cwd=root)
@@ -383,7 +471,7 @@ def test_an_unchanged_file_is_one_model_on_both_sides(
     store = pipeline.open_cache(settings)
     top = diff_git.toplevel(root)
 
-    def load(folder: Path, display):  # type: ignore[no-untyped-def]
+    def load(folder: Path, display, content):  # type: ignore[no-untyped-def]
         return pipeline.load_checked(
             settings, folder, display, lambda s: pipeline.display_path(top / s, root), store
         )

@@ -42,25 +42,29 @@ def month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def _days(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
-
-
 def month_weights(window_start: date, window_end: date, pacing: object) -> dict[str, Decimal]:
-    """Relative spend per month of the window under a pacing (not normalised)."""
-    days = _days(window_start, window_end)
-    count = len(days)
-    weights: dict[str, Decimal] = {}
+    """Relative spend per month of the window under a pacing (not normalised): each day
+    weighs 1 (even), or the days left counting itself (front-loaded: the first of `n`
+    days weighs `n`), or its place (back-loaded: the first weighs 1). Summed month by
+    month in closed form, not day by day (a test holds the two the same)."""
     if isinstance(pacing, MonthlyPacing):
         return {month: Decimal(str(share)) for month, share in sorted(pacing.months.items())}
-    for index, day in enumerate(days):
+    count = (window_end - window_start).days + 1
+    weights: dict[str, Decimal] = {}
+    first, day = 0, window_start
+    while day <= window_end:
+        following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        days = (min(window_end, following - timedelta(days=1)) - day).days + 1
+        last = first + days - 1
+        places = (first + last) * days // 2  # 0-based places first..last, summed
         if pacing == "front_loaded":
-            weight = Decimal(count - index)
+            weight = days * count - places
         elif pacing == "back_loaded":
-            weight = Decimal(index + 1)
+            weight = places + days
         else:
-            weight = Decimal(1)
-        weights[month_key(day)] = weights.get(month_key(day), Decimal(0)) + weight
+            weight = days
+        weights[month_key(day)] = Decimal(weight)
+        first, day = last + 1, following
     return weights
 
 

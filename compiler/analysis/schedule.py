@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
@@ -204,12 +204,40 @@ SEND_LENGTH = timedelta(minutes=15)
 EVENTS: Fact[list[Event]] = Fact("events")
 
 
-def events(repo: Repository) -> list[Event]:
-    """Every event, sorted by start (in UTC for timed events), then spec and key."""
-    return repo.facts.get(EVENTS, lambda: _events(repo))
+def events(repo: Repository, alongside: Repository | None = None) -> list[Event]:
+    """Every event, sorted by start (in UTC for timed events), then spec and key. With
+    `alongside` (the other side of `campc diff`), a spec made from the same inputs there
+    (its bytes, those of its related specs, and what every spec may read: what the
+    build's cache keys its artifacts by) takes that repository's events instead of
+    working them out again."""
+    return repo.facts.get(EVENTS, lambda: _events(repo, alongside))
 
 
-def _events(repo: Repository) -> list[Event]:
+def _twins(repo: Repository, other: Repository) -> dict[str, list[Event]]:
+    """Spec path -> the events `other` has for the spec at that path, for each spec of
+    `repo` whose events are made from the same inputs in both."""
+    from compiler.project import inputs
+
+    if inputs.shared(repo) != inputs.shared(other):
+        return {}
+    theirs = {spec.path: spec for spec in other.specs}
+    related, their_related = inputs.Related(repo), inputs.Related(other)
+    made: dict[str, list[Event]] = {}
+    for event in events(other):
+        made.setdefault(event.spec.path, []).append(event)
+    found: dict[str, list[Event]] = {}
+    for spec in repo.specs:
+        twin = theirs.get(spec.path)
+        if twin is None or not spec.digest or twin.digest != spec.digest:
+            continue
+        mine = [(d.path, d.digest) for d in related.of(spec)]
+        if mine == [(d.path, d.digest) for d in their_related.of(twin)] and all(d for _, d in mine):
+            found[spec.path] = made.get(spec.path, [])
+    return found
+
+
+def _events(repo: Repository, alongside: Repository | None = None) -> list[Event]:
+    twins = {} if alongside is None else _twins(repo, alongside)
     found: list[Event] = []
     sequences = {
         str(s.doc.data["id"]): s
@@ -219,11 +247,19 @@ def _events(repo: Repository) -> list[Event]:
     experiment_owner: dict[str, list[str]] = {}
     for spec in repo.specs:
         if spec.kind == "campaign" and isinstance(spec.model, Campaign):
-            found.extend(_campaign(repo, spec, spec.model, sequences))
+            twin = twins.get(spec.path)
+            if twin is not None:
+                found.extend(replace(event, spec=spec) for event in twin)
+            else:
+                found.extend(_campaign(repo, spec, spec.model, sequences))
             for experiment in spec.model.experiments:
                 experiment_owner.setdefault(experiment, []).append(str(spec.model.id))
     for spec in repo.specs:
         if spec.kind == "experiment" and isinstance(spec.model, Experiment):
+            twin = twins.get(spec.path)
+            if twin is not None:
+                found.extend(replace(event, spec=spec) for event in twin)
+                continue
             found.extend(
                 _experiment(
                     spec,

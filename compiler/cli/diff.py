@@ -51,11 +51,13 @@ def diff(
     store = pipeline.open_cache(current, enabled=not no_cache)
     cache_notice(store)
 
-    def load(root: Path, display: Callable[[Path], str]) -> Any:
+    def load(root: Path, display: Callable[[Path], str], content: str | None) -> Any:
         def project(shown: str) -> str:
             return pipeline.display_path(top / shown, current.root)
 
-        return pipeline.load_checked(current, root, display, project, store)
+        # a revision's findings are kept under its tree (and where its paths are shown)
+        named = None if content is None else f"{top}\0{current.root}\0{content}"
+        return pipeline.load_checked(current, root, display, project, store, named)
 
     before, after = sides.sides(here, current.campaigns, base, head, load)
     store.flush()

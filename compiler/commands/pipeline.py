@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from compiler.analysis import routing
 from compiler.backends.artifacts import Artifact, BuildContext
@@ -16,7 +17,7 @@ from compiler.cache import Cache, for_project
 from compiler.config import settings as settings_module
 from compiler.config.lint import LintSettings
 from compiler.config.settings import Settings
-from compiler.diagnostics import Diagnostic, Severity
+from compiler.diagnostics import Diagnostic, Severity, from_data, to_data
 from compiler.errors import InternalError, UsageError
 from compiler.lint import engine, runner
 from compiler.load import repository
@@ -171,10 +172,19 @@ def load_checked(
     display: Callable[[Path], str],
     project_path: Callable[[str], str],
     cache: Cache | None = None,
+    content: str | None = None,
 ) -> tuple[project.Repository, list[Diagnostic]]:
     """One campaigns folder loaded, validated and linted as `campc check` does (for
-    `campc diff`, which shows paths its own way)."""
+    `campc diff`, which shows paths its own way). `content`, when given, names the
+    folder's files for good (a revision's tree, and where its paths are shown): the
+    findings are kept in the cache under it, and the rules do not run again for it."""
     repo, problems = repository.load(root, display, settings.policy, cache)
+    key = None
+    if cache is not None and cache.active and content is not None:
+        key = cache.key(b"checked", content.encode())
+        kept = _kept_findings(cache.get("checked", key))
+        if kept is not None:
+            return repo, kept
     docs = {f.path: f.doc for f in (*repo.specs, *repo.registries)}
     found = engine.apply(
         problems + runner.lint(repo, cache, engine.enabled_codes(settings.lint)),
@@ -183,7 +193,20 @@ def load_checked(
         project_path,
         runner.partial(repo),
     )
-    return repo, sorted(found, key=Diagnostic.sort_key)
+    found = sorted(found, key=Diagnostic.sort_key)
+    if key is not None and cache is not None:
+        cache.put("checked", key, [to_data(d) for d in found])
+    return repo, found
+
+
+def _kept_findings(stored: Any) -> list[Diagnostic] | None:
+    """Findings as `load_checked` keeps them (plain data), or None."""
+    if not isinstance(stored, list):
+        return None
+    try:
+        return [from_data(d) for d in stored]
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def route(

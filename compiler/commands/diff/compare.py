@@ -214,8 +214,10 @@ def _when(moment: date | datetime, zone: str | None = None) -> str:
     return moment.isoformat()
 
 
-def _event_map(repo: project.Repository, ids: dict[str, str]) -> dict[tuple[str, str], Event]:
-    return {(ids.get(e.spec_id, e.spec_id), e.key): e for e in events(repo)}
+def _event_map(
+    repo: project.Repository, ids: dict[str, str], alongside: project.Repository | None = None
+) -> dict[tuple[str, str], Event]:
+    return {(ids.get(e.spec_id, e.spec_id), e.key): e for e in events(repo, alongside)}
 
 
 def _local_dates(event: Event) -> list[str]:
@@ -226,7 +228,8 @@ def _local_dates(event: Event) -> list[str]:
 def _calendar(
     before: project.Repository, after: project.Repository, renamed: dict[str, str]
 ) -> Iterator[dict[str, str]]:
-    old, new = _event_map(before, renamed), _event_map(after, {})
+    new = _event_map(after, {})
+    old = _event_map(before, renamed, alongside=after)  # unchanged specs: the same events
     for key in sorted(old.keys() | new.keys()):
         spec_id, _ = key
         if key not in old:
@@ -354,6 +357,8 @@ def _sequences(
     before: project.Repository, after: project.Repository, renamed: dict[str, str]
 ) -> Iterator[dict[str, str]]:
     for spec_id, old, new in _pairs(before, after, Sequence, renamed):
+        if old.digest and old.digest == new.digest:
+            continue  # the same bytes: the same steps and settings
         for where, text in _by_id_items(
             "step", old.doc.data.get("steps"), new.doc.data.get("steps")
         ):

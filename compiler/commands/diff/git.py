@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -53,6 +54,18 @@ def commit(top: Path, revision: str) -> str:
             f"unknown revision `{revision}`: on a shallow clone fetch it first "
             f"(git fetch --depth=1 origin {revision})"
         ) from None
+
+
+def tree_id(top: Path, sha: str, folder: PurePosixPath) -> str | None:
+    """The id of the git tree `folder` is at commit `sha` (None when it has none): the
+    digest of every file below it, names and modes included."""
+    spec = f"{sha}^{{tree}}" if folder == PurePosixPath(".") else f"{sha}:{folder.as_posix()}"
+    try:
+        found = run_git(top, "--literal-pathspecs", "rev-parse", "--verify", "--quiet", spec)
+    except UsageError:
+        return None
+    text = found.decode("ascii", "replace").strip()
+    return text if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", text) else None
 
 
 MEMORY = Path("/dev/shm")

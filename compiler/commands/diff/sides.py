@@ -8,12 +8,17 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from compiler.commands.diff.change import WORKING_TREE, Side
-from compiler.commands.diff.git import commit, exported, run_git, toplevel
+from compiler.commands.diff.git import commit, exported, run_git, toplevel, tree_id
 from compiler.diagnostics import Diagnostic
 from compiler.errors import UsageError
 from compiler.project import repository as project
 
-Loader = Callable[[Path, Callable[[Path], str]], tuple[project.Repository, list[Diagnostic]]]
+Loader = Callable[
+    [Path, Callable[[Path], str], str | None], tuple[project.Repository, list[Diagnostic]]
+]
+"""Loads and checks a campaigns folder, shown through a function of its paths; the third
+argument, when not None, names the folder's content for good (a revision's tree), so
+its findings may be kept under that name."""
 
 
 def sides(
@@ -31,14 +36,16 @@ def sides(
     head_sha = commit(top, head) if head is not None else None
 
     def at(revision: str, sha: str) -> Side:
+        tree = tree_id(top, sha, folder)
+        name = None if tree is None else f"{folder.as_posix()}\0{tree}"
         with exported(top, sha, folder, "campc-diff-") as (root, links):
-            repo, found = load(root, lambda p: (folder / p.relative_to(root)).as_posix())
+            repo, found = load(root, lambda p: (folder / p.relative_to(root)).as_posix(), name)
         return Side(revision, repo, sorted([*found, *(links or [])], key=Diagnostic.sort_key))
 
     before = at(base, base_sha)
     if head is None or head_sha is None:
         root = campaigns.resolve()
-        repo, found = load(root, lambda p: (folder / p.relative_to(root)).as_posix())
+        repo, found = load(root, lambda p: (folder / p.relative_to(root)).as_posix(), None)
         after = Side(WORKING_TREE, repo, found)
     else:
         after = at(head, head_sha)
