@@ -275,9 +275,20 @@ DIFF_KINDS = frozenset({"checked"})
 their own: a check or a build, which flush the pack they used, would drop them."""
 
 
+KEPT = "kept"
+"""The pack of what is a function of its key alone (`Repository.kept`: experiment plans):
+every command adds to it and none empties it, up to `KEPT_LIMIT`."""
+KEPT_KINDS = frozenset({"plans"})
+KEPT_LIMIT = 16 << 20
+"""Bytes of entries the `kept` pack holds at most: past it, a flush keeps only what the
+run used (a repository's plans: about 1 KB an experiment)."""
+
+
 def _pack_of(kind: str) -> str:
     if kind in BUILD_KINDS:
         return ARTIFACTS
+    if kind in KEPT_KINDS:
+        return KEPT
     return "diff" if kind in DIFF_KINDS else "pack"
 
 
@@ -377,13 +388,7 @@ class Cache:
         if self.folder is None:
             return None
         name = _pack_of(kind)
-        if name not in self._packs:
-            body = self._read(self.folder / name)
-            try:
-                self._packs[name] = _unpack(body) if body else {}
-            except (ValueError, UnicodeDecodeError):
-                self._packs[name] = {}
-        blob = self._packs[name].get((kind, key))
+        blob = self._pack(name).get((kind, key))
         value = None
         if blob is not None:
             try:
@@ -396,6 +401,17 @@ class Cache:
         self.hits += 1
         self._used.setdefault(name, {})[(kind, key)] = blob
         return value
+
+    def _pack(self, name: str) -> dict[tuple[str, str], bytes]:
+        """The entries of the pack file `name` as read (once per run)."""
+        assert self.folder is not None
+        if name not in self._packs:
+            body = self._read(self.folder / name)
+            try:
+                self._packs[name] = _unpack(body) if body else {}
+            except (ValueError, UnicodeDecodeError):
+                self._packs[name] = {}
+        return self._packs[name]
 
     def put(self, kind: str, key: str, value: Any, encoded: bytes | None = None) -> None:
         """Add `value` (plain data) to the pack, written by `flush`; `encoded`, when the
@@ -412,11 +428,16 @@ class Cache:
 
     def flush(self) -> None:
         """Write each pack this run added to: the entries it used, nothing else (a check
-        never reads the artifacts, so it leaves their pack as it is)."""
+        never reads the artifacts, so it leaves their pack as it is); the `kept` pack
+        keeps what it held too, while it stays under `KEPT_LIMIT`."""
         if self.folder is None:
             return
         for name in sorted(self._dirty):
             used = self._used.get(name, {})
+            if name == KEPT:
+                merged = {**self._pack(name), **used}
+                if sum(len(blob) for blob in merged.values()) <= KEPT_LIMIT:
+                    used = merged
             self._write((name,), _pack(used))
             self._packs[name] = dict(used)
         self._dirty.clear()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from compiler.analysis import sequential
+from compiler.analysis import plain, sequential
 from compiler.analysis.stats import (
     Design,
     achieved_power,
@@ -33,6 +33,7 @@ from compiler.analysis.stats import (
 from compiler.model.campaign import Campaign
 from compiler.model.experiment import Experiment, Guardrail, PrimaryMetric
 from compiler.model.sequence import Sequence
+from compiler.project.facts import Fact
 
 if TYPE_CHECKING:
     from compiler.project.repository import Repository
@@ -243,6 +244,33 @@ def _readout(end: date) -> date:
     while readout.weekday() >= 5:
         readout += timedelta(days=1)
     return readout
+
+
+PLANS: Fact[dict[bytes, ExperimentPlan | None]] = Fact("plans")
+
+
+def planned(
+    repo: Repository, experiment: Experiment, population: int | None = None
+) -> ExperimentPlan | None:
+    """`plan(experiment, population)`, worked out once per run and kept across runs in the
+    project's cache (`repo.kept`) under the model's JSON and the list size: a build
+    or a diff plans every experiment, which took a tenth of a second at 250 of them."""
+    key = experiment.model_dump_json().encode() + b"\0" + str(population).encode()
+    found = repo.facts.get(PLANS, dict)
+    if key in found:
+        return found[key]
+
+    def make() -> object:
+        made = plan(experiment, population)
+        return None if made is None else plain.to_plain(made)
+
+    data = repo.kept("plans", key, make)
+    try:
+        result = None if data is None else plain.from_plain(ExperimentPlan, data)
+    except (ValueError, TypeError):  # kept by another campc: worked out again
+        result = plan(experiment, population)
+    found[key] = result
+    return result
 
 
 def plan(experiment: Experiment, population: int | None = None) -> ExperimentPlan | None:

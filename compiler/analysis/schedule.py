@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule
 
 from compiler.analysis import timing
-from compiler.analysis.experiments import list_size, plan
+from compiler.analysis.experiments import ExperimentPlan, list_size, planned
 from compiler.analysis.simulate import arrivals
 from compiler.diagnostics import Loc
 from compiler.model.campaign import Campaign, Repeat
@@ -265,7 +265,7 @@ def _events(repo: Repository, alongside: Repository | None = None) -> list[Event
                     spec,
                     spec.model,
                     experiment_owner.get(spec.model.id, []),
-                    list_size(repo, spec.model),
+                    planned(repo, spec.model, list_size(repo, spec.model)),
                 )
             )
     return sorted(found, key=_order)
@@ -376,7 +376,7 @@ def _campaign(
 
 
 def _experiment(
-    spec: SpecFile, experiment: Experiment, owners: list[str], population: int | None
+    spec: SpecFile, experiment: Experiment, owners: list[str], made: ExperimentPlan | None
 ) -> Iterator[Event]:
     def day_event(
         key: str, kind: EventKind, first: date, last: date, run: tuple[int, int, str] | None = None
@@ -394,7 +394,7 @@ def _experiment(
             run=run,
         )
 
-    planned = plan(experiment, population)
+    planned = made
     if planned is None:  # the EXP rules report why no plan can be made
         yield day_event("run", "experiment", experiment.start, experiment.start)
         return

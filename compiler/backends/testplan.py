@@ -10,7 +10,8 @@ import math
 from decimal import Decimal
 
 from compiler.analysis import sequential
-from compiler.analysis.experiments import ExperimentPlan, list_size, metric_design, plan
+from compiler.analysis.experiments import ExperimentPlan, list_size, metric_design
+from compiler.analysis.experiments import planned as planned_for
 from compiler.analysis.power import method_description
 from compiler.analysis.stats import Design, chi2_critical, corrected_alpha, minimum_effect
 from compiler.backends.artifacts import Artifact, BuildContext
@@ -121,7 +122,7 @@ def document(repo: Repository, spec: SpecFile, experiment: Experiment) -> str:
     """The pre-registration document of one experiment."""
     words = labels(repo.policy.locale)
     metrics = repo.conventions.metrics
-    planned = plan(experiment, list_size(repo, experiment))
+    planned = planned_for(repo, experiment, list_size(repo, experiment))
     audience = repo.audience(experiment.audience or "")
     source = repo.display(repo.root / spec.rel)
     unit = experiment.unit

@@ -66,6 +66,7 @@ def diff(
     # the lock is judged on the head commit's date (the working tree: HEAD's), never the clock
     when = as_of.date() if as_of is not None else commit_date(top, head or "HEAD")
     change = compare.compare(before, after, when)
+    store.flush()  # the plans the comparison worked out (`Repository.kept`)
     text = output.markdown(change)
     click.echo(output.as_json(change) if output_format == "json" else text, nl=False)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")

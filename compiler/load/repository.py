@@ -19,6 +19,7 @@ from compiler.errors import InternalError
 from compiler.load.codes import finding
 from compiler.load.holidays import CachedHolidays
 from compiler.load.inventory import Snapshot, inventory
+from compiler.load.kept import Kept
 from compiler.load.kinds import SPEC_KINDS
 from compiler.load.source import positions, read
 from compiler.load.validate import validate
@@ -135,6 +136,7 @@ def load(
         display=display,
         policy=policy or Policy(),
         holidays=CachedHolidays(cache),
+        kept=Kept(cache),
     )
     problems = [refusal(display(path), what) for path, what in listing.refused]
     templates_dir = root / TEMPLATES_DIR

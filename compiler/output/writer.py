@@ -560,7 +560,8 @@ def _place(
             and held.st_size == len(artifact.content)
             and held.st_dev == device
         ):
-            ours = there == held.st_ino
+            # the listing's inode, then the file's own (some file systems list others)
+            ours = there == held.st_ino and _inode(folder, name) == held.st_ino
             if held.st_nlink == (2 if ours else 1) and _holds(
                 previous, source, held, artifact, known
             ):
@@ -581,6 +582,14 @@ def _place(
     )
     with os.fdopen(descriptor, "wb") as out:
         out.write(artifact.content)
+
+
+def _inode(folder: int, name: str) -> int | None:
+    """The inode of `name` in the open `folder`, as its own status gives it."""
+    try:
+        return os.lstat(name, dir_fd=folder).st_ino
+    except OSError:
+        return None
 
 
 def _holds(

@@ -135,6 +135,16 @@ class Baseline:
     as_of: date
 
 
+Keep = Callable[[str, bytes, Callable[[], Any]], Any]
+"""`keep(kind, key, make)`: the plain data `make()` gives, worked out once and kept in
+the project's cache under `kind` and `key` for later runs (the loader hands one out:
+rules and back-ends never open the cache themselves)."""
+
+
+def _unkept(kind: str, key: bytes, make: Callable[[], Any]) -> Any:
+    return make()
+
+
 @dataclass
 class Repository:
     """Everything the rules and back-ends read: valid specs, registries, conventions."""
@@ -167,6 +177,8 @@ class Repository:
     (through the project's cache): rules never open the cache themselves."""
     base: Baseline | None = None
     """The revision `campc check --base` compares with (the pre-registration lock)."""
+    kept: Keep = _unkept
+    """What is worked out from a model alone and kept across runs (experiment plans)."""
 
     @property
     def templates_dir(self) -> Path:

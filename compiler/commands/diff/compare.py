@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from compiler.analysis import budget, history, lock
-from compiler.analysis.experiments import list_size, plan
+from compiler.analysis.experiments import list_size
+from compiler.analysis.experiments import planned as planned_for
 from compiler.analysis.personas import Landing, Persona, entry, personas
 from compiler.analysis.schedule import Event, events, occurrences
 from compiler.commands.diff import radius
@@ -412,7 +413,7 @@ class _Planned:
 
 
 def _planned(repo: project.Repository, experiment: Experiment) -> _Planned | None:
-    planned = plan(experiment, list_size(repo, experiment))
+    planned = planned_for(repo, experiment, list_size(repo, experiment))
     if planned is None:
         return None
     return _Planned(planned.total, planned.run_days, planned.start, planned.end)

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from compiler.analysis.experiments import plan
+from compiler.analysis.experiments import planned as planned_for
 from compiler.analysis.stats import minimum_effect
 from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.model.experiment import Experiment
@@ -45,7 +45,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
     rule = RULE
     for spec in repo.specs:
         model = spec.model
-        if not isinstance(model, Experiment) or (planned := plan(model)) is None:
+        if not isinstance(model, Experiment) or (planned := planned_for(repo, model)) is None:
             continue
         limit = (model.max_duration or repo.policy.experiments.max_duration).days
         if planned.run_days <= limit:

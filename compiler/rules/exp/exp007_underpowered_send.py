@@ -33,7 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from compiler.analysis.experiments import list_audience, list_size, plan
+from compiler.analysis.experiments import list_audience, list_size
+from compiler.analysis.experiments import planned as planned_for
 from compiler.diagnostics import Diagnostic, Rule, Severity
 from compiler.model.experiment import Experiment
 
@@ -63,7 +64,7 @@ def check(repo: Repository) -> Iterator[Diagnostic]:
                 "`population: {size: N}`",
             )
             continue
-        planned = plan(model, size)
+        planned = planned_for(repo, model, size)
         if planned is None or planned.batch is None:
             continue  # EXP001 and EXP005 say why the design cannot be computed
         batch = planned.batch
