@@ -13,39 +13,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
 from tests.golden_build import tree
+from tests.security import swaps
 
-FIXTURE = ROOT / "tests" / "golden" / "budget-repo"
-SPEC = "campaigns/campagnes/winter-even.yaml"
-
-
-def _project(where: Path) -> Path:
-    root = where / "project"
-    shutil.copytree(FIXTURE / "campaigns", root / "campaigns")
-    (root / "pyproject.toml").write_text(
-        '[tool.campc]\ncampaigns = "campaigns"\noutputs = "outputs"\n', encoding="utf-8"
-    )
-    return root
+_project = swaps.project
+SPEC = swaps.SPEC
 
 
 def _campc(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "compiler", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "CAMPC_NO_CACHE": "1", **env},
-        check=False,
-    )
+    return swaps.campc(root, *args, env=env)
 
 
 def _edit(root: Path) -> None:
@@ -55,8 +37,7 @@ def _edit(root: Path) -> None:
     spec.write_text(text.replace("\nname: ", "\nname: Renamed ", 1), encoding="utf-8")
 
 
-def _leftovers(root: Path) -> list[str]:
-    return sorted(p.name for p in root.iterdir() if p.name.startswith(".outputs"))
+_leftovers = swaps.leftovers
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +53,7 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes]
     return old, new
 
 
-STEPS = [("writing", ""), ("staged", ""), ("swapped", ""), ("writing", "1"), ("staged", "1")]
-STEPS += [("retired", "1"), ("swapped", "1")]
-
-
-@pytest.mark.parametrize(("step", "no_exchange"), STEPS)
+@pytest.mark.parametrize(("step", "no_exchange"), swaps.STEPS)
 def test_a_kill_at_each_step_of_the_swap_loses_nothing(
     tmp_path: Path,
     versions: tuple[dict[str, bytes], dict[str, bytes]],
@@ -87,24 +64,7 @@ def test_a_kill_at_each_step_of_the_swap_loses_nothing(
     root = _project(tmp_path)
     assert _campc(root, "build").returncode == 0
     _edit(root)
-    hooks = {"CAMPC_TEST_KILL_AT": step, "CAMPC_TEST_NO_EXCHANGE": no_exchange}
-    killed = _campc(root, "build", **hooks)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
-    outputs = root / "outputs"
-    if no_exchange and step == "retired":
-        # two renames, killed between them: the old version waits beside, complete
-        assert not outputs.exists()
-        assert tree(root / ".outputs.old" / "") == old
-    else:
-        assert tree(outputs) in (old, new), f"half-written outputs after a kill at {step}"
-    again = _campc(root, "build", "--check")  # a read-only run repairs first, too
-    assert tree(outputs) in (old, new)
-    assert _leftovers(root) == [], again.stderr
-    done = _campc(root, "build")
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr + again.stderr
-    assert tree(outputs) == new
-    assert _leftovers(root) == []
+    swaps.killed_then_repaired(root, _campc, step, no_exchange, old, new)
 
 
 def test_scratch_folders_of_earlier_versions_are_removed(tmp_path: Path) -> None:

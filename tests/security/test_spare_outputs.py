@@ -14,29 +14,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from compiler import cache
-from tests.conftest import ROOT, CliRun
+from tests.conftest import CliRun
 from tests.golden_build import tree
+from tests.security import swaps
 
-FIXTURE = ROOT / "tests" / "golden" / "budget-repo"
-SPEC = "campaigns/campagnes/winter-even.yaml"
-
-
-def _project(where: Path) -> Path:
-    root = where / "project"
-    shutil.copytree(FIXTURE / "campaigns", root / "campaigns")
-    (root / "pyproject.toml").write_text(
-        '[tool.campc]\ncampaigns = "campaigns"\noutputs = "outputs"\n', encoding="utf-8"
-    )
-    return root
+_project = swaps.project
+SPEC = swaps.SPEC
 
 
 def _rename(root: Path, name: str) -> None:
@@ -233,22 +223,10 @@ def test_without_a_shared_file_system_there_is_no_spare(tmp_path: Path) -> None:
 
 
 def _campc(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "compiler", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **env},
-        check=False,
-    )
+    return swaps.campc(root, *args, cache=True, env=env)
 
 
-STEPS = [("writing", ""), ("staged", ""), ("swapped", ""), ("writing", "1"), ("staged", "1")]
-STEPS += [("retired", "1"), ("swapped", "1")]
-
-
-@pytest.mark.parametrize(("step", "no_exchange"), STEPS)
+@pytest.mark.parametrize(("step", "no_exchange"), swaps.STEPS)
 def test_a_kill_while_the_spare_is_brought_up_to_date_loses_nothing(
     tmp_path: Path, step: str, no_exchange: str
 ) -> None:
@@ -262,20 +240,4 @@ def test_a_kill_while_the_spare_is_brought_up_to_date_loses_nothing(
     fresh = _campc(root, "build", "--no-cache", "--out", str(tmp_path / "fresh"))
     assert fresh.returncode == 0, fresh.stderr
     after = tree(tmp_path / "fresh")
-    hooks = {"CAMPC_TEST_KILL_AT": step, "CAMPC_TEST_NO_EXCHANGE": no_exchange}
-    killed = _campc(root, "build", **hooks)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
-    outputs = root / "outputs"
-    if no_exchange and step == "retired":
-        # two renames, killed between them: the old version waits beside, complete
-        assert not outputs.exists()
-        assert tree(root / ".outputs.old" / "") == before
-    else:
-        assert tree(outputs) in (before, after), f"half-written outputs after a kill at {step}"
-    again = _campc(root, "build", "--check")  # repairs a half-done swap first
-    assert tree(outputs) in (before, after), again.stderr
-    done = _campc(root, "build")
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr + again.stderr
-    assert tree(outputs) == after
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".outputs")) == []
+    swaps.killed_then_repaired(root, _campc, step, no_exchange, before, after)
