@@ -421,15 +421,16 @@ class Cache:
         if "\t" in kind or "\n" in kind or "\t" in key or "\n" in key:
             raise ValueError("cache kinds and keys are single words")
         name = _pack_of(kind)
-        self._used.setdefault(name, {})[(kind, key)] = (
-            _marked(encoded) if encoded is not None else _encode(value)
-        )
-        self._dirty.add(name)
+        blob = _marked(encoded) if encoded is not None else _encode(value)
+        self._used.setdefault(name, {})[(kind, key)] = blob
+        if self._packs.get(name, {}).get((kind, key)) != blob:  # else the pack holds it
+            self._dirty.add(name)
 
     def flush(self) -> None:
         """Write each pack this run added to: the entries it used, nothing else (a check
-        never reads the artifacts, so it leaves their pack as it is); the `kept` pack
-        keeps what it held too, while it stays under `KEPT_LIMIT`."""
+        never reads the artifacts, so it leaves their pack as it is; a build that put
+        only what its pack held, as one where nothing changed, writes nothing); the
+        `kept` pack keeps what it held too, while it stays under `KEPT_LIMIT`."""
         if self.folder is None:
             return
         for name in sorted(self._dirty):

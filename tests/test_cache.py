@@ -187,6 +187,55 @@ def test_a_run_keeps_only_the_entries_it_used(tmp_path: Path) -> None:
     )
 
 
+def test_a_run_that_puts_only_what_the_pack_holds_writes_nothing(tmp_path: Path) -> None:
+    """A build where nothing changed puts back the record of the outputs it read: the
+    pack (35 MB of artifacts on the bench repository) is not written again; a run that
+    puts something new writes it, with what it used."""
+    first = cache.Cache.open(tmp_path)
+    first.put("artifacts", "a", ["x"])
+    first.put("artifacts", "b", ["y"])
+    first.flush()
+    (pack,) = (tmp_path / cache.FOLDER).rglob(cache.ARTIFACTS)
+    written = pack.stat().st_ino  # a write replaces the file: a new inode
+    second = cache.Cache.open(tmp_path)
+    assert second.get("artifacts", "a") == ["x"]
+    second.put("artifacts", "a", ["x"])  # what it holds
+    second.flush()
+    assert pack.stat().st_ino == written
+    third = cache.Cache.open(tmp_path)
+    assert third.get("artifacts", "b") == ["y"]  # not dropped: nothing was written
+    third.put("artifacts", "a", ["changed"])
+    third.flush()
+    assert pack.stat().st_ino != written
+    fourth = cache.Cache.open(tmp_path)
+    assert fourth.get("artifacts", "a") == ["changed"]
+    assert fourth.get("artifacts", "b") == ["y"]  # used by the third run
+
+
+def test_a_build_where_nothing_changed_rewrites_no_pack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compiler.commands import pipeline
+    from compiler.config import settings
+    from compiler.output import writer
+
+    monkeypatch.setattr(writer, "_RACY_NS", 0)  # every file's stamp vouches at once
+
+    shutil.copytree(ROOT / "campaigns", tmp_path / "campaigns")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+
+    def build() -> None:
+        store = pipeline.open_cache(settings.load(tmp_path))
+        result = pipeline.build(settings.load(tmp_path), cwd=tmp_path, cache=store)
+        assert not result.check.failed
+
+    build()
+    build()  # the record of the outputs now lists every file
+    packs = {p: p.stat().st_ino for p in (tmp_path / cache.FOLDER).rglob("*") if p.is_file()}
+    build()
+    assert {p: p.stat().st_ino for p in packs} == packs
+
+
 def test_cache_is_off_with_campc_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CAMPC_NO_CACHE", "1")
     store = cache.Cache.open(tmp_path)
