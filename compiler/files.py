@@ -138,6 +138,12 @@ class Reader:
             os.close(self._root)
             self._root = None
 
+    def folder(self, parts: tuple[str, ...]) -> int:
+        """A descriptor of the folder `parts` below the root, reached as `read_bytes`
+        reaches a file's (it stays open while the reader reads in that folder: do not
+        close it)."""
+        return self._folder(parts)
+
     def _folder(self, parts: tuple[str, ...]) -> int:
         if self._root is None:
             self._root = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

@@ -31,6 +31,7 @@ from typing import Any
 
 from compiler import files
 from compiler.backends.artifacts import Artifact
+from compiler.cache import FOLDER as CACHE_FOLDER
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -125,6 +126,12 @@ def check_target(
     for git in (top / ".git", Path(os.path.realpath(top / ".git"))):
         if _within(here, git) or _within(real, git):
             raise UnsafeTarget(f"{setting} = {folder} is inside .git")
+    for kept in (top / CACHE_FOLDER, Path(os.path.realpath(top / CACHE_FOLDER))):
+        if _within(here, kept) or _within(real, kept):
+            raise UnsafeTarget(
+                f"{setting} = {folder} is inside campc's cache ({CACHE_FOLDER}/), "
+                "whose entries and spare outputs a build replaces"
+            )
     if inside and top not in here.parents:
         raise UnsafeTarget(f"{setting} = {folder} is not a folder inside the project ({top})")
 
@@ -416,7 +423,7 @@ def safe_parts(path: str) -> tuple[str, ...]:
 
 
 def _stage(
-    staging: Path,
+    staging: int,
     artifacts: Iterable[Artifact],
     previous: Path | None = None,
     same: dict[str, files.Stamp] | None = None,
@@ -429,30 +436,28 @@ def _stage(
     instead, or left as it is where the spare holds that very file: creating files is
     most of a build's writing, and most files do not change. Everything in `staging` is
     reached through folder descriptors opened without following a link; what no
-    artifact names is removed as what it is (a link unlinked, never followed)."""
+    artifact names is removed as what it is (a link unlinked, never followed). `staging`
+    is the folder's open descriptor (the caller closes it)."""
     mode = _new_file_mode()
     folder_mode = 0o777 & ~_umask()
     wanted = sorted((safe_parts(a.path), a) for a in artifacts)
     by_parts = dict(wanted)
     needed = {parts[:n] for parts in by_parts for n in range(1, len(parts))}
-    top = os.open(staging, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    try:
-        held_top = os.fstat(top)
-        device = held_top.st_dev
-        if stat.S_IMODE(held_top.st_mode) != 0o755 & ~_umask():
-            os.fchmod(top, 0o755 & ~_umask())  # what a fresh staging folder gets
-        there = _prune(top, (), by_parts, needed, folder_mode)
-        with contextlib.ExitStack() as stack:
-            reader = None if previous is None else stack.enter_context(files.Reader(previous))
-            folders = stack.enter_context(_Folders(top, folder_mode))
-            for written, (parts, artifact) in enumerate(wanted, start=1):
-                known = None if same is None else same.get(artifact.path)
-                into = folders.at(parts[:-1])
-                _place(into, parts, artifact, there.get(parts), reader, device, mode, known)
-                if written == 1:
-                    _step("writing")
-    finally:
-        os.close(top)
+    top = staging
+    held_top = os.fstat(top)
+    device = held_top.st_dev
+    if stat.S_IMODE(held_top.st_mode) != 0o755 & ~_umask():
+        os.fchmod(top, 0o755 & ~_umask())  # what a fresh staging folder gets
+    there = _prune(top, (), by_parts, needed, folder_mode)
+    with contextlib.ExitStack() as stack:
+        reader = None if previous is None else stack.enter_context(files.Reader(previous))
+        folders = stack.enter_context(_Folders(top, folder_mode))
+        for written, (parts, artifact) in enumerate(wanted, start=1):
+            known = None if same is None else same.get(artifact.path)
+            into = folders.at(parts[:-1])
+            _place(into, parts, artifact, there.get(parts), reader, device, mode, known)
+            if written == 1:
+                _step("writing")
 
 
 def _umask() -> int:
@@ -550,8 +555,11 @@ def _place(
     if previous is not None:
         source = os.path.join(previous.root, *parts)
         try:
-            held = os.lstat(source)
-        except OSError:
+            # the previous outputs' folder as the reader reached it (no link followed):
+            # the status, the bytes and the link below all come from that very folder
+            where = previous.folder(parts[:-1])
+            held = os.stat(name, dir_fd=where, follow_symlinks=False)
+        except (OSError, files.NotRegular):
             held = None
         if (
             held is not None
@@ -570,7 +578,7 @@ def _place(
                 if there is not None:
                     os.unlink(name, dir_fd=folder)
                     there = None
-                if _linked(source, folder, name, held):
+                if _linked(where, folder, name, held):
                     return
     if there is not None:
         os.unlink(name, dir_fd=folder)
@@ -609,11 +617,12 @@ def _holds(
         return False
 
 
-def _linked(source: str, folder: int, name: str, held: os.stat_result) -> bool:
-    """Hard-link `source` (of status `held`) as `name` in the open `folder`; False
-    (nothing made) when it failed or `source` was replaced meanwhile."""
+def _linked(source: int, folder: int, name: str, held: os.stat_result) -> bool:
+    """Hard-link `name` of the open folder `source` (of status `held`) as `name` in the
+    open `folder`; False (nothing made) when it failed or the file was replaced
+    meanwhile."""
     try:
-        os.link(source, name, dst_dir_fd=folder, follow_symlinks=False)
+        os.link(name, name, src_dir_fd=source, dst_dir_fd=folder, follow_symlinks=False)
         made = os.lstat(name, dir_fd=folder)
     except OSError:
         return False
@@ -623,8 +632,9 @@ def _linked(source: str, folder: int, name: str, held: os.stat_result) -> bool:
     return True
 
 
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two folders in one step; False where the system cannot."""
+def _exchange(first: int, first_name: str, second: int, second_name: str) -> bool:
+    """Swap `first_name` in the open folder `first` with `second_name` in `second` in one
+    step; False where the system cannot."""
     if os.environ.get(NO_EXCHANGE):
         return False
     try:
@@ -640,14 +650,31 @@ def _exchange(first: Path, second: Path) -> bool:
         ctypes.c_uint,
     ]
     result = renameat2(
-        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+        first, os.fsencode(first_name), second, os.fsencode(second_name), _RENAME_EXCHANGE
     )
     if result == 0:
         return True
     code = ctypes.get_errno()
     if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
         return False
-    raise OSError(code, os.strerror(code), str(second))
+    raise OSError(code, os.strerror(code), second_name)
+
+
+def _kind_at(folder: int, name: str) -> int | None:
+    """The file type bits of `name` in the open `folder` (None: nothing there)."""
+    try:
+        return stat.S_IFMT(os.lstat(name, dir_fd=folder).st_mode)
+    except FileNotFoundError:
+        return None
+
+
+def _remove_at(folder: int, name: str) -> None:
+    """`_remove` for `name` in the open `folder`."""
+    kind = _kind_at(folder, name)
+    if kind == stat.S_IFDIR:
+        shutil.rmtree(name, dir_fd=folder)  # never follows a link inside
+    elif kind is not None:
+        os.unlink(name, dir_fd=folder)
 
 
 def write(
@@ -665,41 +692,107 @@ def write(
     same file system) that is where the artifacts are staged: it holds the outputs
     before the previous ones, kept by the last build, and is brought up to date in
     place (most files are the very files the outputs hold, hard-linked, and stay as
-    they are); after the swap it holds the previous outputs, for the next build."""
+    they are); after the swap it holds the previous outputs, for the next build. A
+    spare that cannot be used (another mount, a folder that cannot be changed, a full
+    disk) is given up for the fresh folder. Every step is taken through descriptors of
+    the outputs' parent and the spare's (opened without following a link), so a
+    folder swapped for a link meanwhile is never written through."""
     folder = _lexical(folder)
-    staging, retired = _scratch(folder)
-    place = staging if spare is None else _lexical(spare)
+    chosen = list(artifacts)
     with locked(folder):
         repaired = repair(folder)
+        if spare is not None:
+            try:
+                _swap_in(folder, chosen, same, _lexical(spare))
+                return repaired
+            except (OSError, RecursionError):  # the outputs are as they were: a fresh
+                with contextlib.suppress(OSError, RecursionError):  # folder instead
+                    _forget(_lexical(spare))
+        _swap_in(folder, chosen, same, None)
+    return repaired
+
+
+def _forget(spare: Path) -> None:
+    """Remove a spare that failed, as what it is (a link is unlinked, never followed)."""
+    home = os.open(spare.parent, _IN_FOLDER)
+    try:
+        _remove_at(home, spare.name)
+    finally:
+        os.close(home)
+
+
+def _swap_in(
+    folder: Path,
+    artifacts: list[Artifact],
+    same: dict[str, files.Stamp] | None,
+    spare: Path | None,
+) -> None:
+    """Stage `artifacts` (in `spare`, or in a fresh `.<folder>.new`) and swap them in."""
+    staging, retired = _scratch(folder)
+    parent = os.open(folder.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    home = parent if spare is None else os.open(spare.parent, _IN_FOLDER)
+    place = staging.name if spare is None else spare.name
+    try:
+        if spare is not None:
+            _same_mount(home, parent, folder)
+            if _kind_at(home, place) not in (stat.S_IFDIR, None):
+                _remove_at(home, place)  # a link or a file there is removed, never followed
+        if spare is None or _kind_at(home, place) is None:
+            os.mkdir(place, 0o755, dir_fd=home)
         try:
-            if spare is not None and not _is_folder(place):
-                _remove(place)  # a link or a file there is removed, never followed
-            if spare is None or not _is_folder(place):
-                os.mkdir(place, 0o755)
-            _stage(place, artifacts, folder if _is_folder(folder) else None, same)
+            top = os.open(place, _IN_FOLDER, dir_fd=home)
+            try:
+                previous = folder if _kind_at(parent, folder.name) == stat.S_IFDIR else None
+                _stage(top, artifacts, previous, same)
+            finally:
+                os.close(top)
             _step("staged")
-            if _is_folder(folder) and _exchange(place, folder):
+            if _kind_at(parent, folder.name) == stat.S_IFDIR and _exchange(
+                home, place, parent, folder.name
+            ):
                 _step("swapped")
                 if spare is None:
-                    _remove(place)  # now the previous outputs
-                return repaired
-            if os.path.lexists(folder):
-                os.rename(folder, retired)
+                    _remove_at(home, place)  # now the previous outputs
+                return
+            if _kind_at(parent, folder.name) is not None:
+                os.rename(folder.name, retired.name, src_dir_fd=parent, dst_dir_fd=parent)
                 _step("retired")
-            os.rename(place, folder)
+            os.rename(place, folder.name, src_dir_fd=home, dst_dir_fd=parent)
             _step("swapped")
-            if spare is not None and _is_folder(retired):
-                try:
-                    os.rename(retired, place)  # the previous outputs, kept for the next build
+            if spare is not None and _kind_at(parent, retired.name) == stat.S_IFDIR:
+                try:  # the previous outputs, kept for the next build
+                    os.rename(retired.name, place, src_dir_fd=parent, dst_dir_fd=home)
                 except OSError:
-                    _remove(retired)
+                    _remove_at(parent, retired.name)
             else:
-                _remove(retired)
+                _remove_at(parent, retired.name)
         except BaseException:
             with contextlib.suppress(OSError):
-                if not os.path.lexists(folder) and _is_folder(retired):
-                    os.rename(retired, folder)  # put the previous outputs back
+                if _kind_at(parent, folder.name) is None and (
+                    _kind_at(parent, retired.name) == stat.S_IFDIR
+                ):  # put the previous outputs back
+                    os.rename(retired.name, folder.name, src_dir_fd=parent, dst_dir_fd=parent)
             with contextlib.suppress(OSError):
-                _remove(place)
+                _remove_at(home, place)
             raise
-    return repaired
+    finally:
+        if home != parent:
+            os.close(home)
+        os.close(parent)
+
+
+def _same_mount(home: int, parent: int, folder: Path) -> None:
+    """OSError (EXDEV) unless a folder in `home` can be renamed into `parent`: the spare
+    and the outputs on one mount (a bind mount of the same disk has the same device but
+    is another mount, where links and the swap fail)."""
+    probe = f".{folder.name}.new-probe"  # a leftover beside the outputs: `repair` removes it
+    with contextlib.suppress(OSError):
+        _remove_at(home, probe)  # one a killed run left in the cache
+    os.mkdir(probe, 0o700, dir_fd=home)
+    try:
+        os.rename(probe, probe, src_dir_fd=home, dst_dir_fd=parent)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.rmdir(probe, dir_fd=home)
+        raise
+    os.rmdir(probe, dir_fd=parent)

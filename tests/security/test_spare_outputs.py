@@ -241,3 +241,183 @@ def test_a_kill_while_the_spare_is_brought_up_to_date_loses_nothing(
     assert fresh.returncode == 0, fresh.stderr
     after = tree(tmp_path / "fresh")
     swaps.killed_then_repaired(root, _campc, step, no_exchange, before, after)
+
+
+def _outside_spare(tmp_path: Path, root: Path) -> tuple[Path, dict[str, bytes]]:
+    """A folder outside the project shaped as the cache, its spare holding decoys."""
+    outside = tmp_path / "outside-cache"
+    decoys = outside / _spare(root).name
+    (decoys / "calendar").mkdir(parents=True)
+    (decoys / "victim.txt").write_text("victim\n", encoding="utf-8")
+    (decoys / "calendar" / "victim.ics").write_text("victim\n", encoding="utf-8")
+    return outside, tree(outside)
+
+
+def test_a_cache_folder_swapped_for_a_link_during_the_build_is_never_written_through(
+    tmp_path: Path, campc: CliRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spare is reached through a descriptor of the cache folder opened without
+    following a link: a `.campc_cache` swapped for a link after the cache was opened
+    makes the build give the spare up for a fresh folder, and touches nothing outside."""
+    from compiler.output import writer
+
+    root = _project(tmp_path)
+    _built_twice(root, campc)
+    outside, before = _outside_spare(tmp_path, root)
+    swap = writer._swap_in
+
+    link = tmp_path / "link"
+    link.symlink_to(outside, target_is_directory=True)
+
+    def swapped(folder: Path, *args: object) -> None:
+        kept = root / cache.FOLDER
+        if not kept.is_symlink():  # in one step: the cache's own writer thread runs too
+            here = writer._AT_FDCWD
+            assert writer._exchange(here, os.fspath(kept), here, os.fspath(link))
+        swap(folder, *args)  # type: ignore[arg-type]
+
+    _rename(root, "Third")
+    expected = _fresh(root, campc)
+    monkeypatch.setattr(writer, "_swap_in", swapped)
+    done = campc("build", cwd=root)
+    assert done.exit_code == 0, done.stderr
+    assert (root / cache.FOLDER).is_symlink()  # the swap did happen, mid-build
+    assert tree(root / "outputs") == expected
+    assert tree(outside) == before  # nothing deleted, written or swapped in there
+
+
+def test_an_outputs_folder_swapped_for_a_link_while_a_file_is_read_is_never_linked_from(
+    tmp_path: Path, campc: CliRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file of the previous outputs is looked at, read and linked through one
+    descriptor of its folder: a folder swapped for a link to files of the same size but
+    other bytes, put back only while the bytes are read, cannot bring those files in."""
+    from compiler.output import writer
+
+    root = _project(tmp_path)
+    _built_twice(root, campc)
+    real = root / "outputs" / "calendar"
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    for path in real.iterdir():
+        (evil / path.name).write_bytes(b"E" * path.stat().st_size)
+    aside = tmp_path / "calendar-aside"
+    holds = writer._holds
+
+    def to_link() -> None:
+        real.rename(aside)
+        real.symlink_to(evil, target_is_directory=True)
+
+    def to_folder() -> None:
+        real.unlink()
+        aside.rename(real)
+
+    def flipping(*args: object) -> bool:
+        if real.is_symlink():
+            to_folder()  # the real folder while the bytes are read
+            try:
+                return holds(*args)  # type: ignore[arg-type]
+            finally:
+                to_link()
+        return holds(*args)  # type: ignore[arg-type]
+
+    stage = writer._stage
+
+    def staging(*args: object, **kwargs: object) -> None:
+        to_link()
+        try:
+            stage(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            to_folder()
+
+    _rename(root, "Third")
+    expected = _fresh(root, campc)
+    monkeypatch.setattr(writer, "_holds", flipping)
+    monkeypatch.setattr(writer, "_stage", staging)
+    done = campc("build", cwd=root)
+    assert done.exit_code == 0, done.stderr
+    assert tree(root / "outputs") == expected
+    outside = {p.stat().st_ino for p in evil.iterdir()}
+    assert not [p for p in (root / "outputs").rglob("*") if p.stat().st_ino in outside]
+
+
+def test_a_spare_that_cannot_be_brought_up_to_date_is_given_up_for_a_fresh_folder(
+    tmp_path: Path, campc: CliRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An immutable or unreadable spare, a disk too full for it: the build stages in a
+    fresh folder instead, and the next one keeps a spare again."""
+    from compiler.output import writer
+
+    root = _project(tmp_path)
+    _built_twice(root, campc)
+    stage = writer._stage
+    failed: list[int] = []
+
+    def refusing(*args: object, **kwargs: object) -> None:
+        if not failed:
+            failed.append(1)
+            raise PermissionError(1, "Operation not permitted", "stray.txt")
+        stage(*args, **kwargs)  # type: ignore[arg-type]
+
+    _rename(root, "Third")
+    expected = _fresh(root, campc)
+    monkeypatch.setattr(writer, "_stage", refusing)
+    done = campc("build", cwd=root)
+    assert done.exit_code == 0, done.stderr
+    assert failed == [1]
+    assert tree(root / "outputs") == expected
+    assert not list(root.glob(".outputs*"))
+    monkeypatch.setattr(writer, "_stage", stage)
+    _rename(root, "Fourth")
+    expected = _fresh(root, campc)
+    assert campc("build", cwd=root).exit_code == 0
+    assert tree(root / "outputs") == expected
+    assert tree(_spare(root))  # kept again
+
+
+def test_outputs_inside_the_cache_folder_are_refused(tmp_path: Path, campc: CliRun) -> None:
+    root = _project(tmp_path)
+    (root / "pyproject.toml").write_text(
+        f'[tool.campc]\ncampaigns = "campaigns"\noutputs = "{cache.FOLDER}/v4"\n',
+        encoding="utf-8",
+    )
+    done = campc("build", cwd=root)
+    assert done.exit_code == 2
+    assert f"is inside campc's cache ({cache.FOLDER}/)" in done.stderr
+    assert not (root / cache.FOLDER / "v4" / "manifest.json").exists()
+
+
+@pytest.fixture
+def bind_mount(tmp_path: Path) -> object:
+    """A bind mount of a folder of the same disk (the same device, another mount: a
+    link or a rename across it fails), mounted for the test (root only; elsewhere
+    skipped, except under CI, where it must run)."""
+    source, mount = tmp_path / "source", tmp_path / "mount"
+    source.mkdir()
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "--bind", str(source), str(mount)], capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail(f"cannot bind-mount under CI: {done.stderr!r}")
+        pytest.skip("a bind mount needs root")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_outputs_on_a_bind_mount_of_the_same_disk_are_built_in_a_fresh_folder(
+    tmp_path: Path, bind_mount: Path
+) -> None:
+    root = _project(tmp_path)
+    out = bind_mount / "out"
+    for name in ("Second", "Third"):
+        done = _campc(root, "build", "--out", str(out))
+        assert done.returncode == 0, done.stderr
+        fresh = tmp_path / f"fresh-{name}"
+        shutil.copytree(out, fresh)
+        again = _campc(root, "build", "--no-cache", "--out", str(fresh))
+        assert again.returncode == 0, again.stderr
+        assert tree(out) == tree(fresh)
+        _rename(root, name)
+    assert not list(bind_mount.glob(".out*"))
