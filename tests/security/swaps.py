@@ -9,8 +9,10 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
 from tests.golden_build import tree
@@ -88,3 +90,15 @@ def killed_then_repaired(
     assert "Traceback" not in done.stderr + again.stderr
     assert tree(outputs) == after
     assert leftovers(root) == []
+
+
+def mounted(command: list[str], mount: Path, what: str) -> Iterator[Path]:
+    """Mount at `mount` with `command` (its last argument) for one test, then unmount:
+    root only, so elsewhere the test is skipped, except under CI, where it must run."""
+    done = subprocess.run([*command, str(mount)], capture_output=True, check=False)
+    if done.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail(f"cannot mount {what} under CI: {done.stderr!r}")
+        pytest.skip(f"mounting {what} needs root")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
