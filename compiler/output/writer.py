@@ -361,15 +361,12 @@ def locked(folder: Path) -> Iterator[None]:
 
 def _remove(path: Path) -> None:
     """Remove a leftover as what it is: a link or file is unlinked, a folder removed
-    without following any link inside it."""
+    without following any link inside it (`_remove_at` in its folder)."""
+    parent = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return
-    if stat.S_ISDIR(mode):
-        shutil.rmtree(path)
-    else:
-        os.unlink(path)
+        _remove_at(parent, path.name)
+    finally:
+        os.close(parent)
 
 
 def _is_folder(path: Path) -> bool:
